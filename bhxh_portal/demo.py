@@ -1,0 +1,70 @@
+"""Demo data drawn from the reference plans: loads units, then each app's data, then the demo logins.
+
+Every step is idempotent: running it twice leaves the same database.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from bhxh_portal.imports import load_dataset, run_resource_import
+from targets.models import Membership, Role, Unit
+from targets.resources import UnitResource
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+DEMO_PASSWORD = "bhxh-demo-2025"
+
+
+class DemoDataError(Exception):
+    pass
+
+
+@dataclass
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+    unit: str
+
+
+def load_units() -> str:
+    path = FIXTURES / "demo_units.csv"
+    report = run_resource_import(UnitResource(), load_dataset(path), filename=path.name)
+    if not report.ok:
+        raise DemoDataError("\n".join(report.messages()))
+    return report.summary()
+
+
+def load_users() -> list[DemoLogin]:
+    User = get_user_model()
+    logins = []
+    admin, _ = User.objects.get_or_create(username="admin", defaults={"first_name": "Quản trị hệ thống"})
+    admin.is_staff = admin.is_superuser = True
+    admin.set_password(DEMO_PASSWORD)
+    admin.save()
+    logins.append(DemoLogin("admin", DEMO_PASSWORD, "Quản trị hệ thống (toàn quyền)", "Toàn quốc"))
+    units = {u.code: u for u in Unit.objects.current()}
+    dataset = load_dataset(FIXTURES / "demo_users.csv")
+    for row in dataset.dict:
+        unit = units[row["unit_code"]]
+        user, _ = User.objects.get_or_create(username=row["username"])
+        user.first_name = row["full_name"]
+        user.is_staff = row["role"] == Role.ADMINISTRATOR
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        Membership.objects.get_or_create(user=user, unit=unit, role=row["role"])
+        logins.append(DemoLogin(user.username, DEMO_PASSWORD, Role(row["role"]).label, unit.name))
+    return logins
+
+
+# Later issues add their loaders (demographics, targets, results ...) to this list.
+STEPS = [load_units]
+
+
+@transaction.atomic
+def load_demo() -> tuple[list[str], list[DemoLogin]]:
+    summaries = [step() for step in STEPS]
+    return summaries, load_users()
