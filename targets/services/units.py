@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
-from .models import Membership, Unit, fold_text
+from targets.models import Membership, Unit, fold_text
 
 
 def unit_placement_errors(*, unit: Unit) -> dict[str, str]:

@@ -4,8 +4,8 @@ import datetime
 
 from django.db.models import Count, Q, QuerySet
 
-from . import access
-from .models import Unit, fold_text
+from targets import access
+from targets.models import Unit, fold_text
 
 
 def unit_subtree(*, unit: Unit, include_self: bool = True, on: datetime.date | None = None) -> QuerySet:

@@ -1,0 +1,4 @@
+"""targets models, one module per concern; each helper module is re-exported here."""
+
+from .indicators import Demographics, DenominatorKind, Indicator  # noqa: F401
+from .units import Membership, Role, Unit, UnitLevel, UnitQuerySet, fold_text  # noqa: F401
