@@ -1,0 +1,23 @@
+"""The header cells and row cells a template needs, shared by the HTML page and the PDF."""
+
+from reports.tables.base import Table
+
+
+def table_context(table: Table) -> dict:
+    head1, head2 = [], []
+    has_groups = any(c.group for c in table.columns)
+    index = 0
+    for label, span in table.header_groups():
+        column = table.columns[index]
+        if column.group:
+            head1.append({"label": label, "colspan": span, "rowspan": 1})
+            head2.extend(c.header for c in table.columns[index:index + span])
+        else:
+            head1.append({"label": label, "colspan": 1, "rowspan": 2 if has_groups else 1})
+        index += span
+    rows = [
+        {"is_total": row.is_total,
+         "cells": [{"text": text, "kind": column.kind} for column, text in zip(table.columns, printed)]}
+        for row, printed in zip(table.rows, table.formatted_rows())
+    ]
+    return {"table": table, "head1": head1, "head2": head2, "rows": rows}

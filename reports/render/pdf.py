@@ -1,0 +1,33 @@
+"""PDF with WeasyPrint: A4 landscape, Liberation Serif embedded (shipped in static/fonts),
+header repeated on every page, page numbers, title, unit and date."""
+
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from reports.tables.base import Table
+
+from .layout import table_context
+
+FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
+
+
+def subtitle_for(table: Table, unit_name: str, as_of: datetime.date | None) -> str:
+    parts = [unit_name, table.subtitle, f"Số liệu đến ngày {as_of:%d/%m/%Y}" if as_of else ""]
+    return " · ".join(p for p in parts if p)
+
+
+def as_pdf(table: Table, *, unit_name: str = "", as_of: datetime.date | None = None, chart_svg: str = "") -> bytes:
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    html = render_to_string("reports/table_pdf.html", {
+        **table_context(table),
+        "subtitle": subtitle_for(table, unit_name, as_of),
+        "fonts": FONTS_DIR.as_uri(),
+        "chart_svg": chart_svg,
+    })
+    font_config = FontConfiguration()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=font_config)

@@ -1,0 +1,93 @@
+"""Excel that looks like the printed table: merged two-row headers, the formula row, number
+formats, bold totals, frozen header, A4 landscape."""
+
+import datetime
+import io
+from fractions import Fraction
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from bhxh_portal.numbers import round_half_up
+from reports.tables.base import Table
+
+from .text import safe_cell
+
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+FORMATS = {"int": "#,##0;(#,##0)", "percent": "0.00%", "pp": "0.00%", "decimal": "#,##0.00"}
+
+
+def _cell_value(kind: str, value):
+    if value is None or value == "":
+        return None
+    if kind == "text":
+        return safe_cell(str(value))
+    if kind in ("percent", "pp"):
+        return float(round_half_up(Fraction(value), 2)) / 100  # shown as 93,08% whatever Excel's locale
+    if kind == "int":
+        return int(value)
+    return float(round_half_up(Fraction(value), 2))
+
+
+def as_xlsx(table: Table, *, unit_name: str = "", as_of: datetime.date | None = None) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = table.key[:31]
+    width = len(table.columns)
+    ws.cell(row=1, column=1, value=table.title).font = Font(bold=True, size=14)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
+    subtitle = " · ".join(p for p in [unit_name, table.subtitle,
+                                       f"Số liệu đến ngày {as_of:%d/%m/%Y}" if as_of else ""] if p)
+    ws.cell(row=2, column=1, value=subtitle).font = Font(italic=True)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    ws.cell(row=2, column=1).alignment = Alignment(horizontal="center")
+
+    head1, head2, formula_row = 4, 5, 6
+    col = 1
+    for label, span in table.header_groups():
+        column = table.columns[col - 1]
+        if column.group:
+            ws.cell(row=head1, column=col, value=label)
+            ws.merge_cells(start_row=head1, start_column=col, end_row=head1, end_column=col + span - 1)
+            for offset in range(span):
+                ws.cell(row=head2, column=col + offset, value=table.columns[col - 1 + offset].header)
+        else:
+            ws.cell(row=head1, column=col, value=label)
+            ws.merge_cells(start_row=head1, start_column=col, end_row=head2, end_column=col)
+        col += span
+    for index, column in enumerate(table.columns, start=1):
+        ws.cell(row=formula_row, column=index, value=column.formula).font = Font(italic=True)
+        for r in (head1, head2, formula_row):
+            cell = ws.cell(row=r, column=index)
+            cell.border = BOX
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            if r != formula_row:
+                cell.font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(index)].width = 28 if column.kind == "text" else 14
+    ws.row_dimensions[head1].height = 45
+    ws.row_dimensions[head2].height = 45
+
+    for r_index, row in enumerate(table.rows, start=formula_row + 1):
+        for c_index, column in enumerate(table.columns, start=1):
+            cell = ws.cell(row=r_index, column=c_index, value=_cell_value(column.kind, row.values.get(column.key)))
+            cell.border = BOX
+            if column.kind in FORMATS:
+                cell.number_format = FORMATS[column.kind]
+                cell.alignment = Alignment(horizontal="right")
+            if row.is_total:
+                cell.font = Font(bold=True)
+
+    ws.freeze_panes = ws.cell(row=formula_row + 1, column=3 if width > 2 else 1)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{head1}:{formula_row}"
+    ws.oddFooter.center.text = "Trang &P / &N"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,80 @@
+"""The shape every printed table shares: columns with the formula row (A, B, 1, 2, 3=2/1 ...),
+data rows, and a parent row computed from the parent's own figures."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from bhxh_portal.numbers import format_number
+
+Value = int | Fraction | Decimal | str | None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    formula: str  # the formula row label printed under the header: A, B, 1, 3=2/1 ...
+    kind: str = "int"  # text | int | percent | pp (percentage points)
+    group: str = ""  # a two-row header groups columns under this label
+    places: int = 0
+
+    def format(self, value: Value) -> str:
+        if value is None or value == "":
+            return ""
+        if self.kind == "text":
+            return str(value)
+        if self.kind == "int":
+            return format_number(value, 0, negative_in_parentheses=True)
+        if self.kind == "percent":
+            return f"{format_number(value, self.places or 2)}%"
+        if self.kind == "pp":
+            return f"{format_number(value, self.places or 2)}%"
+        if self.kind == "decimal":
+            return format_number(value, self.places or 2)
+        raise ValueError(self.kind)
+
+
+@dataclass
+class Row:
+    values: dict[str, Value]
+    is_total: bool = False
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[Row] = field(default_factory=list)
+    subtitle: str = ""
+
+    @property
+    def total(self) -> Row | None:
+        return next((r for r in self.rows if r.is_total), None)
+
+    def formatted_rows(self) -> list[list[str]]:
+        return [[c.format(r.values.get(c.key)) for c in self.columns] for r in self.rows]
+
+    def header_groups(self) -> list[tuple[str, int]]:
+        """(label, span) for the first header row; an ungrouped column spans both rows."""
+        groups: list[tuple[str, int]] = []
+        for column in self.columns:
+            label = column.group or column.header
+            if column.group and groups and groups[-1][0] == column.group:
+                groups[-1] = (label, groups[-1][1] + 1)
+            else:
+                groups.append((label, 1))
+        return groups
+
+
+def percent(part: int | None, whole: int | None) -> Fraction | None:
+    if part is None or not whole:
+        return None
+    return Fraction(part * 100, whole)
+
+
+def ratio_pct(value: Fraction | None, target: Fraction | Decimal | None) -> Fraction | None:
+    if value is None or not target:
+        return None
+    return value * 100 / Fraction(target)

@@ -1,0 +1,78 @@
+"""Renderers lay out a Table without computing: the same printed figures in every output."""
+
+import io
+from fractions import Fraction
+
+import pytest
+from openpyxl import load_workbook
+
+from reports.render import as_csv, as_json
+from reports.render.pdf import as_pdf
+from reports.render.xlsx import as_xlsx
+from reports.tables.base import Column, Row, Table
+
+
+@pytest.fixture
+def table():
+    columns = [
+        Column("stt", "STT", "A", kind="text"),
+        Column("unit", "Xã, phường", "B", kind="text"),
+        Column("population", "Dân số", "1"),
+        Column("participants", "Tổng số người tham gia BHYT", "2"),
+        Column("coverage", "Tỷ lệ bao phủ", "3=2/1", kind="percent", group="Tỷ lệ (%)"),
+        Column("achievement", "Tỷ lệ đạt so với giao", "5=3/4", kind="percent", group="Tỷ lệ (%)"),
+        Column("remaining", "Số người còn phải vận động", "7"),
+    ]
+    return Table(key="bhyt", title="Bảng BHYT", columns=columns, rows=[
+        Row({"stt": "1", "unit": "Xã An Trường A", "population": 7707, "participants": 7397,
+             "coverage": Fraction(739700, 7707), "achievement": Fraction(739700, 7707) / 95 * 100,
+             "remaining": -75}),
+        Row({"stt": "", "unit": "=HYPERLINK(\"x\")", "population": 148806, "participants": 132600,
+             "coverage": Fraction(13260000, 148806), "achievement": None, "remaining": 8766}, is_total=True),
+    ])
+
+
+def test_csv_prints_vietnamese_numbers_and_escapes_formulas(table):
+    lines = as_csv(table).splitlines()
+    assert lines[1] == "1,Xã An Trường A,7.707,7.397,\"95,98%\",\"101,03%\",(75)"
+    assert lines[2].startswith(',"\'=HYPERLINK')
+    assert "148.806" in lines[2] and "8.766" in lines[2] and "89,11%" in lines[2]
+
+
+def test_json_has_printed_values(table):
+    assert '"remaining": "(75)"' in as_json(table)
+
+
+def test_xlsx_has_merged_headers_formula_row_and_formats(table):
+    wb = load_workbook(io.BytesIO(as_xlsx(table, unit_name="Huyện Càng Long")))
+    ws = wb.active
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert "E4:F4" in merged and "A4:A5" in merged
+    assert ws["E4"].value == "Tỷ lệ (%)" and ws["E5"].value == "Tỷ lệ bao phủ"
+    assert [ws.cell(row=6, column=i).value for i in range(1, 8)] == ["A", "B", "1", "2", "3=2/1", "5=3/4", "7"]
+    assert ws["C7"].value == 7707 and ws["C7"].number_format == "#,##0;(#,##0)"
+    assert ws["G7"].value == -75
+    assert ws["E7"].value == pytest.approx(0.9598) and ws["E7"].number_format == "0.00%"
+    assert ws["C8"].font.bold and ws["B8"].value.startswith("'=")
+    assert ws.freeze_panes == "C7"
+    assert ws.page_setup.orientation == "landscape"
+
+
+def test_pdf_embeds_liberation_serif_and_keeps_vietnamese_text(table, tmp_path):
+    pdf = as_pdf(table, unit_name="Huyện Càng Long")
+    assert pdf.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    text = reader.pages[0].extract_text()
+    assert "Tổng số người tham gia BHYT" in text and "Xã An Trường A" in text and "(75)" in text
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            if "/DescendantFonts" in font:  # WeasyPrint writes Type0 fonts
+                font = font["/DescendantFonts"][0].get_object()
+            descriptor = font["/FontDescriptor"].get_object()
+            assert "/FontFile2" in descriptor or "/FontFile3" in descriptor  # embedded, not referenced
+            fonts.add(str(font["/BaseFont"]))
+    assert fonts and all("Liberation-Serif" in f for f in fonts), fonts
