@@ -21,10 +21,6 @@ SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt"}
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message says why, in Vietnamese."""
-
-
 @dataclass
 class RowProblem:
     line: int | None
@@ -38,6 +34,16 @@ class RowProblem:
         if self.column:
             where.append(f"cột {self.column}")
         return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be used; the message says why, in Vietnamese, naming the file
+    (and the line and column when one is to blame, e.g. a missing column in the header line)."""
+
+    def __init__(self, message: str, *, filename: str = "", line: int | None = None, column: str | None = None):
+        self.problem = RowProblem(line, column, message)
+        self.filename = filename
+        super().__init__(self.problem.describe(filename))
 
 
 @dataclass
@@ -81,9 +87,12 @@ def load_dataset(source, *, filename: str | None = None) -> tablib.Dataset:
     else:
         data = source.read()
     filename = filename or "tệp tải lên"
+    if not data:
+        raise ImportFileError("tệp rỗng (0 byte).", filename=filename)
     if len(data) > max_upload_bytes():
         raise ImportFileError(
-            f"Tệp {filename} quá lớn ({len(data) / 1048576:.1f} MB); giới hạn là {settings.IMPORT_MAX_UPLOAD_MB} MB."
+            f"tệp quá lớn ({len(data) / 1048576:.1f} MB); giới hạn là {settings.IMPORT_MAX_UPLOAD_MB} MB.",
+            filename=filename,
         )
     suffix = Path(filename).suffix.lower()
     if suffix in SPREADSHEET_SUFFIXES:
@@ -91,10 +100,12 @@ def load_dataset(source, *, filename: str | None = None) -> tablib.Dataset:
     elif suffix in TEXT_SUFFIXES:
         rows = _read_csv(data, filename)
     else:
-        raise ImportFileError(f"Tệp {filename} không phải là bảng tính (chỉ nhận .xlsx, .xls, .ods hoặc .csv).")
+        raise ImportFileError("không phải là bảng tính (chỉ nhận .xlsx, .xls, .ods hoặc .csv).", filename=filename)
     rows = [r for r in rows if any(_is_filled(v) for v in r)]
     if not rows:
-        raise ImportFileError(f"Tệp {filename} không có dữ liệu.")
+        raise ImportFileError("không có dữ liệu.", filename=filename)
+    if len(rows) == 1:
+        raise ImportFileError("chỉ có dòng tiêu đề, không có dòng dữ liệu nào.", filename=filename)
     headers = [str(h).strip() if h is not None else "" for h in rows[0]]
     width = len(headers)
     dataset = tablib.Dataset(headers=headers)
@@ -127,9 +138,9 @@ def _read_csv(data: bytes, filename: str) -> list[list]:
         except UnicodeDecodeError:
             continue
     else:
-        raise ImportFileError(f"Tệp {filename} không đọc được: bảng mã không phải UTF-8.")
+        raise ImportFileError("không đọc được: bảng mã không phải UTF-8.", filename=filename)
     if "\x00" in text:
-        raise ImportFileError(f"Tệp {filename} không phải là tệp văn bản csv.")
+        raise ImportFileError("không phải là tệp văn bản csv.", filename=filename)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -143,55 +154,116 @@ def _read_spreadsheet(data: bytes, filename: str) -> list[list]:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not workbook.sheet_names:
-            raise ImportFileError(f"Tệp {filename} không có trang tính nào.")
+            raise ImportFileError("không có trang tính nào.", filename=filename)
         return workbook.get_sheet_by_index(0).to_python(skip_empty_area=True)
     except ImportFileError:
         raise
     except Exception as exc:  # calamine raises its own error types for corrupt or encrypted files
         raise ImportFileError(
-            f"Tệp {filename} bị hỏng, có mật khẩu hoặc không phải là bảng tính ({type(exc).__name__})."
+            f"tệp bị hỏng, có mật khẩu hoặc không phải là bảng tính ({type(exc).__name__}).", filename=filename,
         ) from exc
 
 
 def rename_headers(dataset: tablib.Dataset, aliases: dict[str, list[str]], *, required: list[str],
-                   filename: str) -> None:
-    """Map the headers people write (Mã đơn vị, Tên, ...) to canonical names; refuse missing columns."""
+                   filename: str) -> dict[str, str]:
+    """Map the headers people write (Mã đơn vị, Tên, ...) to canonical names; refuse missing columns.
+
+    Returns {canonical name: header as written in the file}, so messages can name the column
+    the way the user wrote it.
+    """
     from targets.models import fold_text
 
     lookup = {}
     for canonical, names in aliases.items():
         for name in [canonical, *names]:
             lookup[fold_text(name).replace("_", " ")] = canonical
-    renamed = [lookup.get(fold_text(h).replace("_", " "), h) for h in dataset.headers]
+    written = [str(h) if h is not None else "" for h in (dataset.headers or [])]
+    renamed = [lookup.get(fold_text(h).replace("_", " "), h) for h in written]
+    labels: dict[str, str] = {}
+    for canonical, original in zip(renamed, written):
+        if canonical in labels and canonical in aliases:
+            raise ImportFileError(
+                f"cột này cùng nghĩa với cột {labels[canonical]}; hãy bỏ một cột.",
+                filename=filename, line=1, column=original,
+            )
+        labels.setdefault(canonical, original)
     dataset.headers = renamed
     missing = [c for c in required if c not in renamed]
     if missing:
-        raise ImportFileError(
-            f"Tệp {filename} thiếu cột: {', '.join(missing)} (dòng tiêu đề có: {', '.join(h for h in renamed if h)})."
-        )
+        expected = ", ".join(f"{aliases[c][0].capitalize()} ({c})" if aliases.get(c) else c for c in missing)
+        found = ", ".join(h for h in written if h) or "không có"
+        raise ImportFileError(f"thiếu cột {expected}. Dòng tiêu đề có: {found}.", filename=filename, line=1)
+    return labels
+
+
+class CheckedImportMixin:
+    """For django-import-export resources, in the admin and in `run_resource_import` alike.
+
+    - headers as people write them (`header_aliases`), and the `required_columns` checked before
+      any row is read: a file with a missing column gives one clear message, not one per row;
+    - a resource may reorder the rows in `before_import` (parents first) as long as it fills
+      `self.source_rows` {position after reordering: position in the file}; the row numbers in
+      the result are then the file's own again (1 = first row under the header).
+    """
+
+    header_aliases: dict[str, list[str]] = {}
+    required_columns: list[str] = []
+
+    def import_data(self, dataset, **kwargs):
+        filename = kwargs.get("filename") or kwargs.get("file_name") or "tệp tải lên"
+        self.source_rows = {}
+        try:
+            self.column_labels = rename_headers(dataset, self.header_aliases, required=self.required_columns,
+                                                filename=filename)
+        except ImportFileError as exc:
+            result = self.get_result_class()()
+            result.total_rows = len(dataset)
+            result.append_base_error(self.get_error_result_class()(exc))
+            return result
+        result = super().import_data(dataset, **kwargs)
+        origin = self.source_rows
+        if origin:
+            for invalid in result.invalid_rows:
+                invalid.number = origin.get(invalid.number, invalid.number)
+            for error_row in result.error_rows:
+                error_row.number = origin.get(error_row.number, error_row.number)
+                for error in error_row.errors:
+                    error.number = error_row.number
+            result.invalid_rows.sort(key=lambda r: r.number)
+            result.error_rows.sort(key=lambda r: r.number)
+        return result
 
 
 def run_resource_import(resource, dataset: tablib.Dataset, *, filename: str, dry_run: bool = False,
                         **kwargs) -> ImportReport:
-    """Run a django-import-export resource; any problem rolls the whole file back."""
+    """Run a django-import-export resource; any problem rolls the whole file back.
+
+    Row n of the result is line n + 1 of the file (the header is line 1).
+    """
     result = resource.import_data(
         dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True,
         filename=filename, **kwargs,
     )
     report = ImportReport(filename=filename, total=len(dataset), dry_run=dry_run)
-    line_of = getattr(resource, "line_numbers", None) or {}
-    columns = {f.attribute: f.column_name for f in resource.get_fields() if f.attribute}
+    labels = getattr(resource, "column_labels", None) or {}
+    columns = {f.attribute: labels.get(f.column_name, f.column_name) for f in resource.fields.values() if f.attribute}
+    for error in result.base_errors:
+        if isinstance(error.error, ImportFileError):
+            report.problems.append(error.error.problem)
+        else:
+            report.problems.append(RowProblem(None, None, f"Lỗi không mong đợi khi nhập tệp: {error.error}"))
+    if report.problems:
+        return report  # the file as a whole is wrong; row messages would only repeat it
     for invalid in result.invalid_rows:
-        line = line_of.get(invalid.number, invalid.number + 1)
         for attribute, messages in invalid.error_dict.items():
             column = None if attribute == NON_FIELD_ERRORS else columns.get(attribute, attribute)
             for message in messages:
-                report.problems.append(RowProblem(line, column, message))
+                report.problems.append(RowProblem(invalid.number + 1, column, message))
     for number, errors in result.row_errors():
         for error in errors:
-            report.problems.append(RowProblem(line_of.get(number, number + 1), None, str(error.error)))
-    for error in result.base_errors:
-        report.problems.append(RowProblem(None, None, str(error.error)))
+            report.problems.append(
+                RowProblem(number + 1, None, f"Lỗi không mong đợi khi ghi dòng này: {error.error}")
+            )
     report.problems.sort(key=lambda p: (p.line or 0, p.column or ""))
     if report.ok:
         report.created = result.totals.get("new", 0)
@@ -222,6 +294,178 @@ def parse_date(value, *, label: str = "ngày") -> datetime.date | None:
 
 
 __all__ = [
-    "ImportFileError", "ImportReport", "RowProblem", "load_dataset", "parse_date", "parse_number",
+    "CheckedImportMixin", "ImportFileError", "ImportReport", "RowProblem", "load_dataset", "parse_date", "parse_number",
     "rename_headers", "run_resource_import",
 ]
+
+
+# --- Raw sheet reading for bulk imports (participant lists of 100.000 rows) -------------------
+# `read_raw_sheet` gives the first visible sheet's cells as the reader returns them (no tablib,
+# no per-cell cleaning: the importer converts each column once), after refusing, with a
+# Vietnamese message, what cannot be imported safely: a file that is not a spreadsheet, a
+# password-protected or corrupt file, a file over the size limit, formulas in place of values.
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: .xls, or an encrypted .xlsx
+ZIP_MAGIC = b"PK\x03\x04"
+_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+_FORMULA_TAG = rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]"  # <f>, <f t="shared" .../>, <x:f>; not <formula>
+_CELL_REF = rb'<(?:[A-Za-z0-9_]+:)?c\b[^>]*?\br="([A-Z]{1,3}[0-9]+)"'
+
+
+@dataclass
+class RawSheet:
+    filename: str
+    sheet_name: str
+    rows: list  # rows of cell values; rows[i] is line i + 1 of the sheet
+    from_text: bool = False  # csv: every cell is text
+
+
+def _refuse_password(filename: str) -> ImportFileError:
+    return ImportFileError(
+        f"Tệp {filename} được đặt mật khẩu nên không đọc được. Hãy mở tệp trong Excel, bỏ mật khẩu "
+        "(Tệp → Thông tin → Bảo vệ sổ làm việc → Mã hóa bằng mật khẩu: để trống), lưu lại rồi tải lên lại."
+    )
+
+
+def check_spreadsheet_bytes(data: bytes, *, filename: str) -> str:
+    """Refuse what is not a readable spreadsheet before any reader sees it; returns the suffix."""
+    if not data:
+        raise ImportFileError(f"Tệp {filename} rỗng (0 byte).")
+    if len(data) > max_upload_bytes():
+        raise ImportFileError(
+            f"Tệp {filename} quá lớn ({len(data) / 1048576:.1f} MB); giới hạn là {settings.IMPORT_MAX_UPLOAD_MB} MB."
+        )
+    suffix = Path(filename).suffix.lower()
+    if suffix not in SPREADSHEET_SUFFIXES | TEXT_SUFFIXES:
+        raise ImportFileError(
+            f"Tệp {filename} không phải là bảng tính (chỉ nhận .xlsx, .xls, .ods hoặc .csv)."
+        )
+    head = data[:8]
+    if head == OLE_MAGIC:
+        if _ENCRYPTION_STREAM in data[:65536] or _ENCRYPTION_STREAM in data[-65536:] or suffix != ".xls":
+            # An Office file saved with a password is an encrypted package inside a Compound File.
+            raise _refuse_password(filename)
+        return suffix
+    if suffix in {".xlsx", ".xlsm", ".ods"} and head[:4] != ZIP_MAGIC:
+        raise ImportFileError(
+            f"Tệp {filename} không phải là bảng tính {suffix} (nội dung không đúng định dạng; có thể là tệp "
+            "khác bị đổi tên)."
+        )
+    if suffix == ".xls" and head[:4] == ZIP_MAGIC:
+        suffix = ".xlsx"  # an .xlsx saved with the old extension: read it as what it is
+    if suffix in TEXT_SUFFIXES and (head[:4] == ZIP_MAGIC or b"\x00" in data[:4096]):
+        raise ImportFileError(f"Tệp {filename} không phải là tệp văn bản csv (có thể là bảng tính bị đổi đuôi).")
+    return suffix
+
+
+def find_formula_cells(data: bytes, *, filename: str, sheet_name: str | None = None, limit: int = 5) -> list[str]:
+    """Cells holding formulas in the sheet to import (xlsx/xlsm/ods), without loading the workbook.
+
+    calamine returns only values, so the sheet's XML is scanned for formula elements.
+    """
+    import re
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ImportFileError(f"Tệp {filename} bị hỏng (không mở được gói dữ liệu của bảng tính).") from exc
+    names = set(archive.namelist())
+    if "content.xml" in names:  # OpenDocument
+        with archive.open("content.xml") as stream:
+            return ["(một hoặc nhiều ô)"] if _scan(stream, re.compile(rb"table:formula="), None, 1) else []
+    member = _xlsx_sheet_member(archive, sheet_name)
+    if member is None:
+        return []
+    with archive.open(member) as stream:
+        return _scan(stream, re.compile(_FORMULA_TAG), re.compile(_CELL_REF), limit)
+
+
+def _scan(stream, pattern, cell_ref, limit: int) -> list[str]:
+    found: list[str] = []
+    tail = b""
+    while len(found) < limit:
+        chunk = stream.read(1 << 20)
+        if not chunk:
+            break
+        buffer = tail + chunk
+        for match in pattern.finditer(buffer, max(0, len(tail) - 64)):
+            ref = "?"
+            if cell_ref is not None:
+                refs = list(cell_ref.finditer(buffer, max(0, match.start() - 2048), match.start()))
+                ref = refs[-1].group(1).decode() if refs else "?"
+            if ref not in found:
+                found.append(ref)
+            if len(found) >= limit:
+                break
+        tail = buffer[-4096:]
+    return found
+
+
+def _xlsx_sheet_member(archive, sheet_name: str | None) -> str | None:
+    import html
+    import re
+
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
+    targets = {m.group(1): m.group(2) for m in re.finditer(
+        rb'<Relationship\b[^>]*?\bId="([^"]+)"[^>]*?\bTarget="([^"]+)"', rels)}
+    targets.update({m.group(2): m.group(1) for m in re.finditer(
+        rb'<Relationship\b[^>]*?\bTarget="([^"]+)"[^>]*?\bId="([^"]+)"', rels)})
+    for sheet in re.finditer(rb"<(?:\w+:)?sheet\b([^>]*)/?>", workbook):
+        attrs = sheet.group(1)
+        name = re.search(rb'\bname="([^"]*)"', attrs)
+        rid = re.search(rb'\br:id="([^"]+)"', attrs) or re.search(rb'\b\w+:id="([^"]+)"', attrs)
+        if rid is None:
+            continue
+        decoded = html.unescape(name.group(1).decode("utf-8", "replace")) if name else ""
+        if sheet_name is not None and decoded != sheet_name:
+            continue
+        if sheet_name is None and (b'state="hidden"' in attrs or b'state="veryHidden"' in attrs):
+            continue
+        target = targets.get(rid.group(1), b"").decode()
+        if not target:
+            return None
+        return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+def read_raw_sheet(data: bytes, *, filename: str) -> RawSheet:
+    """The first visible worksheet as rows of raw values (calamine), or a csv as rows of text."""
+    suffix = check_spreadsheet_bytes(data, filename=filename)
+    if suffix in TEXT_SUFFIXES:
+        return RawSheet(filename, Path(filename).stem, _read_csv(data, filename), from_text=True)
+    from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = [m for m in workbook.sheets_metadata
+                  if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet
+                  ] or workbook.sheets_metadata
+        if not sheets:
+            raise ImportFileError(f"Tệp {filename} không có trang tính nào.")
+        sheet_name = sheets[0].name
+        if suffix in {".xlsx", ".xlsm", ".ods"}:
+            formulas = find_formula_cells(data, filename=filename, sheet_name=sheet_name)
+            if formulas:
+                raise ImportFileError(
+                    f"Tệp {filename}, trang {sheet_name}: ô {', '.join(formulas)} chứa công thức thay cho giá trị. "
+                    "Hãy chép cả trang rồi dán dạng giá trị (Dán đặc biệt → Giá trị), lưu lại rồi tải lên lại."
+                )
+        rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    except ImportFileError:
+        raise
+    except PasswordError as exc:
+        raise _refuse_password(filename) from exc
+    except Exception as exc:  # calamine raises its own error types for corrupt files
+        raise ImportFileError(
+            f"Tệp {filename} bị hỏng hoặc không phải là bảng tính hợp lệ ({type(exc).__name__}); "
+            "hãy mở thử bằng Excel, lưu lại rồi tải lên lại."
+        ) from exc
+    return RawSheet(filename, sheet_name, rows)
+
+
+__all__ += ["RawSheet", "check_spreadsheet_bytes", "find_formula_cells", "read_raw_sheet"]

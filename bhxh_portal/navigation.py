@@ -18,6 +18,7 @@ class MenuEntry:
 MENU = [
     MenuEntry("Trang chủ", "home"),
     MenuEntry("Đơn vị", "targets:unit_browser"),
+    MenuEntry("Chỉ tiêu", "targets:target_home"),
 ]
 
 

@@ -1,1 +1,78 @@
-"""Models of this app come with their issues; the app exists so the layout is complete."""
+"""Background jobs (imports now, exports later): one row per job, its progress and its files.
+
+A job is generic: `kind` names what it does (see reports/jobs.py JOB_KINDS), `params` carries
+its arguments, `result` its outcome in plain data; the task only fetches the row and calls
+the service registered for the kind.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+def _job_upload_path(job, filename: str) -> str:
+    return f"jobs/{job.kind}/in/{filename}"
+
+
+def _job_output_path(job, filename: str) -> str:
+    return f"jobs/{job.kind}/out/{filename}"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "Đang chờ"
+    RUNNING = "running", "Đang chạy"
+    SUCCEEDED = "succeeded", "Hoàn thành"
+    FAILED = "failed", "Thất bại"
+
+
+class Job(models.Model):
+    kind = models.CharField("loại công việc", max_length=60, db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs", verbose_name="người yêu cầu"
+    )
+    unit = models.ForeignKey(
+        "targets.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs", verbose_name="đơn vị"
+    )
+    params = models.JSONField("tham số", default=dict, blank=True)
+    result = models.JSONField("kết quả", default=dict, blank=True)
+    state = models.CharField("trạng thái", max_length=20, choices=JobState.choices, default=JobState.QUEUED,
+                             db_index=True)
+    progress_pct = models.PositiveSmallIntegerField("tiến độ (%)", default=0)
+    message = models.CharField("thông báo", max_length=500, blank=True)
+    error = models.TextField("lỗi", blank=True)
+    input_file = models.FileField("tệp đầu vào", upload_to=_job_upload_path, max_length=300, blank=True)
+    output_file = models.FileField("tệp kết quả", upload_to=_job_output_path, max_length=300, blank=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
+    finished_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("tín hiệu gần nhất", null=True, blank=True)
+    celery_task_id = models.CharField("mã tác vụ Celery", max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "công việc nền"
+        verbose_name_plural = "công việc nền"
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="job_user_recent")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress_pct__lte=100), name="job_progress_at_most_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} #{self.pk}"
+
+    @property
+    def label(self) -> str:
+        from .jobs import kind_label
+
+        return kind_label(self.kind)
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (JobState.QUEUED, JobState.RUNNING)
+
+    @property
+    def input_name(self) -> str:
+        return self.params.get("filename") or (self.input_file.name.rsplit("/", 1)[-1] if self.input_file else "")
+
+    @property
+    def output_name(self) -> str:
+        return self.output_file.name.rsplit("/", 1)[-1] if self.output_file else ""

@@ -125,3 +125,49 @@ def top_units(user) -> QuerySet:
         return Unit.objects.filter(parent__isnull=True).select_related("level")
     paths = _outermost(g.path for g in grants_of(user))
     return Unit.objects.filter(path__in=paths).select_related("level")
+
+
+# --- Targets (issue #4): who assigns, who sets their own, who splits, who enters denominators ----
+
+TARGET_ASSIGNER_ROLES = frozenset({Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR})
+TARGET_OWNER_ROLES = frozenset({Role.COMMUNE_OFFICIAL, Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR})
+
+
+def can_assign_target(user, unit: Unit) -> bool:
+    """An assigned target (giao) comes from the level above: BHXH staff, leaders, administrators
+    of an ancestor unit."""
+    return has_role(user, unit, TARGET_ASSIGNER_ROLES, strictly_above=True)
+
+
+def can_set_own_target(user, unit: Unit) -> bool:
+    """A unit's self-set target (phấn đấu): its own officials, or anyone above who may act there."""
+    return has_role(user, unit, TARGET_OWNER_ROLES)
+
+
+def can_allocate_targets(user, unit: Unit) -> bool:
+    """Splitting the unit's target across its own children and its collection agents."""
+    return has_role(user, unit, TARGET_OWNER_ROLES)
+
+
+def can_edit_target(user, *, unit: Unit, kind: str, agent=None) -> bool:
+    """The one rule for writing a target; `unit` is the target's unit (for an agent's target,
+    the unit that allocates to the agent)."""
+    from .models import TargetKind
+
+    if agent is not None:
+        return kind == TargetKind.ASSIGNED and can_allocate_targets(user, unit)
+    if kind == TargetKind.SELF_SET:
+        return can_set_own_target(user, unit)
+    # Assigned: by the level above, or by the parent unit splitting its own target
+    # (a grant on the parent or higher is a grant strictly above the unit).
+    return can_assign_target(user, unit) or (
+        unit.parent_id is not None and has_role(user, unit, TARGET_OWNER_ROLES, strictly_above=True)
+    )
+
+
+def can_edit_demographics(user, unit: Unit) -> bool:
+    """Population and labour force: BHXH staff, leaders, administrators of the unit or above;
+    a commune official for the villages of the commune."""
+    return has_role(user, unit, TARGET_ASSIGNER_ROLES) or has_role(
+        user, unit, [Role.COMMUNE_OFFICIAL], strictly_above=True
+    )

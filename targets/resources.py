@@ -5,14 +5,15 @@ import datetime
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
-from bhxh_portal.imports import parse_date, rename_headers
+from bhxh_portal.imports import CheckedImportMixin, parse_date
 
 from . import services
 from .models import Unit, UnitLevel, fold_text
 
+# canonical column: the names people write for it, the first one used in messages
 UNIT_HEADER_ALIASES = {
-    "code": ["mã", "mã đơn vị", "ma don vi", "mã số"],
-    "name": ["tên", "tên đơn vị"],
+    "code": ["mã đơn vị", "mã", "mã số"],
+    "name": ["tên đơn vị", "tên"],
     "level": ["cấp", "cấp hành chính"],
     "parent_code": ["mã cấp trên", "mã đơn vị cấp trên", "parent"],
     "official": ["mã chính thức"],
@@ -46,13 +47,18 @@ class LevelWidget(widgets.Widget):
 
 
 class ParentWidget(widgets.Widget):
+    """The parent by its code: the current unit with that code, or for a closed unit (valid_to given)
+    the unit with that code in force on its last day."""
+
     def clean(self, value, row=None, **kwargs):
         if value in (None, ""):
             return None
         code = _code_text(value)
-        parent = Unit.objects.current().select_related("level").filter(code=code).first()
+        units = Unit.objects.select_related("level").filter(code=code)
+        last_day = _date_or_none((row or {}).get("valid_to"))
+        parent = (units.valid_on(last_day) if last_day else units.current()).first()
         if parent is None:
-            raise ValueError(f"Không có đơn vị cấp trên mã '{code}' (trong hệ thống hoặc ở các dòng trên).")
+            raise ValueError(f"Không có đơn vị cấp trên mã '{code}' (trong hệ thống hoặc trong tệp).")
         return parent
 
     def render(self, value, obj=None, **kwargs):
@@ -60,9 +66,11 @@ class ParentWidget(widgets.Widget):
 
 
 class YesNoWidget(widgets.Widget):
+    """có/không; empty means 'decide from the code' (see UnitResource.import_instance)."""
+
     def clean(self, value, row=None, **kwargs):
         if value in (None, ""):
-            return True
+            return None
         text = fold_text(str(value))
         if text in {"1", "co", "x", "true", "yes"}:
             return True
@@ -76,7 +84,7 @@ class YesNoWidget(widgets.Widget):
 
 class DateWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
-        return parse_date(value)
+        return parse_date(value, label="Ngày")
 
     def render(self, value, obj=None, **kwargs):
         return value.strftime("%d/%m/%Y") if isinstance(value, datetime.date) else ""
@@ -88,7 +96,14 @@ def _code_text(value) -> str:
     return str(value).strip()
 
 
-class UnitResource(resources.ModelResource):
+def _date_or_none(value):
+    try:
+        return parse_date(value)
+    except ValueError:
+        return None
+
+
+class UnitResource(CheckedImportMixin, resources.ModelResource):
     code = fields.Field(attribute="code", column_name="code")
     name = fields.Field(attribute="name", column_name="name")
     level = fields.Field(attribute="level", column_name="level", widget=LevelWidget())
@@ -113,57 +128,137 @@ class UnitResource(resources.ModelResource):
         return Unit.objects.current().select_related("level", "parent")
 
     def get_export_queryset(self, request=None, **kwargs):
-        return Unit.objects.select_related("level", "parent").order_by("path")
+        return Unit.objects.select_related("level", "parent").order_by("path", "valid_from")
+
+    def get_instance(self, instance_loader, row):
+        """The unit with this code: the closed one whose last day is valid_to if the row gives one
+        (so an exported history re-imports onto itself), otherwise the current one."""
+        units = Unit.objects.select_related("level", "parent").filter(code=row.get("code"))
+        last_day = _date_or_none(row.get("valid_to"))
+        if last_day:
+            closed = units.filter(valid_to=last_day).first()
+            if closed is not None:
+                return closed
+        return units.current().first()
 
     def before_import(self, dataset, **kwargs):
-        """Parents first (by level rank), so a file may list units in any order; codes as text."""
-        rename_headers(dataset, self.header_aliases, required=self.required_columns,
-                       filename=kwargs.get("filename") or kwargs.get("file_name") or "tệp tải lên")
-        ranks = {}
-        for level in UnitLevel.objects.all():
+        """Parents first (by level rank), so a file may list units in any order; codes as text,
+        with the leading zeros Excel dropped put back (1 -> '01' for a province)."""
+        by_name = {}
+        for level in UnitLevel.objects.prefetch_related("parent_levels"):
             for name in level.accepted_names():
-                ranks.setdefault(name, (level.rank, level.code_digits))
+                by_name.setdefault(name, level)
         headers = dataset.headers
-        code_i, level_i = headers.index("code"), headers.index("level")
-        parent_i = headers.index("parent_code") if "parent_code" in headers else None
-        original = [list(row) for row in dataset]
-        keyed = []
-        for position, row in enumerate(original, start=1):
-            rank, digits = ranks.get(fold_text(str(row[level_i] or "")), (99, None))
-            row[code_i] = _restore_code(row[code_i], digits)
-            if parent_i is not None and isinstance(row[parent_i], (int, float)):
-                row[parent_i] = _code_text(row[parent_i])
-            keyed.append((rank, position, row))
-        keyed.sort(key=lambda item: (item[0], item[1]))
+        code_i, level_i, parent_i = headers.index("code"), headers.index("level"), headers.index("parent_code")
+        rows = [list(row) for row in dataset]
+        row_levels = [by_name.get(fold_text(str(row[level_i] or ""))) for row in rows]
+        for row, level in zip(rows, row_levels):
+            row[code_i] = _restore_code(row[code_i], level.code_digits if level else None)
+        file_codes = {row[code_i] for row in rows}
+        self._ambiguous_parents = self._restore_parent_codes(rows, row_levels, parent_i, file_codes)
+        keyed = sorted(
+            ((level.rank if level else 99, position, row) for position, (row, level) in
+             enumerate(zip(rows, row_levels), start=1)),
+            key=lambda item: (item[0], item[1]),
+        )
         dataset.wipe()
         dataset.headers = headers
-        self.line_numbers = {}
+        self.source_rows = {}
+        self._file_lines, self._file_levels = {}, {}
         for new_position, (_, position, row) in enumerate(keyed, start=1):
             dataset.append(row)
-            self.line_numbers[new_position] = position + 1  # the header is line 1
+            self.source_rows[new_position] = position
+            self._file_lines.setdefault(row[code_i], position + 1)  # the header is line 1
+        for row, level in zip(rows, row_levels):
+            self._file_levels.setdefault(row[code_i], level)
         self._codes_seen = {}
+
+    @staticmethod
+    def _restore_parent_codes(rows, row_levels, parent_i, file_codes):
+        """A parent code Excel turned into a number: try the lengths of the levels allowed above
+        this row's level, and keep the one that exists (in the file or the system)."""
+        candidates_by_row = {}
+        for index, (row, level) in enumerate(zip(rows, row_levels)):
+            value = row[parent_i]
+            text = _code_text(value) if value not in (None, "") else ""
+            row[parent_i] = text or None
+            if not text.isdigit() or level is None:
+                continue
+            lengths = {p.code_digits for p in level.parent_levels.all() if p.code_digits}
+            candidates = {text.zfill(n) for n in lengths if len(text) < n}
+            if candidates:
+                candidates_by_row[index] = candidates
+        ambiguous = {}
+        if candidates_by_row:
+            wanted = set().union(*candidates_by_row.values())
+            known = file_codes | set(Unit.objects.current().filter(code__in=wanted).values_list("code", flat=True))
+            for index, candidates in candidates_by_row.items():
+                if rows[index][parent_i] in known:
+                    continue
+                found = candidates & known
+                if len(found) == 1:
+                    rows[index][parent_i] = found.pop()
+                elif found:
+                    ambiguous[rows[index][parent_i]] = sorted(found)
+        return ambiguous
 
     def before_import_row(self, row, **kwargs):
         code = row.get("code")
         if code in (None, ""):
             raise ValidationError({"code": "Thiếu mã đơn vị."})
-        line = self.line_numbers.get(kwargs.get("row_number"), None)
-        if code in self._codes_seen:
-            raise ValidationError({"code": f"Mã '{code}' trùng với dòng {self._codes_seen[code]}."})
-        self._codes_seen[code] = line
+        line = self.source_rows.get(kwargs.get("row_number"), 0) + 1
+        key = (code, _date_or_none(row.get("valid_to")))
+        if key in self._codes_seen:
+            raise ValidationError({"code": f"Mã '{code}' trùng với dòng {self._codes_seen[key]}."})
+        self._codes_seen[key] = line
 
     def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
-        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+            errors = {}
+        except ValidationError as exc:
+            errors = exc.update_error_dict({})
         if not (instance.name or "").strip():
-            errors["name"] = "Tên đơn vị không được để trống."
-        elif instance.level_id:
-            errors.update(services.unit_placement_errors(unit=instance))
+            errors.setdefault("name", []).append("Tên đơn vị không được để trống.")
+        if "parent" in errors:
+            errors["parent"] = [self._explain_missing_parent(instance, row, errors["parent"][0])]
+        if row.get("official") in (None, "") and ("official" in row or instance.pk is None):
+            instance.code_is_official = None  # decided from the code below
+        if instance.level_id and "level" not in errors:
+            self._decide_official(instance)
+            if "parent" not in errors:
+                errors.update({k: [v] for k, v in services.unit_placement_errors(unit=instance).items()})
+        if instance.code_is_official is None:  # only when the level is unknown; the row fails anyway
+            instance.code_is_official = False
         if errors:
             raise ValidationError(errors)
 
+    def _explain_missing_parent(self, instance, row, message) -> str:
+        """Why the parent code found no unit, when the file itself tells more than 'not found'."""
+        parent_code = _code_text(row.get("parent_code"))
+        if parent_code in self._ambiguous_parents:
+            choices = " hoặc ".join(f"'{c}'" for c in self._ambiguous_parents[parent_code])
+            return (f"Mã cấp trên {parent_code} không rõ là {choices} (Excel đã bỏ số 0 ở đầu); "
+                    "hãy ghi mã cấp trên dạng văn bản.")
+        if parent_code not in self._file_lines or parent_code == row.get("code"):
+            return message
+        line, parent_level = self._file_lines[parent_code], self._file_levels.get(parent_code)
+        if instance.level_id and parent_level and parent_level not in instance.level.parent_levels.all():
+            return (f"Đơn vị cấp {instance.level.name} không thể trực thuộc đơn vị cấp {parent_level.name} "
+                    f"(mã '{parent_code}', dòng {line}).")
+        return f"Đơn vị cấp trên mã '{parent_code}' (dòng {line}) có lỗi nên chưa nhập được dòng này."
+
+    @staticmethod
+    def _decide_official(instance) -> None:
+        """An empty 'official' cell is decided from the code: the level's number of digits means official.
+        (A code marked official with the wrong length is refused by Unit.clean.)"""
+        if instance.code_is_official is None:
+            digits = instance.level.code_digits
+            instance.code_is_official = bool(digits) and instance.code.isdigit() and len(instance.code) == digits
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        # Path and search fields are derived on save; uniqueness of current codes is checked in before_import_row.
+        # Path and search fields are derived on save; a code used twice in the file is caught in
+        # before_import_row, a code used by another current unit by the constraint check here.
         super().validate_instance(instance, import_validation_errors, validate_unique=False)
 
     def do_instance_save(self, instance, is_create):
@@ -177,7 +272,8 @@ def _restore_code(value, digits: int | None) -> str:
     """A code Excel turned into a number (1 for '01') gets its leading zeros back from the level's length."""
     if value is None:
         return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        text = _code_text(value)
-        return text.zfill(digits) if digits and len(text) < digits else text
-    return str(value).strip()
+    text = _code_text(value)
+    if digits and text.isdigit() and len(text) < digits:
+        # a number from Excel (1), or a csv saved by Excel ("1"): official codes keep their zeros
+        return text.zfill(digits)
+    return text

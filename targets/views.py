@@ -1,7 +1,18 @@
+"""The unit browser: a tree opened one level at a time (HTMX), a search, a page per unit.
+
+Every view that takes a unit id goes through access.get_visible_unit_or_404, so a unit the
+user may not see answers 404 exactly like one that does not exist.
+"""
+
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from . import access, selectors
+
+
+def _wants_partial(request) -> bool:
+    """An HTMX swap gets only the fragment; a history restore (back button, no cache) the whole page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @login_required
@@ -9,27 +20,39 @@ def unit_browser(request):
     query = request.GET.get("q", "").strip()[:100]
     context = {"query": query}
     if query:
-        context["results"] = selectors.unit_search(user=request.user, text=query)
+        context["results"] = list(selectors.unit_search(user=request.user, text=query))
     else:
-        context["top_units"] = access.top_units(request.user).order_by("code")
-    template = "targets/_search_results.html" if request.htmx and query else "targets/unit_browser.html"
+        context["top_units"] = selectors.unit_tree_roots(user=request.user)
+    template = "targets/_unit_area.html" if _wants_partial(request) else "targets/unit_browser.html"
     return render(request, template, context)
 
 
 @login_required
 def unit_detail(request, pk: int):
     unit = access.get_visible_unit_or_404(request.user, pk)
+    visible = access.visible_units(request.user)
     return render(request, "targets/unit_detail.html", {
         "unit": unit,
+        "parent_visible": unit.parent is not None and access.can_view(request.user, unit.parent),
         "breadcrumbs": selectors.unit_breadcrumbs(unit=unit, user=request.user),
         "children": selectors.unit_children(unit=unit),
-        "predecessors": unit.predecessors.select_related("level"),
-        "successors": unit.successors.select_related("level"),
+        "subtree_counts": selectors.unit_subtree_counts(unit=unit),
+        "predecessors": _linked(unit.predecessors.select_related("level"), visible),
+        "successors": _linked(unit.successors.select_related("level"), visible),
     })
+
+
+def _linked(units, visible) -> list[tuple]:
+    """(unit, may the user open it): a merger's other side may lie outside what the user sees."""
+    units = list(units)
+    open_ids = set(visible.filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True)) if units else set()
+    return [(u, u.pk in open_ids) for u in units]
 
 
 @login_required
 def unit_children_partial(request, pk: int):
     """The tree opens one level at a time (HTMX), so a province of 1.700 units stays light."""
     unit = access.get_visible_unit_or_404(request.user, pk)
+    if not request.htmx:
+        return redirect("targets:unit_detail", pk=unit.pk)
     return render(request, "targets/_unit_children.html", {"children": selectors.unit_children(unit=unit)})

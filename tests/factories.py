@@ -18,7 +18,11 @@ def level(code: str) -> UnitLevel:
 def make_unit(name: str | None = None, *, level_code: str = "xa", parent: Unit | None = None,
               code: str | None = None, **kwargs) -> Unit:
     code = code or f"T{next(_codes)}"
-    return services.unit_create(code=code, name=name or f"Đơn vị {code}", level=level(level_code),
+    unit_level = level(level_code)
+    # A made-up code is not an official one (official codes have the level's number of digits).
+    kwargs.setdefault("code_is_official", bool(unit_level.code_digits) and code.isdigit()
+                      and len(code) == unit_level.code_digits)
+    return services.unit_create(code=code, name=name or f"Đơn vị {code}", level=unit_level,
                                 parent=parent, **kwargs)
 
 
@@ -43,9 +47,50 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name", locale="vi_VN")
     password = factory.PostGenerationMethodCall("set_password", "mat-khau-thu")
 
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        # Save the hashed password: without it force_login's session hash goes stale on the next request.
+        if create and results:
+            instance.save()
+
 
 def make_member(unit: Unit, role: str = Role.COMMUNE_OFFICIAL, **kwargs):
     user = UserFactory(**kwargs)
     user.save()
     Membership.objects.create(user=user, unit=unit, role=role)
     return user
+
+
+# --- targets (issue #4) -------------------------------------------------------------------------
+
+
+def make_demographics(unit: Unit, year: int, **values):
+    """Denominators of a unit for a year, through the service (the unit's targets re-derive)."""
+    from targets.services import demographics_save
+
+    return demographics_save(unit=unit, year=year, values=values)
+
+
+def make_target(unit: Unit, indicator_code: str, *, year: int, kind: str = "giao", rate_pct=None, count=None,
+                period=None, agent=None, decision: str = "", by=None):
+    """A target set by the system (or `by`), through the service: count or rate derived as on the page."""
+    from decimal import Decimal
+
+    from targets.decisions import parse_decision
+    from targets.models import Indicator
+    from targets.periods import Period
+    from targets.services import target_set
+
+    return target_set(
+        unit=unit, indicator=Indicator.objects.get(code=indicator_code), period=period or Period.of_year(year),
+        kind=kind, rate_pct=Decimal(str(rate_pct)) if rate_pct is not None else None, count=count, agent=agent,
+        decision=parse_decision(decision), by=by,
+    )
+
+
+def make_collection_agent(unit: Unit, name: str = "Đại lý BHYT, BHXH xã", **kwargs):
+    """A collection agent (agents.Agent) of a unit, by the ORM: targets may be allocated to it."""
+    from agents.models import Agent
+
+    agent, _ = Agent.objects.get_or_create(unit=unit, name=name, defaults=kwargs)
+    return agent

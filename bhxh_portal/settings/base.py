@@ -4,16 +4,19 @@ With nothing set, the portal runs embedded: SQLite and Celery in eager mode.
 With DATABASE_URL and CELERY_BROKER_URL it runs on PostgreSQL with a real worker.
 """
 
+import os
 from pathlib import Path
 
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
+# A `.env` file next to manage.py is read if present; variables already in the environment win.
+# DJANGO_ENV_FILE names another file, or disables the file when set to an empty string.
 env = environ.Env()
-env_file = BASE_DIR / ".env"
-if env_file.exists():
-    env.read_env(str(env_file))
+env_file = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
+if env_file and Path(env_file).is_file():
+    env.read_env(env_file)
 
 SECRET_KEY = env("SECRET_KEY", default="insecure-dev-key-change-me")
 DEBUG = env.bool("DEBUG", default=False)

@@ -2,3 +2,4 @@
 
 from .indicators import Demographics, DenominatorKind, Indicator  # noqa: F401
 from .units import Membership, Role, Unit, UnitLevel, UnitQuerySet, fold_text  # noqa: F401
+from .targets import EnteredAs, Target, TargetKind, TargetQuerySet  # noqa: F401

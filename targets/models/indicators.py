@@ -1,6 +1,7 @@
 """The indicator catalogue (DOMAIN.md section 4) and the denominators per unit and year."""
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class DenominatorKind(models.TextChoices):
@@ -45,6 +46,8 @@ class Demographics(models.Model):
     required_to_join = models.PositiveIntegerField("thuộc diện BHXH bắt buộc", null=True, blank=True)
     voluntary_eligible = models.PositiveIntegerField("thuộc diện BHXH tự nguyện", null=True, blank=True)
     source = models.CharField("nguồn số liệu", max_length=300, blank=True)
+
+    history = HistoricalRecords(verbose_name="lịch sử dân số, lao động")
 
     class Meta:
         verbose_name = "dân số, lao động"

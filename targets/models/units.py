@@ -8,6 +8,7 @@ indexed prefix query whatever its size.
 import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -102,6 +103,16 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.code_is_official and self.level_id and self.code:
+            level = self.level
+            if level.code_digits and not (self.code.isdigit() and len(self.code) == level.code_digits):
+                raise ValidationError({"code": (
+                    f"Mã chính thức của cấp {level.name} phải gồm {level.code_digits} chữ số, '{self.code}' thì không; "
+                    "nếu là mã tự đặt, hãy ghi rõ đây không phải mã chính thức."
+                )})
 
     @property
     def ancestor_ids(self) -> list[int]:

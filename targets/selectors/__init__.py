@@ -1,3 +1,23 @@
 """Every read in targets that is more than a lookup. One module per concern, re-exported here."""
 
-from .units import unit_breadcrumbs, unit_children, unit_search, unit_subtree  # noqa: F401
+from .units import (  # noqa: F401
+    unit_breadcrumbs,
+    unit_children,
+    unit_search,
+    unit_subtree,
+    unit_subtree_counts,
+    unit_tree_roots,
+)
+from .targets import (  # noqa: F401, E402
+    FILL_METHODS,
+    AllocationSheet,
+    Recipient,
+    agents_of,
+    allocation_proposal,
+    allocation_sheet,
+    demographics_of_subtree,
+    demographics_sheet,
+    target_history,
+    target_overview,
+    targets_of_subtree,
+)

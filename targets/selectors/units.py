@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from targets import access
 from targets.models import Unit, fold_text
@@ -13,15 +13,36 @@ def unit_subtree(*, unit: Unit, include_self: bool = True, on: datetime.date | N
     return qs.valid_on(on) if on else qs
 
 
+def _as_tree_nodes(qs: QuerySet) -> QuerySet:
+    """Units as nodes of the browser tree: with their level and how many children they have;
+    current units first (NULL valid_to, the same on SQLite and PostgreSQL), then by code."""
+    return (
+        qs.select_related("level")
+        .annotate(child_count=Count("children"))
+        .order_by(F("valid_to").desc(nulls_first=True), "code")
+    )
+
+
 def unit_children(*, unit: Unit, on: datetime.date | None = None) -> QuerySet:
-    qs = Unit.objects.filter(parent=unit).select_related("level").annotate(child_count=Count("children"))
-    qs = qs.valid_on(on) if on else qs
-    return qs.order_by("valid_to", "code")
+    qs = Unit.objects.filter(parent=unit)
+    return _as_tree_nodes(qs.valid_on(on) if on else qs)
+
+
+def unit_tree_roots(*, user) -> QuerySet:
+    """Where the user's tree starts: the units they belong to (or the provinces, for a superuser)."""
+    return _as_tree_nodes(access.top_units(user))
+
+
+def unit_subtree_counts(*, unit: Unit, on: datetime.date | None = None) -> list[dict]:
+    """How many units of each level lie under the unit: [{"level": "Xã", "count": 14}, ...], one query."""
+    qs = unit_subtree(unit=unit, include_self=False, on=on)
+    rows = qs.values("level__rank", "level__name").annotate(count=Count("pk")).order_by("level__rank")
+    return [{"level": r["level__name"], "count": r["count"]} for r in rows]
 
 
 def unit_breadcrumbs(*, unit: Unit, user) -> list[Unit]:
     """The unit's ancestors the user may see, top first, then the unit itself."""
-    ancestors = Unit.objects.filter(pk__in=unit.ancestor_ids)
+    ancestors = Unit.objects.filter(pk__in=unit.ancestor_ids).select_related("level")
     ordered = sorted(access.visible_units(user, ancestors), key=lambda u: u.depth)
     return [*ordered, unit]
 
@@ -31,9 +52,10 @@ def unit_search(*, user, text: str, limit: int = 50) -> QuerySet:
     folded = fold_text(text)
     if not folded:
         return Unit.objects.none()
-    condition = Q(code__iexact=text.strip()) | Q(code__istartswith=text.strip())
+    condition = Q(code__istartswith=text.strip())
     words = Q()
     for word in folded.split():
-        words &= Q(search_name__contains=word)
+        # each word at the start of a word of the name: 'hai' finds 'Hải Dương', not 'Thái'
+        words &= Q(search_name__startswith=word) | Q(search_name__contains=f" {word}")
     qs = access.visible_units(user).filter(condition | words)
     return qs.select_related("level", "parent").order_by("depth", "code")[:limit]

@@ -7,3 +7,20 @@ from .units import (  # noqa: F401
     unit_placement_errors,
     unit_save,
 )
+from .demographics import (  # noqa: F401, E402
+    DEMOGRAPHIC_FIELDS,
+    demographics_prepare,
+    demographics_save,
+    demographics_store,
+)
+from .targets import (  # noqa: F401, E402
+    AllocationOutcome,
+    denominator_of,
+    find_target,
+    target_allocate,
+    target_delete,
+    target_prepare,
+    target_save,
+    target_set,
+    targets_rederive,
+)

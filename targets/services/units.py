@@ -38,7 +38,7 @@ def unit_save(*, unit: Unit) -> Unit:
     errors = unit_placement_errors(unit=unit)
     if errors:
         raise ValidationError(errors)
-    unit.search_name = fold_text(f"{unit.name} {unit.code}")
+    unit.search_name = fold_text(f"{unit.name} {unit.code}")[: Unit._meta.get_field("search_name").max_length]
     parent_path = unit.parent.path if unit.parent_id else "/"
     if unit.pk is None:
         unit.path = ""
@@ -82,7 +82,14 @@ def unit_merge(*, predecessors: list[Unit], code: str, name: str, level, parent:
     for old in predecessors:
         if old.valid_to is not None and old.valid_to < closing:
             raise ValidationError(f"Đơn vị {old.name} đã hết hiệu lực từ {old.valid_to:%d/%m/%Y}.")
+        if old.valid_from is not None and old.valid_from > closing:
+            raise ValidationError(
+                f"Đơn vị {old.name} bắt đầu hiệu lực từ {old.valid_from:%d/%m/%Y}, "
+                f"không thể sáp nhập từ ngày {effective:%d/%m/%Y}."
+            )
     Unit.objects.filter(pk__in=[u.pk for u in predecessors]).update(valid_to=closing)
+    for old in predecessors:
+        old.valid_to = closing
     successor = unit_create(code=code, name=name, level=level, parent=parent, code_is_official=code_is_official,
                             valid_from=effective)
     successor.predecessors.set(predecessors)

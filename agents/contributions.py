@@ -1,0 +1,246 @@
+"""The contribution calculator: amount due, state support and local support, from dated rules.
+
+    book = RuleBook.load()                      # every rule row, a few dozen, in one go
+    quote = book.quote(product=bhxh_tn, on=date(2021, 9, 1), income=700_000, months=1)
+    quote.monthly_contribution  # 154.000 = 22% × 700.000
+    quote.state_support_monthly #  15.400 = 10% × 154.000 (others, 2021)
+
+`contribution_quote(...)` is the one-off service; the import keeps one RuleBook for a whole
+file so 100.000 rows cost no queries. All money is whole đồng, rounded half up per month.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from bhxh_portal.numbers import format_number, round_half_up
+
+from .models import (
+    MODE_MONTHS,
+    ContributionRate,
+    HouseholdDiscount,
+    IncomeBase,
+    LocalTopUp,
+    PaymentMode,
+    Product,
+    ReferenceAmount,
+    ReferenceKind,
+    StateSupportLevel,
+    SupportBasis,
+    SupportGroup,
+)
+
+
+class ContributionError(ValueError):
+    """The rules cannot give an amount (no rate on that day, income out of range ...); in Vietnamese."""
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    label: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class ContributionQuote:
+    product_code: str
+    product_name: str
+    on: datetime.date
+    months: int
+    group: str
+    rate_pct: Decimal
+    base_label: str
+    base_amount: int
+    member_order: int | None
+    member_ratio_pct: Decimal | None
+    monthly_contribution: int
+    state_support_pct: Decimal
+    state_support_monthly: int
+    local_support_monthly: int
+    local_programmes: tuple[str, ...]
+    lines: tuple[QuoteLine, ...] = field(default=())
+
+    @property
+    def monthly_due(self) -> int:
+        return max(0, self.monthly_contribution - self.state_support_monthly - self.local_support_monthly)
+
+    @property
+    def total_contribution(self) -> int:
+        return self.monthly_contribution * self.months
+
+    @property
+    def total_state_support(self) -> int:
+        return self.state_support_monthly * self.months
+
+    @property
+    def total_local_support(self) -> int:
+        return self.local_support_monthly * self.months
+
+    @property
+    def total_due(self) -> int:
+        return self.monthly_due * self.months
+
+
+def months_for(mode: str, months: int | None = None) -> int:
+    """How many months one payment covers: 1, 3, 6, 12, or as given for years ahead / lump sum."""
+    if mode in MODE_MONTHS:
+        fixed = MODE_MONTHS[PaymentMode(mode)]
+        if months not in (None, fixed):
+            raise ContributionError(f"Phương thức '{PaymentMode(mode).label}' là {fixed} tháng, không phải {months}.")
+        return fixed
+    if mode == PaymentMode.YEARS_AHEAD:
+        if not months or months % 12 or not 12 <= months <= 60:
+            raise ContributionError("Đóng trước nhiều năm: số tháng phải là bội số của 12, từ 12 đến 60.")
+        return months
+    if mode == PaymentMode.LUMP_SUM:
+        if not months or months < 1:
+            raise ContributionError("Đóng một lần cho những năm còn thiếu: cần số tháng còn thiếu.")
+        return months
+    raise ContributionError(f"Không có phương thức đóng '{mode}'.")
+
+
+def _valid(row, day: datetime.date) -> bool:
+    return row.valid_from <= day and (row.valid_to is None or row.valid_to >= day)
+
+
+def _pct(value: Decimal) -> Fraction:
+    return Fraction(value) / 100
+
+
+def _money(value: Fraction) -> int:
+    return int(round_half_up(value))
+
+
+class RuleBook:
+    """All contribution rules in memory; `quote` is pure computation (memoised)."""
+
+    def __init__(self, *, products, amounts, rates, supports, discounts, top_ups):
+        self.products = {p.pk: p for p in products}
+        self.amounts = list(amounts)
+        self.rates = list(rates)
+        self.supports = list(supports)
+        self.discounts = list(discounts)
+        self.top_ups = list(top_ups)
+        self._memo: dict[tuple, ContributionQuote] = {}
+
+    @classmethod
+    def load(cls) -> "RuleBook":
+        return cls(
+            products=Product.objects.all(),
+            amounts=ReferenceAmount.objects.all(),
+            rates=ContributionRate.objects.all(),
+            supports=StateSupportLevel.objects.all(),
+            discounts=HouseholdDiscount.objects.all(),
+            top_ups=LocalTopUp.objects.select_related("province"),
+        )
+
+    def reference(self, kind: str, day: datetime.date) -> int:
+        rows = [r for r in self.amounts if r.kind == kind and _valid(r, day)]
+        if not rows:
+            raise ContributionError(f"Chưa có {ReferenceKind(kind).label.lower()} áp dụng ngày {day:%d/%m/%Y}.")
+        return max(rows, key=lambda r: r.valid_from).amount
+
+    def income_bounds(self, product: Product, day: datetime.date) -> tuple[int | None, int | None]:
+        rate = self._rate(product, day)
+        low = self.reference(rate.min_income_kind, day) if rate.min_income_kind else None
+        high = (rate.max_income_multiple * self.reference(rate.max_income_kind, day)
+                if rate.max_income_multiple and rate.max_income_kind else None)
+        return low, high
+
+    def _rate(self, product: Product, day: datetime.date) -> ContributionRate:
+        rows = [r for r in self.rates if r.product_id == product.pk and _valid(r, day)]
+        if not rows:
+            raise ContributionError(f"Chưa có tỷ lệ đóng {product} áp dụng ngày {day:%d/%m/%Y}.")
+        return max(rows, key=lambda r: r.valid_from)
+
+    def quote(self, *, product: Product, on: datetime.date, income: int | None = None, months: int = 1,
+              group: str = SupportGroup.OTHER, member_order: int | None = None,
+              unit_path: str | None = None) -> ContributionQuote:
+        key = (product.pk, on, income, months, group, member_order, unit_path)
+        cached = self._memo.get(key)
+        if cached is None:
+            cached = self._memo[key] = self._quote(product, on, income, months, group or SupportGroup.OTHER,
+                                                   member_order, unit_path)
+        return cached
+
+    def _quote(self, product, on, income, months, group, member_order, unit_path) -> ContributionQuote:
+        if months < 1:
+            raise ContributionError("Số tháng phải từ 1 trở lên.")
+        rate = self._rate(product, on)
+        rate_f = _pct(rate.rate_pct)
+        lines: list[QuoteLine] = []
+        if rate.base == IncomeBase.CHOSEN_INCOME:
+            if not income:
+                raise ContributionError(f"{product}: cần mức thu nhập lựa chọn.")
+            low, high = self.income_bounds(product, on)
+            if low is not None and income < low:
+                raise ContributionError(
+                    f"Mức thu nhập {format_number(income)} đ thấp hơn mức tối thiểu {format_number(low)} đ "
+                    f"(chuẩn hộ nghèo nông thôn tại {on:%d/%m/%Y}).")
+            if high is not None and income > high:
+                raise ContributionError(
+                    f"Mức thu nhập {format_number(income)} đ cao hơn mức tối đa {format_number(high)} đ "
+                    f"({rate.max_income_multiple} lần {ReferenceKind(rate.max_income_kind).label.lower()}).")
+            base_amount, base_label = income, "Mức thu nhập lựa chọn"
+        else:
+            base_amount = self.reference(rate.base, on)
+            base_label = IncomeBase(rate.base).label
+        contribution = rate_f * base_amount
+        ratio = None
+        discounts = [d for d in self.discounts if d.product_id == product.pk and _valid(d, on)]
+        if discounts:
+            order = member_order or 1
+            applicable = [d for d in discounts if d.member_order <= order] or [min(discounts, key=lambda d: d.member_order)]
+            ratio = max(applicable, key=lambda d: d.member_order).ratio_pct
+            contribution *= _pct(ratio)
+        monthly = _money(contribution)
+        lines.append(QuoteLine(
+            f"Mức đóng: {format_number(rate.rate_pct, 1 if rate.rate_pct % 1 else 0)}% × {base_label.lower()} "
+            f"{format_number(base_amount)} đ" + (f" × {format_number(ratio)}% (thành viên thứ {member_order or 1})"
+                                                 if ratio is not None and ratio != 100 else ""),
+            monthly))
+
+        poverty_contribution = None
+
+        def support_amount(percent: Decimal, basis: str) -> int:
+            nonlocal poverty_contribution
+            if basis == SupportBasis.POVERTY_LINE_CONTRIBUTION:
+                if poverty_contribution is None:
+                    poverty_contribution = rate_f * self.reference(ReferenceKind.RURAL_POVERTY_LINE, on)
+                return _money(_pct(percent) * poverty_contribution)
+            return _money(_pct(percent) * contribution)
+
+        levels = [s for s in self.supports if s.product_id == product.pk and _valid(s, on) and s.group in ("", group)]
+        state_pct, state = Decimal(0), 0
+        if levels:
+            best = max(levels, key=lambda s: s.percent)  # the highest applicable rate only
+            state_pct, state = best.percent, support_amount(best.percent, best.basis)
+            lines.append(QuoteLine(f"Nhà nước hỗ trợ {format_number(best.percent)}% "
+                                   f"({SupportBasis(best.basis).label.lower()})", -state))
+        local, programmes = 0, []
+        if unit_path:
+            for top_up in self.top_ups:
+                if (top_up.product_id == product.pk and _valid(top_up, on) and top_up.group in ("", group)
+                        and unit_path.startswith(top_up.province.path)):
+                    amount = top_up.amount if top_up.amount is not None else support_amount(top_up.percent,
+                                                                                           top_up.basis)
+                    local += amount
+                    programmes.append(top_up.programme)
+                    lines.append(QuoteLine(f"Địa phương hỗ trợ: {top_up.programme}", -amount))
+        quote = ContributionQuote(
+            product_code=product.code, product_name=str(product), on=on, months=months, group=group,
+            rate_pct=rate.rate_pct, base_label=base_label, base_amount=base_amount, member_order=member_order,
+            member_ratio_pct=ratio, monthly_contribution=monthly, state_support_pct=state_pct,
+            state_support_monthly=state, local_support_monthly=local, local_programmes=tuple(programmes),
+            lines=tuple(lines),
+        )
+        return quote
+
+
+def contribution_quote(*, product: Product, on: datetime.date, income: int | None = None, months: int = 1,
+                       group: str = SupportGroup.OTHER, member_order: int | None = None,
+                       unit=None) -> ContributionQuote:
+    """Amount due and the state and local support for one participant, product, mode and date."""
+    return RuleBook.load().quote(product=product, on=on, income=income, months=months, group=group,
+                                 member_order=member_order, unit_path=unit.path if unit is not None else None)

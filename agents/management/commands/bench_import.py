@@ -1,0 +1,227 @@
+"""manage.py bench_import --rows 100000 [--stock-rows 10000] [--json]
+
+Generates a realistic participant list (xlsx), imports it on the configured database through
+the same job and task as the web upload, and prints, in the same run:
+
+- the import: total time, rows/s, peak memory (the process's peak RSS during the import);
+- a floor: the fastest reader (calamine) on the same file + a bulk insert of the same rows
+  into a bare table (COPY on PostgreSQL), and the ratio import / floor;
+- the stock django-import-export row-by-row path on a sample (10.000 rows by default).
+
+The bench works in its own units (codes BENCH-...) and removes its participants before and
+after the run (--keep leaves them), so it can be repeated on any database.
+"""
+
+import io
+import json
+import resource
+import time
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+
+from agents import bulk
+from agents.importers import PARTICIPANT_IMPORT
+from agents.models import Agent, AgentKind, Enrolment, Participant
+from agents.resources import ParticipantResource
+from agents.samples import HEADERS, SampleArea, participant_rows, write_xlsx
+from bhxh_portal.imports import load_dataset, read_raw_sheet
+from reports.jobs import job_create
+from reports.models import Job
+from reports.tasks import run_job
+from targets import services
+from targets.models import Membership, Role, Unit, UnitLevel
+
+BENCH_USER = "bench_import"
+COMMUNES = 20
+VILLAGES = 8
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _peak_rss_reset() -> bool:
+    """Reset the kernel's peak-RSS counter for this process (Linux), so the peak is the import's."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Command(BaseCommand):
+    help = "Đo tốc độ nhập danh sách người tham gia (100.000 dòng) so với mức sàn và đường django-import-export."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rows", type=int, default=100_000)
+        parser.add_argument("--stock-rows", type=int, default=10_000)
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--json", action="store_true", dest="as_json", help="In một đối tượng JSON")
+        parser.add_argument("--keep", action="store_true", help="Giữ lại dữ liệu đã nhập")
+        parser.add_argument("--cache-dir", default="/tmp", help="Nơi giữ tệp đã sinh để chạy lại nhanh")
+
+    def handle(self, *args, rows, stock_rows, seed, as_json: bool, keep, cache_dir, **options):
+        say = (lambda *a: None) if as_json else self.stdout.write
+        scope, areas, agents, user = self._setup()
+        self._clean(scope)
+        say(f"Cơ sở dữ liệu: {connection.vendor} ({connection.settings_dict['NAME']})")
+        data = self._file(rows, seed, areas, agents, cache_dir, say)
+
+        # 1. The import, end to end: job row, task, read, validate, COPY/bulk, commit.
+        job = job_create(kind=PARTICIPANT_IMPORT, requested_by=user, unit=scope,
+                         params={"dry_run": False, "filename": f"bench-{rows}.xlsx"},
+                         input_name=f"bench-{rows}.xlsx", input_bytes=data)
+        measured = _peak_rss_reset()
+        started = time.perf_counter()
+        run_job.apply(args=[job.pk])
+        seconds = time.perf_counter() - started
+        peak_mb = _peak_rss_mb()
+        job.refresh_from_db()
+        if job.state != "succeeded":
+            raise SystemExit(f"Nhập thất bại: {job.message}\n{job.error[:2000]}")
+        imported = Enrolment.objects.filter(last_import=job).count()
+        say(f"Nhập {rows:,} dòng: {seconds:.2f} s, {rows / seconds:,.0f} dòng/s, bộ nhớ đỉnh {peak_mb:,.0f} MB"
+            f"{'' if measured else ' (đỉnh của cả tiến trình)'}; {imported:,} quá trình tham gia đã ghi")
+        say(f"  các bước: {job.result.get('timings')}")
+
+        # Importing the same file again changes nothing.
+        again = job_create(kind=PARTICIPANT_IMPORT, requested_by=user, unit=scope,
+                           params={"dry_run": False, "filename": f"bench-{rows}.xlsx"},
+                           input_name=f"bench-{rows}.xlsx", input_bytes=data)
+        started = time.perf_counter()
+        run_job.apply(args=[again.pk])
+        again_seconds = time.perf_counter() - started
+        again.refresh_from_db()
+        say(f"Nhập lại cùng tệp: {again_seconds:.2f} s — {again.message}")
+
+        # 2. The floor: fastest reader + bulk insert of the same rows into a bare table.
+        floor_seconds = self._floor(data)
+        ratio = seconds / floor_seconds
+        say(f"Mức sàn (calamine + {'COPY' if connection.vendor == 'postgresql' else 'executemany'} vào bảng trống): "
+            f"{floor_seconds:.2f} s; tỷ lệ nhập / sàn = {ratio:.2f}")
+
+        # 3. The stock django-import-export path, row by row, on a sample.
+        stock_seconds, stock_count = self._stock(stock_rows, seed, areas)
+        stock_rate = stock_count / stock_seconds
+        say(f"django-import-export từng dòng, {stock_count:,} dòng: {stock_seconds:.2f} s, {stock_rate:,.0f} dòng/s; "
+            f"nhanh hơn {rows / seconds / stock_rate:.1f} lần")
+
+        if not keep:
+            self._clean(scope)
+        for finished in (job, again):
+            for stored in (finished.input_file, finished.output_file):
+                if stored:
+                    stored.delete(save=False)
+        Job.objects.filter(pk__in=[job.pk, again.pk]).delete()
+        if as_json:
+            self.stdout.write(json.dumps({
+                "rows": rows, "seconds": round(seconds, 3), "rows_per_s": round(rows / seconds, 1),
+                "peak_mb": round(peak_mb, 1), "floor_seconds": round(floor_seconds, 3), "ratio": round(ratio, 3),
+                "stock_rows_per_s": round(stock_rate, 1), "reimport_seconds": round(again_seconds, 3),
+                "database": connection.vendor,
+            }))
+
+    # ----------------------------------------------------------------------------------------
+    def _setup(self):
+        levels = {lv.code: lv for lv in UnitLevel.objects.all()}
+
+        def unit(code, name, level, parent=None):
+            found = Unit.objects.filter(code=code, valid_to__isnull=True).first()
+            return found or services.unit_create(code=code, name=name, level=levels[level], parent=parent,
+                                                 code_is_official=False)
+
+        province = unit("BENCH", "Tỉnh Đo Tốc Độ", "tinh")
+        district = unit("BENCH-H", "Huyện Đo Tốc Độ", "huyen", province)
+        areas = []
+        for c in range(1, COMMUNES + 1):
+            commune = unit(f"BENCH-X{c:02d}", f"Xã Đo {c}", "xa", district)
+            villages = [unit(f"BENCH-X{c:02d}-T{v}", f"Thôn {v} xã Đo {c}", "thon", commune).code
+                        for v in range(1, VILLAGES + 1)]
+            areas.append(SampleArea(commune.code, villages, commune.path))
+        agents = []
+        for name, kind in (("Bưu điện huyện Đo Tốc Độ", AgentKind.POST_OFFICE),
+                           ("Hội Phụ nữ huyện Đo Tốc Độ", AgentKind.WOMENS_UNION)):
+            agent, _ = Agent.objects.get_or_create(unit=district, name=name, defaults={"kind": kind})
+            agents.append(agent.name)
+        user, _ = get_user_model().objects.get_or_create(username=BENCH_USER, defaults={"first_name": "Đo tốc độ"})
+        Membership.objects.get_or_create(user=user, unit=district, role=Role.BHXH_STAFF)
+        return district, areas, agents, user
+
+    def _clean(self, scope: Unit) -> None:
+        communes = list(Unit.objects.filter(path__startswith=scope.path).values_list("pk", flat=True))
+        people = Participant.objects.filter(commune_id__in=communes)
+        with transaction.atomic():
+            Enrolment.objects.filter(participant__in=people)._raw_delete(Enrolment.objects.db)
+            people._raw_delete(Participant.objects.db)
+
+    def _file(self, rows, seed, areas, agents, cache_dir, say) -> bytes:
+        path = Path(cache_dir) / f"bhxh-bench-{rows}-{seed}.xlsx"
+        if path.exists():
+            say(f"Tệp mẫu: {path} (đã sinh trước)")
+            return path.read_bytes()
+        started = time.perf_counter()
+        data = write_xlsx(participant_rows(count=rows, areas=areas, province_code="01", agents=agents, seed=seed,
+                                           code_offset=90_000_000))
+        try:
+            path.write_bytes(data)
+        except OSError:
+            pass
+        say(f"Tệp mẫu: {rows:,} dòng, {len(data) / 1048576:.1f} MB, sinh trong {time.perf_counter() - started:.1f} s")
+        return data
+
+    def _floor(self, data: bytes) -> float:
+        started = time.perf_counter()
+        sheet = read_raw_sheet(data, filename="floor.xlsx")
+        header = next(i for i, r in enumerate(sheet.rows[:30]) if r and r[0] == "STT")
+        width = len(HEADERS)
+        values = [["" if v is None else v for v in (list(r) + [None] * width)[:width]]
+                  for r in sheet.rows[header + 1:]]
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                columns = ", ".join(f"c{i} text" for i in range(width))
+                cursor.execute(f"CREATE TEMP TABLE bench_floor ({columns})")
+            if connection.vendor == "postgresql":
+                bulk.copy_into("bench_floor", [f"c{i}" for i in range(width)],
+                               ([None if v == "" else v for v in row] for row in values))
+            else:
+                with connection.cursor() as cursor:
+                    cursor.executemany(f"INSERT INTO bench_floor VALUES ({', '.join(['%s'] * width)})",
+                                       [[None if v == "" else str(v) for v in row] for row in values])
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TABLE bench_floor")
+        return time.perf_counter() - started
+
+    def _stock(self, count: int, seed: int, areas) -> tuple[float, int]:
+        sample = participant_rows(count=count, areas=areas, province_code="01", seed=seed + 1,
+                                  code_offset=80_000_000)
+        resource_headers = ["Mã số BHXH", "Số định danh cá nhân", "Họ và tên", "Ngày sinh", "Giới tính", "Mã xã",
+                            "Mã thôn", "Mã hộ gia đình"]
+        picked = [[r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]] for r in sample]
+        data = write_xlsx(picked, headers=resource_headers, title=None)
+        started = time.perf_counter()
+        try:
+            with transaction.atomic():
+                dataset = load_dataset(io.BytesIO(data), filename="stock.xlsx")
+                result = ParticipantResource().import_data(dataset, dry_run=False, use_transactions=False)
+                if result.has_errors() or result.has_validation_errors():
+                    first = (result.invalid_rows[:1] or result.row_errors()[:1])
+                    raise SystemExit(f"Đường django-import-export báo lỗi: {first}")
+                elapsed = time.perf_counter() - started
+                raise _Rollback
+        except _Rollback:
+            pass
+        return elapsed, count
+

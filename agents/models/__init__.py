@@ -1,0 +1,22 @@
+"""agents models, one module per concern; each re-exported here."""
+
+from .agents import Agent, AgentKind, Collection, Collector  # noqa: F401
+from .contributions import (  # noqa: F401
+    ContributionRate,
+    HouseholdDiscount,
+    IncomeBase,
+    LocalTopUp,
+    ReferenceAmount,
+    ReferenceKind,
+    StateSupportLevel,
+    SupportBasis,
+)
+from .participants import (  # noqa: F401
+    MODE_MONTHS,
+    Enrolment,
+    Participant,
+    PaymentMode,
+    Product,
+    Sex,
+    SupportGroup,
+)

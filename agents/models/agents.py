@@ -1,0 +1,116 @@
+"""Collection agents (Đại lý thu), their collectors, and the money they collect (receipts)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+class AgentKind(models.TextChoices):
+    POST_OFFICE = "post_office", "Bưu điện"
+    COMMUNE = "commune", "UBND xã"
+    WOMENS_UNION = "womens_union", "Hội Liên hiệp Phụ nữ"
+    FARMERS_UNION = "farmers_union", "Hội Nông dân"
+    OTHER = "other", "Khác"
+
+
+class Agent(models.Model):
+    """Đại lý thu: the organisation that collects contributions household by household."""
+
+    name = models.CharField("tên đại lý", max_length=200)
+    kind = models.CharField("loại đại lý", max_length=20, choices=AgentKind.choices, default=AgentKind.OTHER)
+    unit = models.ForeignKey(
+        "targets.Unit", on_delete=models.PROTECT, related_name="agents", verbose_name="đơn vị quản lý"
+    )
+    communes = models.ManyToManyField(
+        "targets.Unit", blank=True, related_name="served_by_agents", verbose_name="xã phục vụ"
+    )
+    is_active = models.BooleanField("đang hoạt động", default=True)
+    code = models.CharField(
+        "mã đại lý", max_length=30, blank=True, db_index=True,
+        help_text="Mã do BHXH cấp; dùng để nhận ra đại lý trong tệp danh sách (có thể ghi tên thay mã)",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "đại lý thu"
+        verbose_name_plural = "đại lý thu"
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="agent_unique_name_per_unit")]
+
+    def __str__(self):
+        return self.name
+
+
+class Collector(models.Model):
+    """Nhân viên thu of an agent; a portal account is optional (many collect on paper)."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="collectors", verbose_name="đại lý")
+    full_name = models.CharField("họ và tên", max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="collector_roles",
+        verbose_name="tài khoản",
+    )
+    phone = models.CharField("điện thoại", max_length=20, blank=True)
+    is_active = models.BooleanField("đang làm", default=True)
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = "nhân viên thu"
+        verbose_name_plural = "nhân viên thu"
+        constraints = [models.UniqueConstraint(fields=["agent", "full_name"], name="collector_unique_per_agent")]
+
+    def __str__(self):
+        return self.full_name
+
+
+class Collection(models.Model):
+    """One receipt: money collected from a participant for a product and a number of months."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="collections", verbose_name="đại lý")
+    receipt_number = models.CharField("số biên lai", max_length=30)
+    collected_on = models.DateField("ngày thu")
+    participant = models.ForeignKey(
+        "agents.Participant", on_delete=models.PROTECT, related_name="collections", verbose_name="người tham gia"
+    )
+    product = models.ForeignKey("agents.Product", on_delete=models.PROTECT, verbose_name="loại hình")
+    months = models.PositiveSmallIntegerField("số tháng")
+    amount = models.PositiveBigIntegerField("số tiền (đồng)")
+    expected_amount = models.PositiveBigIntegerField(
+        "số tiền theo quy định (đồng)", null=True, blank=True, help_text="Theo bảng mức đóng tại ngày thu"
+    )
+    collector = models.ForeignKey(
+        Collector, null=True, blank=True, on_delete=models.SET_NULL, related_name="collections",
+        verbose_name="nhân viên thu",
+    )
+    enrolment = models.ForeignKey(
+        "agents.Enrolment", null=True, blank=True, on_delete=models.SET_NULL, related_name="collections",
+        verbose_name="quá trình tham gia",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người ghi"
+    )
+    created_at = models.DateTimeField("ghi lúc", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-collected_on", "-pk"]
+        verbose_name = "biên lai thu"
+        verbose_name_plural = "biên lai thu"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "receipt_number"], name="collection_receipt_unique_per_agent",
+                violation_error_message="Số biên lai này đã được dùng ở đại lý này.",
+            ),
+            models.CheckConstraint(condition=Q(months__gte=1), name="collection_months_positive"),
+        ]
+        indexes = [models.Index(fields=["agent", "collected_on"], name="collection_agent_day")]
+
+    def __str__(self):
+        return f"{self.receipt_number} — {self.participant}"
+
+    @property
+    def differs_from_expected(self) -> bool:
+        return self.expected_amount is not None and self.expected_amount != self.amount

@@ -1,0 +1,168 @@
+"""Participants (người tham gia) and their enrolments (quá trình tham gia) per product.
+
+Identifiers are text: mã số BHXH has 10 digits, the personal ID (số định danh, CCCD) 12;
+either may be missing in old lists, never both. Products are data, each mapped to the
+indicator it counts for (bhxh_tn, bhyt_hgd, ...).
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Product(models.Model):
+    code = models.SlugField("mã loại hình", max_length=30, unique=True)
+    name = models.CharField("tên loại hình", max_length=200)
+    short_name = models.CharField("tên ngắn", max_length=60)
+    indicator = models.ForeignKey(
+        "targets.Indicator", null=True, blank=True, on_delete=models.PROTECT, related_name="products",
+        verbose_name="tính vào chỉ tiêu",
+    )
+    aliases = models.CharField(
+        "tên gọi khác", max_length=500, blank=True,
+        help_text="Các cách ghi trong tệp danh sách, cách nhau bởi dấu phẩy (vd: BHXH TN, BHXH tự nguyện)",
+    )
+    display_order = models.PositiveSmallIntegerField("thứ tự", default=0)
+
+    class Meta:
+        ordering = ["display_order", "code"]
+        verbose_name = "loại hình tham gia"
+        verbose_name_plural = "loại hình tham gia"
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    def accepted_names(self) -> set[str]:
+        from targets.models import fold_text
+
+        names = {self.code, self.name, self.short_name, *self.aliases.split(",")}
+        return {fold_text(n) for n in names if n and n.strip()}
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "Nam"
+    FEMALE = "F", "Nữ"
+
+
+class PaymentMode(models.TextChoices):
+    MONTHLY = "monthly", "Hằng tháng"
+    QUARTERLY = "quarterly", "3 tháng một lần"
+    HALF_YEAR = "half_year", "6 tháng một lần"
+    YEARLY = "yearly", "12 tháng một lần"
+    YEARS_AHEAD = "years_ahead", "Đóng trước nhiều năm"
+    LUMP_SUM = "lump_sum", "Đóng một lần cho những năm còn thiếu"
+
+
+MODE_MONTHS = {
+    PaymentMode.MONTHLY: 1,
+    PaymentMode.QUARTERLY: 3,
+    PaymentMode.HALF_YEAR: 6,
+    PaymentMode.YEARLY: 12,
+}
+
+
+class SupportGroup(models.TextChoices):
+    POOR = "poor", "Hộ nghèo"
+    NEAR_POOR = "near_poor", "Hộ cận nghèo"
+    ETHNIC_MINORITY = "ethnic_minority", "Người dân tộc thiểu số"
+    OTHER = "other", "Đối tượng khác"
+    LOCAL = "local", "Đối tượng của chương trình địa phương"
+
+
+class Participant(models.Model):
+    bhxh_code = models.CharField("mã số BHXH", max_length=10, null=True, blank=True)
+    personal_id = models.CharField("số định danh cá nhân", max_length=12, null=True, blank=True)
+    full_name = models.CharField("họ và tên", max_length=200)
+    birth_date = models.DateField("ngày sinh")
+    birth_year_only = models.BooleanField("chỉ có năm sinh", default=False)
+    sex = models.CharField("giới tính", max_length=1, choices=Sex.choices, blank=True)
+    commune = models.ForeignKey(
+        "targets.Unit", on_delete=models.PROTECT, related_name="participants", verbose_name="xã"
+    )
+    village = models.ForeignKey(
+        "targets.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="village_participants",
+        verbose_name="thôn",
+    )
+    household_code = models.CharField("mã hộ gia đình", max_length=20, blank=True, db_index=True)
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("cập nhật lúc", default=timezone.now, editable=False)
+    last_import = models.ForeignKey(
+        "reports.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="lần nhập gần nhất",
+    )
+
+    class Meta:
+        ordering = ["full_name", "pk"]
+        verbose_name = "người tham gia"
+        verbose_name_plural = "người tham gia"
+        constraints = [
+            models.UniqueConstraint(fields=["bhxh_code"], condition=Q(bhxh_code__isnull=False),
+                                    name="participant_bhxh_code_unique",
+                                    violation_error_message="Đã có người tham gia mang mã số BHXH này."),
+            models.UniqueConstraint(fields=["personal_id"], condition=Q(personal_id__isnull=False),
+                                    name="participant_personal_id_unique",
+                                    violation_error_message="Đã có người tham gia mang số định danh này."),
+            models.CheckConstraint(condition=Q(bhxh_code__isnull=False) | Q(personal_id__isnull=False),
+                                   name="participant_has_an_identifier",
+                                   violation_error_message="Cần mã số BHXH hoặc số định danh cá nhân."),
+            models.CheckConstraint(condition=Q(bhxh_code__isnull=True) | Q(bhxh_code__regex=r"^[0-9]{10}$"),
+                                   name="participant_bhxh_code_10_digits",
+                                   violation_error_message="Mã số BHXH phải có đúng 10 chữ số."),
+            models.CheckConstraint(condition=Q(personal_id__isnull=True) | Q(personal_id__regex=r"^[0-9]{12}$"),
+                                   name="participant_personal_id_12_digits",
+                                   violation_error_message="Số định danh cá nhân phải có đúng 12 chữ số."),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.key})"
+
+    @property
+    def key(self) -> str:
+        return self.bhxh_code or self.personal_id or ""
+
+
+class Enrolment(models.Model):
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="enrolments",
+                                    verbose_name="người tham gia")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="enrolments",
+                                verbose_name="loại hình")
+    valid_from = models.DateField("từ ngày")
+    valid_to = models.DateField("đến ngày", null=True, blank=True)
+    chosen_income = models.PositiveBigIntegerField("mức thu nhập lựa chọn (đồng/tháng)", null=True, blank=True)
+    payment_mode = models.CharField("phương thức đóng", max_length=20, choices=PaymentMode.choices,
+                                    default=PaymentMode.MONTHLY)
+    months = models.PositiveSmallIntegerField("số tháng mỗi lần đóng", default=1)
+    support_group = models.CharField("nhóm được hỗ trợ", max_length=20, choices=SupportGroup.choices,
+                                     default=SupportGroup.OTHER)
+    is_new = models.BooleanField("tham gia mới", default=True, help_text="Bỏ chọn nếu là tái tục (tiếp tục)")
+    household_member_order = models.PositiveSmallIntegerField("thành viên thứ (trong hộ)", null=True, blank=True)
+    agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="enrolments", verbose_name="đại lý thu")
+    amount_paid = models.PositiveBigIntegerField("số tiền đóng theo danh sách", null=True, blank=True)
+    amount_expected = models.PositiveBigIntegerField("số tiền theo quy định", null=True, blank=True)
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("cập nhật lúc", default=timezone.now, editable=False)
+    last_import = models.ForeignKey("reports.Job", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="lần nhập gần nhất")
+
+    class Meta:
+        ordering = ["-valid_from", "pk"]
+        verbose_name = "quá trình tham gia"
+        verbose_name_plural = "quá trình tham gia"
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "product", "valid_from"], name="enrolment_unique_start",
+                                    violation_error_message="Người này đã có quá trình tham gia loại hình này "
+                                                            "bắt đầu cùng ngày."),
+            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                                   name="enrolment_dates_ordered",
+                                   violation_error_message="Ngày kết thúc phải sau ngày bắt đầu."),
+            models.CheckConstraint(condition=Q(months__gte=1), name="enrolment_months_positive"),
+        ]
+        indexes = [models.Index(fields=["product", "valid_from", "valid_to"], name="enrolment_product_dates")]
+
+    def __str__(self):
+        return f"{self.participant.full_name} — {self.product} từ {self.valid_from:%d/%m/%Y}"
+
+    @property
+    def amount_differs(self) -> bool:
+        return None not in (self.amount_paid, self.amount_expected) and self.amount_paid != self.amount_expected

@@ -1,0 +1,1 @@
+"""Rendering a plan document: markup → HTML, live blocks → parts, the document → HTML, PDF and DOCX."""

@@ -1,0 +1,456 @@
+"""Reads for plan documents: which documents a user sees and may act on, and the figures the live
+blocks print (targets and their allocation, coverage, remaining, last year's evaluation).
+
+Who may do what (on top of targets.access, the one permission module):
+- draft, edit, submit and issue: a commune official, BHXH staff, a leader or an administrator of
+  the document's unit or of a unit above it;
+- approve, return for changes and sign: a leader of the unit or above (the signer, when the
+  document names one, signs it himself);
+- see: anyone who sees the unit (targets.access.scope_by_unit); anything else answers 404.
+
+The figures come from targets (Target, Demographics) and from targets.progress, where the monthly
+results register the participant counts. Each table is built in one function here, so that the
+document, its PDF and its DOCX print the same figures; when the reports app gains its own coverage
+table modules, the block renderers switch to them here.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from bhxh_portal.numbers import format_number
+from reports.tables.base import Column, Row, Table, percent
+from reports.tables.coverage import CoverageFigures, coverage_figures
+from targets import access, progress
+from targets.allocation import SplitCheck, check_split
+from targets.models import Demographics, DenominatorKind, Indicator, Role, Target, TargetKind, Unit, fold_text
+from targets.periods import Period, PeriodType
+
+from ..models import DocumentStatus, PlanDocument
+
+DRAFTER_ROLES = frozenset({Role.COMMUNE_OFFICIAL, Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR})
+APPROVER_ROLES = frozenset({Role.LEADER})
+
+NOT_FOUND = "Không tìm thấy văn bản hoặc bạn không có quyền xem văn bản này."
+
+
+# --- permissions ---------------------------------------------------------------------------------
+def can_draft(user, unit: Unit) -> bool:
+    return access.has_role(user, unit, DRAFTER_ROLES)
+
+
+def can_edit(user, document: PlanDocument) -> bool:
+    return document.status == DocumentStatus.DRAFT and can_draft(user, document.unit)
+
+
+def can_submit(user, document: PlanDocument) -> bool:
+    return document.status == DocumentStatus.DRAFT and can_draft(user, document.unit)
+
+
+def can_approve(user, document: PlanDocument) -> bool:
+    return document.status == DocumentStatus.SUBMITTED and access.has_role(user, document.unit, APPROVER_ROLES)
+
+
+def can_return(user, document: PlanDocument) -> bool:
+    return document.status in (DocumentStatus.SUBMITTED, DocumentStatus.APPROVED) and access.has_role(
+        user, document.unit, APPROVER_ROLES
+    )
+
+
+def may_sign(user, document: PlanDocument) -> bool:
+    """Whoever may sign this document at all (status aside)."""
+    if document.signer_id is not None and document.signer_id != user.pk and not user.is_superuser:
+        return False
+    return access.has_role(user, document.unit, APPROVER_ROLES)
+
+
+def can_sign(user, document: PlanDocument) -> bool:
+    return document.status == DocumentStatus.APPROVED and may_sign(user, document)
+
+
+def can_issue(user, document: PlanDocument) -> bool:
+    return document.status == DocumentStatus.SIGNED and (
+        can_draft(user, document.unit) or access.has_role(user, document.unit, APPROVER_ROLES)
+    )
+
+
+def can_new_version(user, document: PlanDocument) -> bool:
+    return document.status != DocumentStatus.DRAFT and can_draft(user, document.unit) and not (
+        document.next_versions.exists()
+    )
+
+
+def allowed_actions(user, document: PlanDocument) -> dict[str, bool]:
+    return {
+        "edit": can_edit(user, document),
+        "submit": can_submit(user, document),
+        "approve": can_approve(user, document),
+        "return": can_return(user, document),
+        "sign": can_sign(user, document),
+        "issue": can_issue(user, document),
+        "new_version": can_new_version(user, document),
+    }
+
+
+# --- documents -----------------------------------------------------------------------------------
+def documents_for(*, user, unit: Unit | None = None, status: str = "", text: str = "") -> QuerySet:
+    qs = access.scope_by_unit(user, PlanDocument.objects.select_related("unit", "created_by"), "unit")
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    if status:
+        qs = qs.filter(status=status)
+    if text:
+        qs = qs.filter(Q(subject__icontains=text) | Q(number__icontains=text) | Q(unit__name__icontains=text))
+    return qs
+
+
+def document_for_user_or_404(*, user, pk: int) -> PlanDocument:
+    document = PlanDocument.objects.select_related("unit", "unit__parent", "unit__level", "signer").filter(
+        pk=pk
+    ).first()
+    if document is None or not access.can_view(user, document.unit):
+        raise Http404(NOT_FOUND)
+    return document
+
+
+def draftable_units(*, user) -> QuerySet:
+    """Units the user may draft for (their subtrees, down to communes)."""
+    return access.visible_units(user).exclude(level__code="thon").select_related("level").order_by("path")
+
+
+def resolve_unit(text: str) -> Unit:
+    """A current unit by code, or by its full name when no other current unit bears it (CLI)."""
+    text = text.strip()
+    by_code = Unit.objects.current().filter(code=text).first()
+    if by_code is not None:
+        return by_code
+    matches = [u for u in Unit.objects.current().filter(search_name=fold_text(text))]
+    if not matches:
+        matches = [u for u in Unit.objects.current() if fold_text(u.name) == fold_text(text)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise LookupError(f"Không có đơn vị nào có mã hoặc tên '{text}'.")
+    codes = ", ".join(u.code for u in matches)
+    raise LookupError(f"Có {len(matches)} đơn vị tên '{text}' (mã {codes}); hãy ghi mã đơn vị.")
+
+
+# --- unit names ----------------------------------------------------------------------------------
+LEVEL_WORDS = ("Thị trấn", "Thị xã", "Thành phố", "Tổ dân phố", "Khu phố", "Xã", "Phường", "Huyện", "Quận",
+               "Tỉnh", "Thôn", "Ấp", "Khóm", "Bản", "Buôn", "Đặc khu")
+
+
+def split_name(unit: Unit) -> tuple[str, str]:
+    """('Xã', 'Hải Dương') for 'Xã Hải Dương'; ('', name) when the name has no level word."""
+    for word in LEVEL_WORDS:
+        if unit.name.startswith(word + " "):
+            return word, unit.name[len(word) + 1:]
+    return "", unit.name
+
+
+def short_name(unit: Unit) -> str:
+    return split_name(unit)[1]
+
+
+def level_word(unit: Unit | None) -> str:
+    """'thị xã' for Thị xã Hương Trà; the level's name when the unit's name has no level word."""
+    if unit is None:
+        return ""
+    word = split_name(unit)[0]
+    return (word or unit.level.name).lower()
+
+
+def indicator_by_code(code: str) -> Indicator:
+    indicator = Indicator.objects.filter(code=code).first()
+    if indicator is None:
+        raise LookupError(f"Không có chỉ tiêu mã '{code}'.")
+    return indicator
+
+
+DENOMINATOR_HEADERS = {
+    DenominatorKind.POPULATION: "Dân số",
+    DenominatorKind.LABOUR_FORCE: "Lực lượng lao động",
+    DenominatorKind.PUPILS: "Số học sinh, sinh viên",
+    DenominatorKind.REQUIRED_TO_JOIN: "Số người thuộc diện tham gia BHXH bắt buộc",
+    DenominatorKind.VOLUNTARY_ELIGIBLE: "Số người thuộc diện tham gia BHXH tự nguyện",
+}
+
+
+# --- targets and their allocation ---------------------------------------------------------------
+@dataclass(frozen=True)
+class UnitTarget:
+    indicator: Indicator
+    assigned: Target | None
+    self_set: Target | None
+    parts: list["UnitTarget"] = field(default_factory=list)
+
+    @property
+    def main(self) -> Target | None:
+        return self.assigned or self.self_set
+
+
+def unit_targets(*, unit: Unit, indicator_codes: Iterable[str], period: Period) -> list[UnitTarget]:
+    """The unit's own targets for the indicators, each with the targets of its parts
+    (bhxh_tn → vận động mới, tái tục) when those are set; one query."""
+    codes = list(indicator_codes)
+    indicators = {i.code: i for i in Indicator.objects.filter(Q(code__in=codes) | Q(part_of__code__in=codes))}
+    by_indicator: dict[int, dict[str, Target]] = {}
+    for target in Target.objects.for_period(period).of_units().filter(unit=unit, indicator__in=indicators.values()):
+        by_indicator.setdefault(target.indicator_id, {})[target.kind] = target
+
+    def build(indicator: Indicator) -> UnitTarget:
+        found = by_indicator.get(indicator.pk, {})
+        parts = [build(p) for p in sorted(
+            (i for i in indicators.values() if i.part_of_id == indicator.pk), key=lambda i: i.display_order
+        )]
+        return UnitTarget(indicator, found.get(TargetKind.ASSIGNED), found.get(TargetKind.SELF_SET),
+                          [p for p in parts if p.main is not None])
+
+    return [build(indicators[c]) for c in codes if c in indicators]
+
+
+@dataclass(frozen=True)
+class Share:
+    name: str
+    count: int
+    is_agent: bool
+    level: str = ""
+
+
+@dataclass(frozen=True)
+class Allocation:
+    unit: Unit
+    indicator: Indicator
+    period: Period
+    assigned: Target | None
+    self_set: Target | None
+    shares: list[Share]
+
+    @property
+    def total(self) -> int:
+        return sum(s.count for s in self.shares)
+
+    @property
+    def basis(self) -> Target | None:
+        """The target the split is measured against: the unit's own (phấn đấu) when set."""
+        return self.self_set or self.assigned
+
+    @property
+    def check(self) -> SplitCheck:
+        return check_split(self.basis.count if self.basis else None, (s.count for s in self.shares))
+
+    @property
+    def formula(self) -> str:
+        """'6 × 5 + 10 = 40': equal shares of units grouped, then each agent."""
+        terms: list[str] = []
+        units = [s for s in self.shares if not s.is_agent]
+        index = 0
+        while index < len(units):
+            run = 1
+            while index + run < len(units) and units[index + run].count == units[index].count:
+                run += 1
+            count = format_number(units[index].count)
+            terms.append(f"{run} × {count}" if run > 1 else count)
+            index += run
+        terms += [format_number(s.count) for s in self.shares if s.is_agent]
+        return f"{' + '.join(terms)} = {format_number(self.total)}" if terms else ""
+
+
+def allocation(*, unit: Unit, indicator: Indicator, period: Period) -> Allocation:
+    """The unit's targets (giao, phấn đấu) and their split across its child units and its
+    collection agents, from targets.Target in one query."""
+    targets = list(
+        Target.objects.for_period(period).filter(indicator=indicator).filter(
+            Q(unit=unit) | Q(unit__parent=unit, agent__isnull=True, kind=TargetKind.ASSIGNED)
+        ).select_related("unit", "unit__level", "agent").order_by("unit__code", "pk")
+    )
+    own = {t.kind: t for t in targets if t.unit_id == unit.pk and t.agent_id is None}
+    unit_shares = [
+        Share(t.unit.name, t.count, False, t.unit.level.name.lower())
+        for t in targets if t.unit_id != unit.pk
+    ]
+    agent_shares = sorted(
+        (Share(t.agent.name, t.count, True) for t in targets if t.unit_id == unit.pk and t.agent_id is not None),
+        key=lambda s: s.name,
+    )
+    return Allocation(unit, indicator, period, own.get(TargetKind.ASSIGNED), own.get(TargetKind.SELF_SET),
+                      unit_shares + agent_shares)
+
+
+def allocation_table(alloc: Allocation) -> Table:
+    recipients = "Thôn, tổ và đại lý thu" if alloc.unit.level.code == "xa" else "Đơn vị, đại lý thu"
+    table = Table(
+        key="allocation", title=f"Phân bổ chỉ tiêu {alloc.indicator.short_name} {alloc.period.label.lower()}",
+        columns=[Column("stt", "STT", "A", "text"), Column("name", recipients, "B", "text"),
+                 Column("count", "Chỉ tiêu (người)", "1")],
+    )
+    for index, share in enumerate(alloc.shares, start=1):
+        table.rows.append(Row({"stt": str(index), "name": share.name, "count": share.count}))
+    table.rows.append(Row({"stt": "", "name": "Tổng cộng", "count": alloc.total}, is_total=True))
+    return table
+
+
+# --- coverage ------------------------------------------------------------------------------------
+@dataclass
+class CoverageData:
+    table: Table
+    has_results: bool
+    figures: dict[int, CoverageFigures]  # by unit id, the parent included
+
+
+def _previous_month(period: Period) -> Period | None:
+    if period.type != PeriodType.MONTH:
+        return None
+    if period.number == 1:
+        return Period.month(period.year - 1, 12)
+    return Period.month(period.year, period.number - 1)
+
+
+def _children(unit: Unit, as_of: Period) -> list[Unit]:
+    return list(Unit.objects.filter(parent=unit).valid_on(as_of.end).select_related("level").order_by("code"))
+
+
+def _figures_for(*, units: list[Unit], indicator: Indicator, as_of: Period,
+                 target_period: Period) -> tuple[dict[int, CoverageFigures], bool]:
+    ids = [u.pk for u in units]
+    targets = {
+        t.unit_id: t for t in Target.objects.for_period(target_period).of_units().filter(
+            unit_id__in=ids, indicator=indicator, kind=TargetKind.ASSIGNED
+        )
+    }
+    demographics = {
+        d.unit_id: d.value_of(indicator.denominator)
+        for d in Demographics.objects.filter(unit_id__in=ids, year=target_period.year)
+    }
+    now = progress.participants_for(unit_ids=ids, indicator_ids=[indicator.pk], period=as_of)
+    previous_period = _previous_month(as_of)
+    before = progress.participants_for(unit_ids=ids, indicator_ids=[indicator.pk],
+                                       period=previous_period) if previous_period else {}
+    figures = {}
+    for unit in units:
+        target = targets.get(unit.pk)
+        denominator = (target.denominator if target and target.denominator else None) or demographics.get(unit.pk)
+        participants = now.get((unit.pk, indicator.pk))
+        previous = before.get((unit.pk, indicator.pk))
+        rate = target.exact_rate if target else None
+        figures[unit.pk] = coverage_figures(
+            denominator=denominator, participants=participants,
+            target_rate=rate if rate is not None else None,
+            previous_coverage_pct=percent(previous, denominator),
+            target_count_override=target.count if target else None,
+        )
+    return figures, bool(now)
+
+
+def coverage_table(*, unit: Unit, indicator: Indicator, as_of: Period, target_period: Period,
+                   with_change: bool = True) -> CoverageData:
+    """Coverage by child unit (DOMAIN.md section 4, tables 1 and 3): the parent row from its own
+    denominator, target and participants, never by adding the children's percentages."""
+    children = _children(unit, as_of)
+    figures, has_results = _figures_for(units=[*children, unit], indicator=indicator, as_of=as_of,
+                                        target_period=target_period)
+    child_header = "Xã, phường, thị trấn" if unit.level.code == "huyen" else "Đơn vị"
+    denominator = DENOMINATOR_HEADERS.get(indicator.denominator, "Mẫu số")
+    short = indicator.short_name
+    columns = [
+        Column("stt", "STT", "A", "text"), Column("name", child_header, "B", "text"),
+        Column("denominator", f"{denominator} (người)", "1"),
+        Column("participants", f"Tổng số người tham gia {short} (người)", "2"),
+        Column("coverage", f"Tỷ lệ bao phủ {short} so với {denominator.lower()} (%)", "3=2/1", "percent"),
+        Column("target_rate", "Kế hoạch giao (%)", "4", "percent"),
+        Column("achievement", "Tỷ lệ đạt so với kế hoạch giao (%)", "5=3/4", "percent"),
+    ]
+    if with_change:
+        columns.append(Column("change", "Tăng, giảm so với tháng trước (%)", "6", "pp"))
+    columns.append(Column("remaining", f"Số người còn phải vận động đến cuối {target_period.label.lower()}",
+                          str(len(columns) - 1)))
+    table = Table(key=f"coverage_{indicator.code}", title=f"Kết quả tham gia {short} đến {as_of.end:%d/%m/%Y}",
+                  columns=columns)
+
+    def values(f: CoverageFigures) -> dict:
+        return {"denominator": f.denominator, "participants": f.participants, "coverage": f.coverage_pct,
+                "target_rate": f.target_rate, "achievement": f.achievement_pct, "change": f.change_pp,
+                "remaining": f.remaining}
+
+    for index, child in enumerate(children, start=1):
+        table.rows.append(Row({"stt": f"{index}.", "name": child.name, **values(figures[child.pk])}))
+    table.rows.append(Row({"stt": "", "name": "Tổng cộng", **values(figures[unit.pk])}, is_total=True))
+    return CoverageData(table, has_results, figures)
+
+
+def remaining_table(*, unit: Unit, indicators: list[Indicator], as_of: Period, target_period: Period) -> CoverageData:
+    """People still to mobilise per child unit and indicator until the end of the target period
+    (DOMAIN.md section 4, table 4); the total row is the parent's own remaining."""
+    children = _children(unit, as_of)
+    units = [*children, unit]
+    per_indicator = {}
+    has_results = False
+    for indicator in indicators:
+        per_indicator[indicator.pk], found = _figures_for(units=units, indicator=indicator, as_of=as_of,
+                                                          target_period=target_period)
+        has_results = has_results or found
+    group = f"Số người còn phải thực hiện {target_period.label.lower()}"
+    columns = [Column("stt", "TT", "A", "text"), Column("name", "Đơn vị", "B", "text")]
+    columns += [Column(f"i{i.pk}", i.short_name, str(n), group=group) for n, i in enumerate(indicators, start=1)]
+    columns.append(Column("note", "Ghi chú", str(len(indicators) + 1), "text"))
+    table = Table(key="remaining", title=group, columns=columns)
+    for index, member in enumerate(units, start=1):
+        is_total = member.pk == unit.pk
+        row = {"stt": "" if is_total else str(index), "name": "Tổng cộng" if is_total else member.name, "note": ""}
+        for indicator in indicators:
+            row[f"i{indicator.pk}"] = per_indicator[indicator.pk][member.pk].remaining
+        table.rows.append(Row(row, is_total=is_total))
+    return CoverageData(table, has_results, {})
+
+
+def evaluation_table(*, unit: Unit, indicators: list[Indicator], year: int) -> CoverageData:
+    """Last year's results against last year's plan and the year before (reference plan 2020):
+    participants, % of plan, change in people and growth rate, % of the denominator."""
+    ids = [i.pk for i in indicators]
+    period, before_period = Period.of_year(year), Period.of_year(year - 1)
+    targets = {
+        t.indicator_id: t for t in Target.objects.for_period(period).of_units().filter(
+            unit=unit, indicator_id__in=ids, kind=TargetKind.ASSIGNED
+        )
+    }
+    demographics = Demographics.objects.filter(unit=unit, year=year).first()
+    now = progress.participants_for(unit_ids=[unit.pk], indicator_ids=ids, period=period)
+    before = progress.participants_for(unit_ids=[unit.pk], indicator_ids=ids, period=before_period)
+    columns = [
+        Column("stt", "STT", "A", "text"), Column("name", "Chỉ tiêu", "B", "text"),
+        Column("plan", f"Kế hoạch giao năm {year} (người)", "1"),
+        Column("done", f"Thực hiện đến 31/12/{year} (người)", "2"),
+        Column("of_plan", "Đạt so với kế hoạch (%)", "3=2/1", "percent"),
+        Column("before", f"Năm {year - 1} (người)", "4"),
+        Column("change", "Tăng, giảm (người)", "5=2-4"),
+        Column("growth", "Tốc độ phát triển (%)", "6=2/4", "percent"),
+        Column("share", "Tỷ lệ so với mẫu số (%)", "7", "percent"),
+    ]
+    table = Table(key="evaluation", title=f"Kết quả thực hiện năm {year}", columns=columns)
+    for index, indicator in enumerate(indicators, start=1):
+        target = targets.get(indicator.pk)
+        done = now.get((unit.pk, indicator.pk))
+        previous = before.get((unit.pk, indicator.pk))
+        denominator = demographics.value_of(indicator.denominator) if demographics else None
+        table.rows.append(Row({
+            "stt": str(index), "name": indicator.name,
+            "plan": target.count if target else None, "done": done,
+            "of_plan": percent(done, target.count) if target and done is not None else None,
+            "before": previous,
+            "change": done - previous if done is not None and previous is not None else None,
+            "growth": percent(done, previous) if done is not None else None,
+            "share": percent(done, denominator) if done is not None else None,
+        }))
+    return CoverageData(table, bool(now), {})
+
+
+# --- drive activities ----------------------------------------------------------------------------
+def activity_rows(*, unit: Unit, period: Period) -> list[dict]:
+    """Planned drive activities of the unit's subtree in the period, as rows of the schedule block
+    (keys: activity, organiser, count, place, start, end, invitees, attendance, expected).
+
+    The activities model lands with its own issue (campaigns/models/activities.py); until then there
+    is nothing to read and the block prints the rows written into it. Point this at that model."""
+    return []

@@ -1,0 +1,476 @@
+"""The targets pages: per unit and year, the split down the tree, history, denominators, import.
+
+Thin: parse (forms), call (services, selectors), render. A unit the user may not see answers 404
+(access.get_visible_unit_or_404); a write the user may not make answers 403 with a Vietnamese
+message and no data.
+"""
+
+import datetime
+import io
+import uuid
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_import
+
+from . import access, selectors, services
+from .allocation import AllocationError, check_split
+from .forms_targets import IMPORT_KINDS, AllocationForm, DemographicsForm, ImportUploadForm, TargetForm
+from .models import EnteredAs, Indicator, Role, TargetKind
+from .periods import Period, periods_of_year
+from .selectors.targets import children_in_period
+from .resources_targets import (
+    DEMOGRAPHICS_TEMPLATE_HEADERS,
+    TARGET_TEMPLATE_HEADERS,
+    DemographicsResource,
+    TargetResource,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def forbidden(request, message: str):
+    return render(request, "targets/targets_forbidden.html", {"message": message}, status=403)
+
+
+def _year_or_404(year: int) -> int:
+    if not 1900 <= year <= 2200:
+        raise Http404("Năm không hợp lệ.")
+    return year
+
+
+def _period_of(request, year: int) -> Period:
+    key = request.GET.get("ky") or request.POST.get("ky")
+    if not key:
+        return Period.of_year(year)
+    try:
+        period = Period.parse(key)
+    except ValueError as exc:
+        raise Http404(str(exc)) from exc
+    if period.year != year:
+        raise Http404("Kỳ không thuộc năm đang xem.")
+    return period
+
+
+def _unit_context(request, unit, year: int | None) -> dict:
+    return {"unit": unit, "breadcrumbs": selectors.unit_breadcrumbs(unit=unit, user=request.user),
+            "crumb_year": year or datetime.date.today().year}
+
+
+# --- landing and overview --------------------------------------------------------------------------
+
+
+@login_required
+def target_home(request):
+    year = datetime.date.today().year
+    return render(request, "targets/targets_home.html", {
+        "top_units": access.top_units(request.user).order_by("code"),
+        "year": year,
+        "years": range(year - 4, year + 2),
+    })
+
+
+@login_required
+def target_overview(request, pk: int, year: int):
+    unit = access.get_visible_unit_or_404(request.user, pk)
+    period = _period_of(request, _year_or_404(year))
+    overview = selectors.target_overview(unit=unit, period=period)
+    user = request.user
+    return render(request, "targets/targets_overview.html", {
+        **_unit_context(request, unit, year),
+        "overview": overview,
+        "period": period,
+        "year": year,
+        "all_periods": periods_of_year(year),
+        "can_assign": access.can_edit_target(user, unit=unit, kind=TargetKind.ASSIGNED),
+        "can_self_set": access.can_set_own_target(user, unit),
+        "can_allocate": access.can_allocate_targets(user, unit),
+        "can_edit_demographics": access.can_edit_demographics(user, unit),
+        "children": children_in_period(unit, period),
+    })
+
+
+# --- one target ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_edit(request, pk: int, year: int):
+    unit = access.get_visible_unit_or_404(request.user, pk)
+    _year_or_404(year)
+    kinds = [k for k in TargetKind.values if access.can_edit_target(request.user, unit=unit, kind=k)]
+    requested_kind = request.POST.get("kind") or request.GET.get("kind")
+    if not kinds or (requested_kind and requested_kind not in kinds):
+        return forbidden(request, services.targets.refusal_message(
+            unit=unit, kind=requested_kind if requested_kind in TargetKind.values else TargetKind.ASSIGNED))
+    indicator = Indicator.objects.filter(code=request.POST.get("indicator") or request.GET.get("indicator")).first()
+    period = _period_of(request, year)
+    kind = requested_kind or kinds[0]
+    existing = (services.find_target(unit=unit, indicator=indicator, period=period, kind=kind)
+                if indicator else None)
+    back = reverse("targets:target_overview", args=[unit.pk, year]) + (f"?ky={period.key}" if period.type != "year" else "")
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        if existing is None:
+            raise Http404("Không có chỉ tiêu để xóa.")
+        try:
+            services.target_delete(target=existing, by=request.user, reason="Xóa trên trang chỉ tiêu")
+        except PermissionDenied as exc:
+            return forbidden(request, str(exc))
+        messages.success(request, f"Đã xóa chỉ tiêu {existing.get_kind_display().lower()} {existing.indicator}.")
+        return redirect(back)
+    initial = {"period": period.key, "kind": kind, "indicator": indicator}
+    if existing:
+        initial.update({
+            "entered_as": existing.entered_as,
+            "value": (f"{existing.rate_pct:f}".rstrip("0").rstrip(".").replace(".", ",")
+                      if existing.entered_as == EnteredAs.RATE else existing.count),
+            "decision": existing.decision_label, "note": existing.note,
+        })
+    form = TargetForm(request.POST or None, initial=initial, year=year, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            target = services.target_set(
+                unit=unit, indicator=data["indicator"], period=data["period"], kind=data["kind"],
+                rate_pct=data.get("rate_pct"), count=data.get("count"), entered_as=data["entered_as"],
+                decision=data["decision"], note=data["note"], by=request.user, reason="Sửa trên trang chỉ tiêu",
+            )
+        except PermissionDenied as exc:
+            return forbidden(request, str(exc))
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field_name, problems in exc.message_dict.items():
+                    form.add_error("value" if field_name in ("rate_pct", "count") else None, problems)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"Đã lưu chỉ tiêu {target.get_kind_display().lower()} {target.indicator}: "
+                                      f"{target.count:,} người".replace(",", ".") + ".")
+            return redirect(reverse("targets:target_overview", args=[unit.pk, year])
+                            + (f"?ky={target.period.key}" if target.period.type != "year" else ""))
+    return render(request, "targets/targets_edit.html", {
+        **_unit_context(request, unit, year), "form": form, "year": year, "existing": existing, "back": back,
+        "demographics": selectors.demographics_sheet(unit=unit, year=year)[0].record,
+    })
+
+
+# --- allocation ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_allocate(request, pk: int, year: int, indicator: str):
+    unit = access.get_visible_unit_or_404(request.user, pk)
+    _year_or_404(year)
+    indicator_obj = get_object_or_404(Indicator, code=indicator)
+    period = _period_of(request, year)
+    basis_kind = request.POST.get("theo") or request.GET.get("theo")
+    sheet = selectors.allocation_sheet(unit=unit, indicator=indicator_obj, period=period, basis_kind=basis_kind)
+    may_allocate = access.can_allocate_targets(request.user, unit)
+    if request.method == "POST" and not may_allocate:
+        return forbidden(request, f"Bạn không có quyền phân bổ chỉ tiêu của {unit.name}.")
+    initial = {r.key: r.target.count if r.target else None for r in sheet.recipients}
+    form = AllocationForm(request.POST or None, initial=initial, recipients=sheet.recipients)
+    note = ""
+    if request.method == "POST" and form.is_valid():
+        fill = request.POST.get("fill")
+        if fill:
+            try:
+                proposal, note = selectors.allocation_proposal(sheet=sheet, method=fill, current=form.shares())
+            except AllocationError as exc:
+                messages.error(request, str(exc))
+            else:
+                data = request.POST.copy()
+                for key, value in proposal.items():
+                    data[key] = "" if value is None else f"{value:,}".replace(",", ".")
+                form = AllocationForm(data, recipients=sheet.recipients)
+                form.is_valid()
+                messages.info(request, f"Đã điền theo cách «{selectors.FILL_METHODS[fill]}». "
+                                       "Kiểm tra rồi bấm Lưu phân bổ để ghi.")
+        elif sheet.basis is None:
+            messages.error(request, "Đơn vị chưa có chỉ tiêu giao hoặc phấn đấu cho chỉ tiêu này: "
+                                    "hãy đặt chỉ tiêu trước khi phân bổ.")
+        else:
+            shares = {r.obj: form.cleaned_data[r.key] for r in sheet.recipients}
+            try:
+                outcome = services.target_allocate(parent=sheet.basis, shares=shares, by=request.user,
+                                                   decision=form.cleaned_data["decision"])
+            except PermissionDenied as exc:
+                return forbidden(request, str(exc))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                level = messages.WARNING if outcome.check.status == "under" else messages.SUCCESS
+                messages.add_message(request, level, outcome.summary())
+                url = reverse("targets:target_allocate", args=[unit.pk, year, indicator_obj.code])
+                query = [f"ky={period.key}"] if period.type != "year" else []
+                if basis_kind:
+                    query.append(f"theo={basis_kind}")
+                return redirect(url + ("?" + "&".join(query) if query else ""))
+    cleaned = getattr(form, "cleaned_data", None)
+    rows = [(r, form[r.key]) for r in sheet.recipients]
+    typed = [cleaned.get(r.key) if cleaned is not None else initial[r.key] for r in sheet.recipients]
+    return render(request, "targets/targets_allocate.html", {
+        **_unit_context(request, unit, year),
+        "sheet": sheet, "form": form, "rows": rows, "period": period, "year": year,
+        "check": check_split(sheet.basis.count if sheet.basis else None, typed),
+        "may_allocate": may_allocate, "fill_methods": selectors.FILL_METHODS, "fill_note": note,
+        "basis_kind": sheet.basis.kind if sheet.basis else "",
+    })
+
+
+# --- history ---------------------------------------------------------------------------------------
+
+
+@login_required
+def target_history(request, pk: int):
+    unit = access.get_visible_unit_or_404(request.user, pk)
+    year = request.GET.get("nam")
+    year = int(year) if year and year.isdigit() else None
+    return render(request, "targets/targets_history.html", {
+        **_unit_context(request, unit, year), "entries": selectors.target_history(unit=unit, year=year), "year": year,
+    })
+
+
+# --- denominators ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def demographics_edit(request, pk: int, year: int):
+    unit = access.get_visible_unit_or_404(request.user, pk)
+    _year_or_404(year)
+    rows = selectors.demographics_sheet(unit=unit, year=year)
+    for row in rows:
+        row.editable = access.can_edit_demographics(request.user, row.unit)
+    if request.method == "POST" and not any(r.editable for r in rows):
+        return forbidden(request, f"Bạn không có quyền sửa dân số, lao động của {unit.name} và đơn vị cấp dưới.")
+    form = DemographicsForm(request.POST or None, rows=rows)
+    if request.method == "POST" and form.is_valid():
+        changed = 0
+        try:
+            with transaction.atomic():
+                for row in rows:
+                    if not row.editable:
+                        continue
+                    values, source = form.values_of(row)
+                    stored = row.record
+                    before = None if stored is None else (
+                        tuple(getattr(stored, n) for n in services.DEMOGRAPHIC_FIELDS), stored.source)
+                    if stored is None and not any(v is not None for v in values.values()) and not source:
+                        continue
+                    if before == (tuple(values.values()), source):
+                        continue
+                    services.demographics_save(unit=row.unit, year=year, values=values, source=source,
+                                               by=request.user, reason="Sửa trên trang dân số, lao động")
+                    changed += 1
+        except PermissionDenied as exc:
+            return forbidden(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Đã lưu dân số, lao động năm {year}: {changed} đơn vị thay đổi.")
+            return redirect("targets:demographics_edit", pk=unit.pk, year=year)
+    return render(request, "targets/targets_demographics.html", {
+        **_unit_context(request, unit, year), "form": form, "year": year,
+        "any_editable": any(r.editable for r in rows), "field_names": services.DEMOGRAPHIC_FIELDS,
+    })
+
+
+# --- files -----------------------------------------------------------------------------------------
+
+
+def _dataset_response(dataset, fmt: str, filename: str) -> HttpResponse:
+    if fmt == "csv":
+        response = HttpResponse(dataset.export("csv").encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(dataset.export("xlsx"), content_type=XLSX)
+    else:
+        raise Http404("Chỉ xuất được .csv hoặc .xlsx.")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+@login_required
+def target_export(request, pk: int, year: int, fmt: str):
+    unit = access.get_visible_unit_or_404(request.user, pk)
+    resource = TargetResource()
+    dataset = resource.export(queryset=selectors.targets_of_subtree(unit=unit, year=_year_or_404(year)))
+    return _dataset_response(dataset, fmt, f"chi_tieu_{unit.code}_{year}")
+
+
+@login_required
+def demographics_export(request, pk: int, year: int, fmt: str):
+    unit = access.get_visible_unit_or_404(request.user, pk)
+    resource = DemographicsResource()
+    dataset = resource.export(queryset=selectors.demographics_of_subtree(unit=unit, year=_year_or_404(year)))
+    return _dataset_response(dataset, fmt, f"dan_so_{unit.code}_{year}")
+
+
+TEMPLATE_HELP = {
+    "targets": [
+        ("Mã đơn vị", "Mã của xã, huyện, thôn như trong danh mục đơn vị (bắt buộc)."),
+        ("Tên đơn vị", "Để người đọc dễ theo dõi; khi nhập không dùng cột này."),
+        ("Năm", "Năm của chỉ tiêu, vd 2023 (bắt buộc)."),
+        ("Kỳ", "Để trống hoặc 'Năm' cho cả năm; '6 tháng đầu', '6 tháng cuối', 'Quý 1'…'Quý 4', 'Tháng 1'…'Tháng 12'."),
+        ("Chỉ tiêu", "Mã chỉ tiêu (xem bên dưới), bắt buộc."),
+        ("Đại lý thu", "Tên đại lý thu của đơn vị nếu chỉ tiêu giao cho đại lý; để trống nếu giao cho đơn vị."),
+        ("Tỷ lệ (%)", "Tỷ lệ so với mẫu số (dân số, lực lượng lao động…), vd 95 hoặc 95,00; không quá 100."),
+        ("Số người", "Số người, vd 13.050. Ghi tỷ lệ hoặc số người; ghi cả hai thì phải khớp nhau."),
+        ("Loại (giao/phấn đấu)", "'giao' (cấp trên giao) hoặc 'phấn đấu' (đơn vị tự đặt); để trống là 'giao'."),
+        ("Quyết định giao", "Văn bản giao, vd 'Quyết định 324/QĐ-UBND ngày 15/3/2021'."),
+        ("Ghi chú", "Tùy ý."),
+    ],
+    "demographics": [
+        ("Mã đơn vị", "Mã của đơn vị (bắt buộc)."),
+        ("Tên đơn vị", "Để người đọc dễ theo dõi; khi nhập không dùng cột này."),
+        ("Năm", "Năm của số liệu (bắt buộc)."),
+        ("Dân số", "Số người, vd 148.806."),
+        ("Lực lượng lao động", "Lực lượng lao động trong độ tuổi, vd 75.890."),
+        ("Học sinh, sinh viên", "Số học sinh, sinh viên (mẫu số của BHYT học sinh)."),
+        ("Thuộc diện BHXH bắt buộc", "Số người thuộc diện tham gia BHXH bắt buộc."),
+        ("Thuộc diện BHXH tự nguyện", "Số người thuộc diện có thể tham gia BHXH tự nguyện."),
+        ("Nguồn số liệu", "Vd: Cục Thống kê, số liệu 30/6/2023."),
+    ],
+}
+
+
+@login_required
+def import_template(request, kind: str, fmt: str):
+    """Blank templates with Vietnamese headers (accepted as they are on import)."""
+    if kind == "chi-tieu":
+        headers, key, name = list(TARGET_TEMPLATE_HEADERS.values()), "targets", "mau_chi_tieu"
+    elif kind == "dan-so":
+        headers, key, name = list(DEMOGRAPHICS_TEMPLATE_HEADERS.values()), "demographics", "mau_dan_so"
+    else:
+        raise Http404("Không có mẫu này.")
+    if fmt == "csv":
+        import csv
+
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow(headers)
+        response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(_template_workbook(headers, key), content_type=XLSX)
+    else:
+        raise Http404("Chỉ có mẫu .csv hoặc .xlsx.")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _template_workbook(headers: list[str], key: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Mẫu"
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for index, header in enumerate(headers, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(14, len(header) + 4)
+    sheet.freeze_panes = "A2"
+    guide = workbook.create_sheet("Hướng dẫn")
+    guide.append(["Cột", "Cách ghi"])
+    for row in TEMPLATE_HELP[key]:
+        guide.append(list(row))
+    if key == "targets":
+        guide.append([])
+        guide.append(["Mã chỉ tiêu", "Tên chỉ tiêu (mẫu số)"])
+        for indicator in Indicator.objects.filter(is_active=True):
+            guide.append([indicator.code, f"{indicator.name} ({indicator.get_denominator_display().lower()})"])
+    for cell in guide[1]:
+        cell.font = Font(bold=True)
+    guide.column_dimensions["A"].width = 26
+    guide.column_dimensions["B"].width = 100
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+IMPORT_SESSION_KEY = "targets_import"
+RESOURCES = {"targets": TargetResource, "demographics": DemographicsResource}
+
+
+def _may_import(user) -> bool:
+    roles = access.roles_of(user)
+    return bool(roles & {Role.COMMUNE_OFFICIAL, Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_import(request):
+    """Upload, check (nothing written), then confirm. Every row is checked against what the user
+    may write (targets.access), exactly as in `manage.py import_data` otherwise."""
+    if not _may_import(request.user):
+        return forbidden(request, "Tài khoản của bạn không có quyền nhập chỉ tiêu hoặc dân số, lao động.")
+    pending = request.session.get(IMPORT_SESSION_KEY)
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        if not pending or request.POST.get("token") != pending.get("token"):
+            messages.error(request, "Phiên nhập tệp đã hết hạn; hãy tải tệp lên lại.")
+            return redirect("targets:target_import")
+        report = _run_import(request, pending, dry_run=False)
+        _forget_pending(request)
+        if report is None:
+            return redirect("targets:target_import")
+        if report.ok:
+            messages.success(request, report.summary())
+            return redirect("targets:target_import")
+        return render(request, "targets/targets_import.html", {
+            "form": ImportUploadForm(initial={"kind": pending["kind"]}), "report": report,
+            "kinds": IMPORT_KINDS})
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        _forget_pending(request)
+        messages.info(request, "Đã hủy, không ghi gì.")
+        return redirect("targets:target_import")
+    form = ImportUploadForm(request.POST or None, request.FILES or None,
+                            initial={"kind": request.GET.get("loai", "targets")})
+    context = {"form": form, "kinds": IMPORT_KINDS}
+    if request.method == "POST" and form.is_valid():
+        _forget_pending(request)
+        upload = form.cleaned_data["file"]
+        token = uuid.uuid4().hex
+        filename = Path(upload.name).name
+        stored = default_storage.save(f"imports/{token}{Path(filename).suffix.lower()}", ContentFile(upload.read()))
+        pending = {"token": token, "path": stored, "kind": form.cleaned_data["kind"], "filename": filename}
+        request.session[IMPORT_SESSION_KEY] = pending
+        report = _run_import(request, pending, dry_run=True)
+        if report is None or not report.ok:
+            _forget_pending(request)
+        context.update({"report": report, "pending": pending if report and report.ok else None,
+                        "preview": _preview(pending) if report and report.ok else None})
+    return render(request, "targets/targets_import.html", context)
+
+
+def _run_import(request, pending, *, dry_run: bool):
+    try:
+        with default_storage.open(pending["path"], "rb") as f:
+            dataset = load_dataset(f.read(), filename=pending["filename"])
+    except (ImportFileError, OSError) as exc:
+        messages.error(request, str(exc))
+        return None
+    resource = RESOURCES[pending["kind"]](user=request.user)
+    return run_resource_import(resource, dataset, filename=pending["filename"], dry_run=dry_run)
+
+
+def _preview(pending, limit: int = 20):
+    with default_storage.open(pending["path"], "rb") as f:
+        dataset = load_dataset(f.read(), filename=pending["filename"])
+    return {"headers": dataset.headers, "rows": [list(r) for r in dataset[:limit]], "total": len(dataset)}
+
+
+def _forget_pending(request):
+    pending = request.session.pop(IMPORT_SESSION_KEY, None)
+    if pending and pending.get("path"):
+        default_storage.delete(pending["path"])
