@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1:8000
 WEASYPRINT_APT := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2
 IS_PY311 := import sys; sys.exit(sys.version_info[:2] != (3, 11))
 
-.PHONY: demo test install system-check serve migrate clean
+.PHONY: demo test install system-packages system-check serve migrate clean
 
 # (Re)made when pyproject.toml changes; a missing, broken or non-3.11 virtualenv is recreated.
 $(STAMP): pyproject.toml
@@ -34,7 +34,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP) system-check
+install: system-packages $(STAMP) system-check
+
+# Debian packages (Pango, fonts, poppler, Chromium): installed when we may, otherwise named.
+system-packages:
+	@bash .ci/system-packages
 
 # WeasyPrint needs Pango and HarfBuzz from the system: render a one-line PDF, name the packages if it fails.
 system-check: $(STAMP)

@@ -114,3 +114,29 @@ def bulk_change(model: type[models.Model], fields: Sequence[str], rows: list[tup
         objects.append(obj)
     model.objects.bulk_update(objects, list(fields), batch_size=500)
     return len(objects)
+
+
+def values_where_in(queryset, column: str, keys: list, fields: Sequence[str], *, batch_size: int = 5000) -> list[dict]:
+    """`queryset.filter(column__in=keys).values(*fields)` for 100.000 keys: on PostgreSQL one
+    `= ANY(array)` parameter instead of 100.000 placeholders; elsewhere in batches."""
+    if not keys:
+        return []
+    if connection.vendor == "postgresql":
+        qs = queryset.filter(**{f"{column}__in": [keys[0]]}).values(*fields)
+        sql, params = qs.query.sql_with_params()
+        # The one-element IN built by the ORM becomes = ANY(%s) with the whole list as one array.
+        marker = " IN (%s)"
+        position = sql.rfind(marker)
+        if position < 0:
+            raise RuntimeError("Không dựng được truy vấn tra cứu hàng loạt.")
+        sql = sql[:position] + " = ANY(%s)" + sql[position + len(marker):]
+        index = sql[:position].count("%s")
+        params = list(params)
+        params[index] = list(keys)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [dict(zip(fields, row)) for row in cursor.fetchall()]
+    found = []
+    for start in range(0, len(keys), batch_size):
+        found.extend(queryset.filter(**{f"{column}__in": keys[start:start + batch_size]}).values(*fields))
+    return found

@@ -38,7 +38,7 @@ from targets import access
 from targets.models import Role, Unit, fold_text
 
 from . import bulk
-from .contributions import ContributionError, RuleBook, months_for
+from .contributions import ContributionError, IncomeError, RuleBook, months_for
 from .models import (
     Agent,
     Enrolment,
@@ -389,15 +389,18 @@ class Row:
                 self.commune_id, self.village_id, self.household_code)
 
 
-@dataclass
 class Person:
-    first_line: int
-    rows: list = field(default_factory=list)
-    bhxh_code: str | None = None
-    personal_id: str | None = None
-    db: dict | None = None
-    participant_id: int | None = None
-    changed_fields: list[str] = field(default_factory=list)
+    """One participant in the file (one or more rows), matched to the registry or new."""
+
+    __slots__ = ("first_line", "rows", "bhxh_code", "personal_id", "db", "participant_id", "changed_fields")
+
+    def __init__(self, first_line: int):
+        self.first_line = first_line
+        self.rows: list[Row] = []
+        self.bhxh_code = self.personal_id = None
+        self.db: dict | None = None
+        self.participant_id: int | None = None
+        self.changed_fields: list[str] = []
 
 
 @dataclass
@@ -539,7 +542,8 @@ class ParticipantImport:
         self.income_products = {r.product_id for r in self.rules.rates if r.base == IncomeBase.CHOSEN_INCOME}
         self.outside_codes = {}
 
-    def _unit(self, value, *, label: str, level: str, row: Row):
+    def _unit(self, value, *, label: str, level: str):
+        """The unit of the subtree with this code; the code itself (str) if it is not in the subtree."""
         code = _text(value)
         if code is None:
             return None
@@ -547,15 +551,14 @@ class ParticipantImport:
             code = code.zfill(self.commune_digits)
         unit = self.units.get(code)
         if unit is None:
-            self.outside_codes.setdefault(code, []).append((row, label))
-            return None
+            return code
         if unit["level__code"] != level:
             raise Bad(f"{label} '{code}' là mã của {unit['name']}, không phải {'xã' if level == 'xa' else 'thôn'}")
         return unit
 
     def parse_rows(self, sheet: RawSheet, header: Header, progress: Progress) -> list[Row]:
+        """One pass, one converter per column; lookups and dates memoised per distinct value."""
         self._load_context()
-        col = header.columns
         labels = {f: header.labels.get(f, COLUMN_BY_FIELD[f].label) for f in COLUMN_BY_FIELD}
         sex = Choice(SEX_NAMES, label=labels["sex"], expected="ghi Nam hoặc Nữ")
         mode = Choice(PAYMENT_MODE_NAMES, label=labels["payment_mode"],
@@ -567,36 +570,71 @@ class ParticipantImport:
         start = header.line + header.skip_lines  # index of the first data row
         data_rows = sheet.rows[start:]
         total = len(data_rows) or 1
+        width = max(header.columns.values(), default=0) + 1
+        # A missing column reads the None appended at the end of every row (index -1).
+        i = {f: header.columns.get(f, -1) for f in COLUMN_BY_FIELD}
+        i_bhxh, i_pid, i_name, i_birth, i_sex = i["bhxh_code"], i["personal_id"], i["full_name"], i["birth_date"], i["sex"]
+        i_commune, i_village, i_household, i_member = (i["commune_code"], i["village_code"], i["household_code"],
+                                                       i["member_order"])
+        i_product, i_from, i_to, i_income, i_mode = i["product"], i["valid_from"], i["valid_to"], i["income"], i["payment_mode"]
+        i_months, i_group, i_new, i_agent, i_amount = i["months"], i["support_group"], i["is_new"], i["agent"], i["amount"]
+        birth_memo: dict = {}
+        day_memo: dict = {}
+        product_memo: dict = {}
+        agent_memo: dict = {}
+        commune_memo: dict = {}
+        village_memo: dict = {}
+        mode_memo: dict = {}
+        product_names = ", ".join(str(p) for p in self.product_objects.values())
         rows: list[Row] = []
-
-        def cell(raw, name):
-            index = col.get(name)
-            return raw[index] if index is not None and index < len(raw) else None
-
         for offset, raw in enumerate(data_rows):
-            if not any(v not in (None, "") for v in raw):
+            if len(raw) < width:
+                raw = list(raw) + [None] * (width - len(raw))
+            raw.append(None)
+            first = None
+            for value in raw:
+                if value is not None and value != "":
+                    first = value
+                    break
+            if first is None:
                 continue
-            first = next((v for v in raw if v not in (None, "")), None)
             if isinstance(first, str) and normalise_header(first) in ("tong cong", "cong", "tong"):
                 continue
             row = Row(start + offset + 1)
             errors = row.errors
             rows.append(row)
-            for name, convert in (("bhxh_code", bhxh_code), ("personal_id", personal_id)):
+            # Identity: codes as text with their leading zeros.
+            value = raw[i_bhxh]
+            if value.__class__ is str and len(value) == 10 and value.isdigit():
+                row.bhxh_code = value
+            else:
                 try:
-                    setattr(row, name, convert(cell(raw, name)))
+                    row.bhxh_code = bhxh_code(value)
                 except Bad as exc:
-                    setattr(row, name, None)
-                    errors.append((labels[name], str(exc)))
+                    row.bhxh_code = None
+                    errors.append((labels["bhxh_code"], str(exc)))
+            value = raw[i_pid]
+            if value.__class__ is str and len(value) == 12 and value.isdigit() and value[0] == "0" and value[:3] <= "096":
+                row.personal_id = value
+            else:
+                try:
+                    row.personal_id = personal_id(value)
+                except Bad as exc:
+                    row.personal_id = None
+                    errors.append((labels["personal_id"], str(exc)))
             if row.bhxh_code is None and row.personal_id is None and not errors:
                 errors.append((None, "Thiếu cả mã số BHXH và số định danh cá nhân"))
-            name = _text(cell(raw, "full_name"))
-            row.full_name = " ".join(name.split())[:200] if name else ""
+            value = raw[i_name]
+            name = " ".join(value.split()) if value.__class__ is str else _text(value)
+            row.full_name = name[:200] if name else ""
             if not row.full_name:
                 errors.append((labels["full_name"], "Thiếu họ và tên"))
+            value = raw[i_birth]
             try:
-                row.birth_date, row.birth_year_only = read_date(cell(raw, "birth_date"), label=labels["birth_date"],
-                                                                year_only=True)
+                parsed = birth_memo.get(value)
+                if parsed is None:
+                    parsed = birth_memo[value] = read_date(value, label=labels["birth_date"], year_only=True)
+                row.birth_date, row.birth_year_only = parsed
                 if row.birth_date is None:
                     errors.append((labels["birth_date"], "Thiếu ngày sinh"))
                 elif row.birth_date > today or row.birth_date.year < 1900:
@@ -605,42 +643,69 @@ class ParticipantImport:
                 row.birth_date, row.birth_year_only = None, False
                 errors.append((labels["birth_date"], str(exc)))
             try:
-                row.sex = sex(cell(raw, "sex")) or ""
+                row.sex = sex(raw[i_sex]) or ""
             except Bad as exc:
                 row.sex = ""
                 errors.append((labels["sex"], str(exc)))
+            # Where: commune and village of the uploader's subtree.
             row.commune_id = row.commune_path = row.village_id = None
+            commune = village = None
+            value = raw[i_commune]
             try:
-                commune = self._unit(cell(raw, "commune_code"), label=labels["commune_code"], level="xa", row=row)
+                commune = commune_memo[value] if value in commune_memo else commune_memo.setdefault(
+                    value, self._unit(value, label=labels["commune_code"], level="xa"))
                 if commune is not None:
-                    row.commune_id, row.commune_path = commune["id"], commune["path"]
-                elif _text(cell(raw, "commune_code")) is None:
+                    if commune.__class__ is str:  # a code outside the subtree, or none
+                        self.outside_codes.setdefault(commune, []).append((row, labels["commune_code"]))
+                        commune = None
+                    else:
+                        row.commune_id, row.commune_path = commune["id"], commune["path"]
+                else:
                     errors.append((labels["commune_code"], "Thiếu mã xã"))
-                village = self._unit(cell(raw, "village_code"), label=labels["village_code"], level="thon", row=row)
-                if village is not None:
-                    if commune is not None and village["parent_id"] != commune["id"]:
-                        errors.append((labels["village_code"],
-                                       f"Thôn '{village['code']}' ({village['name']}) không thuộc xã '{commune['code']}'"))
-                    row.village_id = village["id"]
             except Bad as exc:
                 errors.append((labels["commune_code"], str(exc)))
-            household = _text(cell(raw, "household_code"))
+            value = raw[i_village]
+            if value is not None and value != "":
+                try:
+                    village = village_memo[value] if value in village_memo else village_memo.setdefault(
+                        value, self._unit(value, label=labels["village_code"], level="thon"))
+                    if village.__class__ is str:
+                        self.outside_codes.setdefault(village, []).append((row, labels["village_code"]))
+                    elif village is not None:
+                        if commune is not None and village["parent_id"] != commune["id"]:
+                            errors.append((labels["village_code"], f"Thôn '{village['code']}' ({village['name']}) "
+                                                                   f"không thuộc xã '{commune['code']}'"))
+                        row.village_id = village["id"]
+                except Bad as exc:
+                    errors.append((labels["village_code"], str(exc)))
+            value = raw[i_household]
+            household = value.strip() if value.__class__ is str else _text(value)
             row.household_code = household[:20] if household else ""
             try:
-                row.member_order = read_whole(cell(raw, "member_order"), label=labels["member_order"], low=1, high=20)
+                value = raw[i_member]
+                row.member_order = value if value.__class__ is int and 1 <= value <= 20 else read_whole(
+                    value, label=labels["member_order"], low=1, high=20)
             except Bad as exc:
                 row.member_order = None
                 errors.append((labels["member_order"], str(exc)))
-            product_text = _text(cell(raw, "product"))
-            row.product_id = self.products.get(normalise_header(product_text)) if product_text else None
-            if product_text is None:
-                errors.append((labels["product"], "Thiếu loại hình tham gia"))
-            elif row.product_id is None:
-                names = ", ".join(str(p) for p in self.product_objects.values())
-                errors.append((labels["product"], f"Loại hình '{product_text}' không có (dùng: {names})"))
-            for name in ("valid_from", "valid_to"):
+            # What: product, dates, income, mode, support group, agent, amount.
+            value = raw[i_product]
+            if value in product_memo:
+                row.product_id = product_memo[value]
+            else:
+                text = _text(value)
+                row.product_id = product_memo[value] = self.products.get(normalise_header(text)) if text else None
+            if row.product_id is None:
+                text = _text(value)
+                errors.append((labels["product"], f"Loại hình '{text}' không có (dùng: {product_names})" if text
+                               else "Thiếu loại hình tham gia"))
+            for name, index in (("valid_from", i_from), ("valid_to", i_to)):
+                value = raw[index]
                 try:
-                    setattr(row, name, read_date(cell(raw, name), label=labels[name])[0])
+                    parsed = day_memo.get(value)
+                    if parsed is None:
+                        parsed = day_memo[value] = read_date(value, label=labels[name])[0]
+                    setattr(row, name, parsed)
                 except Bad as exc:
                     setattr(row, name, None)
                     errors.append((labels[name], str(exc)))
@@ -648,46 +713,53 @@ class ParticipantImport:
                 errors.append((labels["valid_from"], "Thiếu ngày bắt đầu"))
             if row.valid_from and row.valid_to and row.valid_to < row.valid_from:
                 errors.append((labels["valid_to"], "Ngày kết thúc trước ngày bắt đầu"))
+            for name, index in (("income", i_income), ("amount", i_amount)):
+                value = raw[index]
+                if value.__class__ is float and value.is_integer() and value >= 0:
+                    setattr(row, name, int(value))
+                    continue
+                try:
+                    setattr(row, name, read_whole(value, label=labels[name], low=0))
+                except Bad as exc:
+                    setattr(row, name, None)
+                    errors.append((labels[name], str(exc)))
+            key = (raw[i_mode], raw[i_months])
             try:
-                row.income = read_whole(cell(raw, "income"), label=labels["income"], low=0)
-            except Bad as exc:
-                row.income = None
-                errors.append((labels["income"], str(exc)))
-            try:
-                row.amount = read_whole(cell(raw, "amount"), label=labels["amount"], low=0)
-            except Bad as exc:
-                row.amount = None
-                errors.append((labels["amount"], str(exc)))
-            try:
-                months = read_whole(cell(raw, "months"), label=labels["months"], low=1, high=600)
-                chosen = mode(cell(raw, "payment_mode"))
-                if chosen is None:
-                    chosen = {1: PaymentMode.MONTHLY, 3: PaymentMode.QUARTERLY, 6: PaymentMode.HALF_YEAR,
-                              12: PaymentMode.YEARLY}.get(months, PaymentMode.MONTHLY if months is None else None)
+                chosen_months = mode_memo.get(key)
+                if chosen_months is None:
+                    months = read_whole(raw[i_months], label=labels["months"], low=1, high=600)
+                    chosen = mode(raw[i_mode])
                     if chosen is None:
-                        raise Bad(f"{labels['payment_mode']}: cần ghi phương thức đóng cho {months} tháng")
-                row.payment_mode = chosen
-                row.months = months_for(chosen, months)
-            except (Bad, ContributionError) as exc:
+                        chosen = {1: PaymentMode.MONTHLY, 3: PaymentMode.QUARTERLY, 6: PaymentMode.HALF_YEAR,
+                                  12: PaymentMode.YEARLY}.get(months, PaymentMode.MONTHLY if months is None else None)
+                        if chosen is None:
+                            raise Bad(f"{labels['payment_mode']}: cần ghi phương thức đóng cho {months} tháng")
+                    chosen_months = mode_memo[key] = (chosen, months_for(chosen, months))
+                row.payment_mode, row.months = chosen_months
+            except (Bad, ContributionError, TypeError) as exc:
                 row.payment_mode, row.months = PaymentMode.MONTHLY, 1
-                errors.append((labels["payment_mode"], str(exc)))
+                errors.append((labels["payment_mode"], str(exc) if not isinstance(exc, TypeError)
+                               else f"{labels['payment_mode']} không hợp lệ"))
             try:
-                row.support_group = group(cell(raw, "support_group")) or SupportGroup.OTHER
+                row.support_group = group(raw[i_group]) or SupportGroup.OTHER
             except Bad as exc:
                 row.support_group = SupportGroup.OTHER
                 errors.append((labels["support_group"], str(exc)))
             try:
-                row.is_new = is_new(cell(raw, "is_new"))
+                row.is_new = is_new(raw[i_new])
             except Bad as exc:
                 row.is_new = None
                 errors.append((labels["is_new"], str(exc)))
-            agent_text = _text(cell(raw, "agent"))
+            value = raw[i_agent]
             row.agent_id = None
-            if agent_text:
-                row.agent_id = self.agents.get(normalise_header(agent_text))
+            if value is not None and value != "":
+                if value in agent_memo:
+                    row.agent_id = agent_memo[value]
+                else:
+                    row.agent_id = agent_memo[value] = self.agents.get(normalise_header(_text(value)))
                 if row.agent_id is None:
-                    errors.append((labels["agent"], f"Không có đại lý thu '{agent_text}' trong {self.scope.name}"))
-            if not errors and row.product_id is not None:
+                    errors.append((labels["agent"], f"Không có đại lý thu '{_text(value)}' trong {self.scope.name}"))
+            if not errors:
                 self._check_contribution(row, labels)
             if offset % self.batch_size == 0 and offset:
                 progress(15 + int(45 * offset / total), f"Đã kiểm tra {format_number(offset)} dòng")
@@ -701,20 +773,21 @@ class ParticipantImport:
             row.errors.append((labels["income"], f"{product}: cần mức thu nhập lựa chọn"))
             return
         try:
-            quote = self.rules.quote(product=product, on=row.valid_from, income=row.income if is_income_based else None,
-                                     months=row.months, group=row.support_group, member_order=row.member_order,
-                                     unit_path=row.commune_path)
+            quote = self.rules.monthly_quote(product=product, on=row.valid_from,
+                                             income=row.income if is_income_based else None, group=row.support_group,
+                                             member_order=row.member_order, unit_path=row.commune_path)
+        except IncomeError as exc:
+            row.errors.append((labels["income"], str(exc)))
+            return
         except ContributionError as exc:
-            if is_income_based and "thu nhập" in str(exc):
-                row.errors.append((labels["income"], str(exc)))
-            elif row.amount is not None:
+            if row.amount is not None:
                 row.warnings.append(f"Không kiểm tra được số tiền: {exc}")
             return
-        row.expected = quote.total_due
-        if row.amount is not None and row.amount != quote.total_due:
+        row.expected = total = quote.monthly_due * row.months
+        if row.amount is not None and row.amount != total:
             row.warnings.append(
-                f"Số tiền {format_number(row.amount)} đ khác số phải đóng theo quy định {format_number(quote.total_due)} đ"
-                f" ({format_number(quote.monthly_due)} đ/tháng × {quote.months} tháng: mức đóng "
+                f"Số tiền {format_number(row.amount)} đ khác số phải đóng theo quy định {format_number(total)} đ"
+                f" ({format_number(quote.monthly_due)} đ/tháng × {row.months} tháng: mức đóng "
                 f"{format_number(quote.monthly_contribution)}, Nhà nước hỗ trợ {format_number(quote.state_support_monthly)}"
                 + (f", địa phương hỗ trợ {format_number(quote.local_support_monthly)}" if quote.local_support_monthly else "")
                 + ")")
@@ -782,11 +855,8 @@ class ParticipantImport:
         ids = list(by_id)
         found: dict[int, dict] = {}
         values = ["id", *P_FIELDS, "commune__path", "commune__name"]
-        for start in range(0, len(codes), self.batch_size):
-            for p in Participant.objects.filter(bhxh_code__in=codes[start:start + self.batch_size]).values(*values):
-                found[p["id"]] = p
-        for start in range(0, len(ids), self.batch_size):
-            for p in Participant.objects.filter(personal_id__in=ids[start:start + self.batch_size]).values(*values):
+        for column, keys in (("bhxh_code", codes), ("personal_id", ids)):
+            for p in bulk.values_where_in(Participant.objects.all(), column, keys, values):
                 found[p["id"]] = p
         db_by_code = {p["bhxh_code"]: p for p in found.values() if p["bhxh_code"]}
         db_by_id = {p["personal_id"]: p for p in found.values() if p["personal_id"]}
@@ -818,10 +888,9 @@ class ParticipantImport:
         # Their enrolments, to tell new from changed from unchanged.
         self.enrolments: dict[tuple, dict] = {}
         known = [p.participant_id for p in people if p.participant_id]
-        for start in range(0, len(known), self.batch_size):
-            for e in Enrolment.objects.filter(participant_id__in=known[start:start + self.batch_size]).values(
-                    "id", "participant_id", "product_id", "valid_from", *E_FIELDS):
-                self.enrolments[(e["participant_id"], e["product_id"], e["valid_from"])] = e
+        for e in bulk.values_where_in(Enrolment.objects.all(), "participant_id", known,
+                                      ["id", "participant_id", "product_id", "valid_from", *E_FIELDS]):
+            self.enrolments[(e["participant_id"], e["product_id"], e["valid_from"])] = e
 
     # 3. new, updated, unchanged, invalid ----------------------------------------------------
     def classify(self, rows: list[Row], header: Header, outcome: ImportOutcome) -> None:
@@ -884,6 +953,7 @@ class ParticipantImport:
         job_id = self.job.pk if self.job else None
         present = set(header.columns)
         p_update_fields = [f for f in P_FIELDS if P_FIELD_COLUMNS[f] in present]
+        started = time.perf_counter()
         with transaction.atomic():
             new_people = [p for p in self.people if p.db is None and p.rows]
             ids = bulk.bulk_insert(Participant, [*P_FIELDS, "created_at", "updated_at", "last_import_id"],
@@ -911,9 +981,12 @@ class ParticipantImport:
                     if existing is not None and self._enrolment_changes(row, existing):
                         values = self._enrolment_values(row)
                         e_changed.append((existing["id"], *(values[f] for f in self.e_fields), now, job_id))
+            outcome.timings["write_participants_s"] = round(time.perf_counter() - started, 3)
             bulk.bulk_insert(Enrolment, ["participant_id", "product_id", "valid_from", *E_FIELDS, "created_at",
                                          "updated_at", "last_import_id"], e_new)
             bulk.bulk_change(Enrolment, [*self.e_fields, "updated_at", "last_import_id"], e_changed)
+            outcome.timings["write_enrolments_s"] = round(time.perf_counter() - started, 3)
+        outcome.timings["commit_s"] = round(time.perf_counter() - started, 3)
         outcome.enrolments_created = len(e_new)
         outcome.enrolments_updated = len(e_changed)
 

@@ -68,3 +68,9 @@ STEPS = [load_units]
 def load_demo() -> tuple[list[str], list[DemoLogin]]:
     summaries = [step() for step in STEPS]
     return summaries, load_users()
+
+
+# Targets (issue #4): denominators of Càng Long 2023, the targets of the 2021 and 2023 plans.
+from targets.demo import load_targets_demo  # noqa: E402
+
+STEPS.append(load_targets_demo)

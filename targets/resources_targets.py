@@ -238,7 +238,7 @@ class DemographicsResource(_RowResource):
         clean_model_instances = False
 
     def get_export_queryset(self, request=None, **kwargs):
-        return Demographics.objects.select_related("unit").order_by("year", "unit__path")
+        return Demographics.objects.select_related("unit").order_by("year", "unit__depth", "unit__code")
 
     def dehydrate_unit_code(self, record):
         return record.unit.code
@@ -354,7 +354,7 @@ class TargetResource(_RowResource):
 
     def get_export_queryset(self, request=None, **kwargs):
         return Target.objects.select_related("unit", "agent", "indicator").order_by(
-            "year", "period_type", "period_number", "unit__path", "indicator__display_order", "kind")
+            "year", "period_type", "period_number", "unit__depth", "unit__code", "indicator__display_order", "kind")
 
     # export --------------------------------------------------------------------------------
     def dehydrate_unit_code(self, target):

@@ -28,7 +28,6 @@ from .allocation import AllocationError, check_split
 from .forms_targets import IMPORT_KINDS, AllocationForm, DemographicsForm, ImportUploadForm, TargetForm
 from .models import EnteredAs, Indicator, Role, TargetKind
 from .periods import Period, periods_of_year
-from .selectors.targets import children_in_period
 from .resources_targets import (
     DEMOGRAPHICS_TEMPLATE_HEADERS,
     TARGET_TEMPLATE_HEADERS,
@@ -96,7 +95,6 @@ def target_overview(request, pk: int, year: int):
         "can_self_set": access.can_set_own_target(user, unit),
         "can_allocate": access.can_allocate_targets(user, unit),
         "can_edit_demographics": access.can_edit_demographics(user, unit),
-        "children": children_in_period(unit, period),
     })
 
 

@@ -257,14 +257,18 @@ class TargetOverview:
     period: Period
     rows: list[OverviewRow]
     demographics: Demographics | None
-    child_count: int
+    children: list[Unit]
     agent_count: int
     periods_with_targets: list[Period] = field(default_factory=list)
     has_results: bool = False
 
     @property
+    def child_count(self) -> int:
+        return len(self.children)
+
+    @property
     def can_split(self) -> bool:
-        return bool(self.child_count or self.agent_count)
+        return bool(self.children or self.agent_count)
 
 
 def target_overview(*, unit: Unit, period: Period) -> TargetOverview:
@@ -301,7 +305,7 @@ def target_overview(*, unit: Unit, period: Period) -> TargetOverview:
     agent_count = 0 if agent_model() is None else agents_of(unit).count()
     return TargetOverview(
         unit=unit, period=period, rows=rows, demographics=record,
-        child_count=children_in_period(unit, period).count(), agent_count=agent_count,
+        children=list(children_in_period(unit, period)), agent_count=agent_count,
         periods_with_targets=sorted(periods, key=lambda p: p.sort_key),
         has_results=progress_module.has_participants_source(),
     )
@@ -373,8 +377,8 @@ def target_history(*, unit: Unit, year: int | None = None, limit: int = 300) -> 
                 if name in ("count", "rate_pct") and new is not None:
                     changes.append((label, _shown(name, new), ""))
                 continue
-            if previous is None and new in (None, ""):
-                continue
+            if previous is None and (new in (None, "") or name in ("kind", "entered_as", "decision_issuer")):
+                continue  # a creation shows its values; kind is a column of its own
             if previous is None or old != new:
                 changes.append((label, _shown(name, old) if previous is not None else "", _shown(name, new)))
         user = record.history_user
@@ -419,11 +423,12 @@ def targets_of_subtree(*, unit: Unit, year: int | None = None) -> QuerySet:
     if year is not None:
         qs = qs.filter(year=year)
     return qs.select_related("unit", "agent", "indicator").order_by(
-        "year", "period_type", "period_number", "unit__path", "indicator__display_order", "kind", "agent__name")
+        "year", "period_type", "period_number", "unit__depth", "unit__code", "indicator__display_order", "kind",
+        "agent__name")
 
 
 def demographics_of_subtree(*, unit: Unit, year: int | None = None) -> QuerySet:
     qs = Demographics.objects.filter(unit__path__startswith=unit.path)
     if year is not None:
         qs = qs.filter(year=year)
-    return qs.select_related("unit").order_by("year", "unit__path")
+    return qs.select_related("unit").order_by("year", "unit__depth", "unit__code")

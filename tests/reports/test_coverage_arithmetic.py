@@ -9,7 +9,7 @@ import pytest
 from bhxh_portal.numbers import format_number, parse_number
 from reports.tables.coverage import coverage_figures, target_count
 
-GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "golden" / "cang_long_2023-06_bhyt.csv"
+GOLDEN = Path(__file__).resolve().parents[2] / "fixtures" / "golden" / "cang_long_2023-06_bhyt.csv"
 
 
 def golden_rows():

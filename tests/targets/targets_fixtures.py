@@ -7,7 +7,7 @@ from pathlib import Path
 from targets.models import Role, Unit
 from tests.factories import make_collection_agent, make_demographics, make_member, make_unit
 
-GOLDEN = Path("/work/shared/golden/cang_long_2023-06_bhyt.csv")
+GOLDEN = Path(__file__).resolve().parents[2] / "fixtures" / "golden" / "cang_long_2023-06_bhyt.csv"
 GOLDEN_FALLBACK = Path(__file__).resolve().parent / "cang_long_2023-06_bhyt.csv"
 
 HAI_DUONG_VILLAGES = [

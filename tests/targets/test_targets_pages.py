@@ -265,9 +265,8 @@ def test_filled_template_imports_through_the_web_with_check_then_confirm(client,
     workbook = openpyxl.load_workbook(io.BytesIO(template.content))
     sheet = workbook["Mẫu"]
     for village in tree.villages:
-        sheet.append([village.code, village.name, 2021, "Năm", "bhxh_tn_moi", None, 5, "giao", KH_162])
-    sheet.append(["HDUONG", "Xã Hải Dương", 2021, "", "bhxh_tn_moi", None, 10, "giao", KH_162])
-    sheet.cell(row=sheet.max_row, column=6, value=tree.agent.name)
+        sheet.append([village.code, village.name, 2021, "Năm", "bhxh_tn_moi", None, None, 5, "giao", KH_162])
+    sheet.append(["HDUONG", "Xã Hải Dương", 2021, "", "bhxh_tn_moi", tree.agent.name, None, 10, "giao", KH_162])
     buffer = io.BytesIO()
     workbook.save(buffer)
     buffer.seek(0)
@@ -328,3 +327,79 @@ def test_menu_has_the_targets_entry(client, tree):
     html = client.get(reverse("targets:target_home")).content.decode()
     assert f'href="{reverse("targets:target_home")}"' in html and "Chỉ tiêu" in html
     assert "Xã Hải Dương" in html
+
+
+# --- the targets page: targets, split, progress ---------------------------------------------------
+
+
+@pytest.fixture
+def golden_source():
+    from targets import progress
+    from targets.models import Indicator, Unit
+
+    from .targets_fixtures import golden_rows
+
+    figures = {r["local_code"]: int(r["bhyt_participants"]) for r in golden_rows()}
+
+    def source(*, unit_ids, indicator_ids, period):
+        bhyt = Indicator.objects.get(code="bhyt").pk
+        codes = Unit.objects.filter(pk__in=unit_ids).values_list("pk", "code")
+        return {(pk, bhyt): figures[code] for pk, code in codes if code in figures and bhyt in indicator_ids}
+
+    previous = progress.register_participants_source(source)
+    yield
+    progress.register_participants_source(previous)
+
+
+def test_targets_page_shows_progress_once_results_exist(client, golden_source):
+    cl = build_cang_long()
+    make_target(cl.communes["CL01"], "bhyt", year=2023, rate_pct=95)
+    make_target(cl.district, "bhyt", year=2023, rate_pct=95)
+    official = make_member(cl.communes["CL01"], Role.COMMUNE_OFFICIAL)
+    login(client, official)
+    html = client.get(overview_url(cl.communes["CL01"], 2023)).content.decode()
+    for figure in ("13.050 người", "95,00%", "12.787", "93,08%", "97,98%", ">263<"):
+        assert figure in html, figure
+    staff = make_member(cl.district, Role.BHXH_STAFF)
+    login(client, staff)
+    html = client.get(overview_url(cl.district, 2023)).content.decode()
+    for figure in ("141.366 người", "132.600", "89,11%", "93,80%", ">8.766<"):
+        assert figure in html, figure
+
+
+def test_targets_page_for_a_half_year(client, tree):
+    make_target(tree.commune, "bhxh_tn_moi", year=2021, count=20, kind=TargetKind.SELF_SET,
+                period=__import__("targets.periods", fromlist=["Period"]).Period.half(2021, 2))
+    login(client, tree.users["commune_official"])
+    html = client.get(overview_url(tree.commune) + "?ky=2021-H2").content.decode()
+    assert "Chỉ tiêu 6 tháng cuối năm 2021" in html and "20 người" in html
+    assert client.get(overview_url(tree.commune) + "?ky=2020-H2").status_code == 404
+    assert client.get(overview_url(tree.commune) + "?ky=abc").status_code == 404
+
+
+def test_edit_page_refuses_a_rate_over_100_and_keeps_nothing(client):
+    cl = build_cang_long()
+    staff = make_member(cl.district, Role.BHXH_STAFF)
+    login(client, staff)
+    url = edit_url(cl.communes["CL01"], 2023)
+    assert client.get(url + "?indicator=bhyt&kind=giao").status_code == 200
+    response = client.post(url, {"indicator": "bhyt", "period": "2023", "kind": "giao", "entered_as": "rate",
+                                 "value": "101"})
+    assert response.status_code == 200 and "vượt quá 100%" in response.content.decode()
+    response = client.post(url, {"indicator": "bhyt", "period": "2023", "kind": "giao", "entered_as": "rate",
+                                 "value": "95,00", "decision": "QĐ 12/QĐ-UBND ngày 2/1/2023"})
+    assert response.status_code == 302
+    target = Target.objects.get()
+    assert (target.count, target.decision_label) == (13050, "Quyết định 12/QĐ-UBND ngày 02/01/2023")
+    page = client.get(url + "?indicator=bhyt&kind=giao")
+    assert page.context["form"]["value"].value() == "95"
+
+
+def test_demographics_export(client):
+    cl = build_cang_long()
+    staff = make_member(cl.district, Role.BHXH_STAFF)
+    login(client, staff)
+    response = client.get(reverse("targets:demographics_export", args=[cl.district.pk, 2023, "csv"]))
+    rows = load_dataset(response.content, filename="d.csv").dict
+    assert len(rows) == 15 and rows[0]["unit_code"] == "CL" and rows[0]["population"] == "148806"
+    assert [r["unit_code"] for r in rows[1:3]] == ["CL01", "CL02"]

@@ -1,0 +1,73 @@
+"""Build a coverage table for a unit and month: the one entry point used by the page, the
+downloads (Celery jobs), the PDF and `manage.py coverage_table`, so the figures cannot disagree."""
+
+from reports.render import as_csv, as_json
+from reports.tables.base import Table
+from reports.tables.coverage_tables import TABLE_LABELS, TABLES
+from reports.tables.inputs import load_inputs
+from targets.models import Unit
+from targets.periods import Period, PeriodType
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "json": ("application/json", "json"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "pdf": ("application/pdf", "pdf"),
+}
+
+
+class CoverageRequestError(ValueError):
+    """A table, period or format that does not exist; the message is Vietnamese."""
+
+
+def parse_month(text: str) -> Period:
+    try:
+        period = Period.parse(text)
+    except ValueError as exc:
+        raise CoverageRequestError(f"Kỳ '{text}' không hợp lệ: ghi theo dạng YYYY-MM, vd 2023-06.") from exc
+    if period.type != PeriodType.MONTH:
+        raise CoverageRequestError(f"Kỳ '{text}' phải là một tháng (YYYY-MM), vd 2023-06.")
+    return period
+
+
+def coverage_table_build(*, unit: Unit, table: str, month: Period) -> Table:
+    if table not in TABLES:
+        raise CoverageRequestError(f"Không có bảng '{table}' (có: {', '.join(TABLES)}).")
+    return TABLES[table](load_inputs(parent=unit, month=month))
+
+
+def coverage_table_render(*, table: Table, unit: Unit, month: Period, fmt: str) -> bytes:
+    if fmt == "csv":
+        return as_csv(table).encode("utf-8")
+    if fmt == "json":
+        return as_json(table).encode("utf-8")
+    if fmt == "xlsx":
+        from reports.render.xlsx import as_xlsx
+
+        return as_xlsx(table, unit_name=unit.name, as_of=month.end)
+    if fmt == "pdf":
+        from reports.render.pdf import as_pdf
+
+        return as_pdf(table, unit_name=unit.name, as_of=month.end, chart_svg=achievement_chart(table))
+    raise CoverageRequestError(f"Không có định dạng '{fmt}' (có: {', '.join(FORMATS)}).")
+
+
+def achievement_chart(table: Table) -> str:
+    """The children's achievement as an SVG bar chart for the PDF, when the table has that column."""
+    if not any(c.key == "achievement" for c in table.columns):
+        return ""
+    try:
+        from reports.charts import bar_chart
+    except ImportError:
+        return ""
+    bars = [(r.values["unit"], r.values.get("achievement")) for r in table.rows if not r.is_total]
+    return bar_chart(title="Tỷ lệ đạt so với chỉ tiêu giao (%)", bars=[(n, float(v)) for n, v in bars if v is not None],
+                     reference=100.0)
+
+
+def output_name(*, unit: Unit, table: str, month: Period, fmt: str) -> str:
+    return f"bang-{table}-{unit.code}-{month.key}.{FORMATS[fmt][1]}"
+
+
+__all__ = ["FORMATS", "TABLE_LABELS", "TABLES", "CoverageRequestError", "coverage_table_build",
+           "coverage_table_render", "output_name", "parse_month"]

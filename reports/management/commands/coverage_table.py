@@ -1,0 +1,46 @@
+"""manage.py coverage_table --unit CODE --table bhyt|bhxh|bhtn|remaining --period YYYY-MM --format csv|json|xlsx|pdf"""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reports.coverage import FORMATS, TABLES, CoverageRequestError, coverage_table_build, coverage_table_render, parse_month
+from targets.models import Unit
+
+
+class Command(BaseCommand):
+    help = "In một bảng số liệu bao phủ của một đơn vị và một tháng (cùng số liệu với trang web, Excel, PDF)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--unit", required=True, help="Mã đơn vị (vd CL) hoặc tên đầy đủ")
+        parser.add_argument("--table", required=True, choices=sorted(TABLES))
+        parser.add_argument("--period", required=True, help="Tháng, dạng YYYY-MM")
+        parser.add_argument("--format", default="csv", choices=sorted(FORMATS))
+        parser.add_argument("--output", help="Ghi ra tệp thay vì màn hình")
+
+    def handle(self, *args, unit, table, period, format, output, **options):
+        target = resolve_unit(unit)
+        try:
+            month = parse_month(period)
+            built = coverage_table_build(unit=target, table=table, month=month)
+            data = coverage_table_render(table=built, unit=target, month=month, fmt=format)
+        except CoverageRequestError as exc:
+            raise CommandError(str(exc)) from exc
+        if output:
+            Path(output).write_bytes(data)
+            self.stderr.write(f"Đã ghi {output}")
+        elif format in ("csv", "json"):
+            self.stdout.write(data.decode("utf-8"), ending="")
+        else:
+            sys.stdout.buffer.write(data)
+
+
+def resolve_unit(text: str) -> Unit:
+    units = Unit.objects.current().select_related("level")
+    found = list(units.filter(code=text)) or list(units.filter(name__iexact=text))
+    if not found:
+        raise CommandError(f"Không có đơn vị mã hoặc tên '{text}'.")
+    if len(found) > 1:
+        raise CommandError(f"Có {len(found)} đơn vị tên '{text}'; hãy dùng mã đơn vị.")
+    return found[0]

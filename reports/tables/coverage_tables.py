@@ -1,0 +1,157 @@
+"""The four coverage tables of the Càng Long half-year plan (DOMAIN.md section 4), one builder each.
+
+Each builder takes CoverageInputs and returns a Table: children in code order, the parent last,
+every figure of the parent row computed from the parent's own denominator, target and participants.
+"""
+
+from .base import Column, Row, Table, percent, ratio_pct
+from .coverage import coverage_figures, target_count
+from .inputs import CoverageInputs
+
+
+def _stt_and_name(inputs: CoverageInputs, index: int | None, unit) -> dict:
+    if index is None:
+        return {"stt": "", "unit": f"Tổng cộng ({unit.name})"}
+    return {"stt": str(index), "unit": unit.name}
+
+
+def _rows(inputs: CoverageInputs, compute) -> list[Row]:
+    rows = [Row(_stt_and_name(inputs, i, u) | compute(u)) for i, u in enumerate(inputs.children, start=1)]
+    rows.append(Row(_stt_and_name(inputs, None, inputs.parent) | compute(inputs.parent), is_total=True))
+    return rows
+
+
+def _subtitle(inputs: CoverageInputs) -> str:
+    return f"Số liệu đến ngày {inputs.month.end:%d/%m/%Y}"
+
+
+def _child_label(inputs: CoverageInputs) -> str:
+    return "Xã, phường" if inputs.parent.level.code == "huyen" else "Đơn vị"
+
+
+def bhyt_table(inputs: CoverageInputs) -> Table:
+    columns = [
+        Column("stt", "STT", "A", kind="text"),
+        Column("unit", _child_label(inputs), "B", kind="text"),
+        Column("population", "Dân số (người)", "1"),
+        Column("participants", "Tổng số người tham gia BHYT (người)", "2"),
+        Column("coverage", "Tỷ lệ bao phủ BHYT so với tổng dân số (%)", "3=2/1", kind="percent"),
+        Column("target_rate", "Kế hoạch giao (%)", "4", kind="percent"),
+        Column("achievement", "Tỷ lệ đạt được so với giao (%)", "5=3/4", kind="percent"),
+        Column("change", "Tỷ lệ % (tăng, giảm) so với tháng trước", "6", kind="pp"),
+        Column("remaining", "Số người còn phải vận động", "7"),
+    ]
+
+    def compute(unit):
+        previous = percent(inputs.value(unit, "bhyt", previous=True),
+                           inputs.denominator(unit, "population", previous=True))
+        f = coverage_figures(denominator=inputs.denominator(unit, "population"),
+                             participants=inputs.value(unit, "bhyt"), target_rate=inputs.rate(unit, "bhyt"),
+                             previous_coverage_pct=previous, target_count_override=inputs.assigned_count(unit, "bhyt"))
+        return {"population": f.denominator, "participants": f.participants, "coverage": f.coverage_pct,
+                "target_rate": f.target_rate, "achievement": f.achievement_pct, "change": f.change_pp,
+                "remaining": f.remaining}
+
+    return Table("bhyt", "Kết quả thực hiện chỉ tiêu bao phủ BHYT", columns, _rows(inputs, compute),
+                 subtitle=_subtitle(inputs))
+
+
+def bhxh_table(inputs: CoverageInputs) -> Table:
+    g_plan, g_count, g_vs_lf, g_vs_plan, g_left = (
+        "Kế hoạch giao", "Số người tham gia BHXH", "Đạt tỷ lệ % so với LLLĐ (%)",
+        "Đạt tỷ lệ % so với giao (%)", "Số người còn phải vận động")
+    columns = [
+        Column("stt", "STT", "1", kind="text"),
+        Column("unit", _child_label(inputs), "2", kind="text"),
+        Column("labour_force", "Lực lượng lao động", "3"),
+        Column("rate_total", "Tỷ lệ tham gia BHXH", "4", kind="percent", group=g_plan),
+        Column("rate_voluntary", "Tỷ lệ tham gia BHXH tự nguyện", "5", kind="percent", group=g_plan),
+        Column("compulsory", "BHXH bắt buộc", "6", group=g_count),
+        Column("voluntary", "BHXH tự nguyện", "7", group=g_count),
+        Column("total", "Tổng cộng", "8=6+7", group=g_count),
+        Column("pct_total", "BHXH", "9=8/3", kind="decimal", group=g_vs_lf),
+        Column("pct_voluntary", "Trong đó BHXH tự nguyện", "10=7/3", kind="decimal", group=g_vs_lf),
+        Column("ach_total", "BHXH", "11=9/4", kind="decimal", group=g_vs_plan),
+        Column("ach_voluntary", "Trong đó BHXH tự nguyện", "12=10/5", kind="decimal", group=g_vs_plan),
+        Column("left_compulsory", "BHXH bắt buộc", "13", group=g_left),
+        Column("left_voluntary", "BHXH tự nguyện", "14", group=g_left),
+    ]
+
+    def compute(unit):
+        labour = inputs.denominator(unit, "labour_force")
+        compulsory, voluntary = inputs.value(unit, "bhxh_bb"), inputs.value(unit, "bhxh_tn")
+        total = inputs.value(unit, "bhxh")
+        if total is None and compulsory is not None and voluntary is not None:
+            total = compulsory + voluntary
+        if compulsory is None and total is not None and voluntary is not None:
+            compulsory = total - voluntary
+        rate_total, rate_voluntary = inputs.rate(unit, "bhxh"), inputs.rate(unit, "bhxh_tn")
+        pct_total, pct_voluntary = percent(total, labour), percent(voluntary, labour)
+        count_total = inputs.assigned_count(unit, "bhxh") or target_count(rate_total, labour)
+        count_voluntary = inputs.assigned_count(unit, "bhxh_tn") or target_count(rate_voluntary, labour)
+        # the compulsory part of the target is the difference of the two assigned counts
+        count_compulsory = None if count_total is None or count_voluntary is None else count_total - count_voluntary
+        return {
+            "labour_force": labour, "rate_total": rate_total, "rate_voluntary": rate_voluntary,
+            "compulsory": compulsory, "voluntary": voluntary, "total": total,
+            "pct_total": pct_total, "pct_voluntary": pct_voluntary,
+            "ach_total": ratio_pct(pct_total, rate_total), "ach_voluntary": ratio_pct(pct_voluntary, rate_voluntary),
+            "left_compulsory": None if count_compulsory is None or compulsory is None else count_compulsory - compulsory,
+            "left_voluntary": None if count_voluntary is None or voluntary is None else count_voluntary - voluntary,
+        }
+
+    return Table("bhxh", "Kết quả thực hiện chỉ tiêu tham gia BHXH", columns, _rows(inputs, compute),
+                 subtitle=_subtitle(inputs))
+
+
+def bhtn_table(inputs: CoverageInputs) -> Table:
+    columns = [
+        Column("stt", "STT", "A", kind="text"),
+        Column("unit", _child_label(inputs), "B", kind="text"),
+        Column("labour_force", "Lực lượng lao động", "1"),
+        Column("participants", "Số người tham gia BHTN", "2"),
+        Column("coverage", "Tỷ lệ bao phủ BHTN so với LLLĐ (%)", "3=2/1", kind="percent"),
+        Column("target_rate", "Kế hoạch giao (%)", "4", kind="percent"),
+        Column("achievement", "Tỷ lệ đạt được so với giao (%)", "5=3/4", kind="percent"),
+        Column("remaining", "Số người còn phải vận động", "6"),
+    ]
+
+    def compute(unit):
+        f = coverage_figures(denominator=inputs.denominator(unit, "labour_force"),
+                             participants=inputs.value(unit, "bhtn"), target_rate=inputs.rate(unit, "bhtn"),
+                             target_count_override=inputs.assigned_count(unit, "bhtn"))
+        return {"labour_force": f.denominator, "participants": f.participants, "coverage": f.coverage_pct,
+                "target_rate": f.target_rate, "achievement": f.achievement_pct, "remaining": f.remaining}
+
+    return Table("bhtn", "Kết quả thực hiện chỉ tiêu tham gia BHTN", columns, _rows(inputs, compute),
+                 subtitle=_subtitle(inputs))
+
+
+def remaining_table(inputs: CoverageInputs) -> Table:
+    group = f"Số người còn phải thực hiện đến hết năm {inputs.month.year}"
+    columns = [
+        Column("stt", "TT", "A", kind="text"),
+        Column("unit", "Đơn vị", "B", kind="text"),
+        Column("bhxh_bb", "BHXH bắt buộc", "1", group=group),
+        Column("bhxh_tn", "BHXH tự nguyện", "2", group=group),
+        Column("bhtn", "BHTN", "3", group=group),
+        Column("bhyt", "BHYT", "4", group=group),
+        Column("note", "Ghi chú", "5", kind="text"),
+    ]
+    bhxh, bhtn, bhyt = bhxh_table(inputs), bhtn_table(inputs), bhyt_table(inputs)
+
+    def compute_from(index: int) -> dict:
+        return {"bhxh_bb": bhxh.rows[index].values["left_compulsory"],
+                "bhxh_tn": bhxh.rows[index].values["left_voluntary"],
+                "bhtn": bhtn.rows[index].values["remaining"], "bhyt": bhyt.rows[index].values["remaining"],
+                "note": ""}
+
+    rows = [Row(_stt_and_name(inputs, i + 1, u) | compute_from(i)) for i, u in enumerate(inputs.children)]
+    rows.append(Row(_stt_and_name(inputs, None, inputs.parent) | compute_from(len(inputs.children)), is_total=True))
+    return Table("remaining", "Số người còn phải vận động tham gia BHXH, BHYT, BHTN", columns, rows,
+                 subtitle=_subtitle(inputs))
+
+
+TABLES = {"bhyt": bhyt_table, "bhxh": bhxh_table, "bhtn": bhtn_table, "remaining": remaining_table}
+TABLE_LABELS = {"bhyt": "BHYT theo đơn vị", "bhxh": "BHXH (bắt buộc, tự nguyện) theo đơn vị",
+                "bhtn": "BHTN theo đơn vị", "remaining": "Số người còn phải vận động"}

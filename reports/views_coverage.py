@@ -1,0 +1,71 @@
+"""The coverage tables as a page, and their downloads as background jobs."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from targets import access, selectors
+from targets.periods import Period
+
+from .coverage import FORMATS, TABLE_LABELS, CoverageRequestError, coverage_table_build, parse_month
+from .jobs import job_create, job_enqueue
+from .render.layout import table_context
+
+
+def _default_month() -> Period:
+    today = datetime.date.today()
+    return Period.month(today.year - 1, 12) if today.month == 1 else Period.month(today.year, today.month - 1)
+
+
+def _request_args(params, unit) -> tuple[str, Period, list[str]]:
+    errors = []
+    table = params.get("table", "bhyt")
+    if table not in TABLE_LABELS:
+        errors.append(f"Không có bảng '{table}'.")
+        table = "bhyt"
+    try:
+        month = parse_month(params["period"]) if params.get("period") else _default_month()
+    except CoverageRequestError as exc:
+        errors.append(str(exc))
+        month = _default_month()
+    return table, month, errors
+
+
+@login_required
+def coverage_page(request, pk: int):
+    unit = access.get_visible_unit_or_404(request.user, pk)
+    table_key, month, errors = _request_args(request.GET, unit)
+    for error in errors:
+        messages.error(request, error)
+    table = coverage_table_build(unit=unit, table=table_key, month=month)
+    return render(request, "reports/coverage_page.html", {
+        **table_context(table),
+        "unit": unit,
+        "breadcrumbs": selectors.unit_breadcrumbs(unit=unit, user=request.user),
+        "table_key": table_key,
+        "tables": TABLE_LABELS.items(),
+        "month": month,
+        "formats": [f for f in FORMATS if f != "json"],
+    })
+
+
+@login_required
+@require_POST
+def coverage_download(request, pk: int):
+    unit = access.get_visible_unit_or_404(request.user, pk)
+    table_key, month, errors = _request_args(request.POST, unit)
+    fmt = request.POST.get("format", "xlsx")
+    if fmt not in FORMATS:
+        errors.append(f"Không có định dạng '{fmt}'.")
+    if errors:
+        for error in errors:
+            messages.error(request, error)
+        return redirect(f"{request.path.rsplit('tai-ve/', 1)[0]}?table={table_key}&period={month.key}")
+    job = job_create(kind="reports.coverage_export", requested_by=request.user, unit=unit,
+                     params={"unit_id": unit.pk, "table": table_key, "period": month.key, "format": fmt})
+    job_enqueue(job=job)
+    messages.success(request, "Đã nhận yêu cầu tạo tệp; tệp sẽ có ở trang Công việc khi xong.")
+    return redirect("reports:job_detail", pk=job.pk)

@@ -1,0 +1,40 @@
+"""Demo data of issue #4, from the reference plans; idempotent (a second run changes nothing).
+
+- Càng Long 2023: the population of the district and its 14 communes at 30/6/2023 and the
+  district's labour force (golden/cang_long_2023-06_bhyt.csv); BHYT 95% assigned to every commune
+  and the district; the district's BHXH 22,69%, BHXH TN 6,17%, BHTN 15,66% of the labour force.
+- Hải Dương 2021: Thị xã Hương Trà assigns 37 newly mobilised BHXH TN (Quyết định 324/QĐ-UBND
+  ngày 15/3/2021), the commune sets itself 40, split six thôn × 5 and the commune agent 10; with
+  BHYT HGĐ 3.300, cận nghèo 152 and BHXH TN 115 (78 renewing).
+"""
+
+from django.apps import apps
+
+from bhxh_portal.imports import load_dataset, run_resource_import
+from targets.models import Unit
+
+from .resources_targets import DemographicsResource, TargetResource
+
+HAI_DUONG_AGENT = "Đại lý BHYT, BHXH xã Hải Dương"
+
+
+def ensure_demo_agent() -> str:
+    """The commune agent of Hải Dương; the agents demo may create it too (same unit and name)."""
+    Agent = apps.get_model("agents", "Agent")
+    commune = Unit.objects.current().get(code="HDUONG")
+    defaults = {"kind": "commune"} if any(f.name == "kind" for f in Agent._meta.fields) else {}
+    _, created = Agent.objects.get_or_create(unit=commune, name=HAI_DUONG_AGENT, defaults=defaults)
+    return f"Đại lý thu mẫu: {HAI_DUONG_AGENT} ({'đã tạo' if created else 'đã có'})."
+
+
+def load_targets_demo() -> str:
+    from bhxh_portal.demo import FIXTURES, DemoDataError
+
+    lines = [ensure_demo_agent()]
+    for name, resource in (("demo_demographics.csv", DemographicsResource()), ("demo_targets.csv", TargetResource())):
+        path = FIXTURES / name
+        report = run_resource_import(resource, load_dataset(path), filename=path.name)
+        if not report.ok:
+            raise DemoDataError("\n".join(report.messages()))
+        lines.append(report.summary())
+    return "\n".join(lines)
