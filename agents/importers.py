@@ -19,6 +19,7 @@ A row is keyed by mã số BHXH, else by số định danh cá nhân; its enrolm
 
 import csv
 import datetime
+import gc
 import io
 import re
 import time
@@ -26,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -460,18 +461,33 @@ def _no_progress(pct: int, message: str = "") -> None:
     return None
 
 
+REGISTRY_VALUES = ["id", *P_FIELDS, "commune__path", "commune__name"]
+
+
 class ParticipantImport:
     """One file, one uploader, one scope (the unit whose subtree the rows must lie in)."""
 
     def __init__(self, *, user, scope: Unit, dry_run: bool, mapping: dict | None = None, job: Job | None = None,
-                 batch_size: int = 5000):
-        self.user, self.scope, self.dry_run, self.job = user, scope, dry_run, job
+                 batch_size: int = 5000, trusted: bool = False):
+        # `trusted` only for data the project ships (the demo loader), which runs before any account exists.
+        self.user, self.scope, self.dry_run, self.job, self.trusted = user, scope, dry_run, job, trusted
         self.mapping = mapping or {}
         self.batch_size = batch_size
 
     # The whole run ------------------------------------------------------------------------
     def run(self, data: bytes, *, filename: str, progress: Progress = _no_progress) -> tuple[ImportOutcome, bytes | None]:
-        if not access.has_role(self.user, self.scope, IMPORT_ROLES):
+        # 100.000 rows make millions of small objects without cycles: the cyclic garbage collector
+        # would rescan them again and again (a third of the time); reference counting frees them.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run(data, filename=filename, progress=progress)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _run(self, data: bytes, *, filename: str, progress: Progress) -> tuple[ImportOutcome, bytes | None]:
+        if not self.trusted and not access.has_role(self.user, self.scope, IMPORT_ROLES):
             raise JobError(f"Bạn không có quyền nhập danh sách người tham gia cho {self.scope.name}.")
         started = time.perf_counter()
         outcome = ImportOutcome(filename=filename, dry_run=self.dry_run)
@@ -850,13 +866,10 @@ class ParticipantImport:
             row.person = person
             person.rows.append(row)
         self.people = people
-        # The registry: participants by either code, in batches.
-        codes = list(by_code)
-        ids = list(by_id)
+        # The registry: participants by either code, one `= ANY(array)` query each on PostgreSQL.
         found: dict[int, dict] = {}
-        values = ["id", *P_FIELDS, "commune__path", "commune__name"]
-        for column, keys in (("bhxh_code", codes), ("personal_id", ids)):
-            for p in bulk.values_where_in(Participant.objects.all(), column, keys, values):
+        for column, keys in (("bhxh_code", list(by_code)), ("personal_id", list(by_id))):
+            for p in bulk.values_where_in(Participant.objects.all(), column, keys, REGISTRY_VALUES):
                 found[p["id"]] = p
         db_by_code = {p["bhxh_code"]: p for p in found.values() if p["bhxh_code"]}
         db_by_id = {p["personal_id"]: p for p in found.values() if p["personal_id"]}
@@ -955,9 +968,13 @@ class ParticipantImport:
         p_update_fields = [f for f in P_FIELDS if P_FIELD_COLUMNS[f] in present]
         started = time.perf_counter()
         with transaction.atomic():
+            # New rows take created_at and updated_at from the database (the transaction's time) on
+            # PostgreSQL: two timestamps fewer per row to format and send.
+            stamped = [] if connection.vendor == "postgresql" else [now, now]
+            stamps = [] if stamped == [] else ["created_at", "updated_at"]
             new_people = [p for p in self.people if p.db is None and p.rows]
-            ids = bulk.bulk_insert(Participant, [*P_FIELDS, "created_at", "updated_at", "last_import_id"],
-                                   [(*p.rows[0].participant_values(), now, now, job_id) for p in new_people])
+            ids = bulk.bulk_insert(Participant, [*P_FIELDS, *stamps, "last_import_id"],
+                                   [(*p.rows[0].participant_values(), *stamped, job_id) for p in new_people])
             for person, pk in zip(new_people, ids):
                 person.participant_id = pk
             changed_people = [p for p in self.people if p.db is not None and p.changed_fields]
@@ -975,15 +992,15 @@ class ParticipantImport:
                 if row.status == "new":
                     values = self._enrolment_values(row)
                     e_new.append((row.person.participant_id, row.product_id, row.valid_from,
-                                  *(values[f] for f in E_FIELDS), now, now, job_id))
+                                  *(values[f] for f in E_FIELDS), *stamped, job_id))
                 elif row.status == "updated":
                     existing = self.enrolments.get((row.person.participant_id, row.product_id, row.valid_from))
                     if existing is not None and self._enrolment_changes(row, existing):
                         values = self._enrolment_values(row)
                         e_changed.append((existing["id"], *(values[f] for f in self.e_fields), now, job_id))
             outcome.timings["write_participants_s"] = round(time.perf_counter() - started, 3)
-            bulk.bulk_insert(Enrolment, ["participant_id", "product_id", "valid_from", *E_FIELDS, "created_at",
-                                         "updated_at", "last_import_id"], e_new)
+            bulk.bulk_insert(Enrolment, ["participant_id", "product_id", "valid_from", *E_FIELDS, *stamps,
+                                         "last_import_id"], e_new, returning=False)
             bulk.bulk_change(Enrolment, [*self.e_fields, "updated_at", "last_import_id"], e_changed)
             outcome.timings["write_enrolments_s"] = round(time.perf_counter() - started, 3)
         outcome.timings["commit_s"] = round(time.perf_counter() - started, 3)

@@ -125,6 +125,16 @@ class ParticipantResource(resources.ModelResource):
         use_transactions = True
         clean_model_instances = True
 
+    # The admin takes small lists; a district's list (thousands of rows) goes through the bulk import.
+    max_rows: int | None = 2000
+
+    def before_import(self, dataset, **kwargs):
+        if self.max_rows is not None and len(dataset) > self.max_rows:
+            raise ValidationError(
+                f"Tệp có {len(dataset)} dòng: trang quản trị chỉ nhận danh sách tối đa {self.max_rows} dòng. "
+                "Hãy dùng chức năng Nhập danh sách (nhanh, kiểm tra trước, ghi một lần).")
+        return super().before_import(dataset, **kwargs)
+
     def get_instance(self, instance_loader, row):
         """Keyed by mã số BHXH, else by số định danh cá nhân."""
         code = self.fields["bhxh_code"].clean(row)

@@ -6,6 +6,7 @@ income, codes that Excel turned into numbers (leading zero lost), dates as Excel
 dd/mm/yyyy text, and the amount due computed with the dated rules.
 """
 
+import calendar
 import csv
 import datetime
 import io
@@ -34,6 +35,14 @@ PRODUCT_LABEL = {"bhxh_tn": "BHXH TN", "bhyt_hgd": "BHYT HGĐ", "bhyt_can_ngheo"
 GROUP_LABEL = {"other": "Khác", "poor": "Hộ nghèo", "near_poor": "Cận nghèo", "ethnic_minority": "Dân tộc thiểu số"}
 
 
+def period_end(start: datetime.date, months: int) -> datetime.date:
+    """The last day covered by `months` months from `start` (23/07/2021 + 12 months -> 22/07/2022)."""
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return datetime.date(year, month, day) - datetime.timedelta(days=1)
+
+
 @dataclass
 class SampleArea:
     commune_code: str
@@ -43,7 +52,9 @@ class SampleArea:
 
 def participant_rows(*, count: int, areas: list[SampleArea], province_code: str = "84", agents: list[str] = (),
                      seed: int = 7, start: datetime.date = datetime.date(2024, 9, 1), code_offset: int = 0,
-                     as_numbers_share: float = 0.1, text_dates_share: float = 0.3) -> list[list]:
+                     as_numbers_share: float = 0.1, text_dates_share: float = 0.3, bhxh_tn_share: float = 0.25,
+                     incomes: tuple[int, ...] = (1_500_000, 1_500_000, 2_000_000, 3_000_000, 5_000_000),
+                     spread_days: int = 120) -> list[list]:
     """`count` data rows (without the header) in the column order of HEADERS."""
     rng = random.Random(seed)
     rules = RuleBook.load()
@@ -55,11 +66,11 @@ def participant_rows(*, count: int, areas: list[SampleArea], province_code: str 
         household += 1
         area = areas[rng.randrange(len(areas))]
         village = rng.choice(area.village_codes) if area.village_codes else None
-        on_bhxh_tn = rng.random() < 0.25
+        on_bhxh_tn = rng.random() < bhxh_tn_share
         members = 1 if on_bhxh_tn else rng.choice([1, 2, 2, 3, 3, 4, 4, 5])
         product = "bhxh_tn" if on_bhxh_tn else ("bhyt_can_ngheo" if rng.random() < 0.08 else "bhyt_hgd")
         family = rng.choice(FAMILY)
-        valid_from = start + datetime.timedelta(days=rng.randrange(0, 120))
+        valid_from = start + datetime.timedelta(days=rng.randrange(0, spread_days))
         label, months = rng.choice(MODES)
         group = "other"
         if product == "bhxh_tn":
@@ -76,7 +87,7 @@ def participant_rows(*, count: int, areas: list[SampleArea], province_code: str 
             has_bhxh = rng.random() < 0.9
             income = None
             if product == "bhxh_tn":
-                income = rng.choice([1_500_000, 1_500_000, 2_000_000, 3_000_000, 5_000_000])
+                income = rng.choice(incomes)
             quote = rules.quote(product=products[product], on=valid_from, income=income, months=months, group=group,
                                 member_order=member if product == "bhyt_hgd" else None, unit_path=area.path)
             bhxh_cell = bhxh if has_bhxh else None
@@ -92,8 +103,7 @@ def participant_rows(*, count: int, areas: list[SampleArea], province_code: str 
                 "Nữ" if female else "Nam", area.commune_code, village, f"HGD{household:07d}",
                 member if product == "bhyt_hgd" else None, PRODUCT_LABEL[product],
                 valid_from.strftime("%d/%m/%Y") if text_dates else valid_from,
-                (valid_from + datetime.timedelta(days=30 * months - 1)).strftime("%d/%m/%Y") if text_dates
-                else valid_from + datetime.timedelta(days=30 * months - 1),
+                period_end(valid_from, months).strftime("%d/%m/%Y") if text_dates else period_end(valid_from, months),
                 income, label, months, GROUP_LABEL[group], rng.choice(["Mới", "Tái tục"]),
                 rng.choice(agents) if agents else None, quote.total_due,
             ])

@@ -74,3 +74,30 @@ def load_demo() -> tuple[list[str], list[DemoLogin]]:
 from targets.demo import load_targets_demo  # noqa: E402
 
 STEPS.append(load_targets_demo)
+
+
+# Participants, agents and collections (issue #7): the Hải Dương and Càng Long agents, their lists.
+from agents.demo import load_agents_demo  # noqa: E402
+
+STEPS.append(load_agents_demo)
+
+
+# Plans and reports (issue #8): a draft of each of the five reference plans. Keep it last: the
+# drafts read the targets, the agents and the provincial programmes loaded above.
+from campaigns.demo import load_plans  # noqa: E402
+
+STEPS.append(load_plans)
+
+
+# Drive activities and support programmes (issue #9): Bình Định's October 2024 activity plan, the
+# Bắc Ninh programme of Nghị quyết 03/2021/NQ-HĐND.
+from campaigns.demo_activities import load_activities_demo, load_programmes_demo  # noqa: E402
+
+# Before the plan drafts, which stay last (a monthly plan's schedule may read the activities).
+STEPS[STEPS.index(load_plans):STEPS.index(load_plans)] = [load_activities_demo, load_programmes_demo]
+
+
+# Monthly results (issue #5): Càng Long May and June 2023, Hải Dương 2021; right after the targets.
+from targets.demo_results import load_results_demo  # noqa: E402
+
+STEPS.insert(STEPS.index(load_targets_demo) + 1, load_results_demo)

@@ -17,6 +17,10 @@ urlpatterns = [
     path("suc-khoe/", views.health, name="health"),
     path("don-vi/", include("targets.urls")),
     path("bao-cao/", include("reports.urls_coverage")),
+    path("cong-viec/", include("reports.urls")),
+    path("ke-hoach/", include("campaigns.urls")),
+    path("", include("campaigns.urls_activities")),  # hoat-dong/, chuong-trinh/ (issue #9)
+    path("", include("agents.urls")),
     path("quan-tri/", admin.site.urls),
 ]
 

@@ -77,11 +77,13 @@ def _stamp_font() -> str:
     from fontTools.ttLib import TTFont
     from fontTools.ttLib.scaleUpem import scale_upem
 
-    target = Path(tempfile.gettempdir()) / f"bhxh-stamp-{STAMP_FONT_SOURCE.stat().st_size}-1000.ttf"
+    target = Path(tempfile.gettempdir()) / f"bhxh-stamp-{STAMP_FONT_SOURCE.stat().st_size}-1000-v2.ttf"
     if not target.exists():
         font = TTFont(str(STAMP_FONT_SOURCE))
         if font["head"].unitsPerEm != 1000:
             scale_upem(font, 1000)
+        if "FFTM" in font:  # FontForge's timestamps: nothing to subset, fontTools would warn
+            del font["FFTM"]
         partial = target.with_suffix(f".{os.getpid()}.tmp")
         font.save(str(partial))
         os.replace(partial, target)

@@ -71,7 +71,7 @@ def _upper(text: str) -> str:
 def _ubnd(unit: Unit) -> dict:
     return {
         "parent_body": f"UBND {_upper(unit.parent.name)}" if unit.parent_id else "",
-        "issuing_body": f"ỦY BAN NHÂN DÂN {_upper(unit.name)}",
+        "issuing_body": f"ỦY BAN NHÂN DÂN\n{_upper(unit.name)}",
         "symbol": "UBND",
     }
 
@@ -233,7 +233,7 @@ def commune_drive(unit: Unit, year: int, month: int | None = None) -> Draft:
                 {"body": "Công chức Văn hóa - Xã hội", "duties": [
                     f"Phối hợp chặt chẽ với {agent} và các ban ngành tổ chức tuyên truyền, phổ biến chính sách "
                     "pháp luật về BHXH tự nguyện, BHYT;",
-                    f"Chủ trì xây dựng kế hoạch, chỉ tiêu phát triển người tham gia hằng năm; tham mưu báo cáo sơ "
+                    "Chủ trì xây dựng kế hoạch, chỉ tiêu phát triển người tham gia hằng năm; tham mưu báo cáo sơ "
                     "kết, tổng kết hằng năm.",
                 ]},
                 {"body": f"Cán bộ Đài truyền thanh {own}", "duties": [
@@ -269,14 +269,14 @@ def commune_drive(unit: Unit, year: int, month: int | None = None) -> Draft:
 def district_half_year(unit: Unit, year: int, month: int | None = None) -> Draft:
     month = month or 6
     as_of = Period.month(year, month)
-    rest = "06 tháng cuối năm" if month == 6 else f"những tháng còn lại của năm"
+    rest = "06 tháng cuối năm" if month == 6 else "những tháng còn lại của năm"
     the = _the(unit)
     children = "các xã, thị trấn"
     user, name, _ = _leader(unit)
     fields = {
         "doc_type": DocumentType.PLAN, "year": year, "period_key": as_of.key,
         "parent_body": f"UBND {_upper(unit.name)}",
-        "issuing_body": "BAN CHỈ ĐẠO PHÁT TRIỂN NGƯỜI THAM GIA BHXH, BHYT, BHTN", "symbol": "BCĐ",
+        "issuing_body": "BAN CHỈ ĐẠO\nPHÁT TRIỂN NGƯỜI THAM GIA\nBHXH, BHYT, BHTN", "symbol": "BCĐ",
         "place": short_name(unit), "issued_on": _issued_on(year, month + 1 if month < 12 else None),
         "subject": f"Phát triển người tham gia BHXH, BHYT, BHTN\n{rest} {year}",
         "legal_bases": [],
@@ -307,13 +307,12 @@ def district_half_year(unit: Unit, year: int, month: int | None = None) -> Draft
             f"Xây dựng các giải pháp phát triển người tham gia BHXH bắt buộc, BHXH tự nguyện, BHYT, BHTN {rest} "
             f"{year}, bảo đảm kết thúc năm {year} đạt chỉ tiêu giao cụ thể như sau:"),
             {"indicators": ["bhyt", "bhxh", "bhxh_tn", "bhtn"], "period": str(year)}),
-        BlockDraft(BlockKind.TEXT, "## III. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU"),
-        BlockDraft(BlockKind.COVERAGE, "### 1. Số người tham gia BHYT",
-                   {"indicator": "bhyt", "as_of": as_of.key, "target_period": str(year)}),
-        BlockDraft(BlockKind.COVERAGE, "### 2. Số người tham gia BHXH tự nguyện",
-                   {"indicator": "bhxh_tn", "as_of": as_of.key, "target_period": str(year), "change": False}),
+        BlockDraft(BlockKind.COVERAGE, "## III. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU\n\n### 1. Số người tham gia BHYT",
+                   {"table": "bhyt", "as_of": as_of.key, "target_period": str(year)}),
+        BlockDraft(BlockKind.COVERAGE, "### 2. Số người tham gia BHXH",
+                   {"table": "bhxh", "as_of": as_of.key, "target_period": str(year)}),
         BlockDraft(BlockKind.COVERAGE, "### 3. Số người tham gia BHTN",
-                   {"indicator": "bhtn", "as_of": as_of.key, "target_period": str(year), "change": False}),
+                   {"table": "bhtn", "as_of": as_of.key, "target_period": str(year), "change": False}),
         BlockDraft(BlockKind.TEXT, (
             "## IV. NHIỆM VỤ VÀ GIẢI PHÁP\n\n"
             f"Để thực hiện đạt các chỉ tiêu duy trì và phát triển người tham gia BHXH, BHYT, BHTN {rest}, Ban Chỉ "
@@ -328,7 +327,7 @@ def district_half_year(unit: Unit, year: int, month: int | None = None) -> Draft
         BlockDraft(BlockKind.REMAINING, (
             f"Giao chỉ tiêu duy trì và phát triển người tham gia BHXH, BHYT {rest} {year} cho UBND {children} tổ "
             "chức triển khai. Chi tiết của từng địa phương tại bảng dưới đây:"),
-            {"indicators": ["bhxh_bb", "bhxh_tn", "bhtn", "bhyt"], "as_of": as_of.key, "target_period": str(year)}),
+            {"as_of": as_of.key, "target_period": str(year)}),
         BlockDraft(BlockKind.TEXT, (
             "### 3. Đẩy mạnh công tác truyền thông chính sách BHXH, BHYT, BHTN\n\n"
             "- Đổi mới nội dung, hình thức, phương pháp truyền thông, phù hợp với từng địa bàn dân cư, từng nhóm "
@@ -441,7 +440,7 @@ def province_monthly(unit: Unit, year: int, month: int | None = None) -> Draft:
     user, name, _ = _leader(unit)
     fields = {
         "doc_type": DocumentType.PLAN, "year": year, "period_key": period.key,
-        "parent_body": "BẢO HIỂM XÃ HỘI VIỆT NAM", "issuing_body": f"BẢO HIỂM XÃ HỘI {_upper(unit.name)}",
+        "parent_body": "BẢO HIỂM XÃ HỘI VIỆT NAM", "issuing_body": f"BẢO HIỂM XÃ HỘI\n{_upper(unit.name)}",
         "symbol": "BHXH", "place": short_name(unit), "issued_on": None,
         "subject": f"Tổ chức phát triển người tham gia BHXH, BHYT tháng {month} năm {year}",
         "legal_bases": [
@@ -547,7 +546,7 @@ def provincial_programme(province: Unit, year: int) -> Programme:
     top_up = (LocalTopUp.objects.filter(province=province, valid_from__lte=datetime.date(year, 12, 31))
               .order_by("-valid_from").first())
     if top_up is None:
-        return Programme("", "Nghị quyết số ……/NQ-HĐND ngày …… của Hội đồng nhân dân tỉnh", None, None, None, None)
+        return Programme("", "Nghị quyết số ……/NQ-HĐND ngày ……", None, None, None, None)
     decision = None
     try:
         decision = parse_decision(top_up.legal_basis.split(";")[0]) if top_up.legal_basis else None
@@ -667,9 +666,9 @@ def monthly_report(unit: Unit, year: int, month: int | None = None) -> Draft:
                                    f"{month} năm {year} như sau:"),
         BlockDraft(BlockKind.TARGETS, f"## I. CHỈ TIÊU NĂM {year}",
                    {"indicators": ["bhyt", "bhxh_tn", "bhtn"], "period": str(year)}),
-        BlockDraft(BlockKind.TEXT, f"## II. KẾT QUẢ THỰC HIỆN ĐẾN NGÀY {period.end:%d/%m/%Y}"),
-        BlockDraft(BlockKind.COVERAGE, "### 1. Bảo hiểm y tế",
-                   {"indicator": "bhyt", "as_of": period.key, "target_period": str(year), "landscape": True}),
+        BlockDraft(BlockKind.COVERAGE, f"## II. KẾT QUẢ THỰC HIỆN ĐẾN NGÀY {period.end:%d/%m/%Y}\n\n"
+                                       "### 1. Bảo hiểm y tế",
+                   {"table": "bhyt", "as_of": period.key, "target_period": str(year)}),
         BlockDraft(BlockKind.COVERAGE, "### 2. Bảo hiểm xã hội tự nguyện",
                    {"indicator": "bhxh_tn", "as_of": period.key, "target_period": str(year), "change": False}),
         BlockDraft(BlockKind.REMAINING, "### 3. Số người còn phải vận động đến cuối năm",

@@ -10,3 +10,11 @@ class ReportsConfig(AppConfig):
 
         register_job_kind("reports.coverage_export", label="Xuất bảng số liệu bao phủ",
                           handler="reports.exports.coverage_export_job")
+
+        # Jobs whose worker died are marked failed (with the reason) by Celery beat every 5 minutes.
+        from bhxh_portal.celery import app as celery_app
+
+        celery_app.conf.beat_schedule = {
+            **(celery_app.conf.beat_schedule or {}),
+            "reports.sweep_stale_jobs": {"task": "reports.sweep_stale_jobs", "schedule": 300.0},
+        }

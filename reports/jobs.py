@@ -19,6 +19,7 @@ for a refusal the user should read.
 
 import datetime
 import logging
+import time
 import traceback
 import uuid
 from collections.abc import Callable
@@ -114,9 +115,21 @@ def job_start(*, job: Job, message: str = "Đang xử lý") -> bool:
     return bool(claimed)
 
 
+PROGRESS_EVERY = 0.5  # seconds between two progress writes; the page polls every second
+
+
 def job_progress(*, job: Job, pct: int, message: str = "") -> None:
-    """Record progress on the row (an UPDATE that commits at once outside a transaction)."""
+    """Record progress on the row (an UPDATE that commits at once outside a transaction).
+
+    At most one write per PROGRESS_EVERY seconds (each is a commit, with its disk flush);
+    100% is always written.
+    """
     pct = max(0, min(100, int(pct)))
+    now = time.monotonic()
+    last = getattr(job, "_progress_written", None)
+    if last is not None and now - last < PROGRESS_EVERY and pct < 100:
+        return
+    job._progress_written = now
     fields = {"progress_pct": pct, "heartbeat_at": timezone.now()}
     if message:
         fields["message"] = message[:500]
@@ -135,7 +148,9 @@ def job_succeed(*, job: Job, message: str, result: dict | None = None, output_na
     job.result = result or {}
     job.finished_at = job.heartbeat_at = timezone.now()
     if output_bytes is not None:
-        job.output_file.save(_safe_name(output_name or "ket-qua"), ContentFile(output_bytes), save=False)
+        name = _safe_name(output_name or "ket-qua")
+        job.result["output_name"] = name
+        job.output_file.save(name, ContentFile(output_bytes), save=False)
     job.save()
     return job
 

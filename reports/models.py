@@ -75,4 +75,7 @@ class Job(models.Model):
 
     @property
     def output_name(self) -> str:
-        return self.output_file.name.rsplit("/", 1)[-1] if self.output_file else ""
+        """The name the file is offered under (the storage may have altered the stored one)."""
+        if not self.output_file:
+            return ""
+        return (self.result or {}).get("output_name") or self.output_file.name.rsplit("/", 1)[-1]

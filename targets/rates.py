@@ -18,6 +18,8 @@ SHOWN_RATE_PLACES = 2
 
 
 class EnteredAs:
+    """The values of targets.models.EnteredAs (this module stays free of models)."""
+
     RATE = "rate"
     COUNT = "count"
 

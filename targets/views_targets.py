@@ -28,6 +28,7 @@ from .allocation import AllocationError, check_split
 from .forms_targets import IMPORT_KINDS, AllocationForm, DemographicsForm, ImportUploadForm, TargetForm
 from .models import EnteredAs, Indicator, Role, TargetKind
 from .periods import Period, periods_of_year
+from .services.targets import refusal_message
 from .resources_targets import (
     DEMOGRAPHICS_TEMPLATE_HEADERS,
     TARGET_TEMPLATE_HEADERS,
@@ -109,7 +110,7 @@ def target_edit(request, pk: int, year: int):
     kinds = [k for k in TargetKind.values if access.can_edit_target(request.user, unit=unit, kind=k)]
     requested_kind = request.POST.get("kind") or request.GET.get("kind")
     if not kinds or (requested_kind and requested_kind not in kinds):
-        return forbidden(request, services.targets.refusal_message(
+        return forbidden(request, refusal_message(
             unit=unit, kind=requested_kind if requested_kind in TargetKind.values else TargetKind.ASSIGNED))
     indicator = Indicator.objects.filter(code=request.POST.get("indicator") or request.GET.get("indicator")).first()
     period = _period_of(request, year)

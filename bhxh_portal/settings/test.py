@@ -17,3 +17,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 # Tasks run in-process in tests; the integration test switches to the real worker itself.
 CELERY_TASK_ALWAYS_EAGER = True
+
+# Login lock-out is switched on by the tests that check it (override_settings(AXES_ENABLED=True)).
+AXES_ENABLED = False

@@ -11,4 +11,31 @@ from .documents import (  # noqa: F401
     PlanBlock,
     PlanDocument,
     PlanEvent,
+    vietnamese_date,
+)
+
+# Drive activities and support programmes (issue #9); public holidays for working-day deadlines.
+from ..workdays import PublicHoliday  # noqa: F401, E402
+from .activities import (  # noqa: F401, E402
+    CATEGORY_FIELDS,
+    WORKER_CATEGORIES,
+    ActivityAttachment,
+    ActivityKind,
+    ActivitySignUp,
+    ActivityStatus,
+    DirectWorkRecord,
+    DriveActivity,
+    Employer,
+)
+from .programmes import (  # noqa: F401, E402
+    Beneficiary,
+    BeneficiaryChange,
+    BeneficiaryGroup,
+    BeneficiaryList,
+    BeneficiaryState,
+    ChangeKind,
+    ListForm,
+    ProgrammeYearReport,
+    SupportProgramme,
+    SupportRule,
 )

@@ -86,8 +86,9 @@ class PlanDocument(models.Model):
     sign_authority = models.CharField("thẩm quyền ký", max_length=5, choices=Authority.choices, blank=True)
     sign_authority_title = models.CharField("chức danh người đứng đầu", max_length=200, blank=True,
                                             help_text="vd: CHỦ TỊCH → in 'KT. CHỦ TỊCH'")
-    signer_title = models.CharField("chức vụ người ký", max_length=200, help_text="vd: PHÓ CHỦ TỊCH")
-    signer_name = models.CharField("họ tên người ký", max_length=200)
+    signer_title = models.CharField("chức vụ người ký", max_length=200, blank=True, help_text="vd: PHÓ CHỦ TỊCH")
+    signer_name = models.CharField("họ tên người ký", max_length=200, blank=True,
+                                   help_text="Cần có trước khi trình duyệt")
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name="tài khoản người ký", help_text="Nếu chọn, chỉ người này được ký số văn bản",
@@ -120,7 +121,7 @@ class PlanDocument(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.number_symbol} — {self.subject}"
+        return self.label
 
     # -- what the header prints -----------------------------------------------------------------
     @property
@@ -128,6 +129,11 @@ class PlanDocument(models.Model):
         """'162/KH-UBND'; without a number the clerk fills it in by hand: '     /KH-BHXH'."""
         number = self.number.strip() or "\u00a0" * 6
         return f"{number}/{self.doc_type}-{self.symbol}"
+
+    @property
+    def issuing_body_line(self) -> str:
+        """The issuing body on one line (the header may break it in two)."""
+        return " ".join(self.issuing_body.split())
 
     @property
     def type_title(self) -> str:
@@ -159,7 +165,7 @@ class PlanDocument(models.Model):
 
     @property
     def label(self) -> str:
-        return f"{DocumentType(self.doc_type).label} {self.number_symbol.strip()} — {self.subject}"
+        return f"{DocumentType(self.doc_type).label} {self.number_symbol.strip()} — {' '.join(self.subject.split())}"
 
 
 def vietnamese_date(day: datetime.date | None, *, year: int | None = None) -> str:

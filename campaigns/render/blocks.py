@@ -231,8 +231,10 @@ def render_targets(block: PlanBlock, document: PlanDocument) -> list[Part]:
             parent_name = item.indicator.name
             parts = []
             for part in item.parts:
-                name = part.indicator.name.removeprefix(parent_name).strip() or part.indicator.short_name
-                parts.append(f"{name} {_people(part.main.count)}")
+                name = part.indicator.name.removeprefix(parent_name).strip()
+                if not name or name == part.indicator.name:
+                    name = part.indicator.short_name
+                parts.append(f"{name} {_target_phrase(part.main, part.indicator)}")
             text += "; trong đó: " + ", ".join(parts)
         items.append(format_html("{};", text))
     if not items:
@@ -275,41 +277,73 @@ def _no_results(as_of: Period) -> str:
             "các cột số người tham gia, tỷ lệ và số người còn phải vận động để trống.")
 
 
+# While the monthly results are not in the code base, a reports table falls back to the
+# indicator-based table of campaigns.selectors (same arithmetic, participants from targets.progress).
+_FALLBACK_INDICATOR = {"bhyt": "bhyt", "bhxh": "bhxh", "bhtn": "bhtn"}
+_REMAINING_INDICATORS = ["bhxh_bb", "bhxh_tn", "bhtn", "bhyt"]
+
+
+def _summary(unit, as_of: Period, target_period: Period, subject: str, total: dict) -> HtmlPart | None:
+    """'Tính đến ngày 30/06/2023, toàn huyện có 132.600 người tham gia BHYT, ...' from the total row."""
+    if total.get("participants") is None:
+        return None
+    sentence = (f"Tính đến ngày {as_of.end:%d/%m/%Y}, toàn {selectors.level_word(unit)} có "
+                f"{_people(total['participants'])} tham gia {subject}")
+    if total.get("coverage") is not None:
+        sentence += f", tỷ lệ bao phủ {format_number(total['coverage'], 2)}%"
+    if total.get("achievement") is not None:
+        sentence += f", bằng {format_number(total['achievement'], 2)}% chỉ tiêu được giao"
+    if total.get("remaining") is not None and total["remaining"] > 0:
+        sentence += (f". Đến cuối {target_period.label.lower()} còn phải phát triển "
+                     f"{_people(total['remaining'])} mới đạt chỉ tiêu được giao")
+    return HtmlPart(format_html("<p>{}.</p>", sentence))
+
+
 def render_coverage(block: PlanBlock, document: PlanDocument) -> list[Part]:
+    """A coverage table: one of the reports app's tables (table: bhyt, bhxh, bhtn), or the
+    table of any indicator by child unit (indicator: bhxh_tn, bhyt_hgd, ...)."""
     params = block.params
-    indicator = _indicator(params.get("indicator", ""))
     as_of = _period(params.get("as_of"), document.period)
     target_period = _period(params.get("target_period"), Period.of_year(document.year))
-    data = selectors.coverage_table(unit=document.unit, indicator=indicator, as_of=as_of,
-                                    target_period=target_period, with_change=params.get("change", True))
-    parts = []
-    total = data.figures[document.unit.pk]
-    if data.has_results and params.get("summary", True) and total.participants is not None:
-        sentence = (f"Tính đến ngày {as_of.end:%d/%m/%Y}, toàn {selectors.level_word(document.unit)} có "
-                    f"{_people(total.participants)} tham gia {indicator.short_name}")
-        if total.coverage_pct is not None:
-            sentence += f", tỷ lệ bao phủ {format_number(total.coverage_pct, 2)}%"
-        if total.achievement_pct is not None:
-            sentence += f", bằng {format_number(total.achievement_pct, 2)}% chỉ tiêu được giao"
-        if total.remaining is not None and total.remaining > 0:
-            sentence += (f". Đến cuối {target_period.label.lower()} còn phải phát triển "
-                         f"{_people(total.remaining)} mới đạt chỉ tiêu được giao")
-        parts.append(HtmlPart(format_html("<p>{}.</p>", sentence)))
-    parts += _lead(block)
+    table_name, code = params.get("table", ""), params.get("indicator", "")
+    if not table_name and not code:
+        raise ValidationError("Bảng tỷ lệ bao phủ cần 'table' (bhyt, bhxh, bhtn) hoặc 'indicator'.")
+    data = None
+    if table_name:
+        if table_name not in _FALLBACK_INDICATOR:
+            raise ValidationError(f"Không có bảng '{table_name}' (có: {', '.join(_FALLBACK_INDICATOR)}).")
+        if as_of.type != "month":
+            raise ValidationError("Bảng tỷ lệ bao phủ cần số liệu đến một tháng (as_of: YYYY-MM).")
+        data = selectors.report_table(unit=document.unit, table=table_name, month=as_of)
+        code = code or _FALLBACK_INDICATOR[table_name]
+    indicator = _indicator(code)
+    if data is None:
+        data = selectors.coverage_table(unit=document.unit, indicator=indicator, as_of=as_of,
+                                        target_period=target_period, with_change=params.get("change", True))
+    parts = _lead(block)
+    total = next((r.values for r in data.table.rows if r.is_total), {})
+    summary = _summary(document.unit, as_of, target_period, indicator.short_name, total)
+    if data.has_results and params.get("summary", True) and summary is not None:
+        parts.append(summary)
     parts.append(TablePart(data.table, landscape=params.get("landscape", True),
                            note="" if data.has_results else _no_results(as_of)))
     return parts
 
 
 def render_remaining(block: PlanBlock, document: PlanDocument) -> list[Part]:
+    """People still to mobilise by child unit: the reports app's table (BHXH BB, BHXH TN, BHTN,
+    BHYT), or for the indicators listed."""
     params = block.params
-    indicators = [_indicator(c) for c in params.get("indicators", [])]
-    if not indicators:
-        raise ValidationError("Bảng số người còn phải vận động cần ít nhất một chỉ tiêu (indicators).")
     as_of = _period(params.get("as_of"), document.period)
     target_period = _period(params.get("target_period"), Period.of_year(document.year))
-    data = selectors.remaining_table(unit=document.unit, indicators=indicators, as_of=as_of,
-                                     target_period=target_period)
+    codes = params.get("indicators") or []
+    data = None
+    if not codes and as_of.type == "month":
+        data = selectors.report_table(unit=document.unit, table="remaining", month=as_of)
+    if data is None:
+        indicators = [_indicator(c) for c in (codes or _REMAINING_INDICATORS)]
+        data = selectors.remaining_table(unit=document.unit, indicators=indicators, as_of=as_of,
+                                         target_period=target_period)
     return [*_lead(block), TablePart(data.table, landscape=params.get("landscape", False),
                                      note="" if data.has_results else _no_results(as_of))]
 
@@ -322,7 +356,7 @@ def render_evaluation(block: PlanBlock, document: PlanDocument) -> list[Part]:
     year = params.get("year") or document.year - 1
     data = selectors.evaluation_table(unit=document.unit, indicators=indicators, year=year)
     note = "" if data.has_results else f"Chưa có số liệu kết quả năm {year} trong hệ thống: các cột thực hiện để trống."
-    return [*_lead(block), TablePart(data.table, landscape=params.get("landscape", False), note=note)]
+    return [*_lead(block), TablePart(data.table, landscape=params.get("landscape", True), note=note)]
 
 
 # --- activities ----------------------------------------------------------------------------------
@@ -517,14 +551,16 @@ BLOCK_SPECS: dict[str, BlockSpec] = {spec.kind: spec for spec in [
     BlockSpec(BlockKind.ALLOCATION, "Chỉ tiêu giao, phấn đấu và phân bổ cho thôn, đại lý thu. " + _FIGURE_HELP,
               render_allocation, (Setting("indicator", "chỉ tiêu", "str", True), Setting("period", "kỳ", "period")),
               example="indicator: bhxh_tn_moi\nperiod: 2021"),
-    BlockSpec(BlockKind.COVERAGE, "Tỷ lệ bao phủ theo đơn vị cấp dưới đến hết tháng as_of. " + _FIGURE_HELP,
-              render_coverage, (Setting("indicator", "chỉ tiêu", "str", True), Setting("as_of", "số liệu đến tháng", "period"),
+    BlockSpec(BlockKind.COVERAGE, "Tỷ lệ bao phủ theo đơn vị cấp dưới đến hết tháng as_of: bảng của phần báo "
+              "cáo (table: bhyt, bhxh, bhtn) hoặc bảng theo một chỉ tiêu (indicator). " + _FIGURE_HELP,
+              render_coverage, (Setting("table", "bảng của báo cáo (bhyt, bhxh, bhtn)"), Setting("indicator", "chỉ tiêu"),
+                                Setting("as_of", "số liệu đến tháng", "period"),
                                 Setting("target_period", "kỳ của chỉ tiêu", "period"),
                                 Setting("change", "cột tăng, giảm so với tháng trước", "bool"),
                                 Setting("summary", "câu tóm tắt", "bool"), Setting("landscape", "trang ngang", "bool")),
-              example="indicator: bhyt\nas_of: 2023-06\ntarget_period: 2023"),
+              example="table: bhyt\nas_of: 2023-06\ntarget_period: 2023"),
     BlockSpec(BlockKind.REMAINING, "Số người còn phải vận động theo đơn vị cấp dưới. " + _FIGURE_HELP,
-              render_remaining, (Setting("indicators", "các chỉ tiêu", "list", True),
+              render_remaining, (Setting("indicators", "các chỉ tiêu (trống: BHXH BB, BHXH TN, BHTN, BHYT)", "list"),
                                  Setting("as_of", "số liệu đến tháng", "period"),
                                  Setting("target_period", "kỳ của chỉ tiêu", "period"),
                                  Setting("landscape", "trang ngang", "bool")),

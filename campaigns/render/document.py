@@ -32,13 +32,14 @@ class RenderedDocument:
 
     @property
     def sections(self) -> list[Section]:
+        """A block with a landscape table goes on landscape pages whole (its heading and lead with
+        it); consecutive such blocks share those pages."""
         sections: list[Section] = []
         for rendered in self.blocks:
-            for part in rendered.parts:
-                landscape = isinstance(part, TablePart) and part.landscape
-                if not sections or sections[-1].landscape != landscape:
-                    sections.append(Section(landscape))
-                sections[-1].parts.append(_part_context(part))
+            landscape = any(isinstance(p, TablePart) and p.landscape for p in rendered.parts)
+            if not sections or sections[-1].landscape != landscape:
+                sections.append(Section(landscape))
+            sections[-1].parts += [_part_context(p) for p in rendered.parts]
         return sections
 
     @property
@@ -52,7 +53,8 @@ def _part_context(part) -> dict:
     if isinstance(part, HtmlPart):
         return {"type": "html", "html": part.html}
     assert isinstance(part, TablePart)
-    return {"type": "table", "note": part.note, "landscape": part.landscape, **table_context(part.table)}
+    return {"type": "table", "note": part.note, "landscape": part.landscape,
+            "family": part.table.key.split("_")[0], **table_context(part.table)}
 
 
 def render_document(document: PlanDocument, blocks: list[PlanBlock] | None = None) -> RenderedDocument:

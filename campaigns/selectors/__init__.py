@@ -24,6 +24,7 @@ from .documents import (  # noqa: F401
     level_word,
     may_sign,
     remaining_table,
+    report_table,
     resolve_unit,
     short_name,
     split_name,

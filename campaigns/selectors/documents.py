@@ -116,8 +116,15 @@ def document_for_user_or_404(*, user, pk: int) -> PlanDocument:
 
 
 def draftable_units(*, user) -> QuerySet:
-    """Units the user may draft for (their subtrees, down to communes)."""
-    return access.visible_units(user).exclude(level__code="thon").select_related("level").order_by("path")
+    """Units the user may draft for: the subtrees where they hold a drafting role, down to communes."""
+    qs = access.visible_units(user).exclude(level__code="thon").select_related("level").order_by("path")
+    if user.is_superuser:
+        return qs
+    paths = [g.path for g in access.grants_of(user) if g.role in DRAFTER_ROLES]
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return qs.filter(condition)
 
 
 def resolve_unit(text: str) -> Unit:
@@ -208,7 +215,10 @@ def unit_targets(*, unit: Unit, indicator_codes: Iterable[str], period: Period) 
         return UnitTarget(indicator, found.get(TargetKind.ASSIGNED), found.get(TargetKind.SELF_SET),
                           [p for p in parts if p.main is not None])
 
-    return [build(indicators[c]) for c in codes if c in indicators]
+    shown = [indicators[c] for c in codes if c in indicators]
+    # An indicator asked for that is a part of another one asked for is printed as its part.
+    shown_ids = {i.pk for i in shown}
+    return [build(i) for i in shown if i.part_of_id not in shown_ids]
 
 
 @dataclass(frozen=True)
@@ -260,23 +270,15 @@ class Allocation:
 
 def allocation(*, unit: Unit, indicator: Indicator, period: Period) -> Allocation:
     """The unit's targets (giao, phấn đấu) and their split across its child units and its
-    collection agents, from targets.Target in one query."""
-    targets = list(
-        Target.objects.for_period(period).filter(indicator=indicator).filter(
-            Q(unit=unit) | Q(unit__parent=unit, agent__isnull=True, kind=TargetKind.ASSIGNED)
-        ).select_related("unit", "unit__level", "agent").order_by("unit__code", "pk")
-    )
-    own = {t.kind: t for t in targets if t.unit_id == unit.pk and t.agent_id is None}
-    unit_shares = [
-        Share(t.unit.name, t.count, False, t.unit.level.name.lower())
-        for t in targets if t.unit_id != unit.pk
+    collection agents, as the targets app reads them (targets.selectors.allocation_sheet)."""
+    from targets.selectors import allocation_sheet
+
+    sheet = allocation_sheet(unit=unit, indicator=indicator, period=period)
+    shares = [
+        Share(r.name, r.target.count, r.is_agent, "" if r.is_agent else r.obj.level.name.lower())
+        for r in sheet.recipients if r.target is not None
     ]
-    agent_shares = sorted(
-        (Share(t.agent.name, t.count, True) for t in targets if t.unit_id == unit.pk and t.agent_id is not None),
-        key=lambda s: s.name,
-    )
-    return Allocation(unit, indicator, period, own.get(TargetKind.ASSIGNED), own.get(TargetKind.SELF_SET),
-                      unit_shares + agent_shares)
+    return Allocation(unit, indicator, period, sheet.assigned, sheet.self_set, shares)
 
 
 def allocation_table(alloc: Allocation) -> Table:
@@ -406,44 +408,58 @@ def remaining_table(*, unit: Unit, indicators: list[Indicator], as_of: Period, t
 
 
 def evaluation_table(*, unit: Unit, indicators: list[Indicator], year: int) -> CoverageData:
-    """Last year's results against last year's plan and the year before (reference plan 2020):
-    participants, % of plan, change in people and growth rate, % of the denominator."""
+    """The year's results against its plan and the year before, and next year's target (reference
+    plan 2020), laid out by reports.tables.evaluation from the unit's targets, denominators and
+    participant counts at the end of each year."""
+    from reports.tables.evaluation import EvaluationInput
+    from reports.tables.evaluation import evaluation_table as build
+
     ids = [i.pk for i in indicators]
-    period, before_period = Period.of_year(year), Period.of_year(year - 1)
-    targets = {
-        t.indicator_id: t for t in Target.objects.for_period(period).of_units().filter(
-            unit=unit, indicator_id__in=ids, kind=TargetKind.ASSIGNED
-        )
-    }
+    plans: dict[tuple[int, int], int] = {}
+    for target in Target.objects.of_units().filter(
+        unit=unit, indicator_id__in=ids, kind=TargetKind.ASSIGNED, period_type=PeriodType.YEAR,
+        year__in=[year, year + 1],
+    ):
+        plans[(target.indicator_id, target.year)] = target.count
     demographics = Demographics.objects.filter(unit=unit, year=year).first()
-    now = progress.participants_for(unit_ids=[unit.pk], indicator_ids=ids, period=period)
-    before = progress.participants_for(unit_ids=[unit.pk], indicator_ids=ids, period=before_period)
-    columns = [
-        Column("stt", "STT", "A", "text"), Column("name", "Chỉ tiêu", "B", "text"),
-        Column("plan", f"Kế hoạch giao năm {year} (người)", "1"),
-        Column("done", f"Thực hiện đến 31/12/{year} (người)", "2"),
-        Column("of_plan", "Đạt so với kế hoạch (%)", "3=2/1", "percent"),
-        Column("before", f"Năm {year - 1} (người)", "4"),
-        Column("change", "Tăng, giảm (người)", "5=2-4"),
-        Column("growth", "Tốc độ phát triển (%)", "6=2/4", "percent"),
-        Column("share", "Tỷ lệ so với mẫu số (%)", "7", "percent"),
-    ]
-    table = Table(key="evaluation", title=f"Kết quả thực hiện năm {year}", columns=columns)
-    for index, indicator in enumerate(indicators, start=1):
-        target = targets.get(indicator.pk)
-        done = now.get((unit.pk, indicator.pk))
-        previous = before.get((unit.pk, indicator.pk))
-        denominator = demographics.value_of(indicator.denominator) if demographics else None
-        table.rows.append(Row({
-            "stt": str(index), "name": indicator.name,
-            "plan": target.count if target else None, "done": done,
-            "of_plan": percent(done, target.count) if target and done is not None else None,
-            "before": previous,
-            "change": done - previous if done is not None and previous is not None else None,
-            "growth": percent(done, previous) if done is not None else None,
-            "share": percent(done, denominator) if done is not None else None,
-        }))
-    return CoverageData(table, bool(now), {})
+    now = progress.participants_for(unit_ids=[unit.pk], indicator_ids=ids, period=Period.of_year(year))
+    before = progress.participants_for(unit_ids=[unit.pk], indicator_ids=ids, period=Period.of_year(year - 1))
+    required_of = {"bhxh_bb": "required_to_join", "bhxh_tn": "voluntary_eligible"}
+    items = []
+    for indicator in indicators:
+        required = required_of.get(indicator.code)
+        items.append(EvaluationInput(
+            indicator=indicator.code, label=indicator.short_name,
+            participants=now.get((unit.pk, indicator.pk)), participants_last_year=before.get((unit.pk, indicator.pk)),
+            plan=plans.get((indicator.pk, year)),
+            labour_force=demographics.labour_force if demographics else None,
+            required_to_join=getattr(demographics, required) if demographics and required else None,
+            next_target=plans.get((indicator.pk, year + 1)),
+        ))
+    return CoverageData(build(items=items, year=year, unit_name=unit.name), bool(now), {})
+
+
+# --- the coverage tables of the reports app ------------------------------------------------------
+REPORT_TABLES = {"bhyt": "bhyt", "bhxh": "bhxh", "bhtn": "bhtn", "remaining": None}
+RESULTS_MODULE = "targets.selectors.results"
+
+
+def report_table(*, unit: Unit, table: str, month: Period) -> CoverageData | None:
+    """One of the coverage tables of reports.tables.coverage_tables (bhyt, bhxh, bhtn, remaining),
+    the same figures as the coverage page and its downloads. None while the monthly results
+    (targets.selectors.results, which those tables read) are not in the code base."""
+    from reports.tables.coverage_tables import TABLES
+    from reports.tables.inputs import load_inputs
+
+    if table not in TABLES:
+        raise LookupError(f"Không có bảng '{table}' (có: {', '.join(TABLES)}).")
+    try:
+        inputs = load_inputs(parent=unit, month=month)
+    except ModuleNotFoundError as exc:
+        if exc.name != RESULTS_MODULE:
+            raise
+        return None
+    return CoverageData(TABLES[table](inputs), bool(inputs.participants), {})
 
 
 # --- drive activities ----------------------------------------------------------------------------

@@ -56,8 +56,9 @@ def _require_status(document: PlanDocument, *statuses: str, doing: str) -> None:
 
 
 def _locked(document: PlanDocument) -> PlanDocument:
-    """Re-read the row under a lock, so two clicks cannot both move it."""
-    return PlanDocument.objects.select_for_update().select_related("unit").get(pk=document.pk)
+    """Re-read the row under a lock (into the caller's object), so two clicks cannot both move it."""
+    document.refresh_from_db(from_queryset=PlanDocument.objects.select_for_update())
+    return document
 
 
 def _save(document: PlanDocument, by, reason: str) -> None:
@@ -199,6 +200,11 @@ def document_submit(*, document: PlanDocument, by=None) -> PlanDocument:
     if by is not None:
         _refuse_unless(selectors.can_draft(by, document.unit),
                        f"Bạn không có quyền trình văn bản của {document.unit.name}.")
+    missing = [label for label, value in (("họ tên người ký", document.signer_name),
+                                          ("chức vụ người ký", document.signer_title),
+                                          ("trích yếu", document.subject)) if not value.strip()]
+    if missing:
+        raise ValidationError(f"Chưa ghi {', '.join(missing)}: chưa trình được.")
     errors = render_document(document).errors
     if errors:
         raise ValidationError(["Văn bản còn khối nội dung lỗi, hãy sửa trước khi trình:", *errors])
@@ -275,6 +281,7 @@ def document_sign(*, document: PlanDocument, pkcs12: bytes, password: str, by=No
     if by is not None:
         _refuse_unless(selectors.may_sign(by, document),
                        "Chỉ lãnh đạo được giao ký văn bản này mới được ký số.")
+    document.refresh_from_db(fields=["status"])
     _require_status(document, DocumentStatus.APPROVED, doing="ký số")
     loaded = signing.load_signer(pkcs12, password)  # refuses before anything is written
     if document.signer_name and fold_text(document.signer_name) not in fold_text(loaded.holder):
@@ -290,7 +297,7 @@ def document_sign(*, document: PlanDocument, pkcs12: bytes, password: str, by=No
         signed = signing.sign_pdf(
             pdf=frozen_bytes(approved), loaded=loaded,
             box=SignatureBox.from_dict(box_data) if box_data else None,
-            signer_title=document.signer_title, body=document.issuing_body,
+            signer_title=document.signer_title, body=document.issuing_body_line,
             reason=f"Ký ban hành {document.get_doc_type_display().lower()} {document.number_symbol.strip()}",
             location=document.place,
         )

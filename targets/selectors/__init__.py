@@ -21,3 +21,14 @@ from .targets import (  # noqa: F401, E402
     target_overview,
     targets_of_subtree,
 )
+from .results import (  # noqa: F401, E402
+    Figure,
+    completeness,
+    entry_grid,
+    participants_at,
+    participants_for_children,
+    participants_series,
+    reports_to_review,
+    results_history,
+    unit_dashboard,
+)

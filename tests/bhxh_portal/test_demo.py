@@ -19,6 +19,11 @@ def demo_user_count():
     return len(load_dataset(FIXTURES / "demo_users.csv")) + 1
 
 
+def demo_unit_count():
+    """One unit per row of fixtures/demo_units.csv."""
+    return len(load_dataset(FIXTURES / "demo_units.csv"))
+
+
 def counts():
     return Unit.objects.count(), User.objects.count(), Membership.objects.count()
 
@@ -38,14 +43,15 @@ def demo(capsys):
 
 def test_load_demo_twice_leaves_the_same_database(demo, capsys):
     first = state()
-    assert counts() == (29, demo_user_count(), demo_user_count() - 1)
+    assert counts() == (demo_unit_count(), demo_user_count(), demo_user_count() - 1)
 
     call_command("load_demo")
 
-    assert counts() == (29, demo_user_count(), demo_user_count() - 1)
+    assert counts() == (demo_unit_count(), demo_user_count(), demo_user_count() - 1)
     assert state() == first
-    assert "demo_units.csv: 29 dòng; đã thêm 0, đã cập nhật 0, không đổi 29." in capsys.readouterr().out
-    assert "demo_units.csv: 29 dòng; đã thêm 29, đã cập nhật 0, không đổi 0." in demo
+    n = demo_unit_count()
+    assert f"demo_units.csv: {n} dòng; đã thêm 0, đã cập nhật 0, không đổi {n}." in capsys.readouterr().out
+    assert f"demo_units.csv: {n} dòng; đã thêm {n}, đã cập nhật 0, không đổi 0." in demo
 
 
 def test_the_five_provinces_of_the_reference_plans_with_their_official_codes(demo):
@@ -77,7 +83,7 @@ def test_cang_long_has_its_fourteen_communes_and_hai_duong_its_six_villages(demo
 
 def test_made_up_codes_are_flagged_as_not_official(demo):
     made_up = Unit.objects.exclude(level__code="tinh")
-    assert made_up.count() == 24
+    assert made_up.count() == demo_unit_count() - 5  # all but the five provinces
     assert not made_up.filter(code_is_official=True).exists()
     assert Unit.objects.get(code="HDUONG").code_is_official is False
 

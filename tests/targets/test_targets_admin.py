@@ -77,3 +77,31 @@ def test_admin_lists_only_the_administrators_subtree(client):
     html = client.get(reverse("admin:targets_demographics_changelist")).content.decode()
     assert "Tỉnh khác" not in html and "Thị trấn Càng Long" in html
     assert client.get(reverse("admin:targets_target_changelist")).status_code == 200
+
+
+def test_admin_import_of_demographics_checks_then_confirms(client, superuser):
+    import io
+
+    build_cang_long(with_population=False)
+    client.force_login(superuser)
+    url = reverse("admin:targets_demographics_import")
+    page = client.get(url)
+    assert page.status_code == 200
+    formats = dict(page.context["form"].fields["format"].choices)
+    csv_format = next(k for k, v in formats.items() if str(v).lower() == "csv")
+    upload = io.BytesIO("Mã đơn vị,Năm,Dân số,Lực lượng lao động\nCL,2023,148.806,75.890\n".encode())
+    upload.name = "dan_so.csv"
+    checked = client.post(url, {"resource": "0", "format": csv_format, "import_file": upload})
+    assert checked.status_code == 200, checked.content.decode()[:3000]
+    assert "confirm_form" in checked.context, checked.content.decode()[:3000]
+    from targets.models import Demographics
+
+    assert Demographics.objects.count() == 0
+    confirm = checked.context["confirm_form"]
+    data = {name: field.initial for name, field in confirm.fields.items() if field.initial is not None}
+    data.update({k: v for k, v in confirm.initial.items()})
+    done = client.post(reverse("admin:targets_demographics_process_import"), data)
+    assert done.status_code == 302, done.content.decode()[:3000]
+    record = Demographics.objects.get()
+    assert (record.population, record.labour_force) == (148806, 75890)
+    assert record.history.get().history_user == superuser

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from bhxh_portal.imports import load_dataset
 from targets.models import Demographics, Role, Target, TargetKind
+from targets.periods import Period
 from tests.factories import make_collection_agent, make_demographics, make_member, make_target, make_unit
 
 from .targets_fixtures import build_cang_long, build_hai_duong
@@ -369,7 +370,7 @@ def test_targets_page_shows_progress_once_results_exist(client, golden_source):
 
 def test_targets_page_for_a_half_year(client, tree):
     make_target(tree.commune, "bhxh_tn_moi", year=2021, count=20, kind=TargetKind.SELF_SET,
-                period=__import__("targets.periods", fromlist=["Period"]).Period.half(2021, 2))
+                period=Period.half(2021, 2))
     login(client, tree.users["commune_official"])
     html = client.get(overview_url(tree.commune) + "?ky=2021-H2").content.decode()
     assert "Chỉ tiêu 6 tháng cuối năm 2021" in html and "20 người" in html

@@ -14,6 +14,9 @@ IMPORTERS = {
     "targets": "targets.resources_targets.TargetResource",
 }
 
+# Monthly results (issue #5): unit_code, period YYYY-MM, indicator, participants [, new, renewing].
+IMPORTERS["results"] = "targets.resources_results.ResultResource"
+
 
 class Command(BaseCommand):
     help = "Nhập dữ liệu từ tệp csv/xlsx: " + ", ".join(IMPORTERS)

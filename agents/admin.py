@@ -1,0 +1,121 @@
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Agent,
+    Collection,
+    Collector,
+    ContributionRate,
+    Enrolment,
+    HouseholdDiscount,
+    LocalTopUp,
+    Participant,
+    Product,
+    ReferenceAmount,
+    StateSupportLevel,
+)
+from .resources import AgentResource, ParticipantResource
+
+
+class CollectorInline(admin.TabularInline):
+    model = Collector
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Agent)
+class AgentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [AgentResource]
+    list_display = ["name", "code", "kind", "unit", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "code", "unit__name", "unit__code"]
+    autocomplete_fields = ["unit", "communes"]
+    list_select_related = ["unit"]
+    inlines = [CollectorInline]
+
+
+@admin.register(Collector)
+class CollectorAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "agent", "user", "phone", "is_active"]
+    search_fields = ["full_name", "agent__name", "user__username"]
+    autocomplete_fields = ["agent", "user"]
+
+
+class EnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    extra = 0
+    autocomplete_fields = ["agent"]
+    readonly_fields = ["amount_expected", "last_import"]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(ImportExportModelAdmin):
+    """Small lists only; lists of thousands go through Nhập danh sách (the bulk import)."""
+
+    resource_classes = [ParticipantResource]
+    list_display = ["full_name", "bhxh_code", "personal_id", "birth_date", "commune", "village", "household_code"]
+    search_fields = ["full_name", "bhxh_code", "personal_id", "household_code"]
+    list_select_related = ["commune", "village"]
+    autocomplete_fields = ["commune", "village"]
+    readonly_fields = ["created_at", "updated_at", "last_import"]
+    inlines = [EnrolmentInline]
+    show_full_result_count = False
+
+
+@admin.register(Collection)
+class CollectionAdmin(SimpleHistoryAdmin):
+    list_display = ["receipt_number", "agent", "collected_on", "participant", "product", "months", "amount",
+                    "expected_amount"]
+    list_filter = ["product", "agent"]
+    search_fields = ["receipt_number", "participant__full_name", "participant__bhxh_code"]
+    raw_id_fields = ["participant", "enrolment"]
+    autocomplete_fields = ["agent", "collector"]
+    readonly_fields = ["expected_amount", "recorded_by", "created_at"]
+    date_hierarchy = "collected_on"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "short_name", "indicator", "display_order"]
+    search_fields = ["code", "name"]
+
+
+class DatedAdmin(SimpleHistoryAdmin):
+    list_filter = ["valid_from"]
+    date_hierarchy = "valid_from"
+
+
+@admin.register(ReferenceAmount)
+class ReferenceAmountAdmin(DatedAdmin):
+    list_display = ["kind", "amount", "valid_from", "valid_to", "legal_basis"]
+    list_filter = ["kind"]
+
+
+@admin.register(ContributionRate)
+class ContributionRateAdmin(DatedAdmin):
+    list_display = ["product", "rate_pct", "base", "min_income_kind", "max_income_multiple", "max_income_kind",
+                    "valid_from", "valid_to"]
+    list_filter = ["product"]
+
+
+@admin.register(StateSupportLevel)
+class StateSupportLevelAdmin(DatedAdmin):
+    list_display = ["product", "group", "percent", "basis", "max_years", "valid_from", "valid_to"]
+    list_filter = ["product", "group"]
+
+
+@admin.register(HouseholdDiscount)
+class HouseholdDiscountAdmin(DatedAdmin):
+    list_display = ["product", "member_order", "ratio_pct", "valid_from", "valid_to"]
+
+
+@admin.register(LocalTopUp)
+class LocalTopUpAdmin(DatedAdmin):
+    list_display = ["programme", "province", "product", "group", "percent", "amount", "valid_from", "valid_to"]
+    autocomplete_fields = ["province"]

@@ -1,0 +1,20 @@
+from django import template
+
+from bhxh_portal.numbers import format_percent
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def pct_of(done, target):
+    """{{ 12|pct_of:40 }} -> 30,00%"""
+    if not target:
+        return ""
+    from fractions import Fraction
+
+    return format_percent(Fraction(done or 0) * 100 / Fraction(target))

@@ -1,0 +1,94 @@
+"""Writes for support programmes: issue a card (submitted → card issued), refuse a beneficiary,
+record a notified change (tăng, giảm, thay đổi), record the yearly report. Every write checks
+campaigns.selectors.programmes.can_manage_list (built on targets.access)."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from targets.models import Unit
+
+from ..models.programmes import (
+    Beneficiary,
+    BeneficiaryChange,
+    BeneficiaryState,
+    ChangeKind,
+    ProgrammeYearReport,
+    SupportProgramme,
+)
+from ..selectors.programmes import can_manage_list
+
+REFUSED = "Bạn không có quyền xử lý danh sách của {unit}."
+
+
+def _check(user, beneficiary: Beneficiary):
+    unit = beneficiary.beneficiary_list.unit
+    if not can_manage_list(user, unit):
+        raise PermissionDenied(REFUSED.format(unit=unit))
+
+
+def beneficiary_issue_card(*, beneficiary: Beneficiary, card_number: str, issued_on: datetime.date,
+                           by) -> Beneficiary:
+    _check(by, beneficiary)
+    if beneficiary.state != BeneficiaryState.SUBMITTED:
+        raise ValidationError(f"Chỉ cấp thẻ cho đối tượng đang chờ cấp thẻ; {beneficiary.full_name} đang ở trạng "
+                              f"thái '{beneficiary.get_state_display()}'.")
+    if not beneficiary.beneficiary_list.group.issues_cards:
+        raise ValidationError("Nhóm đối tượng này không được cấp thẻ BHYT theo chương trình.")
+    card_number = (card_number or "").strip()
+    if not card_number:
+        raise ValidationError({"card_number": "Cần số thẻ BHYT."})
+    if issued_on < beneficiary.beneficiary_list.received_on:
+        raise ValidationError({"issued_on": "Ngày cấp thẻ trước ngày nhận danh sách."})
+    beneficiary.state = BeneficiaryState.CARD_ISSUED
+    beneficiary.card_number = card_number
+    beneficiary.card_issued_on = issued_on
+    beneficiary._history_user = by
+    beneficiary.save()
+    return beneficiary
+
+
+def beneficiary_reject(*, beneficiary: Beneficiary, reason: str, by) -> Beneficiary:
+    _check(by, beneficiary)
+    if beneficiary.state != BeneficiaryState.SUBMITTED:
+        raise ValidationError("Chỉ từ chối đối tượng đang chờ cấp thẻ.")
+    if not reason.strip():
+        raise ValidationError({"note": "Cần ghi lý do không đủ điều kiện."})
+    beneficiary.state = BeneficiaryState.REJECTED
+    beneficiary.note = reason.strip()[:300]
+    beneficiary._history_user = by
+    beneficiary.save()
+    return beneficiary
+
+
+def beneficiary_change_record(*, beneficiary: Beneficiary, kind: str, effective_on: datetime.date,
+                              notified_on: datetime.date, note: str = "", by) -> BeneficiaryChange:
+    """A change notified by the compiling body. A decrease (giảm) ends the support the day before
+    it takes effect and marks the beneficiary removed; an increase comes as a new list."""
+    _check(by, beneficiary)
+    if kind not in ChangeKind.values:
+        raise ValidationError({"kind": "Loại biến động không hợp lệ."})
+    if kind == ChangeKind.ADDED:
+        raise ValidationError({"kind": "Đối tượng tăng mới được nhập bằng một danh sách mới."})
+    with transaction.atomic():
+        if kind == ChangeKind.REMOVED:
+            if beneficiary.state == BeneficiaryState.REMOVED:
+                raise ValidationError("Đối tượng đã được giảm trước đó.")
+            if effective_on <= beneficiary.support_from:
+                raise ValidationError({"effective_on": "Ngày giảm phải sau ngày bắt đầu hưởng hỗ trợ."})
+            beneficiary.state = BeneficiaryState.REMOVED
+            beneficiary.support_to = effective_on - datetime.timedelta(days=1)
+            beneficiary._history_user = by
+            beneficiary.save()
+        return BeneficiaryChange.objects.create(beneficiary=beneficiary, kind=kind, effective_on=effective_on,
+                                                notified_on=notified_on, note=note, recorded_by=by)
+
+
+def programme_report_record(*, programme: SupportProgramme, unit: Unit, year: int, sent_on: datetime.date,
+                            note: str = "", by) -> ProgrammeYearReport:
+    if not can_manage_list(by, unit):
+        raise PermissionDenied(REFUSED.format(unit=unit))
+    report, _ = ProgrammeYearReport.objects.update_or_create(
+        programme=programme, unit=unit, year=year, defaults={"sent_on": sent_on, "note": note})
+    return report

@@ -1,0 +1,162 @@
+"""Support-programme pages: programmes, one programme (groups and dated support, lists, budget
+estimate, yearly report status), list import and export on the forms, the overdue list, card issue.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from targets import access
+
+from .importers_programmes import export_beneficiary_list, import_beneficiary_list, template_xlsx
+from .models.programmes import ListForm
+from .selectors import programmes as selectors
+from .services import programmes as services
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("nam") or datetime.date.today().year)
+    except ValueError as exc:
+        raise Http404("Năm không hợp lệ.") from exc
+    if not 2000 <= year <= 2100:
+        raise Http404("Năm không hợp lệ.")
+    return year
+
+
+@login_required
+def programme_list(request):
+    return render(request, "campaigns/programmes_list.html", {"programmes": selectors.programmes_for(request.user)})
+
+
+@login_required
+def programme_detail(request, pk: int):
+    programme = selectors.get_programme_or_404(request.user, pk)
+    year = _year(request)
+    today = datetime.date.today()
+    return render(request, "campaigns/programmes_detail.html", {
+        "programme": programme, "year": year, "today": today,
+        "groups": programme.groups.select_related("product").prefetch_related("rules"),
+        "lists": selectors.lists_for(request.user, programme),
+        "budget": selectors.budget_estimate(programme=programme, year=year),
+        "reports": selectors.yearly_report_status(user=request.user, programme=programme, year=year),
+        "summary": selectors.yearly_summary(user=request.user, programme=programme, year=year),
+        "due": programme.report_due(year),
+    })
+
+
+class ListImportForm(forms.Form):
+    group = forms.ModelChoiceField(label="Nhóm đối tượng (mẫu)", queryset=None)
+    unit = forms.ModelChoiceField(label="Đơn vị lập danh sách", queryset=None)
+    received_on = forms.DateField(label="Ngày nhận danh sách", input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    file = forms.FileField(label="Tệp danh sách (xlsx, xls, ods, csv)")
+    write = forms.BooleanField(label="Ghi vào hệ thống (bỏ chọn: chỉ kiểm tra tệp, chưa ghi gì)", required=False)
+
+    def __init__(self, *args, programme, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = programme.groups.all()
+        units = access.visible_units(user).filter(path__startswith=programme.province.path, depth__lte=2)
+        self.fields["unit"].queryset = units.order_by("path")
+
+
+@login_required
+def list_import(request, pk: int):
+    programme = selectors.get_programme_or_404(request.user, pk)
+    form = ListImportForm(request.POST or None, request.FILES or None, programme=programme, user=request.user)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data["file"]
+        report = import_beneficiary_list(upload.read(), filename=upload.name, group=data["group"], unit=data["unit"],
+                                         received_on=data["received_on"], user=request.user,
+                                         dry_run=not data["write"])
+        if report.ok and not report.dry_run:
+            messages.success(request, report.summary())
+            return redirect("programmes:list_detail", pk=report.list_id)
+    return render(request, "campaigns/programmes_import.html", {
+        "programme": programme, "form": form, "report": report,
+        "forms": [(value.replace("/", "-"), label) for value, label in ListForm.choices],
+    }, status=200 if report is None or report.ok else 400)
+
+
+@login_required
+def list_template(request, form_code: str):
+    form = {value.replace("/", "-"): value for value in ListForm.values}.get(form_code)
+    if form is None:
+        raise Http404("Không có mẫu này.")
+    response = HttpResponse(template_xlsx(form), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="mau-{form_code}.xlsx"'
+    return response
+
+
+@login_required
+def list_detail(request, pk: int):
+    beneficiary_list = selectors.get_list_or_404(request.user, pk)
+    return render(request, "campaigns/programmes_list_detail.html", {
+        "list": beneficiary_list, "today": datetime.date.today(),
+        "beneficiaries": beneficiary_list.beneficiaries.select_related("commune"),
+        "can_manage": selectors.can_manage_list(request.user, beneficiary_list.unit),
+    })
+
+
+@login_required
+def list_export(request, pk: int):
+    beneficiary_list = selectors.get_list_or_404(request.user, pk)
+    response = HttpResponse(export_beneficiary_list(beneficiary_list), content_type=XLSX)
+    name = beneficiary_list.group.form.replace("/", "-")
+    response["Content-Disposition"] = f'attachment; filename="danh-sach-{name}-{beneficiary_list.pk}.xlsx"'
+    return response
+
+
+@login_required
+def overdue_list(request, pk: int):
+    programme = selectors.get_programme_or_404(request.user, pk)
+    today = datetime.date.today()
+    return render(request, "campaigns/programmes_overdue.html", {
+        "programme": programme, "today": today,
+        "beneficiaries": selectors.overdue_beneficiaries(user=request.user, programme=programme, today=today),
+    })
+
+
+@login_required
+@require_POST
+def beneficiary_issue(request, pk: int):
+    beneficiary = selectors.get_beneficiary_or_404(request.user, pk)
+    try:
+        issued_on = datetime.datetime.strptime(request.POST.get("issued_on", ""), "%Y-%m-%d").date()
+    except ValueError:
+        issued_on = datetime.date.today()
+    try:
+        services.beneficiary_issue_card(beneficiary=beneficiary, card_number=request.POST.get("card_number", ""),
+                                        issued_on=issued_on, by=request.user)
+        messages.success(request, f"Đã ghi cấp thẻ cho {beneficiary.full_name}.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("programmes:list_detail", pk=beneficiary.beneficiary_list_id)
+
+
+@login_required
+@require_POST
+def beneficiary_change(request, pk: int):
+    beneficiary = selectors.get_beneficiary_or_404(request.user, pk)
+    try:
+        effective_on = datetime.datetime.strptime(request.POST.get("effective_on", ""), "%Y-%m-%d").date()
+        services.beneficiary_change_record(beneficiary=beneficiary, kind=request.POST.get("kind", ""),
+                                           effective_on=effective_on, notified_on=datetime.date.today(),
+                                           note=request.POST.get("note", ""), by=request.user)
+        messages.success(request, "Đã ghi biến động.")
+    except ValueError:
+        messages.error(request, "Ngày có hiệu lực không hợp lệ.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied:
+        raise
+    return redirect("programmes:list_detail", pk=beneficiary.beneficiary_list_id)

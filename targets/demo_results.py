@@ -1,0 +1,71 @@
+"""Demo data of issue #5 (monthly results); idempotent (a second run changes nothing).
+
+- Càng Long 2023: BHYT participants of the 14 communes for June (golden/cang_long_2023-06_bhyt.csv)
+  and May, chosen so that the change vs last month is the printed one (May participants =
+  population × (June coverage − printed change) / 100, rounded half up: every commune and the
+  district reproduce their printed change); the district's own BHXH entry of 132.600 for June.
+  May is approved everywhere; in June CL01–CL12 are approved, CL13 submitted (waiting for the
+  district), CL14 entered but not submitted (late), the district's own entry approved.
+- Hải Dương 2021 (illustrative figures, the plan gives none): April–June, BHYT hộ gia đình and
+  cận nghèo for the commune, BHXH tự nguyện (participants, newly mobilised, renewing) for each
+  thôn and the commune's collection agent; April and May approved, June a draft.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from bhxh_portal.imports import load_dataset, run_resource_import
+from targets.models import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportState, Unit
+from targets.periods import Period
+from targets.resources_results import ResultResource
+from targets.services import results as services
+
+DEMO_STATES = [
+    *[(f"CL{n:02d}", "2023-05", ReportState.APPROVED) for n in range(1, 15)],
+    *[(f"CL{n:02d}", "2023-06", ReportState.APPROVED) for n in range(1, 13)],
+    ("CL13", "2023-06", ReportState.SUBMITTED),
+    ("CL", "2023-06", ReportState.APPROVED),
+    ("HDUONG", "2021-04", ReportState.APPROVED),
+    ("HDUONG", "2021-05", ReportState.APPROVED),
+]
+
+
+def load_results_demo() -> str:
+    from bhxh_portal.demo import FIXTURES, DemoDataError
+
+    path = FIXTURES / "demo_results.csv"
+    report = run_resource_import(ResultResource(), load_dataset(path), filename=path.name)
+    if not report.ok:
+        raise DemoDataError("\n".join(report.messages()))
+    units = {u.code: u for u in Unit.objects.current().filter(code__in={code for code, _, _ in DEMO_STATES})}
+    moved = 0
+    for code, key, state in DEMO_STATES:
+        month = Period.parse(key)
+        monthly = MonthlyReport.objects.get(unit=units[code], year=month.year, month=month.number)
+        steps = 0
+        if monthly.state == ReportState.DRAFT:
+            monthly = services.report_submit(unit=units[code], month=month, by=None)
+            steps += 1
+        if state == ReportState.APPROVED and monthly.state == ReportState.SUBMITTED:
+            monthly = services.report_approve(report=monthly, by=None)
+            steps += 1
+        if steps:
+            _as_in_the_plan(monthly, month)
+        moved += steps
+    return f"{report.summary()} Quy trình duyệt mẫu: {moved} bước."
+
+
+def _as_in_the_plan(report: MonthlyReport, month: Period) -> None:
+    """Dates of the demo as they would have been: entered on the 2nd of the next month, submitted on
+    the 3rd, approved on the 4th (not on the day the demo is loaded, which would make all late)."""
+    following = month.end + datetime.timedelta(days=1)
+    submitted = timezone.make_aware(datetime.datetime(following.year, following.month, 3, 9, 0))
+    approved = submitted + datetime.timedelta(days=1)
+    MonthlyReport.objects.filter(pk=report.pk).update(
+        submitted_at=submitted, approved_at=approved if report.state == ReportState.APPROVED else None)
+    MonthlyReportEvent.objects.filter(report=report, action="submit").update(at=submitted)
+    MonthlyReportEvent.objects.filter(report=report, action="approve").update(at=approved)
+    entered = submitted - datetime.timedelta(days=1)
+    MonthlyResult.objects.filter(report=report).update(updated_at=entered)
+    MonthlyResult.history.filter(report_id=report.pk).update(history_date=entered)

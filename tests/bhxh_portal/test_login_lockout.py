@@ -1,0 +1,45 @@
+"""Login attempts are rate-limited (django-axes) and sessions expire."""
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def official(db):
+    user = UserFactory(username="canbo.thu")
+    user.set_password("mat-khau-dung")
+    user.save()
+    return user
+
+
+@override_settings(AXES_ENABLED=True)
+def test_five_wrong_passwords_lock_the_login_even_for_the_right_one(client, official):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post("/dang-nhap/", {"username": "canbo.thu", "password": "sai"})
+        assert response.status_code == 200
+        assert "không đúng" in response.content.decode()
+    locked = client.post("/dang-nhap/", {"username": "canbo.thu", "password": "sai"})
+    assert locked.status_code == 429
+    assert "Tạm khóa đăng nhập" in locked.content.decode()
+    still_locked = client.post("/dang-nhap/", {"username": "canbo.thu", "password": "mat-khau-dung"})
+    assert still_locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@override_settings(AXES_ENABLED=True)
+def test_a_success_before_the_limit_resets_the_count(client, official):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post("/dang-nhap/", {"username": "canbo.thu", "password": "sai"})
+    ok = client.post("/dang-nhap/", {"username": "canbo.thu", "password": "mat-khau-dung"})
+    assert ok.status_code == 302
+    client.post("/dang-xuat/")
+    again = client.post("/dang-nhap/", {"username": "canbo.thu", "password": "sai"})
+    assert again.status_code == 200
+
+
+def test_sessions_expire():
+    assert settings.SESSION_COOKIE_AGE <= 8 * 3600
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True

@@ -1,0 +1,51 @@
+"""Property-based tests of the number and date parsers every importer uses: whatever text comes
+in, they return the right value or raise ValueError with a Vietnamese message — never crash."""
+
+import datetime
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bhxh_portal.imports import parse_date
+from bhxh_portal.numbers import format_number, parse_number, parse_whole_number
+
+
+@given(st.integers(min_value=-10**12, max_value=10**12))
+def test_a_formatted_whole_number_reads_back(value):
+    assert parse_number(format_number(value)) == value
+    assert parse_whole_number(format_number(value, negative_in_parentheses=True)) == value
+
+
+@given(st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=2, allow_nan=False))
+def test_a_formatted_decimal_reads_back(value):
+    assert parse_number(format_number(value, 2)) == value
+
+
+@settings(max_examples=500)
+@given(st.text(max_size=30))
+def test_any_text_is_a_number_or_a_vietnamese_refusal(text):
+    try:
+        value = parse_number(text)
+    except ValueError as exc:
+        assert "số" in str(exc)
+    else:
+        assert value is None or isinstance(value, Decimal)
+
+
+@given(st.dates(min_value=datetime.date(1900, 3, 1), max_value=datetime.date(2100, 12, 31)))
+def test_dates_in_every_accepted_form(day):
+    assert parse_date(day.strftime("%d/%m/%Y")) == day
+    assert parse_date(day.isoformat()) == day
+    assert parse_date((day - datetime.date(1899, 12, 30)).days) == day  # an Excel serial
+
+
+@settings(max_examples=500)
+@given(st.one_of(st.text(max_size=20), st.integers(), st.floats(allow_nan=True)))
+def test_any_date_cell_is_a_date_or_a_refusal(value):
+    try:
+        result = parse_date(value)
+    except ValueError as exc:
+        assert str(exc)
+    else:
+        assert result is None or isinstance(result, datetime.date)

@@ -1,0 +1,77 @@
+"""Real-browser journeys in Debian's headless Chromium, driven by Selenium with the system
+chromedriver (no browser download). They run whenever Chromium is present and always in CI;
+a failing journey leaves its screenshots in ci-artifacts/screenshots/."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "ci-artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.journey_failed = report.failed
+
+
+@pytest.fixture
+def browser(request, live_server, tmp_path):
+    if not (CHROMIUM and CHROMEDRIVER):
+        message = "cần Chromium và chromedriver (gói chromium, chromium-driver)"
+        if IN_CI:
+            pytest.fail(f"CI phải chạy các hành trình trình duyệt: {message}")
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=vi-VN",
+                 f"--user-data-dir={tmp_path / 'chromium-profile'}"]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.implicitly_wait(0)
+    driver.base_url = live_server.url
+    driver.shots = []
+    yield driver
+    if getattr(request.node, "journey_failed", False):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        name = request.node.name.replace("/", "_")
+        driver.save_screenshot(str(ARTIFACTS / f"{name}-at-failure.png"))
+        for index, (label, png) in enumerate(driver.shots, start=1):
+            (ARTIFACTS / f"{name}-{index:02d}-{label}.png").write_bytes(png)
+    driver.quit()
+
+
+def snap(driver, label: str) -> None:
+    """Keep a screenshot of this step; written out only if the journey fails."""
+    driver.shots.append((label, driver.get_screenshot_as_png()))
+
+
+def wait_for(driver, condition, timeout: float = 10):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(condition)
+
+
+def log_in(driver, username: str, password: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(driver.base_url + "/dang-nhap/")
+    driver.find_element(By.ID, "id_username").send_keys(username)
+    driver.find_element(By.ID, "id_password").send_keys(password)
+    snap(driver, "login-form")
+    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_for(driver, lambda d: "/dang-nhap/" not in d.current_url)
+    snap(driver, "logged-in")

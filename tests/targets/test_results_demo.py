@@ -1,0 +1,81 @@
+"""The demo data of issue #5: Càng Long May and June 2023 reproduce the printed BHYT table (with
+the change vs last month), the district's own 132.600; Hải Dương 2021; safe to run twice."""
+
+import csv
+
+import pytest
+
+from bhxh_portal.demo import STEPS, load_units
+from bhxh_portal.numbers import format_number
+from reports.tables.coverage_tables import bhyt_table
+from reports.tables.inputs import load_inputs
+from targets.demo import load_targets_demo
+from targets.demo_results import load_results_demo
+from targets.models import MonthlyReport, MonthlyResult, ReportState, Unit
+from targets.periods import Period
+from targets.selectors.results import OWN, participants_for_children
+
+from .targets_fixtures import golden_rows
+
+pytestmark = pytest.mark.django_db
+
+JUNE, MAY = Period.month(2023, 6), Period.month(2023, 5)
+
+
+@pytest.fixture
+def demo():
+    load_units()
+    load_targets_demo()
+    return load_results_demo()
+
+
+def state():
+    return (sorted(map(repr, MonthlyResult.objects.values_list("pk", "unit__code", "agent__name", "indicator__code",
+                                                               "year", "month", "participants", "new_participants",
+                                                               "renewing", "version"))),
+            sorted(MonthlyReport.objects.values_list("unit__code", "year", "month", "state")))
+
+
+def test_the_loader_runs_right_after_the_targets_and_a_second_run_changes_nothing(demo):
+    assert STEPS.index(load_results_demo) == STEPS.index(load_targets_demo) + 1
+    first, history = state(), MonthlyResult.history.count()
+    summary = load_results_demo()
+    assert state() == first and MonthlyResult.history.count() == history
+    assert "không đổi 56" in summary and "0 bước" in summary
+
+
+def test_the_june_and_may_figures_reproduce_the_printed_table_with_its_change_vs_last_month(demo):
+    district = Unit.objects.get(code="CL")
+    table = bhyt_table(load_inputs(parent=district, month=JUNE))
+    printed = {r["unit"] if r["local_code"] != "CL" else "Tổng cộng": r for r in golden_rows()}
+    for row in table.rows:
+        values = row.values
+        name = "Tổng cộng" if row.is_total else values["unit"]
+        golden = printed[name]
+        assert format_number(values["participants"]) == format_number(int(golden["bhyt_participants"])), name
+        assert format_number(values["change"], 2) == golden["printed_change_vs_last_month_pp"], name
+        assert format_number(values["remaining"], negative_in_parentheses=True).replace(".", "") == golden[
+            "printed_remaining"].replace(".", ""), name
+    june = participants_for_children(parent=district, indicators=["bhyt"], month=JUNE)[district.pk]["bhyt"]
+    assert (june.value, june.source, june.children_sum, june.difference) == (132600, OWN, 132600, 0)
+    may = participants_for_children(parent=district, indicators=["bhyt"], month=MAY)[district.pk]["bhyt"]
+    assert may.value == 131647 and not may.is_own
+
+
+def test_the_workflow_states_of_the_demo(demo):
+    states = dict(((code, year, month), state) for code, year, month, state in state()[1])
+    assert all(states[(f"CL{n:02d}", 2023, 5)] == ReportState.APPROVED for n in range(1, 15))
+    assert states[("CL13", 2023, 6)] == ReportState.SUBMITTED
+    assert states[("CL14", 2023, 6)] == ReportState.DRAFT
+    assert states[("CL", 2023, 6)] == ReportState.APPROVED
+    assert states[("HDUONG", 2021, 6)] == ReportState.DRAFT
+
+
+def test_hai_duong_2021_sums_its_villages_and_agent_against_the_split_target(demo):
+    commune = Unit.objects.get(code="HDUONG")
+    figure = participants_for_children(parent=commune, indicators=["bhxh_tn", "bhxh_tn_moi"],
+                                       month=Period.month(2021, 6))[commune.pk]
+    assert figure["bhxh_tn"].reporting_children == 7  # six thôn and the commune's agent
+    assert figure["bhxh_tn_moi"].value == 4 + 5 + 3 + 5 + 4 + 3 + 8
+    with open("fixtures/demo_results.csv", encoding="utf-8") as f:
+        assert sum(1 for row in csv.DictReader(f) if row["unit_code"].startswith("HD")) == 3 * 9
