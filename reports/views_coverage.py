@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from targets import access, selectors
 from targets.periods import Period
+from targets.selectors.results import previous_month
 
 from .coverage import FORMATS, TABLE_LABELS, CoverageRequestError, coverage_table_build, parse_month
 from .jobs import job_create, job_enqueue
@@ -16,8 +17,7 @@ from .render.layout import table_context
 
 
 def _default_month() -> Period:
-    today = datetime.date.today()
-    return Period.month(today.year - 1, 12) if today.month == 1 else Period.month(today.year, today.month - 1)
+    return previous_month(Period.containing(datetime.date.today()))
 
 
 def _request_args(params, unit) -> tuple[str, Period, list[str]]:

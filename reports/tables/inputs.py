@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from targets.models import Demographics, Unit
 from targets.periods import Period
+from targets.selectors.results import previous_month
 
 # Indicators each table reads; the BHXH compulsory part is total − voluntary (DOMAIN.md section 4).
 TABLE_INDICATORS = ["bhyt", "bhxh", "bhxh_bb", "bhxh_tn", "bhtn"]
@@ -43,10 +44,6 @@ class CoverageInputs:
     def assigned_count(self, unit: Unit, code: str) -> int | None:
         """The count of a target assigned as a count; None where it was assigned as a rate."""
         return self.target_counts.get((unit.pk, code))
-
-
-def previous_month(month: Period) -> Period:
-    return Period.month(month.year - 1, 12) if month.number == 1 else Period.month(month.year, month.number - 1)
 
 
 def load_inputs(*, parent: Unit, month: Period, indicator_codes: list[str] | None = None) -> CoverageInputs:
