@@ -23,3 +23,23 @@ def pytest_collection_modifyitems(items):
         transactional = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
         if (transactional or TRANSACTIONAL_FIXTURES & set(names)) and "django_db_serialized_rollback" not in names:
             names.append("django_db_serialized_rollback")
+
+
+@pytest.fixture
+def celery_worker_queue(transactional_db, settings):
+    """A real Celery worker on a queue of its own, reading the test database and media root; tasks
+    are sent to it (not run eagerly) while the test runs. Needs PostgreSQL and Redis (see
+    tests/services.py)."""
+    from bhxh_portal.celery import app as celery_app
+    from tests import services
+
+    services.require_services()
+    queue = services.new_queue()
+    process = services.start_worker(queue, extra_env={"MEDIA_ROOT": str(settings.MEDIA_ROOT)})
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        yield queue
+    finally:
+        celery_app.conf.task_always_eager = previous
+        services.stop_worker(process)

@@ -8,6 +8,8 @@ from .base import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="bhxh-test-media-"))
+# WhiteNoise warns about a missing STATIC_ROOT on every request; tests serve from the finders.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="bhxh-test-static-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

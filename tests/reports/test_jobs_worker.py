@@ -1,10 +1,9 @@
 """A participant import through a real Celery worker (Redis, PostgreSQL): progress read from the job row.
 
 Skips with a reason without services (CELERY_BROKER_URL and a PostgreSQL DATABASE_URL), like
-tests/bhxh_portal/test_celery_worker.py, whose worker fixture it uses.
+tests/bhxh_portal/test_celery_worker.py (the worker fixture is in tests/conftest.py).
 """
 
-import os
 import time
 
 import pytest
@@ -15,20 +14,9 @@ from agents.samples import SampleArea, participant_rows, write_xlsx
 from reports.jobs import job_create
 from reports.tasks import run_job
 from targets.models import Role
-from tests.bhxh_portal.test_celery_worker import _require_services, celery_worker_process  # noqa: F401
 from tests.factories import make_member, make_unit
 
 pytestmark = pytest.mark.services
-
-
-@pytest.fixture
-def worker_queue(request, settings, transactional_db):
-    _require_services()
-    os.environ["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
-    try:
-        yield request.getfixturevalue("celery_worker_process")
-    finally:
-        os.environ.pop("MEDIA_ROOT", None)
 
 
 def _wait(job, seen, timeout=120):
@@ -42,7 +30,7 @@ def _wait(job, seen, timeout=120):
     pytest.fail(f"the job did not finish: {job.state} {job.progress_pct}% {job.message}")
 
 
-def test_a_participant_import_runs_on_the_worker_with_progress_on_the_job_row(worker_queue):
+def test_a_participant_import_runs_on_the_worker_with_progress_on_the_job_row(celery_worker_queue):
     province = make_unit("Tỉnh Thử", level_code="tinh", code="01")
     district = make_unit("Huyện Thử", level_code="huyen", parent=province, code="001")
     areas = []
@@ -57,7 +45,7 @@ def test_a_participant_import_runs_on_the_worker_with_progress_on_the_job_row(wo
     seen: list[int] = []
     preview = job_create(kind=PARTICIPANT_IMPORT, requested_by=staff, unit=district,
                          params={"dry_run": True}, input_name="ds.xlsx", input_bytes=data)
-    run_job.apply_async(args=[preview.pk], queue=worker_queue)
+    run_job.apply_async(args=[preview.pk], queue=celery_worker_queue)
     preview = _wait(preview, seen)
     assert preview.state == "succeeded", preview.message
     assert preview.result["new"] == 30_000 and Enrolment.objects.count() == 0
@@ -65,7 +53,7 @@ def test_a_participant_import_runs_on_the_worker_with_progress_on_the_job_row(wo
     seen.clear()
     commit = job_create(kind=PARTICIPANT_IMPORT, requested_by=staff, unit=district, params={"dry_run": False},
                         input_name="ds.xlsx", input_bytes=data)
-    run_job.apply_async(args=[commit.pk], queue=worker_queue)
+    run_job.apply_async(args=[commit.pk], queue=celery_worker_queue)
     commit = _wait(commit, seen)
     assert (commit.state, commit.progress_pct) == ("succeeded", 100), commit.message
     assert any(0 < pct < 100 for pct in seen), seen  # the page saw the bar move

@@ -5,17 +5,23 @@ of two saves of one cell from the same version exactly one lands; of two approva
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from targets.models import MonthlyReportEvent, MonthlyResult, ReportAction, ReportState
 from targets.services import results as services
+from tests.services import require_postgresql
 
 from .results_fixtures import JUNE, build_district, enter, indicator
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="cần PostgreSQL (DATABASE_URL) cho hai kết nối thật"),
+    pytest.mark.services,
 ]
+
+
+@pytest.fixture(autouse=True)
+def _postgresql():
+    require_postgresql()
 
 
 def race(*calls):
