@@ -101,3 +101,9 @@ STEPS[STEPS.index(load_plans):STEPS.index(load_plans)] = [load_activities_demo, 
 from targets.demo_results import load_results_demo  # noqa: E402
 
 STEPS.insert(STEPS.index(load_targets_demo) + 1, load_results_demo)
+
+
+# Schools of Càng Long and their pupils' BHYT 2022-2023 (issue #6, the plan's appendix).
+from targets.demo_schools import load_schools_demo  # noqa: E402
+
+STEPS.insert(STEPS.index(load_targets_demo) + 1, load_schools_demo)

@@ -33,7 +33,9 @@ def parse_month(text: str) -> Period:
 def coverage_table_build(*, unit: Unit, table: str, month: Period) -> Table:
     if table not in TABLES:
         raise CoverageRequestError(f"Không có bảng '{table}' (có: {', '.join(TABLES)}).")
-    return TABLES[table](load_inputs(parent=unit, month=month))
+    builder = TABLES[table]
+    load = getattr(builder, "load_inputs", load_inputs)  # a table that reads other data loads its own
+    return builder(load(parent=unit, month=month))
 
 
 def coverage_table_render(*, table: Table, unit: Unit, month: Period, fmt: str) -> bytes:

@@ -171,3 +171,12 @@ def can_edit_demographics(user, unit: Unit) -> bool:
     return has_role(user, unit, TARGET_ASSIGNER_ROLES) or has_role(
         user, unit, [Role.COMMUNE_OFFICIAL], strictly_above=True
     )
+
+
+# --- Schools (issue #6): the schools of a commune and their pupils' BHYT --------------------------
+
+
+def can_edit_schools(user, commune: Unit) -> bool:
+    """The schools of a commune and their figures: its own officials, BHXH staff, leaders and
+    administrators of the commune or above."""
+    return has_role(user, commune, TARGET_OWNER_ROLES)

@@ -196,3 +196,7 @@ class TargetAdmin(_ScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
     def delete_queryset(self, request, queryset):
         for target in queryset:
             self.delete_model(request, target)
+
+
+# Schools and their pupils' BHYT (issue #6).
+from . import admin_schools  # noqa: E402, F401

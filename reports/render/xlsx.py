@@ -75,7 +75,8 @@ def as_xlsx(table: Table, *, unit_name: str = "", as_of: datetime.date | None = 
             cell = ws.cell(row=r_index, column=c_index, value=_cell_value(column.kind, row.values.get(column.key)))
             cell.border = BOX
             if column.kind in FORMATS:
-                cell.number_format = FORMATS[column.kind]
+                cell.number_format = FORMATS[column.kind] + (
+                    f';"{column.zero_text}"' if column.zero_text and column.kind == "int" else "")
                 cell.alignment = Alignment(horizontal="right")
             if row.is_total:
                 cell.font = Font(bold=True)

@@ -18,10 +18,13 @@ class Column:
     kind: str = "int"  # text | int | percent | pp (percentage points)
     group: str = ""  # a two-row header groups columns under this label
     places: int = 0
+    zero_text: str = ""  # printed instead of 0 when set (the students' appendix prints "-")
 
     def format(self, value: Value) -> str:
         if value is None or value == "":
             return ""
+        if self.zero_text and self.kind != "text" and value == 0:
+            return self.zero_text
         if self.kind == "text":
             return str(value)
         if self.kind == "int":

@@ -155,3 +155,11 @@ def remaining_table(inputs: CoverageInputs) -> Table:
 TABLES = {"bhyt": bhyt_table, "bhxh": bhxh_table, "bhtn": bhtn_table, "remaining": remaining_table}
 TABLE_LABELS = {"bhyt": "BHYT theo đơn vị", "bhxh": "BHXH (bắt buộc, tự nguyện) theo đơn vị",
                 "bhtn": "BHTN theo đơn vị", "remaining": "Số người còn phải vận động"}
+
+
+# Students' BHYT by school (the plan's appendix): schools and their figures per school year, not
+# CoverageInputs; reports.coverage.coverage_table_build uses the builder's own `load_inputs`.
+from .students import students_table  # noqa: E402
+
+TABLES["students"] = students_table
+TABLE_LABELS["students"] = "BHYT học sinh theo trường"

@@ -32,3 +32,4 @@ from .results import (  # noqa: F401, E402
     results_history,
     unit_dashboard,
 )
+from .schools import SchoolRow, school_figures_of_subtree  # noqa: F401, E402

@@ -41,3 +41,10 @@ from .results import (  # noqa: F401, E402
     result_save,
     result_set_field,
 )
+from .schools import (  # noqa: F401, E402
+    school_figures_prepare,
+    school_figures_save,
+    school_figures_set,
+    school_prepare,
+    school_save,
+)

@@ -17,6 +17,10 @@ IMPORTERS = {
 # Monthly results (issue #5): unit_code, period YYYY-MM, indicator, participants [, new, renewing].
 IMPORTERS["results"] = "targets.resources_results.ResultResource"
 
+# Schools and their pupils' BHYT per school year (issue #6, the students' table).
+IMPORTERS["schools"] = "targets.resources_schools.SchoolResource"
+IMPORTERS["school_figures"] = "targets.resources_schools.SchoolFiguresResource"
+
 
 class Command(BaseCommand):
     help = "Nhập dữ liệu từ tệp csv/xlsx: " + ", ".join(IMPORTERS)
