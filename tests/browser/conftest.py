@@ -33,8 +33,16 @@ def browser(request, live_server, tmp_path):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
+    # Files go straight to `downloads` (PDFs too, instead of the built-in viewer).
+    options.add_experimental_option("prefs", {
+        "download.default_directory": str(downloads), "download.prompt_for_download": False,
+        "download.directory_upgrade": True, "plugins.always_open_pdf_externally": True,
+        "safebrowsing.enabled": False,
+    })
     for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=vi-VN",
@@ -42,7 +50,9 @@ def browser(request, live_server, tmp_path):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.implicitly_wait(0)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     driver.base_url = live_server.url
+    driver.download_dir = downloads
     driver.shots = []
     yield driver
     if getattr(request.node, "journey_failed", False):
@@ -60,9 +70,12 @@ def snap(driver, label: str) -> None:
 
 
 def wait_for(driver, condition, timeout: float = 10):
+    """Poll `condition` until it holds. A read of the in-memory SQLite database that meets the live
+    server's write ("database table is locked") is tried again, not taken as the answer."""
+    from django.db import OperationalError
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(condition)
+    return WebDriverWait(driver, timeout, ignored_exceptions=(OperationalError,)).until(condition)
 
 
 def log_in(driver, username: str, password: str) -> None:
@@ -75,3 +88,30 @@ def log_in(driver, username: str, password: str) -> None:
     driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     wait_for(driver, lambda d: "/dang-nhap/" not in d.current_url)
     snap(driver, "logged-in")
+
+
+def log_out(driver) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/dang-xuat/'] button[type=submit]").click()
+    wait_for(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, "form[action$='/dang-xuat/']"))
+
+
+def downloaded(driver, suffix: str, timeout: float = 30) -> Path:
+    """The file the browser has finished downloading into its download directory."""
+
+    def done(d):
+        files = [p for p in d.download_dir.iterdir() if p.name.endswith(suffix)]
+        partial = [p for p in d.download_dir.iterdir() if p.name.endswith(".crdownload")]
+        return files[0] if files and not partial else False
+
+    return wait_for(driver, done, timeout)
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo database (`manage.py load_demo`): units, logins (password DEMO_PASSWORD), targets,
+    results, agents, participants, plans."""
+    from bhxh_portal.demo import load_demo
+
+    load_demo()
