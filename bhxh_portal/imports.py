@@ -8,14 +8,17 @@ all rows or none are written, and each problem names the file, the line and the 
 import csv
 import datetime
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 
-from .numbers import parse_number
+from .numbers import format_number, parse_number
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt"}
@@ -152,6 +155,8 @@ def _read_spreadsheet(data: bytes, filename: str) -> list[list]:
     from python_calamine import CalamineWorkbook
 
     try:
+        if data[:4] == ZIP_MAGIC:
+            check_package_extent(data, filename=filename)
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not workbook.sheet_names:
             raise ImportFileError("không có trang tính nào.", filename=filename)
@@ -355,7 +360,163 @@ def check_spreadsheet_bytes(data: bytes, *, filename: str) -> str:
         suffix = ".xlsx"  # an .xlsx saved with the old extension: read it as what it is
     if suffix in TEXT_SUFFIXES and (head[:4] == ZIP_MAGIC or b"\x00" in data[:4096]):
         raise ImportFileError(f"Tệp {filename} không phải là tệp văn bản csv (có thể là bảng tính bị đổi đuôi).")
+    if head[:4] == ZIP_MAGIC:
+        archive = open_package(data, filename=filename)
+        if "content.xml" in archive.namelist():
+            check_ods_extent(archive, filename=filename)
     return suffix
+
+
+# --- hostile packages: zip bombs and sheets whose cells are spread over billions of positions ---------
+# calamine allocates the whole rectangle from the first to the last cell before returning anything,
+# and aborts the process (not an exception) when that fails: a 5 KB xlsx with a cell in A1 and one in
+# XFD1048576 asks for 550 GB; an .ods row "repeated" a million times over a thousand columns expands
+# in memory. Both are measured here from the XML, before calamine sees the file.
+
+MAX_SHEET_ROWS = 1_048_576  # Excel's own limits
+MAX_SHEET_COLUMNS = 16_384
+MAX_PACKAGE_MEMBERS = 10_000
+# Settings IMPORT_MAX_UNPACKED_MB (default 1000) and IMPORT_MAX_CELLS (default 20.000.000) may lower or raise these.
+_MB = 1024 * 1024
+# A cell or row reference that needs an exact look: two or three letters (column > Z) or a row number
+# of 200.000 and more. Sheets without one (nearly all) have at most 26 columns × 199.999 rows.
+_SUSPECT_REF = re.compile(rb' r="(?:[A-Z]{2,3}[0-9]|[A-Z]{0,3}(?:[2-9][0-9]{5}|[0-9]{7}))')
+_ANY_REF = re.compile(rb' r="([A-Z]{0,3})([0-9]+)"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]*)"')
+
+
+def max_unpacked_bytes() -> int:
+    return getattr(settings, "IMPORT_MAX_UNPACKED_MB", 1000) * _MB
+
+
+def max_sheet_cells() -> int:
+    return getattr(settings, "IMPORT_MAX_CELLS", 20_000_000)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _refuse_extent(filename: str, sheet_name: str, rows: int, columns: int) -> ImportFileError:
+    where = f"trang {sheet_name}: " if sheet_name else ""
+    return ImportFileError(
+        f"{where}vùng dữ liệu quá lớn ({format_number(rows)} dòng × {format_number(columns)} cột; tối đa "
+        f"{format_number(MAX_SHEET_ROWS)} dòng, {format_number(MAX_SHEET_COLUMNS)} cột và "
+        f"{format_number(max_sheet_cells())} ô). Có thể bảng tính có ô ở rất xa phía dưới hoặc bên phải: hãy xóa "
+        "các dòng, cột thừa (hoặc chép phần dữ liệu sang tệp mới), lưu lại rồi tải lên lại.",
+        filename=filename,
+    )
+
+
+def open_package(data: bytes, *, filename: str) -> "zipfile.ZipFile":
+    """The zip inside an xlsx/xlsm/ods, refused if it would inflate past the limit (a zip bomb).
+
+    The sizes are the ones the package declares; both readers (Python's zipfile and calamine's Rust zip)
+    stop with an error when a member inflates past its declared size, so a package cannot lie its way in.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise ImportFileError("tệp bị hỏng (không mở được gói dữ liệu của bảng tính).", filename=filename) from exc
+    if len(members) > MAX_PACKAGE_MEMBERS:
+        raise ImportFileError(f"gói bảng tính có {len(members)} tệp con, bất thường; không đọc tệp này.",
+                              filename=filename)
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > max_unpacked_bytes() or (unpacked > 100 * _MB and unpacked > 100 * len(data)):
+        raise ImportFileError(
+            f"giải nén ra {format_number(unpacked // _MB)} MB từ {format_number(Decimal(len(data)) / _MB, 1)} MB "
+            f"(giới hạn {format_number(max_unpacked_bytes() // _MB)} MB, nén không quá 100 lần): tệp bất thường "
+            "(có thể là \"bom nén\"), không đọc tệp này.",
+            filename=filename,
+        )
+    return archive
+
+
+def read_member(archive: "zipfile.ZipFile", name: str) -> bytes:
+    """A member inflated in 1 MB steps: never more than it declares (checked by `open_package`), whereas
+    `archive.read` would inflate a member that understates its size in one go before noticing."""
+    chunks = []
+    with archive.open(name) as stream:
+        while chunk := stream.read(_MB):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def check_sheet_extent(xml: bytes, *, filename: str, sheet_name: str = "") -> None:
+    """Refuse a worksheet (xlsx XML) whose cells span more than the limits, or that declares such a span."""
+    dimension = _DIMENSION.search(xml, 0, 8192)
+    if dimension:
+        for ref in dimension.group(1).split(b":"):
+            found = re.fullmatch(rb"\$?([A-Z]+)\$?([0-9]+)", ref)
+            if found:
+                declared_rows, declared_columns = int(found.group(2)[:18]), _column_number(found.group(1)[:8])
+                if declared_rows > MAX_SHEET_ROWS or declared_columns > MAX_SHEET_COLUMNS:
+                    raise _refuse_extent(filename, sheet_name, declared_rows, declared_columns)
+    if _SUSPECT_REF.search(xml) is None:
+        return
+    rows = columns = 0
+    letters_seen: set[bytes] = set()
+    for letters, digits in _ANY_REF.findall(xml):
+        if len(digits) > 7:
+            raise _refuse_extent(filename, sheet_name, int(digits[:18]), max(columns, 1))
+        rows = max(rows, int(digits))
+        if letters and letters not in letters_seen:
+            letters_seen.add(letters)
+            columns = max(columns, _column_number(letters))
+    columns = max(columns, 1)
+    if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS or rows * columns > max_sheet_cells():
+        raise _refuse_extent(filename, sheet_name, rows, columns)
+
+
+_ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)\b([^>]*?)(/?)>")
+_ODS_ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="([0-9]+)"')
+_ODS_COLUMNS_REPEATED = re.compile(rb'table:number-columns-repeated="([0-9]+)"')
+
+
+def check_ods_extent(archive: "zipfile.ZipFile", *, filename: str) -> None:
+    """An OpenDocument sheet repeats rows and cells by count: refuse one that expands past the limits.
+
+    Repeated empty rows and cells (LibreOffice writes a million of them after the data) cost nothing;
+    rows and cells with a value are counted as the reader will expand them.
+    """
+    xml = read_member(archive, "content.xml")
+    limit = max_sheet_cells()
+    rows = extent_rows = widest = 0
+    row_repeat, width, valued_width = 1, 0, 0
+    for closing, tag, attrs, empty in _ODS_TAG.findall(xml):
+        if tag == b"table":
+            rows = extent_rows = widest = 0  # each sheet on its own
+        elif tag == b"table-row":
+            if not closing:
+                repeated = _ODS_ROWS_REPEATED.search(attrs)
+                row_repeat, width, valued_width = int(repeated.group(1)) if repeated else 1, 0, 0
+            if closing or empty:
+                rows += row_repeat
+                if valued_width:
+                    extent_rows, widest = rows, max(widest, valued_width)
+                    if extent_rows > MAX_SHEET_ROWS or widest > MAX_SHEET_COLUMNS or extent_rows * widest > limit:
+                        raise _refuse_extent(filename, "", extent_rows, widest)
+        elif tag in (b"table-cell", b"covered-table-cell") and not closing:
+            repeated = _ODS_COLUMNS_REPEATED.search(attrs)
+            width += int(repeated.group(1)) if repeated else 1
+            if not empty or b"office:value-type" in attrs:
+                valued_width = width
+
+
+def check_package_extent(data: bytes, *, filename: str) -> None:
+    """Every worksheet of an xlsx/xlsm/ods package within the limits (small files: all sheets are checked)."""
+    archive = open_package(data, filename=filename)
+    names = archive.namelist()
+    if "content.xml" in names:
+        check_ods_extent(archive, filename=filename)
+        return
+    for name in names:
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            check_sheet_extent(read_member(archive, name), filename=filename, sheet_name=Path(name).stem)
 
 
 def find_formula_cells(data: bytes, *, filename: str, sheet_name: str | None = None, limit: int = 5) -> list[str]:
@@ -366,10 +527,7 @@ def find_formula_cells(data: bytes, *, filename: str, sheet_name: str | None = N
     import re
     import zipfile
 
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise ImportFileError(f"Tệp {filename} bị hỏng (không mở được gói dữ liệu của bảng tính).") from exc
+    archive = open_package(data, filename=filename)
     names = set(archive.namelist())
     if "content.xml" in names:  # OpenDocument
         with archive.open("content.xml") as stream:
@@ -377,7 +535,8 @@ def find_formula_cells(data: bytes, *, filename: str, sheet_name: str | None = N
     member = _xlsx_sheet_member(archive, sheet_name)
     if member is None:
         return []
-    xml = archive.read(member)  # one C-level inflate; a 100.000-row sheet is some 50 MB of XML
+    xml = read_member(archive, member)  # a 100.000-row sheet is some 100 MB of XML
+    check_sheet_extent(xml, filename=filename, sheet_name=sheet_name or "")
     if b"<f" not in xml and b":f" not in xml:
         return []
     return _scan(io.BytesIO(xml), re.compile(_FORMULA_TAG), re.compile(_CELL_REF), limit)
@@ -424,8 +583,8 @@ def _xlsx_sheet_member(archive, sheet_name: str | None) -> str | None:
     import re
 
     try:
-        workbook = archive.read("xl/workbook.xml")
-        rels = archive.read("xl/_rels/workbook.xml.rels")
+        workbook = read_member(archive, "xl/workbook.xml")
+        rels = read_member(archive, "xl/_rels/workbook.xml.rels")
     except KeyError:
         return None
     targets = {m.group(1): m.group(2) for m in re.finditer(
@@ -485,4 +644,5 @@ def read_raw_sheet(data: bytes, *, filename: str) -> RawSheet:
     return RawSheet(filename, sheet_name, rows)
 
 
-__all__ += ["RawSheet", "check_spreadsheet_bytes", "find_formula_cells", "read_raw_sheet"]
+__all__ += ["RawSheet", "check_package_extent", "check_sheet_extent", "check_spreadsheet_bytes", "find_formula_cells",
+            "open_package", "read_raw_sheet"]
