@@ -12,7 +12,7 @@ from targets.models import MonthlyReport, MonthlyResult, ReportState, Role, Unit
 from tests.browser.conftest import log_in, log_out, snap, wait_for
 from tests.factories import make_member
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 MONTH = "2021-07"
 
