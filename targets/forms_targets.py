@@ -166,6 +166,7 @@ class DemographicsForm(forms.Form):
 
 
 IMPORT_KINDS = {"targets": "Chỉ tiêu", "demographics": "Dân số, lực lượng lao động"}
+IMPORT_KINDS.update({"schools": "Danh sách trường học", "school_figures": "Số liệu BHYT học sinh theo trường"})
 
 
 class ImportUploadForm(forms.Form):

@@ -35,6 +35,7 @@ from .resources_targets import (
     DemographicsResource,
     TargetResource,
 )
+from .resources_schools import SchoolFiguresResource, SchoolResource
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -400,6 +401,8 @@ def _template_workbook(headers: list[str], key: str) -> bytes:
 
 IMPORT_SESSION_KEY = "targets_import"
 RESOURCES = {"targets": TargetResource, "demographics": DemographicsResource}
+# Schools and their pupils' BHYT (issue #6): same check-then-confirm upload, same scope rules.
+RESOURCES.update({"schools": SchoolResource, "school_figures": SchoolFiguresResource})
 
 
 def _may_import(user) -> bool:
