@@ -46,6 +46,11 @@ class Job(models.Model):
     finished_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
     heartbeat_at = models.DateTimeField("tín hiệu gần nhất", null=True, blank=True)
     celery_task_id = models.CharField("mã tác vụ Celery", max_length=64, blank=True)
+    # Runs started (a worker that died mid-way leaves the job to be run again, up to JOBS_MAX_ATTEMPTS).
+    attempts = models.PositiveSmallIntegerField("số lần chạy", default=0)
+    # Set when the queue (Redis) did not take the job: the job is kept and sent again (the sweep,
+    # or the user's button); cleared once sent.
+    unsent_since = models.DateTimeField("chưa gửi được từ", null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -68,6 +73,11 @@ class Job(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in (JobState.QUEUED, JobState.RUNNING)
+
+    @property
+    def is_unsent(self) -> bool:
+        """Waiting, but the queue did not take it (Redis down): to send again (reports.jobs.job_send)."""
+        return self.state == JobState.QUEUED and self.unsent_since is not None
 
     @property
     def input_name(self) -> str:

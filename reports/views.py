@@ -1,10 +1,13 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from . import selectors
-from .jobs import JOB_KINDS
+from .jobs import JOB_KINDS, job_send
 
 
 def _detail_url(job) -> str:
@@ -52,3 +55,22 @@ def job_download(request, pk: int):
     if not job.output_file:
         raise Http404("Công việc này chưa có tệp kết quả.")
     return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=job.output_name)
+
+
+@login_required
+@require_POST
+def job_resend(request, pk: int):
+    """A job the queue did not take (Redis was down): send it again now."""
+    job = selectors.job_for_user_or_404(user=request.user, pk=pk)
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = _detail_url(job)
+    if not job.is_unsent:
+        messages.info(request, "Công việc này đã được gửi tới máy chủ xử lý.")
+    elif job_send(job=job):
+        messages.success(request, "Đã gửi lại yêu cầu tới máy chủ xử lý.")
+    else:
+        messages.error(request, "Hàng đợi xử lý vẫn chưa hoạt động; yêu cầu vẫn được lưu và sẽ được gửi lại tự động. "
+                                "Hãy thử lại sau ít phút.")
+    return redirect(back)

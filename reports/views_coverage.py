@@ -67,5 +67,9 @@ def coverage_download(request, pk: int):
     job = job_create(kind="reports.coverage_export", requested_by=request.user, unit=unit,
                      params={"unit_id": unit.pk, "table": table_key, "period": month.key, "format": fmt})
     job_enqueue(job=job)
-    messages.success(request, "Đã nhận yêu cầu tạo tệp; tệp sẽ có ở trang Công việc khi xong.")
+    if job.is_unsent:
+        messages.warning(request, "Đã lưu yêu cầu tạo tệp nhưng máy chủ xử lý tạm thời chưa nhận được; yêu cầu sẽ "
+                                  "được gửi lại tự động, hoặc bấm «Gửi lại» dưới đây.")
+    else:
+        messages.success(request, "Đã nhận yêu cầu tạo tệp; tệp sẽ có ở trang Công việc khi xong.")
     return redirect("reports:job_detail", pk=job.pk)

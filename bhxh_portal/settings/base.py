@@ -135,7 +135,30 @@ CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
+# Sending a task while Redis is down must fail within a second or two (the page then says so and
+# keeps the job to send again), not retry for minutes: bounded connect and publish retries.
+# visibility_timeout: a message taken by a worker that died (acks_late) is handed to another worker
+# after this many seconds; it must exceed the longest job (a job still running when its message is
+# handed out again is left to its worker: reports.jobs.job_start).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+
+# Background jobs (reports/jobs.py): the worker writes a heartbeat on the job row every
+# JOBS_HEARTBEAT_SECONDS while a job runs; a running job without one for JOBS_STALE_AFTER_SECONDS
+# lost its worker, and is run again (up to JOBS_MAX_ATTEMPTS runs in all) or marked failed with the
+# reason by the sweep (Celery beat, every JOBS_SWEEP_EVERY_SECONDS).
+JOBS_HEARTBEAT_SECONDS = env.int("JOBS_HEARTBEAT_SECONDS", default=15)
+JOBS_STALE_AFTER_SECONDS = env.int("JOBS_STALE_AFTER_SECONDS", default=120)
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=2)
+JOBS_SWEEP_EVERY_SECONDS = env.int("JOBS_SWEEP_EVERY_SECONDS", default=60)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

@@ -10,3 +10,11 @@ CELERY_TASK_ALWAYS_EAGER = False
 
 # The test passes its own media root, so the worker reads the files the test stored (job inputs).
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(MEDIA_ROOT)))  # noqa: F405
+
+# A fault test may make the broker hand the message of a killed worker to another one sooner
+# (kombu scans for such messages every interval × throttle seconds; 100 by default).
+CELERY_BROKER_TRANSPORT_OPTIONS = {  # noqa: F405
+    **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}

@@ -101,15 +101,19 @@ def test_an_unknown_kind_is_refused(user):
         job_create(kind="khong.co", requested_by=user)
 
 
-def test_sweep_marks_jobs_with_an_old_heartbeat_failed_with_the_reason(user):
-    old, fresh, queued = (job_create(kind="test.count", requested_by=user) for _ in range(3))
-    Job.objects.filter(pk=old.pk).update(state="running", heartbeat_at=timezone.now() - datetime.timedelta(minutes=30))
-    Job.objects.filter(pk=fresh.pk).update(state="running", heartbeat_at=timezone.now())
-    assert job_sweep_stale() == 1
-    old.refresh_from_db()
-    fresh.refresh_from_db()
-    queued.refresh_from_db()
-    assert old.state == "failed" and "bị gián đoạn" in old.message and "10 phút" in old.message
+def test_sweep_runs_again_a_job_that_lost_its_worker_or_fails_it_with_the_reason_after_its_runs(user):
+    exhausted, retried, fresh, queued = (job_create(kind="test.count", requested_by=user) for _ in range(4))
+    long_ago = timezone.now() - datetime.timedelta(minutes=30)
+    Job.objects.filter(pk=exhausted.pk).update(state="running", heartbeat_at=long_ago, attempts=2)
+    Job.objects.filter(pk=retried.pk).update(state="running", heartbeat_at=long_ago, attempts=1)
+    Job.objects.filter(pk=fresh.pk).update(state="running", heartbeat_at=timezone.now(), attempts=1)
+    outcome = job_sweep_stale()
+    assert (outcome.failed, outcome.retried, outcome.resent) == (1, 1, 0)
+    for job in (exhausted, retried, fresh, queued):
+        job.refresh_from_db()
+    assert exhausted.state == "failed" and "bị gián đoạn 2 lần" in exhausted.message
+    assert "không có tín hiệu từ máy chủ xử lý trong 2 phút" in exhausted.message
+    assert (retried.state, retried.attempts, CALLS) == ("succeeded", 2, [retried.pk])  # eager: sent = run
     assert (fresh.state, queued.state) == ("running", "queued")
 
 
