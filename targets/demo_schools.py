@@ -21,3 +21,39 @@ def load_schools_demo() -> str:
             raise DemoDataError("\n".join(report.messages()))
         lines.append(report.summary())
     return "\n".join(lines)
+
+
+SYNTHETIC_PREFIX = "SYN-TR-"
+
+
+def synthetic_schools_add(*, communes, school_year: int, per_commune: int = 2, seed: int = 1) -> int:
+    """Schools with figures for benchmarks (e.g. the synthetic province of targets.synthetic):
+    `per_commune` schools in each commune, one in ten still with pupils to insure, in two bulk
+    inserts. Codes start with SYN-TR-; remove them with `synthetic_schools_remove()` before the
+    communes (School.commune is PROTECT). Returns the number of schools created."""
+    import random
+
+    from targets.models import School, SchoolFigures, SchoolLevel
+
+    rng = random.Random(seed)
+    levels = [SchoolLevel.PRIMARY, SchoolLevel.LOWER_SECONDARY, SchoolLevel.UPPER_SECONDARY]
+    schools = [School(code=f"{SYNTHETIC_PREFIX}{commune.pk}-{i}", name=f"Trường {levels[i % 3].label} {commune.name} {i}",
+                      level=levels[i % 3], commune=commune)
+               for commune in communes for i in range(1, per_commune + 1)]
+    School.objects.bulk_create(schools, batch_size=1000)
+    created = {s.code: s for s in School.objects.filter(code__startswith=SYNTHETIC_PREFIX, valid_to__isnull=True)}
+    figures = []
+    for school in schools:
+        pupils = rng.randint(150, 1500)
+        missing = rng.randint(1, 30) if rng.random() < 0.1 else 0
+        other = rng.randint(0, pupils // 10)
+        figures.append(SchoolFigures(school=created[school.code], school_year=school_year, pupils=pupils,
+                                     insured_other_group=other, insured_at_school=pupils - missing - other))
+    SchoolFigures.objects.bulk_create(figures, batch_size=1000)
+    return len(schools)
+
+
+def synthetic_schools_remove() -> int:
+    from targets.models import School
+
+    return School.objects.filter(code__startswith=SYNTHETIC_PREFIX).delete()[0]

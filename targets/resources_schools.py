@@ -351,3 +351,26 @@ class SchoolFiguresResource(_SchoolScopeMixin, _RowResource):
 
     def do_instance_save(self, instance, is_create):
         services.school_figures_save(figures=instance)
+
+
+# The guide sheet of the blank templates (/don-vi/chi-tieu/mau/truong-hoc.xlsx, .../hoc-sinh-bhyt.xlsx).
+SCHOOL_TEMPLATE_HELP = [
+    ("Mã trường", "Mã của trường (bắt buộc, không trùng); nhập lại cùng mã là cập nhật trường đó."),
+    ("Tên trường", "Tên đầy đủ, vd 'Trường TH Mỹ Cẩm' (bắt buộc)."),
+    ("Cấp học", "Mầm non, Tiểu học (TH), THCS, THPT, Liên cấp, GDTX, Cao đẳng, đại học hoặc Khác; có thể để trống."),
+    ("Mã xã", "Mã của xã, phường, thị trấn nơi trường đóng, như trong danh mục đơn vị (bắt buộc)."),
+    ("Xã, phường", "Để người đọc dễ theo dõi; khi nhập không dùng cột này."),
+    ("Hoạt động từ", "Ngày bắt đầu hoạt động (dd/mm/yyyy); có thể để trống."),
+    ("Hoạt động đến", "Ngày giải thể, sáp nhập (dd/mm/yyyy); để trống nếu đang hoạt động."),
+]
+FIGURES_TEMPLATE_HELP = [
+    ("Mã trường", "Mã của trường như trong danh sách trường học (bắt buộc)."),
+    ("Tên trường", "Để người đọc dễ theo dõi; khi nhập không dùng cột này."),
+    ("Năm học", "Dạng 2022-2023 (bắt buộc)."),
+    ("Tổng số học sinh", "Số học sinh của trường, vd 1.310 (bắt buộc)."),
+    ("Tổng số học sinh đã tham gia BHYT", "Có thể để trống; nếu ghi thì phải bằng tổng hai cột sau."),
+    ("Học sinh tham gia theo nhóm người khác", "Có thẻ BHYT theo nhóm khác (hộ gia đình, hộ nghèo, cận nghèo...); "
+                                               "để trống là 0."),
+    ("Học sinh tham gia tại trường", "Tham gia BHYT học sinh tại trường (bắt buộc; ghi 0 hoặc '-' nếu không có)."),
+    ("Nguồn số liệu", "Vd: Phòng GD&ĐT, số liệu 30/6/2023."),
+]

@@ -35,7 +35,14 @@ from .resources_targets import (
     DemographicsResource,
     TargetResource,
 )
-from .resources_schools import SchoolFiguresResource, SchoolResource
+from .resources_schools import (
+    FIGURES_TEMPLATE_HEADERS,
+    FIGURES_TEMPLATE_HELP,
+    SCHOOL_TEMPLATE_HEADERS,
+    SCHOOL_TEMPLATE_HELP,
+    SchoolFiguresResource,
+    SchoolResource,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -352,6 +359,10 @@ def import_template(request, kind: str, fmt: str):
         headers, key, name = list(TARGET_TEMPLATE_HEADERS.values()), "targets", "mau_chi_tieu"
     elif kind == "dan-so":
         headers, key, name = list(DEMOGRAPHICS_TEMPLATE_HEADERS.values()), "demographics", "mau_dan_so"
+    elif kind == "truong-hoc":
+        headers, key, name = list(SCHOOL_TEMPLATE_HEADERS.values()), "schools", "mau_truong_hoc"
+    elif kind == "hoc-sinh-bhyt":
+        headers, key, name = list(FIGURES_TEMPLATE_HEADERS.values()), "school_figures", "mau_hoc_sinh_bhyt"
     else:
         raise Http404("Không có mẫu này.")
     if fmt == "csv":
@@ -403,6 +414,7 @@ IMPORT_SESSION_KEY = "targets_import"
 RESOURCES = {"targets": TargetResource, "demographics": DemographicsResource}
 # Schools and their pupils' BHYT (issue #6): same check-then-confirm upload, same scope rules.
 RESOURCES.update({"schools": SchoolResource, "school_figures": SchoolFiguresResource})
+TEMPLATE_HELP.update({"schools": SCHOOL_TEMPLATE_HELP, "school_figures": FIGURES_TEMPLATE_HELP})
 
 
 def _may_import(user) -> bool:

@@ -2,6 +2,7 @@
 the web upload and the admin. A bad row is named by line and column and nothing is written."""
 
 import csv
+import io
 
 import openpyxl
 import pytest
@@ -228,3 +229,29 @@ def test_admin_lists_only_the_schools_of_the_users_subtree(client, schools, othe
     client.force_login(admin_user)
     html = client.get(reverse("admin:targets_school_changelist")).content.decode()
     assert "Trường TH Hòa Ân" in html and "Trường TH Mỹ Cẩm" not in html
+
+
+def test_blank_templates_carry_the_vietnamese_headers_and_are_accepted_back(client, district, tmp_path):
+    client.force_login(make_member(district, Role.BHXH_STAFF))
+    response = client.get(reverse("targets:import_template", args=["hoc-sinh-bhyt", "xlsx"]))
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    headers = [c.value for c in book["Mẫu"][1]]
+    assert headers == ["Mã trường", "Tên trường", "Năm học", "Tổng số học sinh", "Tổng số học sinh đã tham gia BHYT",
+                       "Học sinh tham gia theo nhóm người khác", "Học sinh tham gia tại trường", "Nguồn số liệu"]
+    csv_template = client.get(reverse("targets:import_template", args=["truong-hoc", "csv"]))
+    path = tmp_path / "truong.csv"
+    path.write_bytes(csv_template.content + "CLTR18,Trường TH Mỹ Cẩm,TH,CL02,Xã Mỹ Cẩm,,\n".encode())
+    assert import_file(SchoolResource(), path).ok
+    assert School.objects.get().level == SchoolLevel.PRIMARY
+
+
+def test_synthetic_schools_for_benchmarks(district):
+    from targets.demo_schools import synthetic_schools_add, synthetic_schools_remove
+
+    communes = list(district.children.all())
+    assert synthetic_schools_add(communes=communes, school_year=2022, per_commune=3) == 6
+    assert SchoolFigures.objects.filter(school__commune__in=communes, school_year=2022).count() == 6
+    assert all(f.insured <= f.pupils for f in SchoolFigures.objects.all())
+    assert synthetic_schools_remove() == 6 + 6  # schools and their figures
+    assert not School.objects.exists()
