@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from bhxh_portal.exports import safe_row
 from bhxh_portal.imports import ImportFileError, RawSheet, max_upload_bytes, parse_date, read_raw_sheet
 from bhxh_portal.numbers import format_number, parse_number
 from reports.jobs import JobError, JobOutcome, job_create, job_enqueue
@@ -1028,7 +1029,7 @@ def build_error_copy(sheet: RawSheet, header: Header, rows: list[Row]) -> bytes:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         for index, raw in enumerate(sheet.rows):
-            writer.writerow([*(list(raw) + [""] * (width - len(raw))), *extra(index + 1)])
+            writer.writerow(safe_row([*(list(raw) + [""] * (width - len(raw))), *extra(index + 1)]))
         return buffer.getvalue().encode("utf-8-sig")
     from openpyxl import Workbook
 
@@ -1036,7 +1037,7 @@ def build_error_copy(sheet: RawSheet, header: Header, rows: list[Row]) -> bytes:
     worksheet = workbook.create_sheet(sheet.sheet_name[:31] or "Danh sách")
     for index, raw in enumerate(sheet.rows):
         cells = [None if v == "" else v for v in raw] + [None] * (width - len(raw))
-        worksheet.append([*cells, *extra(index + 1)])
+        worksheet.append(safe_row([*cells, *extra(index + 1)]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -7,6 +7,7 @@ Large lists go through agents.importers (the bulk path); this row-by-row path is
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
+from bhxh_portal.exports import SafeExportMixin
 from targets.models import Unit
 from targets.resources import DateWidget
 
@@ -87,7 +88,7 @@ class CodeWidget(widgets.Widget):
         return value or ""
 
 
-class AgentResource(resources.ModelResource):
+class AgentResource(SafeExportMixin, resources.ModelResource):
     name = fields.Field(attribute="name", column_name="Tên đại lý")
     code = fields.Field(attribute="code", column_name="Mã đại lý")
     kind = fields.Field(attribute="kind", column_name="Loại", widget=ChoiceLabelWidget(AgentKind))
@@ -104,7 +105,7 @@ class AgentResource(resources.ModelResource):
         use_transactions = True
 
 
-class ParticipantResource(resources.ModelResource):
+class ParticipantResource(SafeExportMixin, resources.ModelResource):
     bhxh_code = fields.Field(attribute="bhxh_code", column_name="Mã số BHXH", widget=CodeWidget(bhxh_code))
     personal_id = fields.Field(attribute="personal_id", column_name="Số định danh cá nhân",
                                widget=CodeWidget(personal_id))

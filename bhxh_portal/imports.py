@@ -18,6 +18,7 @@ import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 
+from .exports import unescape_cell
 from .numbers import format_number, parse_number
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -124,7 +125,7 @@ def _is_filled(value) -> bool:
 
 def _clean_cell(value):
     if isinstance(value, str):
-        value = value.strip()
+        value = unescape_cell(value.strip())  # "'=x" written by one of our exports is "=x" again
         return value or None
     if isinstance(value, float) and value.is_integer():
         return int(value)

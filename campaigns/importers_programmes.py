@@ -11,6 +11,7 @@ import datetime
 import tablib
 from django.db import transaction
 
+from bhxh_portal.exports import safe_dataset
 from bhxh_portal.imports import (
     ImportFileError,
     ImportReport,
@@ -237,7 +238,7 @@ def export_beneficiary_list(beneficiary_list: BeneficiaryList) -> bytes:
             b.address, *extra, b.note, b.get_state_display(), b.due_on.strftime("%d/%m/%Y"), b.card_number,
             b.card_issued_on.strftime("%d/%m/%Y") if b.card_issued_on else "",
         ])
-    return dataset.export("xlsx")
+    return safe_dataset(dataset).export("xlsx")
 
 
 def template_xlsx(form: str) -> bytes:

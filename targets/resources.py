@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
+from bhxh_portal.exports import SafeExportMixin
 from bhxh_portal.imports import CheckedImportMixin, parse_date
 
 from . import services
@@ -103,7 +104,7 @@ def _date_or_none(value):
         return None
 
 
-class UnitResource(CheckedImportMixin, resources.ModelResource):
+class UnitResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource):
     code = fields.Field(attribute="code", column_name="code")
     name = fields.Field(attribute="name", column_name="name")
     level = fields.Field(attribute="level", column_name="level", widget=LevelWidget())

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from django.core.exceptions import PermissionDenied, ValidationError
 from import_export import fields, resources
 
+from bhxh_portal.exports import SafeExportMixin
 from bhxh_portal.imports import CheckedImportMixin
 from bhxh_portal.numbers import format_number, parse_whole_number
 from targets.models import Indicator, MonthlyResult, Unit, fold_text
@@ -92,7 +93,7 @@ def parse_month(value) -> Period:
     raise ValueError(f"Tháng '{text}' không hợp lệ: ghi dạng YYYY-MM, vd 2023-06.")
 
 
-class ResultResource(CheckedImportMixin, resources.ModelResource):
+class ResultResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource):
     unit_code = fields.Field(column_name="unit_code")
     unit_name = fields.Field(column_name="unit_name")
     period = fields.Field(column_name="period")

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from django.core.exceptions import PermissionDenied, ValidationError
 from import_export import fields, resources
 
+from bhxh_portal.exports import SafeExportMixin
 from bhxh_portal.imports import CheckedImportMixin, ImportFileError
 from bhxh_portal.numbers import format_number, parse_number, parse_whole_number
 from targets import access, services
@@ -97,7 +98,7 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-class _RowResource(CheckedImportMixin, resources.ModelResource):
+class _RowResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource):
     """What both importers share: header aliases, column names as written, unit lookup with the
     user's scope, duplicate rows, rows that change nothing are skipped (not re-recorded)."""
 

@@ -2,14 +2,9 @@ import csv
 import io
 import json
 
+from bhxh_portal.exports import FORMULA_PREFIXES, safe_cell  # noqa: F401  (one helper for every export)
 from reports.tables.base import Table
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(text: str) -> str:
-    """A text cell that a spreadsheet would run as a formula is written with a leading apostrophe."""
-    return "'" + text if text and text.startswith(FORMULA_PREFIXES) else text
 
 
 def _printed_rows(table: Table) -> list[list[str]]:
