@@ -238,12 +238,12 @@ def test_query_count_is_the_same_for_a_small_and_a_large_tree(django_assert_max_
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    small = _with_schools(make_tree(districts=1, communes=2, villages=1), per_commune=1)  # 2 schools
-    large = _with_schools(make_tree(districts=10, communes=10, villages=1), per_commune=3)  # 300 schools
+    small = _with_schools(make_tree(districts=3, communes=1, villages=2), per_commune=1)  # 10 units, 3 schools
+    large = _with_schools(make_tree(districts=10, communes=10, villages=9), per_commune=3)  # 1.111 units, 300 schools
     with CaptureQueriesContext(connection) as captured:
         small_table = _build(small)
     with django_assert_max_num_queries(len(captured)):
         large_table = _build(large)
     assert len(captured) <= 3
-    assert len(small_table.rows) == 3 and len(large_table.rows) == 301
-    assert SchoolFigures.objects.count() == 2 + 200 and School.objects.count() == 302
+    assert len(small_table.rows) == 4 and len(large_table.rows) == 301
+    assert SchoolFigures.objects.count() == 2 + 200 and School.objects.count() == 303
