@@ -80,9 +80,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_redis() -> tuple[subprocess.Popen, str]:
-    """A private redis-server on a free port (never the shared one), with its URL: a test may kill it."""
-    port = free_port()
+def start_redis(port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """A private redis-server on a free port (never the shared one), with its URL: a test may kill it
+    (and start it again on the same port)."""
+    port = port or free_port()
     process = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
