@@ -11,10 +11,12 @@ from .models import (
     HouseholdDiscount,
     LocalTopUp,
     Participant,
+    PersonalDataAccess,
     Product,
     ReferenceAmount,
     StateSupportLevel,
 )
+from .personal_data import mask_personal_id
 from .resources import AgentResource, ParticipantResource
 
 
@@ -54,13 +56,22 @@ class ParticipantAdmin(ImportExportModelAdmin):
     """Small lists only; lists of thousands go through Nhập danh sách (the bulk import)."""
 
     resource_classes = [ParticipantResource]
-    list_display = ["full_name", "bhxh_code", "personal_id", "birth_date", "commune", "village", "household_code"]
+    list_display = ["full_name", "bhxh_code", "masked_personal_id", "birth_date", "commune", "village",
+                    "household_code"]
     search_fields = ["full_name", "bhxh_code", "personal_id", "household_code"]
     list_select_related = ["commune", "village"]
     autocomplete_fields = ["commune", "village"]
     readonly_fields = ["created_at", "updated_at", "last_import"]
     inlines = [EnrolmentInline]
     show_full_result_count = False
+
+    @admin.display(description="số định danh cá nhân", ordering="personal_id")
+    def masked_personal_id(self, participant):
+        return mask_personal_id(participant.personal_id)
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        """The số định danh in full in an export for superusers only; masked for other admin staff."""
+        return {**super().get_export_resource_kwargs(request, **kwargs), "full_ids": request.user.is_superuser}
 
 
 @admin.register(Collection)
@@ -119,3 +130,23 @@ class HouseholdDiscountAdmin(DatedAdmin):
 class LocalTopUpAdmin(DatedAdmin):
     list_display = ["programme", "province", "product", "group", "percent", "amount", "valid_from", "valid_to"]
     autocomplete_fields = ["province"]
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """Read-only: the log is written by the participant page, never by hand."""
+
+    list_display = ["at", "username", "participant", "requested_id", "outcome", "ip_address", "forwarded_for"]
+    list_filter = ["outcome"]
+    search_fields = ["username", "participant__full_name", "ip_address"]
+    date_hierarchy = "at"
+    list_select_related = ["participant"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -13,6 +13,7 @@ from targets.resources import DateWidget
 
 from .importers import Bad, bhxh_code, personal_id
 from .models import Agent, AgentKind, Participant, Sex
+from .personal_data import mask_personal_id
 
 
 class UnitCodeWidget(widgets.ForeignKeyWidget):
@@ -128,6 +129,15 @@ class ParticipantResource(SafeExportMixin, resources.ModelResource):
 
     # The admin takes small lists; a district's list (thousands of rows) goes through the bulk import.
     max_rows: int | None = 2000
+
+    def __init__(self, *, full_ids: bool = False, **kwargs):
+        """Exports mask the số định danh (0123****5678) unless `full_ids` (the admin: superusers only)."""
+        super().__init__(**kwargs)
+        self.full_ids = full_ids
+
+    def dehydrate_personal_id(self, participant):
+        value = participant.personal_id or ""
+        return value if self.full_ids else mask_personal_id(value)
 
     def before_import(self, dataset, **kwargs):
         if self.max_rows is not None and len(dataset) > self.max_rows:

@@ -24,7 +24,8 @@ from .importers import (
     participant_import_remap,
     participant_import_start,
 )
-from .models import Collection, Enrolment
+from .models import AccessOutcome, Collection, Enrolment, Participant
+from .personal_data import can_see_full_ids
 
 
 def _year(request) -> int:
@@ -118,11 +119,19 @@ def participant_list(request):
 
 @login_required
 def participant_detail(request, pk: int):
+    """Every request is logged, a refusal too (a look outside one's subtree is what an audit wants to see)."""
     participant = selectors.participants_visible_to(request.user).filter(pk=pk).first()
+    full_ids = participant is not None and can_see_full_ids(request.user, participant)
+    outcome = (AccessOutcome.REFUSED if participant is None
+               else AccessOutcome.SHOWN_FULL if full_ids else AccessOutcome.SHOWN_MASKED)
+    services.personal_data_access_record(
+        user=request.user, requested_id=pk, participant=participant or Participant.objects.filter(pk=pk).first(),
+        outcome=outcome, meta=request.META, path=request.get_full_path(),
+    )
     if participant is None:
         raise Http404("Không tìm thấy người tham gia hoặc bạn không có quyền xem.")
     return render(request, "agents/participant_detail.html", {
-        "participant": participant,
+        "participant": participant, "full_ids": full_ids,
         "enrolments": Enrolment.objects.filter(participant=participant).select_related("product", "agent"),
         "collections": participant.collections.select_related("agent", "product")[:50],
     })

@@ -101,11 +101,17 @@ class ChangeInline(admin.TabularInline):
 
 @admin.register(Beneficiary)
 class BeneficiaryAdmin(SimpleHistoryAdmin):
-    list_display = ["full_name", "personal_id", "bhxh_code", "state", "due_on", "card_issued_on"]
+    list_display = ["full_name", "masked_personal_id", "bhxh_code", "state", "due_on", "card_issued_on"]
     list_filter = ["state", "beneficiary_list__group"]
     search_fields = ["full_name", "personal_id", "bhxh_code"]
     raw_id_fields = ["beneficiary_list", "commune"]
     inlines = [ChangeInline]
+
+    @admin.display(description="số định danh cá nhân", ordering="personal_id")
+    def masked_personal_id(self, beneficiary):
+        from agents.personal_data import mask_personal_id
+
+        return mask_personal_id(beneficiary.personal_id)
 
 
 admin.site.register(ProgrammeYearReport)

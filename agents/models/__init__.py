@@ -20,3 +20,4 @@ from .participants import (  # noqa: F401
     Sex,
     SupportGroup,
 )
+from .access_log import AccessOutcome, PersonalDataAccess  # noqa: F401, E402

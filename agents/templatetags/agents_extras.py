@@ -18,3 +18,11 @@ def pct_of(done, target):
     from fractions import Fraction
 
     return format_percent(Fraction(done or 0) * 100 / Fraction(target))
+
+
+@register.filter
+def mask_id(value):
+    """{{ p.personal_id|mask_id }} -> 0123****5678 (agents.personal_data)."""
+    from agents.personal_data import mask_personal_id
+
+    return mask_personal_id(value)
