@@ -43,3 +43,23 @@ def test_a_success_before_the_limit_resets_the_count(client, official):
 def test_sessions_expire():
     assert settings.SESSION_COOKIE_AGE <= 8 * 3600
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+
+
+@pytest.mark.django_db
+def test_an_expired_session_is_sent_to_the_login_page(client, official):
+    """The server keeps a session SESSION_COOKIE_AGE (8 hours) from the last save; after that the next
+    request is anonymous again and lands on the login page, with the page it asked for as `next`."""
+    import datetime
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    assert client.post("/dang-nhap/", {"username": "canbo.thu", "password": "mat-khau-dung"}).status_code == 302
+    assert client.get("/").status_code == 200
+    session = Session.objects.get(session_key=client.session.session_key)
+    lifetime = session.expire_date - timezone.now()
+    assert datetime.timedelta(hours=7, minutes=59) < lifetime <= datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    response = client.get("/don-vi/")
+    assert response.status_code == 302
+    assert response["Location"] == "/dang-nhap/?next=/don-vi/"
