@@ -11,6 +11,8 @@ from targets.selectors.results import previous_month
 
 # Indicators each table reads; the BHXH compulsory part is total − voluntary (DOMAIN.md section 4).
 TABLE_INDICATORS = ["bhyt", "bhxh", "bhxh_bb", "bhxh_tn", "bhtn"]
+# Indicators whose change since last month a table prints (BHYT table, column 6).
+CHANGE_INDICATORS = ["bhyt"]
 
 
 @dataclass
@@ -85,7 +87,11 @@ def load_inputs(*, parent: Unit, month: Period, indicator_codes: list[str] | Non
         if t["entered_as"] == "count":  # a count assigned by decision is kept as assigned
             counts[key] = t["count"]
     participants = participants_by_unit(parent=parent, units=units, indicator_codes=codes, month=month)
-    previous = participants_by_unit(parent=parent, units=units, indicator_codes=codes, month=before)
+    # Last month only where a table prints the change since last month (BHYT): the province's
+    # subtree is read once less per indicator (bench_reports).
+    previous_codes = [c for c in codes if c in CHANGE_INDICATORS]
+    previous = participants_by_unit(parent=parent, units=units, indicator_codes=previous_codes, month=before) \
+        if previous_codes else {}
     return CoverageInputs(parent=parent, children=children, month=month, demographics=demographics,
                           target_rates=rates, target_counts=counts, participants=participants,
                           previous_participants=previous, previous_demographics=previous_demographics)

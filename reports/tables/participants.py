@@ -9,7 +9,9 @@ def participants_by_unit(*, parent: Unit, units: list[Unit], indicator_codes: li
                          month: Period) -> dict[tuple[int, str], int]:
     from targets.selectors.results import participants_for_children
 
-    figures = participants_for_children(parent=parent, indicators=indicator_codes, month=month)
+    # Only the participants: the new/renewing sums are not printed in these tables.
+    figures = participants_for_children(parent=parent, indicators=indicator_codes, month=month,
+                                        fields=["participants"])
     wanted = {u.pk for u in units}
     values: dict[tuple[int, str], int] = {}
     for (unit_id, code), figure in _items(figures):

@@ -155,14 +155,16 @@ def _codes(indicators: Iterable) -> list[str]:
     return list(dict.fromkeys(getattr(i, "code", i) for i in indicators))
 
 
-def _stored_keys(codes: Iterable[str]) -> list[tuple[str, str]]:
-    """The (stored indicator, field) pairs behind the codes asked for."""
+def _stored_keys(codes: Iterable[str], fields: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    """The (stored indicator, field) pairs behind the codes asked for (`fields`: of FIELDS, for the
+    codes that are not breakdowns; all by default)."""
+    fields = FIELDS if fields is None else [f for f in FIELDS if f in set(fields)]
     keys: list[tuple[str, str]] = []
     for code in codes:
         if code in BREAKDOWNS:
             keys.append(BREAKDOWNS[code])
         else:
-            keys.extend((code, f) for f in FIELDS)
+            keys.extend((code, f) for f in fields)
     return list(dict.fromkeys(keys))
 
 
@@ -231,12 +233,25 @@ def _load_rows(roots: list[Unit] | list[str], codes: list[str], start: Period, e
 
 
 def _aggregate(tree: _Tree, rows: list[dict], keys: list[tuple[str, str]]) -> dict[tuple, _Sum]:
-    """Bottom-up over the tree, for one month: {(unit_id, code, field): _Sum}."""
+    """Bottom-up over the tree, for one month: {(unit_id, code, field): _Sum}. Each unit's figure is
+    added to its parent's running sum as soon as it is known (deepest units first), so the work is
+    one pass over the units and the keys, whatever the number of children."""
     own: dict[tuple, tuple[int, bool]] = {}
-    agents: dict[tuple, list[tuple[int, bool]]] = defaultdict(list)
+    # (unit_id, code, field) -> [sum, all approved, count] of the children's figures and the agents'
+    partial: dict[tuple, list] = {}
     wanted = defaultdict(list)
     for code, field_name in keys:
         wanted[code].append(field_name)
+
+    def add(key: tuple, value: int, approved: bool) -> None:
+        found = partial.get(key)
+        if found is None:
+            partial[key] = [value, approved, 1]
+        else:
+            found[0] += value
+            found[1] = found[1] and approved
+            found[2] += 1
+
     for row in rows:
         approved = row["report__state"] == ReportState.APPROVED
         for field_name in wanted.get(row["indicator__code"], ()):
@@ -245,26 +260,31 @@ def _aggregate(tree: _Tree, rows: list[dict], keys: list[tuple[str, str]]) -> di
                 continue
             key = (row["unit_id"], row["indicator__code"], field_name)
             if row["agent_id"]:
-                agents[key].append((value, approved))
+                add(key, value, approved)
             else:
                 own[key] = (value, approved)
+    parent_of = {kid: pk for pk, kids in tree.children.items() for kid in kids}
     sums: dict[tuple, _Sum] = {}
     for unit_id in tree.order:
-        kids = tree.children.get(unit_id, ())
+        kids = len(tree.children.get(unit_id, ()))
+        parent = parent_of.get(unit_id)
         for code, field_name in keys:
             key = (unit_id, code, field_name)
-            parts = [(s.value, s.approved) for s in (sums.get((k, code, field_name)) for k in kids)
-                     if s is not None and s.value is not None]
-            parts += agents.get(key, [])
+            parts = partial.get(key)
             mine = own.get(key)
-            if mine is None and not parts:
+            if mine is None and parts is None:
                 continue
-            children_sum = sum(v for v, _ in parts) if parts else None
-            children_approved = all(a for _, a in parts)
-            if mine is not None:
-                sums[key] = _Sum(mine[0], mine[0], children_sum, OWN, mine[1], len(parts), len(kids))
+            if parts is None:
+                children_sum, children_approved, reporting = None, True, 0
             else:
-                sums[key] = _Sum(children_sum, None, children_sum, CHILDREN, children_approved, len(parts), len(kids))
+                children_sum, children_approved, reporting = parts
+            if mine is not None:
+                found = sums[key] = _Sum(mine[0], mine[0], children_sum, OWN, mine[1], reporting, kids)
+            else:
+                found = sums[key] = _Sum(children_sum, None, children_sum, CHILDREN, children_approved, reporting,
+                                         kids)
+            if parent is not None and found.value is not None:
+                add((parent, code, field_name), found.value, found.approved)
     return sums
 
 
@@ -290,12 +310,14 @@ def _by_month(rows: list[dict]) -> dict[tuple[int, int], list[dict]]:
     return grouped
 
 
-def participants_for_children(*, parent: Unit, indicators: Iterable, month, approved_only: bool = False
-                              ) -> dict[int, dict[str, Figure]]:
-    """For `parent` and each child valid in the month: {unit_id: {code: Figure}} (see the module)."""
+def participants_for_children(*, parent: Unit, indicators: Iterable, month, approved_only: bool = False,
+                              fields: Iterable[str] | None = None) -> dict[int, dict[str, Figure]]:
+    """For `parent` and each child valid in the month: {unit_id: {code: Figure}} (see the module).
+    `fields` limits the sums to some of FIELDS (the coverage tables need only the participants);
+    the others are then None in the figures."""
     month = as_month(month)
     codes = _codes(indicators)
-    keys = _stored_keys(codes)
+    keys = _stored_keys(codes, fields)
     tree = _load_tree([parent], month.start, month.end)
     rows = _load_rows([parent], list({c for c, _ in keys}), month, month, approved_only) if keys else []
     sums = _aggregate(tree, rows, keys)
