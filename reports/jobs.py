@@ -354,13 +354,14 @@ def job_execute(*, job_id: int, heartbeat: bool = False) -> str:
             outcome: JobOutcome = handler(job=job, progress=progress)
         except (JobError, ImportFileError) as exc:
             failure = {"message": str(exc), "result": getattr(exc, "result", None)}
-        except (OperationalError, InterfaceError):
-            logger.exception("Job %s (%s): database connection lost", job.pk, job.kind)
-            failure = {"message": DATABASE_LOST_MESSAGE, "error": traceback.format_exc()}
         except Exception as exc:  # noqa: BLE001 - the job row must say it failed, whatever happened
-            logger.exception("Job %s (%s) failed", job.pk, job.kind)
-            failure = {"message": f"Lỗi hệ thống khi xử lý ({type(exc).__name__}); không có dữ liệu nào được ghi.",
-                       "error": traceback.format_exc()}
+            if _connection_lost(exc):
+                logger.exception("Job %s (%s): database connection lost", job.pk, job.kind)
+                failure = {"message": DATABASE_LOST_MESSAGE, "error": traceback.format_exc()}
+            else:
+                logger.exception("Job %s (%s) failed", job.pk, job.kind)
+                failure = {"message": f"Lỗi hệ thống khi xử lý ({type(exc).__name__}); không có dữ liệu nào được ghi.",
+                           "error": traceback.format_exc()}
     if failure is not None:
         _on_a_live_connection(lambda: job_fail(job=job, **failure))
     else:
@@ -370,10 +371,27 @@ def job_execute(*, job_id: int, heartbeat: bool = False) -> str:
     return job.state
 
 
+def _connection_lost(exc: Exception) -> bool:
+    """The handler failed because the database connection went away (server restarted, backend
+    terminated, network cut): Django's wrapped errors and the driver's own (a raw COPY raises those).
+    A lost connection has no SQLSTATE, or one of class 08 (connection exception) or 57P01-57P03
+    (the server ended the session); an error the server reported on a live connection has its own."""
+    driver = getattr(connection, "Database", None)
+    if driver is None:
+        return False
+    cause = exc if isinstance(exc, driver.Error) else exc.__cause__
+    if isinstance(exc, InterfaceError) or isinstance(cause, driver.InterfaceError):
+        return True
+    if not isinstance(cause, driver.OperationalError):
+        return False
+    code = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None) or ""
+    return not code or code.startswith("08") or code in ("57P01", "57P02", "57P03")
+
+
 def _on_a_live_connection(write: Callable[[], object]) -> None:
     """Record the outcome even if the handler's connection died: drop it and write on a new one."""
-    if not connection.in_atomic_block:
-        connection.close_if_unusable_or_obsolete()
+    if not connection.in_atomic_block and connection.connection is not None and not connection.is_usable():
+        connection.close()
     try:
         write()
     except (OperationalError, InterfaceError):

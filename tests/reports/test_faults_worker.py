@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from agents.models import Enrolment, Participant
-from agents.samples import SampleArea, participant_rows, write_csv
+from agents.samples import participant_rows, write_csv
 from reports.jobs import job_create, job_sweep_stale
 from reports.models import Job
 from reports.tasks import run_job, sweep_stale_jobs
@@ -26,43 +26,6 @@ from tests.factories import make_member, make_unit
 from . import fault_kinds
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-INCLUDE = ["tests.reports.fault_kinds"]
-FAST = {"JOBS_HEARTBEAT_SECONDS": "1", "JOBS_STALE_AFTER_SECONDS": "3"}
-
-
-@pytest.fixture
-def stack(transactional_db, settings, tmp_path):
-    """A private Redis, a queue, and a way to start workers on them; everything stopped at the end."""
-    services.require_services()
-    redis_process, url = services.start_redis()
-    queue = services.new_queue()
-    workers = []
-
-    class Stack:
-        broker, log = url, tmp_path / "workers.log"
-
-        def worker(self, **env):
-            process = services.start_worker(queue, broker=url, include=INCLUDE, log=self.log, extra_env={
-                "MEDIA_ROOT": str(settings.MEDIA_ROOT), "CELERY_TASK_DEFAULT_QUEUE": queue, **FAST,
-                **{k: str(v) for k, v in env.items()}})
-            workers.append(process)
-            return process
-
-        def send(self, task, *args):
-            with services.celery_sends_to(url):
-                task.apply_async(args=list(args), queue=queue)
-
-        def worker_output(self) -> str:
-            return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
-
-    try:
-        yield Stack()
-    finally:
-        for process in workers:
-            services.stop_process(process)
-        services.stop_process(redis_process)
-
 
 @pytest.fixture
 def staff():
@@ -76,12 +39,6 @@ def _job(job_id) -> Job:
 def _wait_running_with_progress(stack, job, timeout=30) -> Job:
     return services.wait_for(lambda: (j := _job(job.pk)).state == "running" and j.progress_pct > 0 and j,
                              timeout=timeout, what=f"công việc #{job.pk} chạy và có tiến độ\n{stack.worker_output()}")
-
-
-def _wait_finished(stack, job, timeout=40) -> Job:
-    return services.wait_for(lambda: (j := _job(job.pk)).state in ("succeeded", "failed") and j, timeout=timeout,
-                             what=f"công việc #{job.pk} kết thúc ({_job(job.pk).state})\n{stack.worker_output()}",
-                             every=0.1)
 
 
 def _wait_heartbeat_older_than(job, seconds: float) -> None:
@@ -106,7 +63,7 @@ def test_a_worker_killed_mid_job_hands_it_to_another_worker_which_runs_it_again(
     # A second worker: the broker gives it the message the dead worker never acknowledged
     # (visibility timeout shortened for the test; 1 hour in production).
     stack.worker(CELERY_VISIBILITY_TIMEOUT=1, CELERY_UNACKED_RESTORE_INTERVAL=1, CELERY_UNACKED_RESTORE_THROTTLE=1)
-    done = _wait_finished(stack, job)
+    done = stack.wait_finished(job)
 
     assert (done.state, done.progress_pct, done.message, done.attempts) == ("succeeded", 100, "Xong 25 bước", 2)
     pids = runs.read_text().split()
@@ -157,20 +114,9 @@ def _broker_holds_nothing(stack) -> bool:
     return client.hlen("unacked") == 0 and not any(client.llen(key) for key in client.keys("test-*"))
 
 
-def _area_tree():
-    province = make_unit("Tỉnh Nhập", level_code="tinh", code="02")
-    district = make_unit("Huyện Nhập", level_code="huyen", parent=province, code="002")
-    areas = []
-    for c in (1, 2):
-        commune = make_unit(f"Xã N{c}", level_code="xa", parent=district, code=f"0002{c}")
-        villages = [make_unit(f"Thôn N{c}.{v}", level_code="thon", parent=commune, code=f"N{c}-T{v}").code
-                    for v in (1, 2)]
-        areas.append(SampleArea(commune.code, villages, commune.path))
-    return district, areas
-
-
-def test_an_import_killed_inside_its_write_leaves_nothing_and_the_sweep_runs_it_again_once(stack, tmp_path):
-    district, areas = _area_tree()
+def test_an_import_killed_inside_its_write_leaves_nothing_and_the_sweep_runs_it_again_once(stack, tmp_path,
+                                                                                          import_area):
+    district, areas = import_area
     staff = make_member(district, Role.BHXH_STAFF)
     data = write_csv(participant_rows(count=400, areas=areas, province_code="02"))
     marker, release = tmp_path / "paused", tmp_path / "release"
@@ -193,7 +139,7 @@ def test_an_import_killed_inside_its_write_leaves_nothing_and_the_sweep_runs_it_
     stack.worker(JOBS_STALE_AFTER_SECONDS=2)
     _wait_heartbeat_older_than(job, 2)
     stack.send(sweep_stale_jobs)
-    done = _wait_finished(stack, job)
+    done = stack.wait_finished(job)
     assert (done.state, done.attempts) == ("succeeded", 2), done.message
     assert done.result["new"] == 400 and done.result["invalid"] == 0
     assert Enrolment.objects.count() == 400
