@@ -60,50 +60,28 @@ def load_users() -> list[DemoLogin]:
     return logins
 
 
-# Later issues add their loaders (demographics, targets, results ...) to this list.
-STEPS = [load_units]
-
-
 @transaction.atomic
 def load_demo() -> tuple[list[str], list[DemoLogin]]:
     summaries = [step() for step in STEPS]
     return summaries, load_users()
 
 
-# Targets (issue #4): denominators of Càng Long 2023, the targets of the 2021 and 2023 plans.
-from targets.demo import load_targets_demo  # noqa: E402
-
-STEPS.append(load_targets_demo)
-
-
-# Participants, agents and collections (issue #7): the Hải Dương and Càng Long agents, their lists.
+# The steps in order; each app's loader reads what the steps before it wrote. The imports are down
+# here because those modules read FIXTURES and DemoDataError from this one.
 from agents.demo import load_agents_demo  # noqa: E402
-
-STEPS.append(load_agents_demo)
-
-
-# Plans and reports (issue #8): a draft of each of the five reference plans. Keep it last: the
-# drafts read the targets, the agents and the provincial programmes loaded above.
 from campaigns.demo import load_plans  # noqa: E402
-
-STEPS.append(load_plans)
-
-
-# Drive activities and support programmes (issue #9): Bình Định's October 2024 activity plan, the
-# Bắc Ninh programme of Nghị quyết 03/2021/NQ-HĐND.
 from campaigns.demo_activities import load_activities_demo, load_programmes_demo  # noqa: E402
-
-# Before the plan drafts, which stay last (a monthly plan's schedule may read the activities).
-STEPS[STEPS.index(load_plans):STEPS.index(load_plans)] = [load_activities_demo, load_programmes_demo]
-
-
-# Monthly results (issue #5): Càng Long May and June 2023, Hải Dương 2021; right after the targets.
+from targets.demo import load_targets_demo  # noqa: E402
 from targets.demo_results import load_results_demo  # noqa: E402
-
-STEPS.insert(STEPS.index(load_targets_demo) + 1, load_results_demo)
-
-
-# Schools of Càng Long and their pupils' BHYT 2022-2023 (issue #6, the plan's appendix).
 from targets.demo_schools import load_schools_demo  # noqa: E402
 
-STEPS.insert(STEPS.index(load_targets_demo) + 1, load_schools_demo)
+STEPS = [
+    load_units,
+    load_targets_demo,  # issue #4: denominators of Càng Long 2023, the targets of the 2021 and 2023 plans
+    load_results_demo,  # issue #5: Càng Long May and June 2023, Hải Dương 2021; right after the targets
+    load_schools_demo,  # issue #6: Càng Long's schools and their pupils' BHYT 2022-2023 (the plan's appendix)
+    load_agents_demo,  # issue #7: the Hải Dương and Càng Long agents, their lists
+    load_activities_demo,  # issue #9: Bình Định's October 2024 activity plan
+    load_programmes_demo,  # issue #9: the Bắc Ninh programme of Nghị quyết 03/2021/NQ-HĐND
+    load_plans,  # issue #8: a draft of each reference plan; last, it reads everything above
+]

@@ -3,7 +3,9 @@
 - Càng Long 2023: BHYT participants of the 14 communes for June (golden/cang_long_2023-06_bhyt.csv)
   and May, chosen so that the change vs last month is the printed one (May participants =
   population × (June coverage − printed change) / 100, rounded half up: every commune and the
-  district reproduce their printed change); the district's own BHXH entry of 132.600 for June.
+  district reproduce their printed change); the district's own BHYT entry of 132.600 for June, and its
+  own BHXH bắt buộc 10.841, BHXH tự nguyện 3.497 and BHTN 10.561 (the plan's total rows; it omits the
+  communes' rows).
   May is approved everywhere; in June CL01–CL12 are approved, CL13 submitted (waiting for the
   district), CL14 entered but not submitted (late), the district's own entry approved.
 - Hải Dương 2021 (illustrative figures, the plan gives none): April–June, BHYT hộ gia đình and

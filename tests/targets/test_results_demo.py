@@ -1,5 +1,5 @@
 """The demo data of issue #5: Càng Long May and June 2023 reproduce the printed BHYT table (with
-the change vs last month), the district's own 132.600; Hải Dương 2021; safe to run twice."""
+the change vs last month), the district's own 132.600 and its BHXH and BHTN totals; Hải Dương 2021; safe to run twice."""
 
 import csv
 
@@ -7,7 +7,7 @@ import pytest
 
 from bhxh_portal.demo import STEPS, load_units
 from bhxh_portal.numbers import format_number
-from reports.tables.coverage_tables import bhyt_table
+from reports.tables.coverage_tables import bhtn_table, bhxh_table, bhyt_table
 from reports.tables.inputs import load_inputs
 from targets.demo import load_targets_demo
 from targets.demo_results import load_results_demo
@@ -41,7 +41,7 @@ def test_the_loader_runs_right_after_the_targets_and_a_second_run_changes_nothin
     first, history = state(), MonthlyResult.history.count()
     summary = load_results_demo()
     assert state() == first and MonthlyResult.history.count() == history
-    assert "không đổi 56" in summary and "0 bước" in summary
+    assert "không đổi 59" in summary and "0 bước" in summary
 
 
 def test_the_june_and_may_figures_reproduce_the_printed_table_with_its_change_vs_last_month(demo):
@@ -60,6 +60,18 @@ def test_the_june_and_may_figures_reproduce_the_printed_table_with_its_change_vs
     assert (june.value, june.source, june.children_sum, june.difference) == (132600, OWN, 132600, 0)
     may = participants_for_children(parent=district, indicators=["bhyt"], month=MAY)[district.pk]["bhyt"]
     assert may.value == 131647 and not may.is_own
+
+
+def test_the_districts_own_june_entries_print_the_bhxh_and_bhtn_total_rows_of_the_plan(demo):
+    district = Unit.objects.get(code="CL")
+    inputs = load_inputs(parent=district, month=JUNE)
+    bhxh = bhxh_table(inputs).formatted_rows()[-1]
+    # The plan prints 74,72 / 1.695 / 1.186 in the last three places: it divides the rounded 4,61% by
+    # 6,17% and rounds the voluntary target up, which DOMAIN.md section 4 does not (unrounded values,
+    # half up); every other figure of its total row is reproduced.
+    assert bhxh[2:] == ["75.890", "22,69%", "6,17%", "10.841", "3.497", "14.338", "18,89", "4,61", "83,27", "74,68",
+                        "1.696", "1.185"]
+    assert bhtn_table(inputs).formatted_rows()[-1][2:] == ["75.890", "10.561", "13,92%", "15,66%", "88,86%", "1.323"]
 
 
 def test_the_workflow_states_of_the_demo(demo):
