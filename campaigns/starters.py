@@ -313,6 +313,8 @@ def district_half_year(unit: Unit, year: int, month: int | None = None) -> Draft
                    {"table": "bhxh", "as_of": as_of.key, "target_period": str(year)}),
         BlockDraft(BlockKind.COVERAGE, "### 3. Số người tham gia BHTN",
                    {"table": "bhtn", "as_of": as_of.key, "target_period": str(year), "change": False}),
+        BlockDraft(BlockKind.COVERAGE, "### 4. BHYT học sinh",
+                   {"table": "students", "as_of": as_of.key, "target_period": str(year), "landscape": False}),
         BlockDraft(BlockKind.TEXT, (
             "## IV. NHIỆM VỤ VÀ GIẢI PHÁP\n\n"
             f"Để thực hiện đạt các chỉ tiêu duy trì và phát triển người tham gia BHXH, BHYT, BHTN {rest}, Ban Chỉ "

@@ -279,7 +279,7 @@ def _no_results(as_of: Period) -> str:
 
 # While the monthly results are not in the code base, a reports table falls back to the
 # indicator-based table of campaigns.selectors (same arithmetic, participants from targets.progress).
-_FALLBACK_INDICATOR = {"bhyt": "bhyt", "bhxh": "bhxh", "bhtn": "bhtn"}
+_FALLBACK_INDICATOR = {"bhyt": "bhyt", "bhxh": "bhxh", "bhtn": "bhtn", "students": "bhyt_hoc_sinh"}
 _REMAINING_INDICATORS = ["bhxh_bb", "bhxh_tn", "bhtn", "bhyt"]
 
 
@@ -299,6 +299,18 @@ def _summary(unit, as_of: Period, target_period: Period, subject: str, total: di
     return HtmlPart(format_html("<p>{}.</p>", sentence))
 
 
+def _students_summary(unit, as_of: Period, total: dict) -> HtmlPart | None:
+    """'tính đến ngày 30/06/2023, toàn huyện có 26.417/26.564 học sinh tham gia BHYT ...', as the plan words it."""
+    if total.get("pupils") is None:
+        return None
+    sentence = (f"Về BHYT học sinh: tính đến ngày {as_of.end:%d/%m/%Y}, toàn {selectors.level_word(unit)} có "
+                f"{format_number(total['insured'])}/{format_number(total['pupils'])} học sinh tham gia BHYT chiếm "
+                f"{format_number(total['rate'], 2)}% tổng số học sinh")
+    if total["remaining"] > 0:
+        sentence += f", vẫn còn {format_number(total['remaining'])} em chưa tham gia BHYT"
+    return HtmlPart(format_html("<p>{}.</p>", sentence))
+
+
 def render_coverage(block: PlanBlock, document: PlanDocument) -> list[Part]:
     """A coverage table: one of the reports app's tables (table: bhyt, bhxh, bhtn), or the
     table of any indicator by child unit (indicator: bhxh_tn, bhyt_hgd, ...)."""
@@ -307,7 +319,7 @@ def render_coverage(block: PlanBlock, document: PlanDocument) -> list[Part]:
     target_period = _period(params.get("target_period"), Period.of_year(document.year))
     table_name, code = params.get("table", ""), params.get("indicator", "")
     if not table_name and not code:
-        raise ValidationError("Bảng tỷ lệ bao phủ cần 'table' (bhyt, bhxh, bhtn) hoặc 'indicator'.")
+        raise ValidationError("Bảng tỷ lệ bao phủ cần 'table' (bhyt, bhxh, bhtn, students) hoặc 'indicator'.")
     data = None
     if table_name:
         if table_name not in _FALLBACK_INDICATOR:
@@ -322,7 +334,11 @@ def render_coverage(block: PlanBlock, document: PlanDocument) -> list[Part]:
                                         target_period=target_period, with_change=params.get("change", True))
     parts = _lead(block)
     total = next((r.values for r in data.table.rows if r.is_total), {})
-    summary = _summary(document.unit, as_of, target_period, indicator.short_name, total)
+    if table_name == "students":
+        summary = _students_summary(document.unit, as_of, total)
+        data = selectors.CoverageData(data.table, summary is not None, data.figures)
+    else:
+        summary = _summary(document.unit, as_of, target_period, indicator.short_name, total)
     if data.has_results and params.get("summary", True) and summary is not None:
         parts.append(summary)
     parts.append(TablePart(data.table, landscape=params.get("landscape", True),
@@ -553,7 +569,7 @@ BLOCK_SPECS: dict[str, BlockSpec] = {spec.kind: spec for spec in [
               example="indicator: bhxh_tn_moi\nperiod: 2021"),
     BlockSpec(BlockKind.COVERAGE, "Tỷ lệ bao phủ theo đơn vị cấp dưới đến hết tháng as_of: bảng của phần báo "
               "cáo (table: bhyt, bhxh, bhtn) hoặc bảng theo một chỉ tiêu (indicator). " + _FIGURE_HELP,
-              render_coverage, (Setting("table", "bảng của báo cáo (bhyt, bhxh, bhtn)"), Setting("indicator", "chỉ tiêu"),
+              render_coverage, (Setting("table", "bảng của báo cáo (bhyt, bhxh, bhtn, students)"), Setting("indicator", "chỉ tiêu"),
                                 Setting("as_of", "số liệu đến tháng", "period"),
                                 Setting("target_period", "kỳ của chỉ tiêu", "period"),
                                 Setting("change", "cột tăng, giảm so với tháng trước", "bool"),

@@ -66,6 +66,10 @@ def test_the_half_year_plan_puts_its_coverage_tables_on_landscape_pages(demo):
     assert "BHYT: 95,00% dân số, tương ứng 141.366 người" in text
     assert "BHXH: 22,69% lực lượng lao động trong độ tuổi, tương ứng 17.219 người; trong đó: " \
            "BHXH tự nguyện 6,17% lực lượng lao động trong độ tuổi, tương ứng 4.682 người" in text
+    # The plan's appendix: students' BHYT by school, with the sentence of its section III.4.
+    assert "Về BHYT học sinh: tính đến ngày 30/06/2023, toàn huyện có 26.417/26.564 học sinh tham gia BHYT " \
+           "chiếm 99,45% tổng số học sinh, vẫn còn 147 em chưa tham gia BHYT" in text
+    assert "Học sinh tham gia tại trường" in text and "23.714" in text
 
 
 @pytest.mark.parametrize("kind,code,year,month", [("monthly-report", "HDUONG", 2021, 6),
