@@ -70,12 +70,22 @@ def snap(driver, label: str) -> None:
 
 
 def wait_for(driver, condition, timeout: float = 10):
-    """Poll `condition` until it holds. A read of the in-memory SQLite database that meets the live
-    server's write ("database table is locked") is tried again, not taken as the answer."""
+    """Poll `condition` until it holds. An element of the page being replaced (navigation, HTMX swap)
+    and a read of the in-memory SQLite database that meets the live server's write ("database table
+    is locked") are tried again, not taken as the answer."""
     from django.db import OperationalError
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, ignored_exceptions=(OperationalError,)).until(condition)
+    ignored = (OperationalError, StaleElementReferenceException)
+    return WebDriverWait(driver, timeout, ignored_exceptions=ignored).until(condition)
+
+
+def element(driver, css: str, timeout: float = 10):
+    """The first element matching `css` once the page shows it."""
+    from selenium.webdriver.common.by import By
+
+    return wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, css), timeout)[0]
 
 
 def log_in(driver, username: str, password: str) -> None:

@@ -13,7 +13,7 @@ from bhxh_portal.demo import DEMO_PASSWORD
 from campaigns.models import PlanDocument
 from reports.models import Job
 from targets.models import Unit
-from tests.browser.conftest import downloaded, log_in, snap, wait_for
+from tests.browser.conftest import downloaded, element, log_in, snap, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -61,11 +61,11 @@ def test_a_leader_downloads_a_coverage_pdf_and_a_plan_pdf(browser, demo):
     plan = PlanDocument.objects.get(unit=district, starter="district-half-year", year=2023)
     browser.get(browser.base_url + "/ke-hoach/")
     browser.find_element(By.CSS_SELECTOR, f"a[href='/ke-hoach/{plan.pk}/']").click()
-    wait_for(browser, lambda d: d.current_url.endswith(f"/ke-hoach/{plan.pk}/"))
+    pdf_link = element(browser, f"a.button[href='/ke-hoach/{plan.pk}/pdf/']")
     snap(browser, "plan-page")
     for old in browser.download_dir.iterdir():
         old.unlink()
-    browser.find_element(By.CSS_SELECTOR, f"a.button[href='/ke-hoach/{plan.pk}/pdf/']").click()
+    pdf_link.click()
     text = _pdf_text(downloaded(browser, ".pdf"))
     snap(browser, "plan-downloaded")
     for expected in ["UBND HUYỆN CÀNG LONG", "BAN CHỈ ĐẠO", "Số: 295/KH-BCĐ", "06 tháng cuối năm 2023",

@@ -9,7 +9,7 @@ from selenium.webdriver.common.keys import Keys
 
 from bhxh_portal.demo import DEMO_PASSWORD
 from targets.models import MonthlyReport, MonthlyResult, ReportState, Role, Unit
-from tests.browser.conftest import log_in, log_out, snap, wait_for
+from tests.browser.conftest import element, log_in, log_out, snap, wait_for
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -92,6 +92,7 @@ def test_official_enters_a_month_with_the_keyboard_district_approves_and_the_mon
     # Submit the month: the grid becomes read-only, waiting for the district.
     browser.find_element(By.CSS_SELECTOR, "button[name=action][value=submit]").click()
     wait_for(browser, lambda d: "Đã nộp kết quả tháng 7/2021 của Xã Hải Dương" in d.page_source)
+    element(browser, "script[src$='grid.js']")  # the whole page is in
     snap(browser, "submitted")
     assert browser.find_element(By.NAME, f"{own}-bhyt_hgd-participants").get_attribute("disabled") is not None
     # The commune's own BHXH TN cell, left empty, shows the sum of its thôn.
@@ -106,9 +107,9 @@ def test_official_enters_a_month_with_the_keyboard_district_approves_and_the_mon
     assert "Tháng 7/2021" in row.text and "Lê Thị Hoa" in row.text
     snap(browser, "review-list")
     row.find_element(By.LINK_TEXT, "Xem và duyệt").click()
-    wait_for(browser, lambda d: d.current_url == grid_url)
-    browser.find_element(By.CSS_SELECTOR, "button[name=action][value=approve]").click()
+    element(browser, "button[name=action][value=approve]").click()
     wait_for(browser, lambda d: "Đã duyệt kết quả tháng 7/2021 của Xã Hải Dương; số liệu đã khóa." in d.page_source)
+    assert browser.current_url == grid_url
     snap(browser, "approved")
     assert MonthlyReport.objects.get(unit=commune, year=2021, month=7).state == ReportState.APPROVED
     browser.get(browser.base_url + "/don-vi/ket-qua/duyet/")
