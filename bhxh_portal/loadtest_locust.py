@@ -39,7 +39,8 @@ CONFIG: dict = {}
 
 def _check(response, what: str) -> bool:
     if response.status_code != 200:
-        response.failure(f"{what}: HTTP {response.status_code} {response.text[:200]!r}")
+        reason = repr(response.error) if response.status_code == 0 else f"HTTP {response.status_code} {response.text[:200]!r}"
+        response.failure(f"{what}: {reason}")
         return False
     response.success()
     return True

@@ -234,19 +234,19 @@ def _load_rows(roots: list[Unit] | list[str], codes: list[str], start: Period, e
 
 def _aggregate(tree: _Tree, rows: list[dict], keys: list[tuple[str, str]]) -> dict[tuple, _Sum]:
     """Bottom-up over the tree, for one month: {(unit_id, code, field): _Sum}. Each unit's figure is
-    added to its parent's running sum as soon as it is known (deepest units first), so the work is
-    one pass over the units and the keys, whatever the number of children."""
-    own: dict[tuple, tuple[int, bool]] = {}
-    # (unit_id, code, field) -> [sum, all approved, count] of the children's figures and the agents'
-    partial: dict[tuple, list] = {}
+    added to its parent's running sum as soon as it is known (deepest units first), and a unit is
+    only looked at for the (code, field) pairs it has figures for: one pass over what exists."""
+    own: dict[int, dict[tuple, tuple[int, bool]]] = defaultdict(dict)
+    # unit_id -> {(code, field): [sum, all approved, count]} of its children's figures and its agents'
+    partial: dict[int, dict[tuple, list]] = defaultdict(dict)
     wanted = defaultdict(list)
     for code, field_name in keys:
         wanted[code].append(field_name)
 
-    def add(key: tuple, value: int, approved: bool) -> None:
-        found = partial.get(key)
+    def add(unit_id: int, key: tuple, value: int, approved: bool) -> None:
+        found = partial[unit_id].get(key)
         if found is None:
-            partial[key] = [value, approved, 1]
+            partial[unit_id][key] = [value, approved, 1]
         else:
             found[0] += value
             found[1] = found[1] and approved
@@ -254,37 +254,38 @@ def _aggregate(tree: _Tree, rows: list[dict], keys: list[tuple[str, str]]) -> di
 
     for row in rows:
         approved = row["report__state"] == ReportState.APPROVED
-        for field_name in wanted.get(row["indicator__code"], ()):
+        code = row["indicator__code"]
+        for field_name in wanted.get(code, ()):
             value = row[field_name]
             if value is None:
                 continue
-            key = (row["unit_id"], row["indicator__code"], field_name)
             if row["agent_id"]:
-                add(key, value, approved)
+                add(row["unit_id"], (code, field_name), value, approved)
             else:
-                own[key] = (value, approved)
+                own[row["unit_id"]][(code, field_name)] = (value, approved)
     parent_of = {kid: pk for pk, kids in tree.children.items() for kid in kids}
     sums: dict[tuple, _Sum] = {}
     for unit_id in tree.order:
+        mine_here, parts_here = own.get(unit_id), partial.get(unit_id)
+        if not mine_here and not parts_here:
+            continue
         kids = len(tree.children.get(unit_id, ()))
         parent = parent_of.get(unit_id)
-        for code, field_name in keys:
-            key = (unit_id, code, field_name)
-            parts = partial.get(key)
-            mine = own.get(key)
-            if mine is None and parts is None:
-                continue
+        present = (mine_here or {}).keys() | (parts_here or {}).keys()
+        for key in present:
+            parts = parts_here.get(key) if parts_here else None
+            mine = mine_here.get(key) if mine_here else None
             if parts is None:
                 children_sum, children_approved, reporting = None, True, 0
             else:
                 children_sum, children_approved, reporting = parts
             if mine is not None:
-                found = sums[key] = _Sum(mine[0], mine[0], children_sum, OWN, mine[1], reporting, kids)
+                found = _Sum(mine[0], mine[0], children_sum, OWN, mine[1], reporting, kids)
             else:
-                found = sums[key] = _Sum(children_sum, None, children_sum, CHILDREN, children_approved, reporting,
-                                         kids)
+                found = _Sum(children_sum, None, children_sum, CHILDREN, children_approved, reporting, kids)
+            sums[(unit_id, *key)] = found
             if parent is not None and found.value is not None:
-                add((parent, code, field_name), found.value, found.approved)
+                add(parent, key, found.value, found.approved)
     return sums
 
 

@@ -189,6 +189,8 @@ class Command(BaseCommand):
         })
         command = [sys.executable, "-m", "gunicorn", "bhxh_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
                    "--workers", str(workers), "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "10", "--preload",
+                   # idle connections kept longer than a user's pause (as a proxy in front would)
+                   "--keep-alive", "30",
                    "--log-level", "warning", "--error-logfile", str(log)]
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                                 start_new_session=True)
