@@ -21,6 +21,7 @@ import csv
 import datetime
 import gc
 import io
+import math
 import re
 import time
 from collections.abc import Callable
@@ -188,8 +189,8 @@ def restore_code(value, *, length: int, prefix: int, label: str) -> str | None:
         text = str(int(value))
     elif isinstance(value, int):
         text = str(value)
-    else:
-        text = value.strip().lstrip("'").replace(" ", "")
+    else:  # text, or a date or time cell where a code was expected
+        text = str(value).strip().lstrip("'").replace(" ", "")
         if not text:
             return None
         if _SCIENTIFIC.match(text):
@@ -267,6 +268,8 @@ def read_whole(value, *, label: str, low: int = 0, high: int | None = None) -> i
     if isinstance(value, int):
         number = value
     elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise Bad(f"{label} '{value}' không phải là số")
         if not value.is_integer():
             raise Bad(f"{label} '{format_number(value, 2)}' phải là số nguyên")
         number = int(value)

@@ -3,7 +3,7 @@
 148.806 (thousands with '.'), 89,11 (decimals with ','), (75) for a negative in a table.
 """
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
 Number = int | Decimal | Fraction | float
@@ -30,7 +30,12 @@ def round_half_up(value: Number, places: int = 0) -> Decimal:
             whole = -whole
         return Decimal(whole).scaleb(-places)
     quantum = Decimal(1).scaleb(-places)
-    return to_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+    number = to_decimal(value)
+    if not number.is_finite():
+        return number
+    with localcontext() as context:  # 10^30 from a hostile cell has more digits than the default 28
+        context.prec = max(context.prec, number.adjusted() + places + 3)
+        return number.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def format_number(value: Number | None, places: int = 0, *, negative_in_parentheses: bool = False) -> str:
@@ -38,6 +43,8 @@ def format_number(value: Number | None, places: int = 0, *, negative_in_parenthe
     if value is None:
         return ""
     rounded = round_half_up(value, places)
+    if not rounded.is_finite():
+        return str(value)  # inf, nan: quoted as they came
     negative = rounded < 0
     text = f"{abs(rounded):,.{places}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
     if negative:

@@ -49,3 +49,14 @@ def test_any_date_cell_is_a_date_or_a_refusal(value):
         assert str(exc)
     else:
         assert result is None or isinstance(result, datetime.date)
+
+
+@given(st.one_of(st.integers(min_value=-10**40, max_value=10**40), st.floats(allow_nan=True, allow_infinity=True),
+                 st.decimals(allow_nan=True, allow_infinity=True)), st.integers(min_value=0, max_value=3))
+def test_any_number_can_be_formatted_for_a_message(value, places):
+    """Messages quote the cell: 10^30 from a hostile cell (more digits than Decimal's default 28) or
+    an infinite float must not crash the message that refuses it."""
+    text = format_number(value, places)
+    assert isinstance(text, str) and text
+    if isinstance(value, int):
+        assert parse_number(text) == value
