@@ -151,6 +151,8 @@ def run(config: dict) -> dict:
     if urlsplit(config["host"]).hostname not in LOOPBACK:
         raise SystemExit(f"Chỉ đo tải trên máy này (127.0.0.1), không phải {config['host']}.")
     CommuneOfficial.slots, DistrictLeader.slots = config["officials"], config["leaders"]
+    # one counter per kind of user: each official gets a slot (a cell) of their own
+    CommuneOfficial.counter, DistrictLeader.counter = itertools.count(), itertools.count()
     CommuneOfficial.fixed_count, DistrictLeader.fixed_count = config["official_users"], config["leader_users"]
     for cls in (CommuneOfficial, DistrictLeader):
         cls.host = config["host"]

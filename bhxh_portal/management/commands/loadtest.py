@@ -131,6 +131,8 @@ class Command(BaseCommand):
             finally:
                 self._stop(server)
         result["saves_stored"] = self._saves_stored(config)
+        # what else the machine was doing: the figures of a busy machine are not those of an idle one
+        result["cpus"], result["load_avg_1min"] = os.cpu_count(), round(os.getloadavg()[0], 2)
         result["workers"], result["threads"] = workers, threads
         if as_json:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
@@ -241,7 +243,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{result['users']} người dùng, {result['seconds']:g} s: {result['rps']:.1f} yêu cầu/s, "
             f"p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms, "
-            f"{result['errors']} lỗi; {result['saves_stored']} lần lưu ô đã ghi vào cơ sở dữ liệu. "
+            f"{result['errors']} lỗi; {result['saves_stored']} lần lưu ô đã ghi vào cơ sở dữ liệu; máy "
+            f"{result['cpus']} lõi, tải trung bình 1 phút {result['load_avg_1min']:g} khi kết thúc. "
             f"Mục tiêu p95 < {GOAL_P95_MS} ms, không lỗi: {verdict}.")
         for error in result["error_messages"][:5]:
             self.stdout.write(f"  lỗi {error['count']}×: {error['request']}: {error['error'][:200]}")
