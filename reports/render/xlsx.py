@@ -36,12 +36,12 @@ def as_xlsx(table: Table, *, unit_name: str = "", as_of: datetime.date | None = 
     ws = wb.active
     ws.title = table.key[:31]
     width = len(table.columns)
-    ws.cell(row=1, column=1, value=table.title).font = Font(bold=True, size=14)
+    ws.cell(row=1, column=1, value=safe_cell(table.title)).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
     subtitle = " · ".join(p for p in [unit_name, table.subtitle,
                                        f"Số liệu đến ngày {as_of:%d/%m/%Y}" if as_of else ""] if p)
-    ws.cell(row=2, column=1, value=subtitle).font = Font(italic=True)
+    ws.cell(row=2, column=1, value=safe_cell(subtitle)).font  # starts with the unit's name = Font(italic=True)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     ws.cell(row=2, column=1).alignment = Alignment(horizontal="center")
 

@@ -178,3 +178,21 @@ def test_admin_export_of_units_escapes_names(admin_client, hostile_tree):
     text = response.content.decode("utf-8-sig")
     assert "'" + HOSTILE[0].replace('"', '""') in text
     assert "'-Xã @SUM(1)" in text
+
+
+def test_coverage_workbook_escapes_the_unit_name_in_its_subtitle_and_keeps_numbers():
+    from fractions import Fraction
+
+    from reports.render.xlsx import as_xlsx
+    from reports.tables.base import Column, Row, Table
+
+    table = Table(key="bhyt", title="Bảng BHYT", columns=[
+        Column("unit", "Xã, phường", "B", kind="text"), Column("remaining", "Còn phải vận động", "7"),
+        Column("coverage", "Tỷ lệ", "3=2/1", kind="percent")],
+        rows=[Row({"unit": "-Xã @SUM(1)", "remaining": -75, "coverage": Fraction(9598, 100)})])
+    sheet = load_workbook(io.BytesIO(as_xlsx(table, unit_name="=HYPERLINK(\"http://x\")"))).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert all(cell.data_type != "f" for cell in cells)
+    assert sheet["A2"].value.startswith("'=HYPERLINK")
+    values = [cell.value for cell in cells]
+    assert "'-Xã @SUM(1)" in values and -75 in values  # the negative figure is still a number
