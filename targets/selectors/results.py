@@ -326,12 +326,13 @@ def participants_for_children(*, parent: Unit, indicators: Iterable, month, appr
             for unit_id in [parent.pk, *tree.children.get(parent.pk, [])]}
 
 
-def participants_series(*, unit: Unit, indicators: Iterable, start, end, approved_only: bool = False
-                        ) -> dict[str, list[tuple[Period, Figure]]]:
-    """The unit's figure for each month from start to end, per indicator code."""
+def participants_series(*, unit: Unit, indicators: Iterable, start, end, approved_only: bool = False,
+                        fields: Iterable[str] | None = None) -> dict[str, list[tuple[Period, Figure]]]:
+    """The unit's figure for each month from start to end, per indicator code (`fields` as in
+    participants_for_children)."""
     start, end = as_month(start), as_month(end)
     codes = _codes(indicators)
-    keys = _stored_keys(codes)
+    keys = _stored_keys(codes, fields)
     tree = _load_tree([unit], start.start, end.end)
     rows = _by_month(_load_rows([unit], list({c for c, _ in keys}), start, end, approved_only) if keys else [])
     series: dict[str, list[tuple[Period, Figure]]] = {code: [] for code in codes}
@@ -1003,7 +1004,9 @@ def unit_dashboard(*, unit: Unit, month: Period, ranking_code: str | None = None
     demographics = {d.unit_id: d for d in Demographics.objects.filter(unit_id__in=[unit.pk, *[c.pk for c in children]],
                                                                       year=year)}
     codes = [i.code for i in indicators]
-    series = participants_series(unit=unit, indicators=codes, start=Period.month(year - 1, 12), end=month)
+    # the dashboard shows participants only (the breakdowns are indicators of their own)
+    series = participants_series(unit=unit, indicators=codes, start=Period.month(year - 1, 12), end=month,
+                                 fields=["participants"])
     rows = []
     record = demographics.get(unit.pk)
     for indicator in indicators:
@@ -1032,7 +1035,8 @@ def unit_dashboard(*, unit: Unit, month: Period, ranking_code: str | None = None
     if ranking_indicator is not None and children:
         row = next((r for r in rows if r.indicator == ranking_indicator), None)
         ranking_month = (row.latest_month if row and row.latest_month else month)
-        figures = participants_for_children(parent=unit, indicators=[ranking_indicator.code], month=ranking_month)
+        figures = participants_for_children(parent=unit, indicators=[ranking_indicator.code], month=ranking_month,
+                                            fields=["participants"])
         for child in children:
             figure = figures.get(child.pk, {}).get(ranking_indicator.code, EMPTY)
             child_record = demographics.get(child.pk)
