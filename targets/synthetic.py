@@ -13,7 +13,8 @@ under codes starting with SYN- that no real unit uses, and reproducible from a s
 (counted in two queries), else removes it and builds it again.
 
 Used by `manage.py bench_reports` and `manage.py loadtest`; tests build it small
-(districts=2, communes=2, villages=2).
+(districts=2, communes=2, villages=2). Each commune also has three schools (mầm non, tiểu học, THCS)
+with their pupils' BHYT for the school years of that year (the students' table).
 """
 
 import datetime
@@ -38,6 +39,9 @@ from targets.models import (
     MonthlyResult,
     ReportState,
     Role,
+    School,
+    SchoolFigures,
+    SchoolLevel,
     Target,
     TargetKind,
     Unit,
@@ -112,7 +116,8 @@ def _find(year: int, shape: Shape) -> Unit | None:
     if {d - base + 1: n for d, n in depths.items()} != shape.unit_counts:
         return None
     stored = MonthlyResult.objects.filter(unit__path__startswith=province.path, year=year, agent__isnull=True).count()
-    return province if stored == shape.results else None
+    schools = SchoolFigures.objects.filter(school__commune__path__startswith=province.path, school_year=year).count()
+    return province if stored == shape.results and schools == shape.unit_counts[3] * len(SCHOOLS) else None
 
 
 def synthetic_province_ensure(*, year: int | None = None, shape: Shape = Shape(), seed: int = 1) -> SyntheticProvince:
@@ -145,6 +150,8 @@ def synthetic_province_remove() -> int:
     Target.history.filter(unit_id__in=ids).delete()
     Target.objects.filter(unit_id__in=ids)._raw_delete(Target.objects.db)
     Demographics.objects.filter(unit_id__in=ids)._raw_delete(Demographics.objects.db)
+    SchoolFigures.objects.filter(school__commune_id__in=ids).delete()
+    School.objects.filter(commune_id__in=ids)._raw_delete(School.objects.db)
     Membership.objects.filter(unit_id__in=ids).delete()
     for depth in sorted(set(units.values_list("depth", flat=True)), reverse=True):  # children before parents
         Unit.objects.filter(pk__in=ids, depth=depth)._raw_delete(Unit.objects.db)
@@ -279,12 +286,39 @@ def synthetic_province_build(*, year: int, shape: Shape = Shape(), seed: int = 1
             for code, months in _village_results(rng, figures[village.pk], shape.months).items()
             for month, (participants, new, renewing) in enumerate(months, start=1))
     _insert_results(rows)
-    _analyze([Unit, Demographics, Target, MonthlyReport, MonthlyResult])
+    _add_schools(rng, communes, figures, year)
+    _analyze([Unit, Demographics, Target, MonthlyReport, MonthlyResult, School, SchoolFigures])
     return SyntheticProvince(province=province, year=year, shape=shape, districts=districts)
 
 
 RESULT_COLUMNS = ["report_id", "unit_id", "indicator_id", "year", "month", "participants", "new_participants",
                   "renewing"]
+
+
+SCHOOLS = [(SchoolLevel.PRESCHOOL, "Trường Mầm non", 0.25), (SchoolLevel.PRIMARY, "Trường Tiểu học", 0.45),
+           (SchoolLevel.LOWER_SECONDARY, "Trường THCS", 0.30)]
+
+
+def _add_schools(rng: random.Random, communes: list[Unit], figures: dict[int, dict[str, int]], year: int) -> None:
+    """Three schools per commune, sharing the commune's pupils, with their BHYT for the school years
+    the months of `year` fall in (year-1 to year, and year to year+1)."""
+    schools = [School(code=f"{commune.code}-S{n}", name=f"{label} {commune.name.removeprefix('Xã ')}", level=level,
+                      commune=commune)
+               for commune in communes for n, (level, label, _) in enumerate(SCHOOLS, start=1)]
+    School.objects.bulk_create(schools, batch_size=BATCH)
+    if any(school.pk is None for school in schools):
+        schools = list(School.objects.filter(commune__in=communes).order_by("code"))
+    shares = {level: share for level, _, share in SCHOOLS}
+    rows = []
+    for school in schools:
+        pupils = max(1, int(figures[school.commune_id]["pupils"] * shares[school.level]))
+        for school_year in (year - 1, year):
+            insured = min(pupils, int(pupils * rng.uniform(0.86, 1.0)))
+            other = insured * rng.randint(30, 50) // 100
+            rows.append(SchoolFigures(school=school, school_year=school_year, pupils=pupils,
+                                      insured_other_group=other, insured_at_school=insured - other,
+                                      source="Số liệu mẫu (tỉnh mẫu đo tải)"))
+    SchoolFigures.objects.bulk_create(rows, batch_size=BATCH)
 
 
 def _analyze(models) -> None:

@@ -76,3 +76,14 @@ def test_users_are_one_official_per_commune_and_one_leader_per_district_and_remo
     assert synthetic_province_remove() == 1 + 2 + 6 + 12
     assert not Unit.objects.filter(code__startswith="SYN").exists()
     assert not MonthlyResult.objects.exists()
+
+
+def test_each_commune_has_three_schools_with_figures_for_the_students_table():
+    built = synthetic_province_ensure(year=2025, shape=SMALL)
+
+    table = coverage_table_build(unit=built.districts[0], table="students", month=built.last_month)
+
+    schools = [r for r in table.rows if not r.is_total]
+    assert len(schools) == 3 * 3
+    assert all(r.values["pupils"] and r.values["insured"] is not None for r in schools)
+    assert table.rows[-1].values["pupils"] == sum(r.values["pupils"] for r in schools)
