@@ -46,8 +46,9 @@ def database_url() -> str:
 
 
 def start_worker(queue: str, *, extra_env: dict[str, str] | None = None, broker: str | None = None,
-                 include: list[str] | None = None, log: Path | None = None) -> subprocess.Popen:
-    """A real Celery worker (solo pool) on its own queue, reading the test database.
+                 include: list[str] | None = None, log: Path | None = None, pool: str = "solo") -> subprocess.Popen:
+    """A real Celery worker (solo pool, or `pool="prefork"` with one child) on its own queue, reading
+    the test database.
 
     `broker`: another broker than CELERY_BROKER_URL (a private Redis, see start_redis); `include`:
     modules the worker imports at start (e.g. test-only job kinds); `log`: a file for its output
@@ -59,7 +60,8 @@ def start_worker(queue: str, *, extra_env: dict[str, str] | None = None, broker:
         "CELERY_BROKER_URL": broker or broker_url(),
         **(extra_env or {}),
     })
-    command = [sys.executable, "-m", "celery", "-A", "bhxh_portal", "worker", "--pool=solo", "-Q", queue,
+    command = [sys.executable, "-m", "celery", "-A", "bhxh_portal", "worker", f"--pool={pool}", "--concurrency=1",
+               "-Q", queue,
                "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING",
                "-n", f"{queue}-{uuid.uuid4().hex[:6]}@%h"]
     if include:

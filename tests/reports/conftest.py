@@ -19,8 +19,8 @@ def stack(transactional_db, settings, tmp_path):
     class Stack:
         broker, log = url, tmp_path / "workers.log"
 
-        def worker(self, **env):
-            process = services.start_worker(queue, broker=url, include=INCLUDE, log=self.log, extra_env={
+        def worker(self, pool="solo", **env):
+            process = services.start_worker(queue, broker=url, include=INCLUDE, log=self.log, pool=pool, extra_env={
                 "MEDIA_ROOT": str(settings.MEDIA_ROOT), "CELERY_TASK_DEFAULT_QUEUE": queue, **FAST,
                 **{k: str(v) for k, v in env.items()}})
             workers.append(process)

@@ -9,6 +9,8 @@ its own, and waits with bounded waits only.
 """
 
 import datetime
+import os
+import signal
 
 import pytest
 from django.db import connection
@@ -112,6 +114,29 @@ def _broker_holds_nothing(stack) -> bool:
 
     client = redis.Redis.from_url(stack.broker)
     return client.hlen("unacked") == 0 and not any(client.llen(key) for key in client.keys("test-*"))
+
+
+def test_a_worker_process_killed_by_the_system_is_noticed_by_the_sweep_and_run_again(stack, staff, tmp_path,
+                                                                                     settings):
+    """Production runs prefork workers: the out-of-memory killer ends the child running the job, the
+    main process acknowledges the message as lost (WorkerLostError) and starts a new child. The job's
+    heartbeat stopped: the sweep sends it again and the new child runs it."""
+    runs = tmp_path / "runs.log"
+    job = job_create(kind=fault_kinds.SLOW, requested_by=staff,
+                     params={"steps": 20, "delay": 0.2, "runs_log": str(runs)})
+    stack.worker(pool="prefork", JOBS_STALE_AFTER_SECONDS=2)
+    stack.send(run_job, job.pk)
+    _wait_running_with_progress(stack, job)
+    child = int(runs.read_text().split()[0])  # the job runs in the child process
+    os.kill(child, signal.SIGKILL)
+    _wait_heartbeat_older_than(job, 2)
+    assert _job(job.pk).state == "running"  # nothing else would ever change it
+
+    stack.send(sweep_stale_jobs)  # as Celery beat does every JOBS_SWEEP_EVERY_SECONDS
+    done = stack.wait_finished(job)
+    assert (done.state, done.attempts, done.message) == ("succeeded", 2, "Xong 20 bước"), done.message
+    pids = [int(pid) for pid in runs.read_text().split()]
+    assert len(pids) == 2 and pids[1] != child
 
 
 def test_an_import_killed_inside_its_write_leaves_nothing_and_the_sweep_runs_it_again_once(stack, tmp_path,
