@@ -241,8 +241,12 @@ def results_cell(request, pk: int, month: str):
     if keep_typed:
         cell.attempted = raw
     row = grid.row(row_key)
+    # The unit's own empty cell shows its children's sum as a hint: a saved child changes that sum.
+    own_cell = grid.cell(f"u{owner.pk}", code, "participants")
+    if own_cell is cell or own_cell is None or own_cell.from_children is None:
+        own_cell = None
     return render(request, "targets/_results_cell_response.html", {
-        "grid": grid, "cell": cell, "row": row, "saved": saved and not error, "code_list": code,
+        "grid": grid, "cell": cell, "row": row, "saved": saved and not error, "code_list": code, "own_cell": own_cell,
         "cell_url": reverse("targets:results_cell", args=[owner.pk, period.key]),
         "foot": [f for f in grid.foot if f.column.code == code],
     }, status=status)

@@ -180,6 +180,23 @@ def test_clearing_the_communes_own_figure_gives_back_the_sum_of_its_villages(cli
     assert MonthlyResult.history.filter(id__isnull=False, history_type="-").count() == 1
 
 
+def test_saving_a_village_refreshes_the_sum_shown_in_the_communes_empty_cell(client, tree):
+    commune = tree.communes[0]
+    a, b = tree.villages[commune.pk]
+    enter(b, 15)
+    client.force_login(tree.users["official"])
+    response = save_cell(client, commune, f"u{a.pk}", "bhyt", "participants", "1.010", 0)
+    body = response.content.decode()
+    assert response.status_code == 200
+    own = body[body.index(f'id="cell-u{commune.pk}-bhyt-participants"'):]
+    assert own.startswith(f'id="cell-u{commune.pk}-bhyt-participants" hx-swap-oob="true"')
+    assert 'placeholder="= 1.025"' in own.split("</td>")[0]
+
+    enter(commune, 2000)  # once the commune has its own figure there is no hint to refresh
+    response = save_cell(client, commune, f"u{a.pk}", "bhyt", "participants", "1.020", 1)
+    assert f'id="cell-u{commune.pk}-bhyt-participants"' not in response.content.decode()
+
+
 def test_a_locked_month_answers_423_and_a_reader_403(client, tree):
     commune = tree.communes[0]
     enter(commune, 10)
