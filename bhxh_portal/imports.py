@@ -380,8 +380,11 @@ MAX_PACKAGE_MEMBERS = 10_000
 # Settings IMPORT_MAX_UNPACKED_MB (default 1000) and IMPORT_MAX_CELLS (default 20.000.000) may lower or raise these.
 _MB = 1024 * 1024
 # A cell or row reference that needs an exact look: two or three letters (column > Z) or a row number
-# of 200.000 and more. Sheets without one (nearly all) have at most 26 columns × 199.999 rows.
-_SUSPECT_REF = re.compile(rb' r="(?:[A-Z]{2,3}[0-9]|[A-Z]{0,3}(?:[2-9][0-9]{5}|[0-9]{7}))')
+# of 200.000 and more. Sheets without one (nearly all) have at most 26 columns × 199.999 rows. Two
+# searches with a literal prefix: 0,06 s + 0,18 s on the 100 MB of XML of a 100.000-row list (one
+# alternation: 0,38 s).
+_WIDE_REF = re.compile(rb' r="[A-Z]{2,3}[0-9]')
+_FAR_REF = re.compile(rb' r="[A-Z]{0,3}(?:[2-9][0-9]{5}|[0-9]{7})')
 _ANY_REF = re.compile(rb' r="([A-Z]{0,3})([0-9]+)"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]*)"')
 
@@ -457,7 +460,7 @@ def check_sheet_extent(xml: bytes, *, filename: str, sheet_name: str = "") -> No
                 declared_rows, declared_columns = int(found.group(2)[:18]), _column_number(found.group(1)[:8])
                 if declared_rows > MAX_SHEET_ROWS or declared_columns > MAX_SHEET_COLUMNS:
                     raise _refuse_extent(filename, sheet_name, declared_rows, declared_columns)
-    if _SUSPECT_REF.search(xml) is None:
+    if _WIDE_REF.search(xml) is None and _FAR_REF.search(xml) is None:
         return
     rows = columns = 0
     letters_seen: set[bytes] = set()
