@@ -3,6 +3,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    AccessOutcome,
     Agent,
     Collection,
     Collector,
@@ -18,6 +19,7 @@ from .models import (
 )
 from .personal_data import mask_personal_id
 from .resources import AgentResource, ParticipantResource
+from .services import personal_data_access_record
 
 
 class CollectorInline(admin.TabularInline):
@@ -68,6 +70,17 @@ class ParticipantAdmin(ImportExportModelAdmin):
     @admin.display(description="số định danh cá nhân", ordering="personal_id")
     def masked_personal_id(self, participant):
         return mask_personal_id(participant.personal_id)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The admin's page of a person shows the số định danh in full: logged like the portal's page."""
+        requested = int(object_id) if str(object_id).isdigit() else 0
+        participant = Participant.objects.filter(pk=requested).first()
+        personal_data_access_record(
+            user=request.user, requested_id=requested, participant=participant,
+            outcome=AccessOutcome.SHOWN_FULL if participant else AccessOutcome.REFUSED, meta=request.META,
+            path=request.get_full_path(),
+        )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_export_resource_kwargs(self, request, **kwargs):
         """The số định danh in full in an export for superusers only; masked for other admin staff."""

@@ -151,3 +151,13 @@ def test_programme_lists_show_the_id_masked(client):
     assert "Nguyễn Văn Một" in page and "0270****0001" in page and "027060000001" not in page
     overdue = client.get(f"/chuong-trinh/{programme.pk}/qua-han/", {"ngay": "2025-01-01"}).content.decode()
     assert "027060000001" not in overdue
+
+
+def test_the_admins_page_of_a_person_is_logged_too(client, person):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    response = client.get(f"/quan-tri/agents/participant/{person.pk}/change/", REMOTE_ADDR="10.0.0.5")
+    assert response.status_code == 200 and CCCD in response.content.decode()
+    entry = PersonalDataAccess.objects.get()
+    assert (entry.user, entry.participant, entry.outcome, entry.ip_address) == (
+        admin, person, AccessOutcome.SHOWN_FULL, "10.0.0.5")
