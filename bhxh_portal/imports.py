@@ -377,7 +377,7 @@ def check_spreadsheet_bytes(data: bytes, *, filename: str) -> str:
 MAX_SHEET_ROWS = 1_048_576  # Excel's own limits
 MAX_SHEET_COLUMNS = 16_384
 MAX_PACKAGE_MEMBERS = 10_000
-# Settings IMPORT_MAX_UNPACKED_MB (default 1000) and IMPORT_MAX_CELLS (default 20.000.000) may lower or raise these.
+# The settings IMPORT_MAX_UNPACKED_MB and IMPORT_MAX_CELLS bound what a package unpacks to and a sheet spans.
 _MB = 1024 * 1024
 # A cell or row reference that needs an exact look: two or three letters (column > Z) or a row number
 # of 200.000 and more. Sheets without one (nearly all) have at most 26 columns × 199.999 rows. Two
@@ -390,11 +390,11 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]*)"')
 
 
 def max_unpacked_bytes() -> int:
-    return getattr(settings, "IMPORT_MAX_UNPACKED_MB", 1000) * _MB
+    return settings.IMPORT_MAX_UNPACKED_MB * _MB
 
 
 def max_sheet_cells() -> int:
-    return getattr(settings, "IMPORT_MAX_CELLS", 20_000_000)
+    return settings.IMPORT_MAX_CELLS
 
 
 def _column_number(letters: bytes) -> int:

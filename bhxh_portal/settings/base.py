@@ -163,6 +163,9 @@ JOBS_SWEEP_EVERY_SECONDS = env.int("JOBS_SWEEP_EVERY_SECONDS", default=60)
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=50)
+# Hostile spreadsheets (bhxh_portal/imports.py): what a package may unpack to, how many cells a sheet may span.
+IMPORT_MAX_UNPACKED_MB = env.int("IMPORT_MAX_UNPACKED_MB", default=1000)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=20_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
