@@ -1,6 +1,9 @@
 """Renderers lay out a Table without computing: the same printed figures in every output."""
 
 import io
+import os
+import shutil
+import subprocess
 from fractions import Fraction
 
 import pytest
@@ -10,6 +13,8 @@ from reports.render import as_csv, as_json
 from reports.render.pdf import as_pdf
 from reports.render.xlsx import as_xlsx
 from reports.tables.base import Column, Row, Table
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 @pytest.fixture
@@ -76,3 +81,16 @@ def test_pdf_embeds_liberation_serif_and_keeps_vietnamese_text(table, tmp_path):
             assert "/FontFile2" in descriptor or "/FontFile3" in descriptor  # embedded, not referenced
             fonts.add(str(font["/BaseFont"]))
     assert fonts and all("Liberation-Serif" in f for f in fonts), fonts
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None and not IN_CI, reason="cần pdftoppm (gói poppler-utils)")
+def test_pdf_page_renders_to_an_image_with_ink_on_it(table, tmp_path):
+    (tmp_path / "bang.pdf").write_bytes(as_pdf(table, unit_name="Huyện Càng Long"))
+    subprocess.run(["pdftoppm", "-gray", "-r", "40", "-f", "1", "-l", "1", str(tmp_path / "bang.pdf"),
+                    str(tmp_path / "trang")], check=True, capture_output=True, timeout=60)
+    (image,) = tmp_path.glob("trang*.pgm")
+    magic, size, depth, pixels = image.read_bytes().split(b"\n", 3)
+    width, height = map(int, size.split())
+    assert magic == b"P5" and width > height  # A4 landscape
+    dark = sum(1 for value in pixels if value < 128)
+    assert 0.01 < dark / len(pixels) < 0.5  # text and rules, neither a blank nor a black page
