@@ -76,10 +76,13 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 class _ScopedAdmin:
-    """Administrators of a province see and change only their subtree (targets.access)."""
+    """Administrators of a province see and change only their subtree (targets.access); the rows
+    reach their unit through `unit_path_field` (a school's figures: school__commune)."""
+
+    unit_path_field = "unit"
 
     def get_queryset(self, request):
-        return access.scope_by_unit(request.user, super().get_queryset(request))
+        return access.scope_by_unit(request.user, super().get_queryset(request), self.unit_path_field)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "unit":

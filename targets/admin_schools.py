@@ -7,23 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from import_export.admin import ImportExportMixin
 
 from . import access, services
+from .admin import _ScopedAdmin
 from .models import School, SchoolFigures, Unit
 from .resources_schools import SchoolFiguresResource, SchoolResource
 
 
-class _SchoolScopedAdmin:
+class _SchoolScopedAdmin(_ScopedAdmin):
     unit_path_field = "commune"
-
-    def get_queryset(self, request):
-        return access.scope_by_unit(request.user, super().get_queryset(request), self.unit_path_field)
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.current_user = request.user
-        return form
-
-    def get_resource_kwargs(self, request, *args, **kwargs):
-        return {"user": request.user}
 
 
 class SchoolAdminForm(forms.ModelForm):
