@@ -30,12 +30,17 @@ class DemoLogin:
     unit: str
 
 
-def load_units() -> str:
-    path = FIXTURES / "demo_units.csv"
-    report = run_resource_import(UnitResource(), load_dataset(path), filename=path.name)
+def import_fixture(name: str, resource) -> str:
+    """Import fixtures/<name> through the same resource as an upload (all rows or none); the summary."""
+    path = FIXTURES / name
+    report = run_resource_import(resource, load_dataset(path), filename=path.name)
     if not report.ok:
         raise DemoDataError("\n".join(report.messages()))
     return report.summary()
+
+
+def load_units() -> str:
+    return import_fixture("demo_units.csv", UnitResource())
 
 
 def load_users() -> list[DemoLogin]:

@@ -10,7 +10,6 @@
 
 from django.apps import apps
 
-from bhxh_portal.imports import load_dataset, run_resource_import
 from targets.models import Unit
 
 from .resources_targets import DemographicsResource, TargetResource
@@ -28,13 +27,7 @@ def ensure_demo_agent() -> str:
 
 
 def load_targets_demo() -> str:
-    from bhxh_portal.demo import FIXTURES, DemoDataError
+    from bhxh_portal.demo import import_fixture
 
-    lines = [ensure_demo_agent()]
-    for name, resource in (("demo_demographics.csv", DemographicsResource()), ("demo_targets.csv", TargetResource())):
-        path = FIXTURES / name
-        report = run_resource_import(resource, load_dataset(path), filename=path.name)
-        if not report.ok:
-            raise DemoDataError("\n".join(report.messages()))
-        lines.append(report.summary())
-    return "\n".join(lines)
+    return "\n".join([ensure_demo_agent(), import_fixture("demo_demographics.csv", DemographicsResource()),
+                      import_fixture("demo_targets.csv", TargetResource())])

@@ -11,13 +11,14 @@
 - Hải Dương 2021 (illustrative figures, the plan gives none): April–June, BHYT hộ gia đình and
   cận nghèo for the commune, BHXH tự nguyện (participants, newly mobilised, renewing) for each
   thôn and the commune's collection agent; April and May approved, June a draft.
+- Hướng Hóa: the district's own BHXH, BHXH bắt buộc, BHXH tự nguyện and BHTN participants at
+  31/12/2018 and 31/12/2019 (golden/huong_hoa_2019_evaluation.csv), both months approved.
 """
 
 import datetime
 
 from django.utils import timezone
 
-from bhxh_portal.imports import load_dataset, run_resource_import
 from targets.models import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportState, Unit
 from targets.periods import Period
 from targets.resources_results import ResultResource
@@ -30,16 +31,15 @@ DEMO_STATES = [
     ("CL", "2023-06", ReportState.APPROVED),
     ("HDUONG", "2021-04", ReportState.APPROVED),
     ("HDUONG", "2021-05", ReportState.APPROVED),
+    ("HHOA", "2018-12", ReportState.APPROVED),
+    ("HHOA", "2019-12", ReportState.APPROVED),
 ]
 
 
 def load_results_demo() -> str:
-    from bhxh_portal.demo import FIXTURES, DemoDataError
+    from bhxh_portal.demo import import_fixture
 
-    path = FIXTURES / "demo_results.csv"
-    report = run_resource_import(ResultResource(), load_dataset(path), filename=path.name)
-    if not report.ok:
-        raise DemoDataError("\n".join(report.messages()))
+    summary = import_fixture("demo_results.csv", ResultResource())
     units = {u.code: u for u in Unit.objects.current().filter(code__in={code for code, _, _ in DEMO_STATES})}
     moved = 0
     for code, key, state in DEMO_STATES:
@@ -55,7 +55,7 @@ def load_results_demo() -> str:
         if steps:
             _as_in_the_plan(monthly, month)
         moved += steps
-    return f"{report.summary()} Quy trình duyệt mẫu: {moved} bước."
+    return f"{summary} Quy trình duyệt mẫu: {moved} bước."
 
 
 def _as_in_the_plan(report: MonthlyReport, month: Period) -> None:

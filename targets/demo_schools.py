@@ -5,22 +5,15 @@ carries the difference so that the district's total is the plan's. School codes 
 made up, in the plan's order; the commune of a school whose name does not tell it is made up too.
 Idempotent: a second run changes nothing."""
 
-from bhxh_portal.imports import load_dataset, run_resource_import
 
 from .resources_schools import SchoolFiguresResource, SchoolResource
 
 
 def load_schools_demo() -> str:
-    from bhxh_portal.demo import FIXTURES, DemoDataError
+    from bhxh_portal.demo import import_fixture
 
-    lines = []
-    for name, resource in (("demo_schools.csv", SchoolResource()), ("demo_school_figures.csv", SchoolFiguresResource())):
-        path = FIXTURES / name
-        report = run_resource_import(resource, load_dataset(path), filename=path.name)
-        if not report.ok:
-            raise DemoDataError("\n".join(report.messages()))
-        lines.append(report.summary())
-    return "\n".join(lines)
+    return "\n".join([import_fixture("demo_schools.csv", SchoolResource()),
+                      import_fixture("demo_school_figures.csv", SchoolFiguresResource())])
 
 
 SYNTHETIC_PREFIX = "SYN-TR-"
