@@ -31,6 +31,7 @@ def test_loadtest_runs_tiny_and_reports_without_errors():
     result = json.loads(out.getvalue())
     assert {"rps", "p50_ms", "p95_ms", "p99_ms", "errors", "users"} <= set(result)
     assert result["users"] == 3 and result["errors"] == 0, result["error_messages"]
+    assert result["server_cpu_ms_per_request"] > 0
     assert result["rps"] > 0 and 0 < result["p50_ms"] <= result["p95_ms"] <= result["p99_ms"]
     assert {"grid (save a cell)", "dashboard (district)", "coverage page (district)"} <= set(result["by_request"])
     assert result["saves_stored"] >= result["by_request"]["grid (save a cell)"]["requests"] > 0

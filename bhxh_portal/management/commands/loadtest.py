@@ -118,6 +118,7 @@ class Command(BaseCommand):
             server = self._start_gunicorn(port, workers, threads, Path(tmp) / "gunicorn.log")
             try:
                 self._wait_ready(config["host"], server, Path(tmp) / "gunicorn.log")
+                cpu_before = self._cpu_seconds(server)
                 say(f"gunicorn trên {config['host']} ({workers} tiến trình × {threads} luồng), cơ sở dữ liệu "
                     f"{connection.vendor} ({connection.settings_dict['NAME']}); {config['official_users']} cán bộ xã "
                     f"lưu ô trên bảng nhập, {config['leader_users']} lãnh đạo huyện xem tổng quan và bảng số liệu; "
@@ -128,9 +129,13 @@ class Command(BaseCommand):
                 if load.returncode != 0 or not result_path.exists():
                     raise CommandError(f"locust dừng với lỗi:\n{load.stderr[-3000:]}")
                 result = json.loads(result_path.read_text(encoding="utf-8"))
+                server_cpu = self._cpu_seconds(server) - cpu_before
             finally:
                 self._stop(server)
         result["saves_stored"] = self._saves_stored(config)
+        # the server's own work, whatever else the machine does: CPU seconds of gunicorn per request
+        # (warm-up included in the total, so slightly more than the measured requests cost)
+        result["server_cpu_ms_per_request"] = round(1000 * server_cpu / max(1, result["requests"]), 1)
         # what else the machine was doing: the figures of a busy machine are not those of an idle one
         result["cpus"], result["load_avg_1min"] = os.cpu_count(), round(os.getloadavg()[0], 2)
         result["workers"], result["threads"] = workers, threads
@@ -211,6 +216,21 @@ class Command(BaseCommand):
             time.sleep(0.3)
         raise CommandError(f"gunicorn không trả lời {host}/suc-khoe/ sau {timeout:g} s.")
 
+    @staticmethod
+    def _cpu_seconds(server: subprocess.Popen) -> float:
+        """User + system CPU time of gunicorn's master and workers so far (psutil comes with locust)."""
+        import psutil
+
+        try:
+            master = psutil.Process(server.pid)
+            total = 0.0
+            for process in [master, *master.children(recursive=True)]:
+                times = process.cpu_times()
+                total += times.user + times.system
+            return total
+        except psutil.Error:
+            return 0.0
+
     def _stop(self, server: subprocess.Popen) -> None:
         """Stop gunicorn (its master and workers: the process group it was started in)."""
         if server.poll() is not None:
@@ -244,7 +264,8 @@ class Command(BaseCommand):
             f"{result['users']} người dùng, {result['seconds']:g} s: {result['rps']:.1f} yêu cầu/s, "
             f"p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms, "
             f"{result['errors']} lỗi; {result['saves_stored']} lần lưu ô đã ghi vào cơ sở dữ liệu; máy "
-            f"{result['cpus']} lõi, tải trung bình 1 phút {result['load_avg_1min']:g} khi kết thúc. "
+            f"{result['cpus']} lõi, tải trung bình 1 phút {result['load_avg_1min']:g} khi kết thúc; gunicorn dùng "
+            f"{result['server_cpu_ms_per_request']:g} ms CPU mỗi yêu cầu. "
             f"Mục tiêu p95 < {GOAL_P95_MS} ms, không lỗi: {verdict}.")
         for error in result["error_messages"][:5]:
             self.stdout.write(f"  lỗi {error['count']}×: {error['request']}: {error['error'][:200]}")
