@@ -229,7 +229,9 @@ def _load_rows(roots: list[Unit] | list[str], codes: list[str], start: Period, e
                                       indicator__code__in=codes)
     if approved_only:
         qs = qs.filter(report__state=ReportState.APPROVED)
-    return list(qs.values("unit_id", "agent_id", "indicator__code", "year", "month", *FIELDS, "report__state"))
+    # no ORDER BY (the model's ordering by path would sort every row; the callers group them)
+    return list(qs.order_by().values("unit_id", "agent_id", "indicator__code", "year", "month", *FIELDS,
+                                     "report__state"))
 
 
 def _aggregate(tree: _Tree, rows: list[dict], keys: list[tuple[str, str]]) -> dict[tuple, _Sum]:
