@@ -234,10 +234,13 @@ def _load_rows(roots: list[Unit] | list[str], codes: list[str], start: Period, e
                                      "report__state"))
 
 
-def _aggregate(tree: _Tree, rows: list[dict], keys: list[tuple[str, str]]) -> dict[tuple, _Sum]:
-    """Bottom-up over the tree, for one month: {(unit_id, code, field): _Sum}. Each unit's figure is
-    added to its parent's running sum as soon as it is known (deepest units first), and a unit is
-    only looked at for the (code, field) pairs it has figures for: one pass over what exists."""
+def _aggregate(tree: _Tree, rows: list[dict], keys: list[tuple[str, str]],
+               only: set[int] | None = None) -> dict[tuple, _Sum]:
+    """Bottom-up over the tree, for one month: {(unit_id, code, field): _Sum} for the units in
+    `only` (every unit by default). Each unit's figure is added to its parent's running sum as soon
+    as it is known (deepest units first), and a unit is only looked at for the (code, field) pairs
+    it has figures for: one pass over what exists. The units outside `only` pass their figure up
+    without a _Sum of their own (a dashboard needs one unit's figures, not its 1.500 villages')."""
     own: dict[int, dict[tuple, tuple[int, bool]]] = defaultdict(dict)
     # unit_id -> {(code, field): [sum, all approved, count]} of its children's figures and its agents'
     partial: dict[int, dict[tuple, list]] = defaultdict(dict)
@@ -271,12 +274,20 @@ def _aggregate(tree: _Tree, rows: list[dict], keys: list[tuple[str, str]]) -> di
         mine_here, parts_here = own.get(unit_id), partial.get(unit_id)
         if not mine_here and not parts_here:
             continue
-        kids = len(tree.children.get(unit_id, ()))
         parent = parent_of.get(unit_id)
+        keep = only is None or unit_id in only
+        kids = len(tree.children.get(unit_id, ())) if keep else 0
         present = (mine_here or {}).keys() | (parts_here or {}).keys()
         for key in present:
             parts = parts_here.get(key) if parts_here else None
             mine = mine_here.get(key) if mine_here else None
+            if not keep:  # only its figure matters, to its parent
+                if parent is not None:
+                    if mine is not None:
+                        add(parent, key, mine[0], mine[1])
+                    elif parts is not None:
+                        add(parent, key, parts[0], parts[1])
+                continue
             if parts is None:
                 children_sum, children_approved, reporting = None, True, 0
             else:
@@ -323,9 +334,9 @@ def participants_for_children(*, parent: Unit, indicators: Iterable, month, appr
     keys = _stored_keys(codes, fields)
     tree = _load_tree([parent], month.start, month.end)
     rows = _load_rows([parent], list({c for c, _ in keys}), month, month, approved_only) if keys else []
-    sums = _aggregate(tree, rows, keys)
-    return {unit_id: {code: _figure(sums, unit_id, code) for code in codes}
-            for unit_id in [parent.pk, *tree.children.get(parent.pk, [])]}
+    shown = [parent.pk, *tree.children.get(parent.pk, [])]
+    sums = _aggregate(tree, rows, keys, only=set(shown))
+    return {unit_id: {code: _figure(sums, unit_id, code) for code in codes} for unit_id in shown}
 
 
 def participants_series(*, unit: Unit, indicators: Iterable, start, end, approved_only: bool = False,
@@ -339,7 +350,7 @@ def participants_series(*, unit: Unit, indicators: Iterable, start, end, approve
     rows = _by_month(_load_rows([unit], list({c for c, _ in keys}), start, end, approved_only) if keys else [])
     series: dict[str, list[tuple[Period, Figure]]] = {code: [] for code in codes}
     for month in months_between(start, end):
-        sums = _aggregate(tree, rows.get((month.year, month.number), []), keys) if keys else {}
+        sums = _aggregate(tree, rows.get((month.year, month.number), []), keys, only={unit.pk}) if keys else {}
         for code in codes:
             series[code].append((month, _figure(sums, unit.pk, code)))
     return series
@@ -365,7 +376,7 @@ def participants_at(*, unit_ids, indicator_ids, period: Period) -> dict[tuple[in
         month_rows = rows.get((month.year, month.number))
         if not month_rows:
             continue
-        sums = _aggregate(tree, month_rows, keys)
+        sums = _aggregate(tree, month_rows, keys, only=set(units))
         for unit_id in units:
             for code, indicator_id in indicators.items():
                 if (unit_id, indicator_id) in found:
