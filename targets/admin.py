@@ -104,7 +104,7 @@ class DemographicsAdminForm(forms.ModelForm):
     class Meta:
         model = Demographics
         fields = ["unit", "year", "population", "labour_force", "pupils", "required_to_join", "voluntary_eligible",
-                  "source"]
+                  "bhtn_required", "source"]
 
     def clean(self):
         data = super().clean()
@@ -119,7 +119,8 @@ class DemographicsAdminForm(forms.ModelForm):
 class DemographicsAdmin(_ScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
     form = DemographicsAdminForm
     resource_classes = [DemographicsResource]
-    list_display = ["unit", "year", "population", "labour_force", "pupils", "required_to_join", "voluntary_eligible"]
+    list_display = ["unit", "year", "population", "labour_force", "pupils", "required_to_join", "voluntary_eligible",
+                    "bhtn_required"]
     list_filter = ["year"]
     search_fields = ["unit__code", "unit__name"]
     autocomplete_fields = ["unit"]

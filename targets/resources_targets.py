@@ -64,6 +64,7 @@ DEMOGRAPHICS_HEADER_ALIASES = {
     "pupils": ["học sinh, sinh viên", "học sinh", "số học sinh", "tổng số học sinh"],
     "required_to_join": ["thuộc diện bhxh bắt buộc", "thuộc diện tham gia bhxh bắt buộc", "đối tượng bắt buộc"],
     "voluntary_eligible": ["thuộc diện bhxh tự nguyện", "thuộc diện tham gia bhxh tự nguyện"],
+    "bhtn_required": ["thuộc diện bhtn", "thuộc diện tham gia bhtn", "số người thuộc diện tham gia bhtn"],
     "source": ["nguồn số liệu", "nguồn"],
 }
 
@@ -76,6 +77,7 @@ DEMOGRAPHICS_TEMPLATE_HEADERS = OrderedDict([
     ("pupils", "Học sinh, sinh viên"),
     ("required_to_join", "Thuộc diện BHXH bắt buộc"),
     ("voluntary_eligible", "Thuộc diện BHXH tự nguyện"),
+    ("bhtn_required", "Thuộc diện tham gia BHTN"),
     ("source", "Nguồn số liệu"),
 ])
 
@@ -214,7 +216,7 @@ class _RowResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
 
 class DemographicsResource(_RowResource):
     """unit_code, year, population, labour_force (optional: pupils, required_to_join,
-    voluntary_eligible, source). A value column left empty keeps what is stored."""
+    voluntary_eligible, bhtn_required, source). A value column left empty keeps what is stored."""
 
     unit_code = fields.Field(column_name="unit_code")
     unit_name = fields.Field(column_name="unit_name")
@@ -224,6 +226,7 @@ class DemographicsResource(_RowResource):
     pupils = fields.Field(attribute="pupils", column_name="pupils")
     required_to_join = fields.Field(attribute="required_to_join", column_name="required_to_join")
     voluntary_eligible = fields.Field(attribute="voluntary_eligible", column_name="voluntary_eligible")
+    bhtn_required = fields.Field(attribute="bhtn_required", column_name="bhtn_required")
     source = fields.Field(attribute="source", column_name="source")
 
     header_aliases = DEMOGRAPHICS_HEADER_ALIASES
@@ -232,7 +235,7 @@ class DemographicsResource(_RowResource):
     class Meta:
         model = Demographics
         fields = ("unit_code", "unit_name", "year", "population", "labour_force", "pupils", "required_to_join",
-                  "voluntary_eligible", "source")
+                  "voluntary_eligible", "bhtn_required", "source")
         import_id_fields = ("unit_code", "year")
         skip_unchanged = True
         report_skipped = True
@@ -265,6 +268,9 @@ class DemographicsResource(_RowResource):
 
     def dehydrate_voluntary_eligible(self, record):
         return record.voluntary_eligible
+
+    def dehydrate_bhtn_required(self, record):
+        return record.bhtn_required
 
     def snapshot(self, instance):
         return (instance.unit_id, instance.year, *(getattr(instance, f) for f in services.DEMOGRAPHIC_FIELDS),

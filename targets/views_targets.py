@@ -347,6 +347,8 @@ TEMPLATE_HELP = {
         ("Học sinh, sinh viên", "Số học sinh, sinh viên (mẫu số của BHYT học sinh)."),
         ("Thuộc diện BHXH bắt buộc", "Số người thuộc diện tham gia BHXH bắt buộc."),
         ("Thuộc diện BHXH tự nguyện", "Số người thuộc diện có thể tham gia BHXH tự nguyện."),
+        ("Thuộc diện tham gia BHTN", "Số người thuộc diện tham gia bảo hiểm thất nghiệp (mẫu số của tỷ lệ "
+                                     "tham gia BHTN so với đối tượng phải tham gia)."),
         ("Nguồn số liệu", "Vd: Cục Thống kê, số liệu 30/6/2023."),
     ],
 }

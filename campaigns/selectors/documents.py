@@ -409,34 +409,13 @@ def remaining_table(*, unit: Unit, indicators: list[Indicator], as_of: Period, t
 
 def evaluation_table(*, unit: Unit, indicators: list[Indicator], year: int) -> CoverageData:
     """The year's results against its plan and the year before, and next year's target (reference
-    plan 2020), laid out by reports.tables.evaluation from the unit's targets, denominators and
-    participant counts at the end of each year."""
-    from reports.tables.evaluation import EvaluationInput
+    plan 2020): the inputs and the layout are reports.tables.evaluation's, as on the coverage page."""
     from reports.tables.evaluation import evaluation_table as build
+    from reports.tables.evaluation import load_evaluation_items
 
-    ids = [i.pk for i in indicators]
-    plans: dict[tuple[int, int], int] = {}
-    for target in Target.objects.of_units().filter(
-        unit=unit, indicator_id__in=ids, kind=TargetKind.ASSIGNED, period_type=PeriodType.YEAR,
-        year__in=[year, year + 1],
-    ):
-        plans[(target.indicator_id, target.year)] = target.count
-    demographics = Demographics.objects.filter(unit=unit, year=year).first()
-    now = progress.participants_for(unit_ids=[unit.pk], indicator_ids=ids, period=Period.of_year(year))
-    before = progress.participants_for(unit_ids=[unit.pk], indicator_ids=ids, period=Period.of_year(year - 1))
-    required_of = {"bhxh_bb": "required_to_join", "bhxh_tn": "voluntary_eligible"}
-    items = []
-    for indicator in indicators:
-        required = required_of.get(indicator.code)
-        items.append(EvaluationInput(
-            indicator=indicator.code, label=indicator.short_name,
-            participants=now.get((unit.pk, indicator.pk)), participants_last_year=before.get((unit.pk, indicator.pk)),
-            plan=plans.get((indicator.pk, year)),
-            labour_force=demographics.labour_force if demographics else None,
-            required_to_join=getattr(demographics, required) if demographics and required else None,
-            next_target=plans.get((indicator.pk, year + 1)),
-        ))
-    return CoverageData(build(items=items, year=year, unit_name=unit.name), bool(now), {})
+    items = load_evaluation_items(unit=unit, indicators=indicators, year=year)
+    has_results = any(i.participants is not None for i in items)
+    return CoverageData(build(items=items, year=year, unit_name=unit.name), has_results, {})
 
 
 # --- the coverage tables of the reports app ------------------------------------------------------

@@ -163,3 +163,10 @@ from .students import students_table  # noqa: E402
 
 TABLES["students"] = students_table
 TABLE_LABELS["students"] = "BHYT học sinh theo trường"
+
+# The yearly evaluation (this year against last year and its plan, next year's target) of the
+# parent unit itself; its builder loads its own inputs (reports.tables.evaluation).
+from .evaluation import evaluation_report_table  # noqa: E402
+
+TABLES["evaluation"] = evaluation_report_table
+TABLE_LABELS["evaluation"] = "Đánh giá kết quả năm (so với năm trước, kế hoạch)"

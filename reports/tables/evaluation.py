@@ -6,12 +6,25 @@ and next year's target (DOMAIN.md section 4; golden/huong_hoa_2019_evaluation.cs
 - % of labour force = participants / labour force × 100
 - % of required = participants / people required to join (BHXH TN: those who may join voluntarily)
 - growth = next year's target / this year × 100
+
+Inputs (`load_evaluation_inputs`, used by the coverage registry, the page, the downloads, the CLI and
+the district-yearly plan's EVALUATION block): participants at the end of the year and of the year
+before from the monthly results (targets.progress), the assigned yearly targets of the year and the
+next, and the year's denominators; five queries plus those of the results, whatever the unit.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from fractions import Fraction
 
+from targets.periods import Period
+
 from .base import Column, Row, Table, percent
+
+# The indicators of the plan (reference plan 2020, section I).
+EVALUATION_INDICATORS = ["bhxh", "bhxh_bb", "bhxh_tn", "bhtn"]
+# People required to join, per indicator (Demographics field); BHXH TN: those who may join voluntarily.
+REQUIRED_FIELD = {"bhxh_bb": "required_to_join", "bhxh_tn": "voluntary_eligible", "bhtn": "bhtn_required"}
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,71 @@ def evaluation_figures(item: EvaluationInput) -> EvaluationFigures:
     )
 
 
+@dataclass
+class EvaluationInputs:
+    parent: object  # targets.models.Unit
+    month: Period | None
+    year: int
+    items: list[EvaluationInput] = field(default_factory=list)
+
+    @property
+    def has_results(self) -> bool:
+        return any(i.participants is not None for i in self.items)
+
+
+def load_evaluation_items(*, unit, indicators: Iterable, year: int) -> list[EvaluationInput]:
+    """One EvaluationInput per indicator (Indicator objects, in the given order) for `unit` and `year`."""
+    from targets import progress
+    from targets.models import Demographics, Target, TargetKind
+    from targets.periods import PeriodType
+
+    indicators = list(indicators)
+    ids = [i.pk for i in indicators]
+    plans: dict[tuple[int, int], int] = {}
+    for indicator_id, target_year, count in Target.objects.of_units().filter(
+        unit=unit, indicator_id__in=ids, kind=TargetKind.ASSIGNED, period_type=PeriodType.YEAR,
+        year__in=[year, year + 1],
+    ).values_list("indicator_id", "year", "count"):
+        plans[(indicator_id, target_year)] = count
+    demographics = Demographics.objects.filter(unit=unit, year=year).first()
+    now = progress.participants_for(unit_ids=[unit.pk], indicator_ids=ids, period=Period.of_year(year))
+    before = progress.participants_for(unit_ids=[unit.pk], indicator_ids=ids, period=Period.of_year(year - 1))
+    items = []
+    for indicator in indicators:
+        required = REQUIRED_FIELD.get(indicator.code)
+        items.append(EvaluationInput(
+            indicator=indicator.code, label=indicator.short_name,
+            participants=now.get((unit.pk, indicator.pk)), participants_last_year=before.get((unit.pk, indicator.pk)),
+            plan=plans.get((indicator.pk, year)),
+            labour_force=demographics.labour_force if demographics else None,
+            required_to_join=getattr(demographics, required) if demographics and required else None,
+            next_target=plans.get((indicator.pk, year + 1)),
+        ))
+    return items
+
+
+def load_evaluation_inputs(*, parent, month: Period) -> EvaluationInputs:
+    """The evaluation of the month's year (period 2019-12: 2019 against 2018 and its plan, and the
+    targets of 2020) for the parent unit itself, with the plan's indicators."""
+    from targets.models import Indicator
+
+    by_code = {i.code: i for i in Indicator.objects.filter(code__in=EVALUATION_INDICATORS)}
+    indicators = [by_code[c] for c in EVALUATION_INDICATORS if c in by_code]
+    items = load_evaluation_items(unit=parent, indicators=indicators, year=month.year)
+    return EvaluationInputs(parent=parent, month=month, year=month.year, items=items)
+
+
+def evaluation_report_table(inputs) -> Table:
+    """The registry's builder: from EvaluationInputs; given other inputs (a CoverageInputs, as
+    bench_reports may pass), loads its own for the same parent and month."""
+    if not isinstance(inputs, EvaluationInputs):
+        inputs = load_evaluation_inputs(parent=inputs.parent, month=inputs.month)
+    return evaluation_table(items=inputs.items, year=inputs.year, unit_name=inputs.parent.name)
+
+
+evaluation_report_table.load_inputs = load_evaluation_inputs
+
+
 def evaluation_table(*, items: list[EvaluationInput], year: int, unit_name: str) -> Table:
     columns = [
         Column("label", "Chỉ tiêu", "A", kind="text"),
@@ -64,8 +142,11 @@ def evaluation_table(*, items: list[EvaluationInput], year: int, unit_name: str)
         Column("pct_of_plan", "% kế hoạch", "6=2/5", kind="percent"),
         Column("pct_of_labour_force", "% LLLĐ", "7", kind="percent"),
         Column("pct_of_required", "% đối tượng phải tham gia", "8", kind="percent"),
-        Column("next_target", f"Chỉ tiêu năm {year + 1}", "9", group=f"Năm {year + 1}"),
-        Column("growth_pct", "Tốc độ phát triển (%)", "10=9/2", kind="percent", group=f"Năm {year + 1}"),
+        Column("next_target", "Chỉ tiêu (người)", "9", group=f"Năm {year + 1}"),
+        Column("next_pct_of_labour_force", "% LLLĐ", "10", kind="percent", group=f"Năm {year + 1}"),
+        Column("next_pct_of_required", "% đối tượng phải tham gia", "11", kind="percent", group=f"Năm {year + 1}"),
+        # one decimal, as the plan prints every growth rate (5.200 / 4.844 = 107,349...: 107,3, not 107,35)
+        Column("growth_pct", "Tốc độ phát triển (%)", "12=9/2", kind="percent", group=f"Năm {year + 1}", places=1),
     ]
     rows = []
     for item in items:
@@ -74,6 +155,7 @@ def evaluation_table(*, items: list[EvaluationInput], year: int, unit_name: str)
                          "participants": item.participants, "increase": f.increase, "increase_pct": f.increase_pct,
                          "plan": item.plan, "pct_of_plan": f.pct_of_plan, "pct_of_labour_force": f.pct_of_labour_force,
                          "pct_of_required": f.pct_of_required, "next_target": item.next_target,
-                         "growth_pct": f.growth_pct}))
+                         "next_pct_of_labour_force": f.next_target_pct_of_labour_force,
+                         "next_pct_of_required": f.next_target_pct_of_required, "growth_pct": f.growth_pct}))
     return Table("evaluation", f"Đánh giá kết quả năm {year} và chỉ tiêu năm {year + 1}", columns, rows,
                  subtitle=unit_name)

@@ -45,6 +45,7 @@ class Demographics(models.Model):
     pupils = models.PositiveIntegerField("học sinh, sinh viên", null=True, blank=True)
     required_to_join = models.PositiveIntegerField("thuộc diện BHXH bắt buộc", null=True, blank=True)
     voluntary_eligible = models.PositiveIntegerField("thuộc diện BHXH tự nguyện", null=True, blank=True)
+    bhtn_required = models.PositiveIntegerField("số người thuộc diện tham gia BHTN", null=True, blank=True)
     source = models.CharField("nguồn số liệu", max_length=300, blank=True)
 
     history = HistoricalRecords(verbose_name="lịch sử dân số, lao động")

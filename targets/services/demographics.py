@@ -15,7 +15,8 @@ from targets.models import Demographics, Unit
 
 from .targets import targets_rederive
 
-DEMOGRAPHIC_FIELDS = ("population", "labour_force", "pupils", "required_to_join", "voluntary_eligible")
+DEMOGRAPHIC_FIELDS = ("population", "labour_force", "pupils", "required_to_join", "voluntary_eligible",
+                      "bhtn_required")
 _TRACKED = (*DEMOGRAPHIC_FIELDS, "source")
 
 

@@ -131,3 +131,19 @@ def test_make_plan_explains_unknown_or_ambiguous_units(demo, tmp_path):
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("make_plan", "--kind", "province-monthly", "--unit", "52", "--year", "2024",
                      "--period", "10/2024", "--output", str(tmp_path / "x.pdf"))
+
+
+def test_the_yearly_plan_prints_the_2019_evaluation_of_huong_hoa(demo, tmp_path):
+    """Section I of the Hướng Hóa 2020 plan from the demo data (golden/huong_hoa_2019_evaluation.csv):
+    the table of reports.tables.evaluation, two decimals (growth one), the plan's typos at their right value."""
+    out = tmp_path / "hhoa.pdf"
+    call_command("make_plan", "--kind", "district-yearly", "--unit", "HHOA", "--year", "2020", "--output", str(out))
+    text = text_of(out.read_bytes())
+    assert "I. ĐÁNH GIÁ TÌNH HÌNH THỰC HIỆN NĂM 2019" in text and "Chưa có số liệu kết quả" not in text
+    for figure in ("4.815", "5.122", "307", "6,38%", "5.454", "93,91%", "10,26%", "6.450", "12,92%", "125,9%",
+                   "4.700", "4.844", "144", "3,06%", "4.826", "100,37%", "89,70%", "5.200", "96,30%", "107,3%",
+                   "115", "278", "163", "141,74%", "628", "44,27%", "0,62%", "1.250", "2,77%", "449,6%",
+                   "3.681", "3.871", "190", "5,16%", "3.851", "100,52%", "7,75%", "87,44%", "4.342", "8,70%",
+                   "98,08%", "112,2%"):
+        assert figure in text, figure
+    assert "Kế hoạch số 1086/KH-UBND ngày 18 tháng 3 năm 2020 của UBND tỉnh Quảng Trị" in text

@@ -41,7 +41,7 @@ def test_the_loader_runs_right_after_the_targets_and_a_second_run_changes_nothin
     first, history = state(), MonthlyResult.history.count()
     summary = load_results_demo()
     assert state() == first and MonthlyResult.history.count() == history
-    assert "không đổi 59" in summary and "0 bước" in summary
+    assert "không đổi 67" in summary and "0 bước" in summary
 
 
 def test_the_june_and_may_figures_reproduce_the_printed_table_with_its_change_vs_last_month(demo):

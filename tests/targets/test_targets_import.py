@@ -285,3 +285,18 @@ def test_demographics_import_rederives_rate_targets(commune, tmp_path):
     target.refresh_from_db()
     assert (target.rate_pct, target.count, target.denominator) == (Decimal("95"), 13300, 14000)
     assert Demographics.objects.get().labour_force == 7000  # a column not in the file is kept
+
+
+def test_demographics_take_the_people_required_to_join_bhtn_under_a_vietnamese_header(db, tmp_path):
+    make_district()
+    bad = write_csv(tmp_path / "d.csv", ["Mã đơn vị", "Năm", "Lực lượng lao động", "Thuộc diện tham gia BHTN"],
+                    [["CL", "2019", "49.923", "-4.427"]])
+    report = run_resource_import(DemographicsResource(), load_dataset(bad), filename=bad.name)
+    assert [(p.line, p.column) for p in report.problems] == [(2, "Thuộc diện tham gia BHTN")]
+    assert "không được âm" in report.problems[0].message and Demographics.objects.count() == 0
+    good = write_csv(tmp_path / "d2.csv", ["Mã đơn vị", "Năm", "Lực lượng lao động", "Thuộc diện tham gia BHTN"],
+                     [["CL", "2019", "49.923", "4.427"]])
+    assert run_resource_import(DemographicsResource(), load_dataset(good), filename=good.name).ok
+    assert Demographics.objects.get().bhtn_required == 4427
+    exported = DemographicsResource().export(queryset=Demographics.objects.all())
+    assert exported.dict[0]["bhtn_required"] == 4427
