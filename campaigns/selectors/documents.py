@@ -415,7 +415,7 @@ def evaluation_table(*, unit: Unit, indicators: list[Indicator], year: int) -> C
 
     items = load_evaluation_items(unit=unit, indicators=indicators, year=year)
     has_results = any(i.participants is not None for i in items)
-    return CoverageData(build(items=items, year=year, unit_name=unit.name), has_results, {})
+    return CoverageData(build(items=items, year=year), has_results, {})
 
 
 # --- the coverage tables of the reports app ------------------------------------------------------

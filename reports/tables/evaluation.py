@@ -125,13 +125,14 @@ def evaluation_report_table(inputs) -> Table:
     bench_reports may pass), loads its own for the same parent and month."""
     if not isinstance(inputs, EvaluationInputs):
         inputs = load_evaluation_inputs(parent=inputs.parent, month=inputs.month)
-    return evaluation_table(items=inputs.items, year=inputs.year, unit_name=inputs.parent.name)
+    return evaluation_table(items=inputs.items, year=inputs.year)
 
 
 evaluation_report_table.load_inputs = load_evaluation_inputs
 
 
-def evaluation_table(*, items: list[EvaluationInput], year: int, unit_name: str) -> Table:
+def evaluation_table(*, items: list[EvaluationInput], year: int) -> Table:
+    """The unit's name is printed by the page, the files and the plan around the table, not in it."""
     columns = [
         Column("label", "Chỉ tiêu", "A", kind="text"),
         Column("participants_last_year", f"Năm {year - 1}", "1", group="Số người tham gia"),
@@ -158,4 +159,4 @@ def evaluation_table(*, items: list[EvaluationInput], year: int, unit_name: str)
                          "next_pct_of_labour_force": f.next_target_pct_of_labour_force,
                          "next_pct_of_required": f.next_target_pct_of_required, "growth_pct": f.growth_pct}))
     return Table("evaluation", f"Đánh giá kết quả năm {year} và chỉ tiêu năm {year + 1}", columns, rows,
-                 subtitle=unit_name)
+                 subtitle=f"Số người tham gia cuối năm {year - 1} và cuối năm {year} (tháng gần nhất có số liệu trong năm)")

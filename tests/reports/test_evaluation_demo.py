@@ -171,3 +171,20 @@ def test_a_user_of_another_branch_gets_404(client, huong_hoa):
     download = client.post(reverse("coverage:download", args=[huong_hoa.pk]),
                            {"table": "evaluation", "period": "2019-12", "format": "xlsx"})
     assert (page.status_code, download.status_code) == (404, 404)
+
+
+def test_the_excel_and_pdf_files_carry_the_figures(huong_hoa):
+    import openpyxl
+
+    from reports.coverage import coverage_table_render
+    from tests.campaigns.pdfcheck import text_of
+
+    table = coverage_table_build(unit=huong_hoa, table="evaluation", month=DECEMBER_2019)
+    xlsx = coverage_table_render(table=table, unit=huong_hoa, month=DECEMBER_2019, fmt="xlsx")
+    cells = [c for row in openpyxl.load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True) for c in row]
+    assert 5122 in cells and 4815 in cells and 6450 in cells and "BHXH tự nguyện" in cells
+    pdf = coverage_table_render(table=table, unit=huong_hoa, month=DECEMBER_2019, fmt="pdf")
+    text = text_of(pdf)
+    for figure in ("ĐÁNH GIÁ KẾT QUẢ NĂM 2019 VÀ CHỈ TIÊU NĂM 2020", "Số liệu đến ngày 31/12/2019", "5.122", "93,91%",
+                   "449,6%", "98,08%"):
+        assert figure in text, figure

@@ -67,7 +67,7 @@ def test_the_seed_growth_rate_and_required_share():
 
 
 def test_evaluation_table_lays_out_the_rows():
-    table = evaluation_table(items=[_input(r) for r in golden()], year=2019, unit_name="Huyện Hướng Hóa")
+    table = evaluation_table(items=[_input(r) for r in golden()], year=2019)
     first = table.formatted_rows()[0]
     assert first[:6] == ["bhxh", "4.815", "5.122", "307", "6,38%", "5.454"]
     assert [c.formula for c in table.columns][:5] == ["A", "1", "2", "3=2-1", "4=3/1"]
