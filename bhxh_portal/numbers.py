@@ -46,7 +46,8 @@ def format_number(value: Number | None, places: int = 0, *, negative_in_parenthe
     if not rounded.is_finite():
         return str(value)  # inf, nan: quoted as they came
     negative = rounded < 0
-    text = f"{abs(rounded):,.{places}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    # copy_abs, not abs(): abs() rounds to the context's 28 digits (10^28 + 1 would print 10^28)
+    text = f"{rounded.copy_abs():,.{places}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
     if negative:
         return f"({text})" if negative_in_parentheses else f"-{text}"
     return text
@@ -69,10 +70,11 @@ def parse_number(text: str | int | float | Decimal | None) -> Decimal | None:
         return None
     if isinstance(text, bool):
         raise ValueError("không phải là số")
-    if isinstance(text, (int, Decimal)):
-        return Decimal(text)
-    if isinstance(text, float):
-        return Decimal(repr(text))
+    if isinstance(text, (int, Decimal, float)):
+        value = Decimal(repr(text)) if isinstance(text, float) else Decimal(text)
+        if not value.is_finite():  # a spreadsheet cell may hold inf or NaN
+            raise ValueError(f"'{text}' không phải là số hợp lệ")
+        return value
     raw = str(text).strip().replace("\u00a0", "").replace(" ", "")
     if raw == "":
         return None

@@ -60,3 +60,18 @@ def test_any_number_can_be_formatted_for_a_message(value, places):
     assert isinstance(text, str) and text
     if isinstance(value, int):
         assert parse_number(text) == value
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.integers(min_value=-10**40, max_value=10**40), st.floats(allow_nan=True, allow_infinity=True),
+                 st.decimals(allow_nan=True, allow_infinity=True), st.text(max_size=20)))
+def test_any_number_cell_is_a_finite_number_or_a_refusal(value):
+    """A spreadsheet cell may hold inf, NaN or 1,8e308: each is a whole number, a decimal or a
+    Vietnamese refusal, never an OverflowError."""
+    for parse in (parse_number, parse_whole_number):
+        try:
+            result = parse(value)
+        except ValueError as exc:
+            assert str(exc)
+        else:
+            assert result is None or isinstance(result, int) or result.is_finite()
