@@ -390,6 +390,8 @@ def participants_at(*, unit_ids, indicator_ids, period: Period) -> dict[tuple[in
                 value = _figure(sums, unit_id, code).value
                 if value is not None:
                     found[(unit_id, indicator_id)] = value
+        if len(found) == len(units) * len(indicators):  # every figure found: the earlier months do not matter
+            break
     return found
 
 
