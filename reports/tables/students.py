@@ -10,6 +10,10 @@ the plan, the schools are ranked by their rate, highest first (those at 100% fir
 with pupils still to insure), ties in school-code order; schools without figures come last, blank.
 The total row (last, like the other tables) is computed from the totals, not from the schools'
 percentages. A remaining count of 0 is printed "-", the rate without the % sign, as in the plan.
+
+A province prints one row per child unit (its districts, or its communes in the two-level tree),
+each the sum of its schools, in code order like the other tables: hundreds of schools are the
+districts' appendices, not the province's.
 """
 
 from dataclasses import dataclass, field
@@ -30,19 +34,23 @@ class StudentInputs:
     month: Period
     school_year: int
     schools: list[SchoolRow] = field(default_factory=list)
+    children: list[Unit] | None = None  # a province: one row per child unit
 
 
 def load_student_inputs(*, parent: Unit, month: Period) -> StudentInputs:
     school_year = school_year_of(month.end)
     rows = school_figures_of_subtree(unit=parent, school_year=school_year, day=month.end)
-    return StudentInputs(parent=parent, month=month, school_year=school_year, schools=rows)
+    children = None
+    if parent.level.code == "tinh":
+        children = list(Unit.objects.filter(parent=parent).valid_on(month.end).select_related("level").order_by("code"))
+    return StudentInputs(parent=parent, month=month, school_year=school_year, schools=rows, children=children)
 
 
-def columns() -> list[Column]:
+def columns(*, by_unit: bool = False) -> list[Column]:
     within = "Trong đó"
     return [
         Column("stt", "STT", "A", kind="text"),
-        Column("unit", "Tên trường", "B", kind="text"),
+        Column("unit", "Đơn vị" if by_unit else "Tên trường", "B", kind="text"),
         Column("pupils", "Tổng số học sinh", "1"),
         Column("insured", "Tổng số học sinh đã tham gia BHYT", "2=3+4"),
         Column("insured_other_group", "Học sinh tham gia theo nhóm người khác", "3", group=within),
@@ -66,6 +74,12 @@ def students_table(inputs) -> Table:
     parent and month, so the table works from the coverage tables' registry either way."""
     if not isinstance(inputs, StudentInputs):
         inputs = load_student_inputs(parent=inputs.parent, month=inputs.month)
+    label = school_year_label(inputs.school_year)
+    if inputs.children is not None:
+        rows = [Row({"stt": str(i), "unit": child.name} | _summed(e.figures for e in entries))
+                for i, (child, entries) in enumerate(_by_child(inputs), 1)]
+        rows.append(_total_row(inputs))
+        return Table("students", f"{TITLE} năm học {label}", columns(by_unit=True), rows, subtitle=f"Năm học {label}")
     computed = []
     for entry in inputs.schools:
         f = entry.figures
@@ -80,12 +94,32 @@ def students_table(inputs) -> Table:
 
     computed.sort(key=rank)
     rows = [Row({"stt": str(i), "unit": school.name} | values) for i, (school, values) in enumerate(computed, 1)]
-    reported = [e.figures for e in inputs.schools if e.figures is not None]
-    total = (_figures(sum(f.pupils for f in reported), sum(f.insured_other_group for f in reported),
-                      sum(f.insured_at_school for f in reported)) if reported else _figures(None, None, None))
-    rows.append(Row({"stt": "", "unit": f"Tổng cộng ({inputs.parent.name})"} | total, is_total=True))
-    label = school_year_label(inputs.school_year)
+    rows.append(_total_row(inputs))
     return Table("students", f"{TITLE} năm học {label}", columns(), rows, subtitle=f"Năm học {label}")
+
+
+def _summed(figures) -> dict:
+    """The figures of several schools added up; blank when none of them reported."""
+    reported = [f for f in figures if f is not None]
+    if not reported:
+        return _figures(None, None, None)
+    return _figures(sum(f.pupils for f in reported), sum(f.insured_other_group for f in reported),
+                    sum(f.insured_at_school for f in reported))
+
+
+def _total_row(inputs: StudentInputs) -> Row:
+    return Row({"stt": "", "unit": f"Tổng cộng ({inputs.parent.name})"} | _summed(e.figures for e in inputs.schools),
+               is_total=True)
+
+
+def _by_child(inputs: StudentInputs) -> list[tuple[Unit, list[SchoolRow]]]:
+    grouped: dict[int, list[SchoolRow]] = {child.pk: [] for child in inputs.children}
+    for entry in inputs.schools:
+        path = entry.school.commune.path
+        child = next((c for c in inputs.children if path.startswith(c.path)), None)
+        if child is not None:
+            grouped[child.pk].append(entry)
+    return [(child, grouped[child.pk]) for child in inputs.children]
 
 
 students_table.load_inputs = load_student_inputs

@@ -245,5 +245,31 @@ def test_query_count_is_the_same_for_a_small_and_a_large_tree(django_assert_max_
     with django_assert_max_num_queries(len(captured)):
         large_table = _build(large)
     assert len(captured) <= 3
-    assert len(small_table.rows) == 4 and len(large_table.rows) == 301
+    # A province prints its districts (3 and 10), each the sum of its schools, then the total.
+    assert len(small_table.rows) == 4 and len(large_table.rows) == 11
     assert SchoolFigures.objects.count() == 2 + 200 and School.objects.count() == 303
+    district = large.children.order_by("code").first()
+    with django_assert_max_num_queries(len(captured)):
+        district_table = _build(district)
+    assert len(district_table.rows) == 30 + 1  # a district lists its schools, as the plan's appendix
+
+
+def test_a_province_prints_one_row_per_district_with_its_schools_summed(cang_long):
+    province = cang_long.parent
+    other = make_unit("Huyện Châu Thành", level_code="huyen", parent=province, code="CT")
+    quiet = make_unit("Huyện Cầu Kè", level_code="huyen", parent=province, code="CK")
+    town, my_cam = cang_long.children.order_by("code")[:2]
+    for code, commune, pupils, other_group, at_school in [("S1", town, 100, 10, 80), ("S2", my_cam, 50, 0, 50),
+                                                           ("S3", make_unit("Xã Hòa Lợi", parent=other), 40, 4, 30)]:
+        school = _school(code, f"Trường {code}", commune)
+        school_figures_set(school=school, school_year=2022, pupils=pupils, insured_other_group=other_group,
+                           insured_at_school=at_school)
+    _school("S4", "Trường chưa báo cáo", make_unit("Xã Tam Ngãi", parent=quiet))
+    table = coverage_table_build(unit=province, table="students", month=JUNE_2023)
+    assert table.columns[1].header == "Đơn vị"
+    assert table.formatted_rows() == [
+        ["1", "Huyện Cầu Kè", "", "", "", "", "", ""],  # code order: CK, CL, CT
+        ["2", "Huyện Càng Long", "150", "140", "10", "130", "10", "93,33"],
+        ["3", "Huyện Châu Thành", "40", "34", "4", "30", "6", "85,00"],
+        ["", "Tổng cộng (Tỉnh Trà Vinh)", "190", "174", "14", "160", "16", "91,58"],
+    ]
