@@ -6,6 +6,10 @@
 - Hải Dương 2021: Thị xã Hương Trà assigns 37 newly mobilised BHXH TN (Quyết định 324/QĐ-UBND
   ngày 15/3/2021), the commune sets itself 40, split six thôn × 5 and the commune agent 10; with
   BHYT HGĐ 3.300, cận nghèo 152 and BHXH TN 115 (78 renewing).
+- Hướng Hóa 2019/2020 (golden/huong_hoa_2019_evaluation.csv): labour force 49.923, required to join
+  BHXH 5.400, voluntary eligible 45.079, required to join BHTN 4.427; the 2019 targets the province
+  gave (BHXH 5.454, bắt buộc 4.826, tự nguyện 628, BHTN 3.851) and the 2020 targets (6.450, 5.200,
+  1.250, 4.342; Kế hoạch 1086/KH-UBND ngày 18/3/2020 của UBND tỉnh Quảng Trị).
 """
 
 from django.apps import apps
