@@ -14,7 +14,7 @@ duration, spawn_rate, wait_min, wait_max, and one slot per virtual user:
   (the four tables in turn).
 
 RESULT: requests, rps, p50/p95/p99 (ms) and errors overall and per kind of request, and the first
-errors with their reason.
+errors with their reason, measured for `duration` seconds once every user is running.
 """
 
 import itertools
@@ -159,10 +159,14 @@ def run(config: dict) -> dict:
         cls.wait_time = between(config["wait_min"], config["wait_max"])
     users = config["official_users"] + config["leader_users"]
     warm_up(config)
-    # stop_timeout: at the end each user finishes the request it is making (none is cut off)
-    env = Environment(user_classes=[CommuneOfficial, DistrictLeader], host=config["host"], stop_timeout=30)
+    # stop_timeout: at the end each user finishes the request it is making (none is cut off).
+    # reset_stats: the figures are those of the steady state, from the moment every user runs (locust's
+    # --reset-stats); the ramp-up, when 50 people open their pages within seconds, is not counted.
+    env = Environment(user_classes=[CommuneOfficial, DistrictLeader], host=config["host"], stop_timeout=30,
+                      reset_stats=True)
     runner = env.create_local_runner()
     runner.start(users, spawn_rate=config["spawn_rate"])
+    runner.spawning_greenlet.join()
     started = time.monotonic()
     gevent.spawn_later(config["duration"], runner.quit)
     runner.greenlet.join()
