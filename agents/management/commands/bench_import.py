@@ -29,6 +29,7 @@ from agents.models import Agent, AgentKind, Enrolment, Participant
 from agents.resources import ParticipantResource
 from agents.samples import HEADERS, SampleArea, participant_rows, write_xlsx
 from bhxh_portal.imports import load_dataset
+from bhxh_portal.numbers import format_number as n
 from reports.jobs import job_create
 from reports.models import Job
 from reports.tasks import run_job
@@ -94,8 +95,8 @@ class Command(BaseCommand):
         if job.state != "succeeded":
             raise SystemExit(f"Nhập thất bại: {job.message}\n{job.error[:2000]}")
         imported = Enrolment.objects.filter(last_import=job).count()
-        say(f"Nhập {rows:,} dòng: {seconds:.2f} s, {rows / seconds:,.0f} dòng/s, bộ nhớ đỉnh {peak_mb:,.0f} MB"
-            f"{'' if measured else ' (đỉnh của cả tiến trình)'}; {imported:,} quá trình tham gia đã ghi")
+        say(f"Nhập {n(rows)} dòng: {n(seconds, 2)} s, {n(rows / seconds)} dòng/s, bộ nhớ đỉnh {n(peak_mb)} MB"
+            f"{'' if measured else ' (đỉnh của cả tiến trình)'}; {n(imported)} quá trình tham gia đã ghi")
         say(f"  các bước: {job.result.get('timings')}")
 
         # Importing the same file again changes nothing.
@@ -106,19 +107,19 @@ class Command(BaseCommand):
         run_job.apply(args=[again.pk])
         again_seconds = time.perf_counter() - started
         again.refresh_from_db()
-        say(f"Nhập lại cùng tệp: {again_seconds:.2f} s — {again.message}")
+        say(f"Nhập lại cùng tệp: {n(again_seconds, 2)} s — {again.message}")
 
         # 2. The floor: fastest reader + bulk insert of the same rows into a bare table.
         floor_seconds = self._floor(data)
         ratio = seconds / floor_seconds
         say(f"Mức sàn (calamine + {'COPY' if connection.vendor == 'postgresql' else 'executemany'} vào bảng trống): "
-            f"{floor_seconds:.2f} s; tỷ lệ nhập / sàn = {ratio:.2f}")
+            f"{n(floor_seconds, 2)} s; tỷ lệ nhập / sàn = {n(ratio, 2)}")
 
         # 3. The stock django-import-export path, row by row, on a sample.
         stock_seconds, stock_count = self._stock(stock_rows, seed, areas)
         stock_rate = stock_count / stock_seconds
-        say(f"django-import-export từng dòng, {stock_count:,} dòng: {stock_seconds:.2f} s, {stock_rate:,.0f} dòng/s; "
-            f"nhanh hơn {rows / seconds / stock_rate:.1f} lần")
+        say(f"django-import-export từng dòng, {n(stock_count)} dòng: {n(stock_seconds, 2)} s, {n(stock_rate)} dòng/s; "
+            f"nhanh hơn {n(rows / seconds / stock_rate, 1)} lần")
 
         if not keep:
             self._clean(scope)
@@ -180,7 +181,7 @@ class Command(BaseCommand):
             path.write_bytes(data)
         except OSError:
             pass
-        say(f"Tệp mẫu: {rows:,} dòng, {len(data) / 1048576:.1f} MB, sinh trong {time.perf_counter() - started:.1f} s")
+        say(f"Tệp mẫu: {n(rows)} dòng, {n(len(data) / 1048576, 1)} MB, sinh trong {n(time.perf_counter() - started, 1)} s")
         return data
 
     def _floor(self, data: bytes) -> float:
