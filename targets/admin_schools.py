@@ -34,8 +34,6 @@ class SchoolAdminForm(forms.ModelForm):
                                     by=self.current_user)
         except PermissionDenied as exc:
             raise ValidationError(str(exc)) from exc
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict) from exc
         return data
 
 
@@ -73,8 +71,6 @@ class SchoolFiguresAdminForm(forms.ModelForm):
                 by=self.current_user)
         except PermissionDenied as exc:
             raise ValidationError(str(exc)) from exc
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict) from exc
         return data
 
 

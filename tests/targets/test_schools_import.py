@@ -231,6 +231,27 @@ def test_admin_lists_only_the_schools_of_the_users_subtree(client, schools, othe
     assert "Trường TH Hòa Ân" in html and "Trường TH Mỹ Cẩm" not in html
 
 
+def test_admin_form_refuses_more_insured_than_pupils_and_another_branchs_school(client, schools, other_district):
+    from django.contrib.auth.models import Permission
+
+    def administrator(unit):
+        user = make_member(unit, Role.ADMINISTRATOR, is_staff=True)
+        user.user_permissions.add(*Permission.objects.filter(codename__in=["add_schoolfigures", "view_schoolfigures"]))
+        return user
+
+    client.force_login(administrator(other_district))
+    form = {"school": schools[0].pk, "school_year": 2022, "pupils": 10, "insured_other_group": 0,
+            "insured_at_school": 11, "source": ""}
+    response = client.post(reverse("admin:targets_schoolfigures_add"), form)
+    assert response.status_code == 200 and response.context["adminform"].form.errors
+    assert not SchoolFigures.objects.exists()
+    client.force_login(administrator(schools[0].commune.parent))
+    response = client.post(reverse("admin:targets_schoolfigures_add"), form)
+    errors = response.context["adminform"].form.errors.as_text()
+    assert response.status_code == 200 and "10" in errors, errors
+    assert not SchoolFigures.objects.exists()
+
+
 def test_blank_templates_carry_the_vietnamese_headers_and_are_accepted_back(client, district, tmp_path):
     client.force_login(make_member(district, Role.BHXH_STAFF))
     response = client.get(reverse("targets:import_template", args=["hoc-sinh-bhyt", "xlsx"]))
