@@ -2,6 +2,8 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from targets.admin_scoping import SubtreeScopedAdmin
+
 from .models import (
     AccessOutcome,
     Agent,
@@ -29,7 +31,7 @@ class CollectorInline(admin.TabularInline):
 
 
 @admin.register(Agent)
-class AgentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class AgentAdmin(SubtreeScopedAdmin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [AgentResource]
     list_display = ["name", "code", "kind", "unit", "is_active"]
     list_filter = ["kind", "is_active"]
@@ -40,7 +42,8 @@ class AgentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Collector)
-class CollectorAdmin(admin.ModelAdmin):
+class CollectorAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
+    unit_path_field = "agent__unit"
     list_display = ["full_name", "agent", "user", "phone", "is_active"]
     search_fields = ["full_name", "agent__name", "user__username"]
     autocomplete_fields = ["agent", "user"]
@@ -54,9 +57,10 @@ class EnrolmentInline(admin.TabularInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(ImportExportModelAdmin):
+class ParticipantAdmin(SubtreeScopedAdmin, ImportExportModelAdmin):
     """Small lists only; lists of thousands go through Nhập danh sách (the bulk import)."""
 
+    unit_path_field = "commune"
     resource_classes = [ParticipantResource]
     list_display = ["full_name", "bhxh_code", "masked_personal_id", "birth_date", "commune", "village",
                     "household_code"]
@@ -74,7 +78,7 @@ class ParticipantAdmin(ImportExportModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The admin's page of a person shows the số định danh in full: logged like the portal's page."""
         requested = int(object_id) if str(object_id).isdigit() else 0
-        participant = Participant.objects.filter(pk=requested).first()
+        participant = self.get_queryset(request).filter(pk=requested).first()  # outside the subtree: refused
         personal_data_access_record(
             user=request.user, requested_id=requested, participant=participant,
             outcome=AccessOutcome.SHOWN_FULL if participant else AccessOutcome.REFUSED, meta=request.META,
@@ -88,7 +92,8 @@ class ParticipantAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Collection)
-class CollectionAdmin(SimpleHistoryAdmin):
+class CollectionAdmin(SubtreeScopedAdmin, SimpleHistoryAdmin):
+    unit_path_field = "agent__unit"
     list_display = ["receipt_number", "agent", "collected_on", "participant", "product", "months", "amount",
                     "expected_amount"]
     list_filter = ["product", "agent"]
@@ -140,20 +145,28 @@ class HouseholdDiscountAdmin(DatedAdmin):
 
 
 @admin.register(LocalTopUp)
-class LocalTopUpAdmin(DatedAdmin):
+class LocalTopUpAdmin(SubtreeScopedAdmin, DatedAdmin):
+    unit_path_field = "province"
     list_display = ["programme", "province", "product", "group", "percent", "amount", "valid_from", "valid_to"]
     autocomplete_fields = ["province"]
 
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(admin.ModelAdmin):
-    """Read-only: the log is written by the participant page, never by hand."""
+    """Read-only: the log is written by the participant page, never by hand; superusers read it (it
+    spans every unit, refusals of unknown records included)."""
 
     list_display = ["at", "username", "participant", "requested_id", "outcome", "ip_address", "forwarded_for"]
     list_filter = ["outcome"]
     search_fields = ["username", "participant__full_name", "ip_address"]
     date_hierarchy = "at"
     list_select_related = ["participant"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
 
     def has_add_permission(self, request):
         return False

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from targets.admin_scoping import SubtreeScopedAdmin
+
 from .models import DocumentFile, PlanBlock, PlanDocument, PlanEvent
 
 
@@ -41,7 +43,7 @@ class PlanEventInline(admin.TabularInline):
 
 
 @admin.register(PlanDocument)
-class PlanDocumentAdmin(SimpleHistoryAdmin):
+class PlanDocumentAdmin(SubtreeScopedAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "unit", "year", "version", "status", "created_at"]
     list_filter = ["doc_type", "status", "starter", "year"]
     search_fields = ["subject", "number", "unit__name", "unit__code"]
@@ -54,7 +56,8 @@ class PlanDocumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PlanEvent)
-class PlanEventAdmin(admin.ModelAdmin):
+class PlanEventAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
+    unit_path_field = "document__unit"
     list_display = ["at", "document", "action", "by", "note"]
     list_filter = ["action"]
     readonly_fields = ["document", "action", "by", "at", "note", "sha256"]

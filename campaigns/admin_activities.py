@@ -3,6 +3,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from targets.admin_scoping import SubtreeScopedAdmin
+
 from .models import (
     ActivityAttachment,
     ActivitySignUp,
@@ -29,7 +31,7 @@ class PublicHolidayAdmin(admin.ModelAdmin):
 
 
 @admin.register(Employer)
-class EmployerAdmin(admin.ModelAdmin):
+class EmployerAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "tax_code", "unit", "employees"]
     search_fields = ["name", "tax_code"]
     raw_id_fields = ["unit"]
@@ -52,7 +54,8 @@ class DirectWorkInline(admin.StackedInline):
 
 
 @admin.register(DriveActivity)
-class DriveActivityAdmin(SimpleHistoryAdmin):
+class DriveActivityAdmin(SubtreeScopedAdmin, SimpleHistoryAdmin):
+    unit_path_field = "organiser"
     list_display = ["planned_start", "kind", "organiser", "organiser_detail", "planned_count", "status", "held_count"]
     list_filter = ["kind", "status"]
     date_hierarchy = "planned_start"
@@ -67,7 +70,8 @@ class RuleInline(admin.TabularInline):
 
 
 @admin.register(BeneficiaryGroup)
-class BeneficiaryGroupAdmin(admin.ModelAdmin):
+class BeneficiaryGroupAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
+    unit_path_field = "programme__province"
     list_display = ["name", "programme", "form", "product", "issues_cards"]
     list_filter = ["programme", "form"]
     inlines = [RuleInline]
@@ -80,14 +84,15 @@ class GroupInline(admin.TabularInline):
 
 
 @admin.register(SupportProgramme)
-class SupportProgrammeAdmin(admin.ModelAdmin):
+class SupportProgrammeAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
+    unit_path_field = "province"
     list_display = ["name", "province", "valid_from", "valid_to", "card_issue_working_days"]
     raw_id_fields = ["province"]
     inlines = [GroupInline]
 
 
 @admin.register(BeneficiaryList)
-class BeneficiaryListAdmin(admin.ModelAdmin):
+class BeneficiaryListAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
     list_display = ["__str__", "programme", "group", "unit", "received_on", "created_by"]
     list_filter = ["programme", "group"]
     raw_id_fields = ["unit", "created_by"]
@@ -100,7 +105,8 @@ class ChangeInline(admin.TabularInline):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(SimpleHistoryAdmin):
+class BeneficiaryAdmin(SubtreeScopedAdmin, SimpleHistoryAdmin):
+    unit_path_field = "beneficiary_list__unit"
     list_display = ["full_name", "masked_personal_id", "bhxh_code", "state", "due_on", "card_issued_on"]
     list_filter = ["state", "beneficiary_list__group"]
     search_fields = ["full_name", "personal_id", "bhxh_code"]
@@ -114,4 +120,7 @@ class BeneficiaryAdmin(SimpleHistoryAdmin):
         return mask_personal_id(beneficiary.personal_id)
 
 
-admin.site.register(ProgrammeYearReport)
+
+@admin.register(ProgrammeYearReport)
+class ProgrammeYearReportAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
+    pass

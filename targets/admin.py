@@ -2,6 +2,7 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
 from . import services
+from .admin_scoping import SubtreeScopedAdmin
 from .models import Membership, Unit, UnitLevel
 from .resources import UnitResource
 
@@ -19,7 +20,8 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(ImportExportModelAdmin):
+class UnitAdmin(SubtreeScopedAdmin, ImportExportModelAdmin):
+    unit_path_field = None
     resource_classes = [UnitResource]
     list_display = ["code", "name", "level", "parent", "code_is_official", "valid_from", "valid_to"]
     list_filter = ["level", "code_is_official"]
@@ -39,7 +41,7 @@ class UnitAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
     list_display = ["user", "unit", "role"]
     list_filter = ["role"]
     search_fields = ["user__username", "unit__name", "unit__code"]
@@ -75,19 +77,8 @@ class IndicatorAdmin(admin.ModelAdmin):
         return ["code"] if obj is not None else []
 
 
-class _ScopedAdmin:
-    """Administrators of a province see and change only their subtree (targets.access); the rows
-    reach their unit through `unit_path_field` (a school's figures: school__commune)."""
-
-    unit_path_field = "unit"
-
-    def get_queryset(self, request):
-        return access.scope_by_unit(request.user, super().get_queryset(request), self.unit_path_field)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "unit":
-            kwargs["queryset"] = access.visible_units(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+class _ScopedAdmin(SubtreeScopedAdmin):
+    """Scoped to the user's subtree; the forms and resources of targets check with the user too."""
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -161,3 +161,38 @@ def test_the_admins_page_of_a_person_is_logged_too(client, person):
     entry = PersonalDataAccess.objects.get()
     assert (entry.user, entry.participant, entry.outcome, entry.ip_address) == (
         admin, person, AccessOutcome.SHOWN_FULL, "10.0.0.5")
+
+
+def _staff_with_view(unit, *codenames):
+    from django.contrib.auth.models import Permission
+
+    user = make_member(unit, Role.ADMINISTRATOR, is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def test_the_admin_shows_an_administrator_only_their_subtrees_people_and_logs_a_refusal(client, district, person):
+    other_district = district.parent.children.get(code="002")
+    outsider = Participant.objects.create(bhxh_code="0119999999", personal_id="001090099999", full_name="Trần Thị Ngoài",
+                                          birth_date=datetime.date(1985, 1, 1), commune=other_district.children.get())
+    client.force_login(_staff_with_view(other_district, "view_participant", "view_personaldataaccess"))
+    listing = client.get("/quan-tri/agents/participant/").content.decode()
+    assert "Trần Thị Ngoài" in listing and "Nguyễn Văn An" not in listing
+    response = client.get(f"/quan-tri/agents/participant/{person.pk}/change/")
+    assert response.status_code == 302 and CCCD not in response.content.decode()  # "does not exist"
+    entry = PersonalDataAccess.objects.get()
+    assert (entry.participant, entry.requested_id, entry.outcome) == (None, person.pk, AccessOutcome.REFUSED)
+    assert client.get(f"/quan-tri/agents/participant/{outsider.pk}/change/").status_code == 200
+    # the log spans every unit: superusers only, even with the view permission
+    assert client.get("/quan-tri/agents/personaldataaccess/").status_code == 403
+
+
+def test_the_admin_lists_of_agents_and_collections_are_scoped_too(client, district, agent):
+    from agents.models import Agent, AgentKind
+
+    other_district = district.parent.children.get(code="002")
+    Agent.objects.create(name="Đại lý huyện khác", kind=AgentKind.COMMUNE, unit=other_district.children.get())
+    client.force_login(_staff_with_view(other_district, "view_agent"))
+    listing = client.get("/quan-tri/agents/agent/").content.decode()
+    assert "Đại lý huyện khác" in listing and "Đại lý xã 1" not in listing
+    assert client.get(f"/quan-tri/agents/agent/{agent.pk}/change/").status_code == 302
