@@ -156,11 +156,12 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
     """Read-only: the log is written by the participant page, never by hand; superusers read it (it
     spans every unit, refusals of unknown records included)."""
 
-    list_display = ["at", "username", "participant", "requested_id", "outcome", "ip_address", "forwarded_for"]
+    list_display = ["at", "username", "participant", "beneficiary", "requested_id", "outcome", "ip_address",
+                    "forwarded_for"]
     list_filter = ["outcome"]
-    search_fields = ["username", "participant__full_name", "ip_address"]
+    search_fields = ["username", "participant__full_name", "beneficiary__full_name", "ip_address"]
     date_hierarchy = "at"
-    list_select_related = ["participant"]
+    list_select_related = ["participant", "beneficiary"]
 
     def has_module_permission(self, request):
         return request.user.is_superuser

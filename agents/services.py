@@ -89,12 +89,13 @@ def collection_record(*, agent: Agent, participant: Participant, product: Produc
 # --- who looked at whose personal data -----------------------------------------------------------
 
 def personal_data_access_record(*, user, requested_id: int, participant: Participant | None, outcome: str,
-                                meta: dict, path: str) -> "PersonalDataAccess":
+                                meta: dict, path: str, beneficiary=None) -> "PersonalDataAccess":
     """One line of the access log (agents.models.PersonalDataAccess); `meta` is the request's META."""
     from .models import PersonalDataAccess
 
     return PersonalDataAccess.objects.create(
-        user=user, username=user.get_username()[:150], participant=participant, requested_id=requested_id,
+        user=user, username=user.get_username()[:150], participant=participant, beneficiary=beneficiary,
+        requested_id=requested_id,
         outcome=outcome, ip_address=meta.get("REMOTE_ADDR") or None,
         forwarded_for=str(meta.get("HTTP_X_FORWARDED_FOR", ""))[:200],
         user_agent=str(meta.get("HTTP_USER_AGENT", ""))[:300], path=path[:300],

@@ -119,6 +119,20 @@ class BeneficiaryAdmin(SubtreeScopedAdmin, SimpleHistoryAdmin):
 
         return mask_personal_id(beneficiary.personal_id)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The page of a person shows the số định danh in full: logged like a participant's page."""
+        from agents.models import AccessOutcome
+        from agents.services import personal_data_access_record
+
+        requested = int(object_id) if str(object_id).isdigit() else 0
+        beneficiary = self.get_queryset(request).filter(pk=requested).first()  # outside the subtree: refused
+        personal_data_access_record(
+            user=request.user, requested_id=requested, participant=None, beneficiary=beneficiary,
+            outcome=AccessOutcome.SHOWN_FULL if beneficiary else AccessOutcome.REFUSED, meta=request.META,
+            path=request.get_full_path(),
+        )
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 
 @admin.register(ProgrammeYearReport)

@@ -1,7 +1,8 @@
 """Who opened which person's page, when and from where (personal data: số định danh, mã số BHXH).
 
-Written by `agents.services.personal_data_access_record` on every request for a participant's page,
-refusals included; read-only in the admin. Kept when the user or the participant is deleted.
+Written by `agents.services.personal_data_access_record` on every request for a participant's page
+and for a programme beneficiary's admin page, refusals included; read-only in the admin. Kept when the
+user or the person is deleted.
 """
 
 from django.conf import settings
@@ -21,6 +22,8 @@ class PersonalDataAccess(models.Model):
     username = models.CharField("tên đăng nhập", max_length=150)
     participant = models.ForeignKey("agents.Participant", null=True, on_delete=models.SET_NULL, related_name="+",
                                     verbose_name="người tham gia", db_constraint=False)
+    beneficiary = models.ForeignKey("campaigns.Beneficiary", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="người hưởng hỗ trợ", db_constraint=False)
     requested_id = models.PositiveBigIntegerField("mã bản ghi yêu cầu")
     outcome = models.CharField("kết quả", max_length=20, choices=AccessOutcome.choices)
     ip_address = models.GenericIPAddressField("địa chỉ IP", null=True, blank=True)

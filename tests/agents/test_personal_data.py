@@ -152,6 +152,25 @@ def test_programme_lists_show_the_id_masked(client):
     overdue = client.get(f"/chuong-trinh/{programme.pk}/qua-han/", {"ngay": "2025-01-01"}).content.decode()
     assert "027060000001" not in overdue
 
+    # The beneficiary's admin page shows the ID in full: logged, and refused outside the subtree.
+    from django.contrib.auth.models import Permission
+
+    from campaigns.models import Beneficiary
+
+    beneficiary = Beneficiary.objects.get()
+    url = f"/quan-tri/campaigns/beneficiary/{beneficiary.pk}/change/"
+    outsider = make_member(make_unit("Huyện Khác", level_code="huyen", parent=province, code="BN-KH"),
+                           Role.ADMINISTRATOR, is_staff=True)
+    outsider.user_permissions.add(Permission.objects.get(codename="view_beneficiary"))
+    client.force_login(outsider)
+    assert client.get(url).status_code == 302
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert "027060000001" in client.get(url).content.decode()
+    log = list(PersonalDataAccess.objects.order_by("pk").values_list("username", "beneficiary", "outcome"))
+    assert log == [(outsider.username, None, AccessOutcome.REFUSED),
+                   (admin.username, beneficiary.pk, AccessOutcome.SHOWN_FULL)]
+
 
 def test_the_admins_page_of_a_person_is_logged_too(client, person):
     admin = UserFactory(is_staff=True, is_superuser=True)
