@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from import_export.admin import ImportExportMixin
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, services
 from .admin import _ScopedAdmin
@@ -38,7 +39,7 @@ class SchoolAdminForm(forms.ModelForm):
 
 
 @admin.register(School)
-class SchoolAdmin(_SchoolScopedAdmin, ImportExportMixin, admin.ModelAdmin):
+class SchoolAdmin(_SchoolScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
     form = SchoolAdminForm
     resource_classes = [SchoolResource]
     list_display = ["code", "name", "level", "commune", "valid_from", "valid_to"]
@@ -75,7 +76,7 @@ class SchoolFiguresAdminForm(forms.ModelForm):
 
 
 @admin.register(SchoolFigures)
-class SchoolFiguresAdmin(_SchoolScopedAdmin, ImportExportMixin, admin.ModelAdmin):
+class SchoolFiguresAdmin(_SchoolScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
     unit_path_field = "school__commune"
     form = SchoolFiguresAdminForm
     resource_classes = [SchoolFiguresResource]

@@ -217,7 +217,7 @@ class SchoolResource(_SchoolScopeMixin, _RowResource):
 
     def do_instance_save(self, instance, is_create):
         try:
-            services.school_save(school=instance)
+            services.school_save(school=instance, by=self.user)
         except ValidationError as exc:
             raise self._errors({"code": " ".join(exc.messages)}) from exc
 
@@ -350,7 +350,7 @@ class SchoolFiguresResource(_SchoolScopeMixin, _RowResource):
         self._row_existed = existing is not None
 
     def do_instance_save(self, instance, is_create):
-        services.school_figures_save(figures=instance)
+        services.school_figures_save(figures=instance, by=self.user)
 
 
 # The guide sheet of the blank templates (/don-vi/chi-tieu/mau/truong-hoc.xlsx, .../hoc-sinh-bhyt.xlsx).

@@ -8,6 +8,7 @@ those insured through another group (household, poor or near-poor card ...).
 
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 
 class SchoolLevel(models.TextChoices):
@@ -45,6 +46,8 @@ class School(models.Model):
                                 help_text="Ngày giải thể, sáp nhập; trống nếu đang hoạt động")
 
     objects = SchoolQuerySet.as_manager()
+
+    history = HistoricalRecords(verbose_name="lịch sử trường học")
 
     class Meta:
         ordering = ["code"]
@@ -87,6 +90,8 @@ class SchoolFigures(models.Model):
         help_text="Có thẻ BHYT theo nhóm khác: hộ gia đình, hộ nghèo, cận nghèo, con của người có thẻ ...")
     insured_at_school = models.PositiveIntegerField("học sinh tham gia tại trường", default=0)
     source = models.CharField("nguồn số liệu", max_length=300, blank=True)
+
+    history = HistoricalRecords(verbose_name="lịch sử số liệu học sinh")
 
     class Meta:
         ordering = ["-school_year", "school__code"]

@@ -48,8 +48,10 @@ def school_prepare(*, school: School | None, code: str, name: str, commune: Unit
 
 
 @transaction.atomic
-def school_save(*, school: School) -> School:
+def school_save(*, school: School, by=None) -> School:
     school.full_clean(exclude=["commune"])
+    if by is not None:  # the history's author; else the request's user (simple-history's middleware)
+        school._history_user = by
     school.save()
     return school
 
@@ -87,8 +89,10 @@ def school_figures_prepare(*, figures: SchoolFigures | None, school: School, sch
 
 
 @transaction.atomic
-def school_figures_save(*, figures: SchoolFigures) -> SchoolFigures:
+def school_figures_save(*, figures: SchoolFigures, by=None) -> SchoolFigures:
     figures.full_clean(exclude=["school"])
+    if by is not None:
+        figures._history_user = by
     figures.save()
     return figures
 

@@ -193,6 +193,15 @@ def test_a_commune_official_may_upload_for_their_commune_only(schools, district,
     assert import_file(SchoolFiguresResource(user=own), path).ok
     assert SchoolFigures.objects.get().pupils == 431
 
+    # every change is kept: who, when, old and new
+    staff = make_member(district, Role.BHXH_STAFF)
+    corrected = write_csv(tmp_path / "sua.csv", FIGURE_HEADERS, [["CLTR18", "2022-2023", "431", "20", "411"]])
+    assert import_file(SchoolFiguresResource(user=staff), corrected).ok
+    first, second = SchoolFigures.history.order_by("history_date", "history_id")
+    assert (first.history_type, first.history_user, first.insured_other_group) == ("+", own, 18)
+    assert (second.history_type, second.history_user, second.insured_other_group) == ("~", staff, 20)
+    assert [c.field for c in second.diff_against(first).changes] == ["insured_at_school", "insured_other_group"]
+
 
 def test_web_upload_checks_first_and_refuses_another_branch_writing_nothing(client, schools, other_district, tmp_path):
     client.force_login(make_member(other_district, Role.BHXH_STAFF))
