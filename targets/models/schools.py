@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from .units import DatedQuerySet
+
 
 class SchoolLevel(models.TextChoices):
     PRESCHOOL = "mam_non", "Mầm non"
@@ -22,15 +24,7 @@ class SchoolLevel(models.TextChoices):
     OTHER = "khac", "Khác"
 
 
-class SchoolQuerySet(models.QuerySet):
-    def valid_on(self, day):
-        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-        )
-
-    def current(self):
-        return self.filter(valid_to__isnull=True)
-
+class SchoolQuerySet(DatedQuerySet):
     def in_subtree_of(self, unit):
         return self.filter(commune__path__startswith=unit.path)
 

@@ -49,7 +49,9 @@ class UnitLevel(models.Model):
         return {fold_text(n) for n in names if n.strip()}
 
 
-class UnitQuerySet(models.QuerySet):
+class DatedQuerySet(models.QuerySet):
+    """Rows with validity dates (valid_from, valid_to; empty means open): units, schools."""
+
     def valid_on(self, day):
         return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=day)
@@ -57,6 +59,9 @@ class UnitQuerySet(models.QuerySet):
 
     def current(self):
         return self.filter(valid_to__isnull=True)
+
+
+class UnitQuerySet(DatedQuerySet):
 
     def subtree_of(self, unit, *, include_self=True):
         qs = self.filter(path__startswith=unit.path)
