@@ -30,12 +30,16 @@ def parse_month(text: str) -> Period:
     return period
 
 
-def coverage_table_build(*, unit: Unit, table: str, month: Period) -> Table:
+def coverage_table_inputs(*, unit: Unit, table: str, month: Period):
+    """What the table is built from: the coverage inputs, or the table's own (`load_inputs` of a
+    builder that reads other data: schools, a year's evaluation)."""
     if table not in TABLES:
         raise CoverageRequestError(f"Không có bảng '{table}' (có: {', '.join(TABLES)}).")
-    builder = TABLES[table]
-    load = getattr(builder, "load_inputs", load_inputs)  # a table that reads other data loads its own
-    return builder(load(parent=unit, month=month))
+    return getattr(TABLES[table], "load_inputs", load_inputs)(parent=unit, month=month)
+
+
+def coverage_table_build(*, unit: Unit, table: str, month: Period) -> Table:
+    return TABLES[table](coverage_table_inputs(unit=unit, table=table, month=month))
 
 
 def coverage_table_render(*, table: Table, unit: Unit, month: Period, fmt: str) -> bytes:
@@ -72,4 +76,4 @@ def output_name(*, unit: Unit, table: str, month: Period, fmt: str) -> str:
 
 
 __all__ = ["FORMATS", "TABLE_LABELS", "TABLES", "CoverageRequestError", "coverage_table_build",
-           "coverage_table_render", "output_name", "parse_month"]
+           "coverage_table_inputs", "coverage_table_render", "output_name", "parse_month"]

@@ -427,18 +427,19 @@ def report_table(*, unit: Unit, table: str, month: Period) -> CoverageData | Non
     """One of the coverage tables of reports.tables.coverage_tables (bhyt, bhxh, bhtn, remaining),
     the same figures as the coverage page and its downloads. None while the monthly results
     (targets.selectors.results, which those tables read) are not in the code base."""
+    from reports.coverage import CoverageRequestError, coverage_table_inputs
     from reports.tables.coverage_tables import TABLES
-    from reports.tables.inputs import load_inputs
 
-    if table not in TABLES:
-        raise LookupError(f"Không có bảng '{table}' (có: {', '.join(TABLES)}).")
     try:
-        inputs = load_inputs(parent=unit, month=month)
+        inputs = coverage_table_inputs(unit=unit, table=table, month=month)
+    except CoverageRequestError as exc:
+        raise LookupError(str(exc)) from exc
     except ModuleNotFoundError as exc:
         if exc.name != RESULTS_MODULE:
             raise
         return None
-    return CoverageData(TABLES[table](inputs), bool(inputs.participants), {})
+    # Tables with inputs of their own (schools) say whether they have figures themselves.
+    return CoverageData(TABLES[table](inputs), bool(getattr(inputs, "participants", True)), {})
 
 
 # --- drive activities ----------------------------------------------------------------------------
