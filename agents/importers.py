@@ -33,7 +33,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bhxh_portal.exports import safe_row
-from bhxh_portal.imports import ImportFileError, RawSheet, max_upload_bytes, parse_date, read_raw_sheet
+from bhxh_portal.imports import (
+    ImportFileError,
+    RawSheet,
+    check_fits,
+    max_upload_bytes,
+    nfc,
+    parse_date,
+    read_raw_sheet,
+)
 from bhxh_portal.numbers import format_number, parse_number
 from reports.jobs import JobError, JobOutcome, job_create, job_enqueue
 from reports.models import Job, JobState
@@ -646,9 +654,11 @@ class ParticipantImport:
                 errors.append((None, "Thiếu cả mã số BHXH và số định danh cá nhân"))
             value = raw[i_name]
             name = " ".join(value.split()) if value.__class__ is str else _text(value)
-            row.full_name = name[:200] if name else ""
+            row.full_name = nfc(name) if name else ""
             if not row.full_name:
                 errors.append((labels["full_name"], "Thiếu họ và tên"))
+            elif problem := check_fits(Participant, "full_name", row.full_name):
+                errors.append((labels["full_name"], problem))
             value = raw[i_birth]
             try:
                 parsed = birth_memo.get(value)
@@ -700,7 +710,9 @@ class ParticipantImport:
                     errors.append((labels["village_code"], str(exc)))
             value = raw[i_household]
             household = value.strip() if value.__class__ is str else _text(value)
-            row.household_code = household[:20] if household else ""
+            row.household_code = nfc(household) if household else ""
+            if problem := check_fits(Participant, "household_code", row.household_code):
+                errors.append((labels["household_code"], problem))
             try:
                 value = raw[i_member]
                 row.member_order = value if value.__class__ is int and 1 <= value <= 20 else read_whole(
@@ -724,7 +736,11 @@ class ParticipantImport:
                 try:
                     parsed = day_memo.get(value)
                     if parsed is None:
-                        parsed = day_memo[value] = read_date(value, label=labels[name])[0]
+                        parsed = read_date(value, label=labels[name])[0]
+                        problem = check_fits(Enrolment, name, parsed)
+                        if problem:
+                            raise Bad(problem)
+                        day_memo[value] = parsed
                     setattr(row, name, parsed)
                 except Bad as exc:
                     setattr(row, name, None)
@@ -733,13 +749,17 @@ class ParticipantImport:
                 errors.append((labels["valid_from"], "Thiếu ngày bắt đầu"))
             if row.valid_from and row.valid_to and row.valid_to < row.valid_from:
                 errors.append((labels["valid_to"], "Ngày kết thúc trước ngày bắt đầu"))
-            for name, index in (("income", i_income), ("amount", i_amount)):
+            for name, index, stored_as in (("income", i_income, "chosen_income"), ("amount", i_amount, "amount_paid")):
                 value = raw[index]
-                if value.__class__ is float and value.is_integer() and value >= 0:
+                if value.__class__ is float and value.is_integer() and 0 <= value < 1e15:
                     setattr(row, name, int(value))
                     continue
                 try:
-                    setattr(row, name, read_whole(value, label=labels[name], low=0))
+                    number = read_whole(value, label=labels[name], low=0)
+                    problem = check_fits(Enrolment, stored_as, number)
+                    if problem:
+                        raise Bad(problem)
+                    setattr(row, name, number)
                 except Bad as exc:
                     setattr(row, name, None)
                     errors.append((labels[name], str(exc)))

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from bhxh_portal.exports import SafeExportMixin
+from bhxh_portal.imports import StorableImportMixin
 from targets.models import Unit
 from targets.resources import DateWidget
 
@@ -89,7 +90,7 @@ class CodeWidget(widgets.Widget):
         return value or ""
 
 
-class AgentResource(SafeExportMixin, resources.ModelResource):
+class AgentResource(SafeExportMixin, StorableImportMixin, resources.ModelResource):
     name = fields.Field(attribute="name", column_name="Tên đại lý")
     code = fields.Field(attribute="code", column_name="Mã đại lý")
     kind = fields.Field(attribute="kind", column_name="Loại", widget=ChoiceLabelWidget(AgentKind))
@@ -106,7 +107,7 @@ class AgentResource(SafeExportMixin, resources.ModelResource):
         use_transactions = True
 
 
-class ParticipantResource(SafeExportMixin, resources.ModelResource):
+class ParticipantResource(SafeExportMixin, StorableImportMixin, resources.ModelResource):
     bhxh_code = fields.Field(attribute="bhxh_code", column_name="Mã số BHXH", widget=CodeWidget(bhxh_code))
     personal_id = fields.Field(attribute="personal_id", column_name="Số định danh cá nhân",
                                widget=CodeWidget(personal_id))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 
+from bhxh_portal.imports import nfc
 from targets import access
 from targets.models import Role, Target, Unit
 
@@ -91,8 +92,11 @@ def participants_visible_to(user) -> QuerySet:
 
 
 def participant_search(*, user, text: str, limit: int = 30) -> QuerySet:
-    """By code (mã số BHXH or số định danh, from the first digits) or by words of the name."""
-    text = text.strip()
+    """By code (mã số BHXH or số định danh, from the first digits) or by words of the name.
+
+    Names are stored composed (NFC); a query typed on a keyboard that sends decomposed accents is
+    composed too, or "Nguyễn" would not find "Nguyễn"."""
+    text = nfc(text.strip())
     qs = participants_visible_to(user)
     if not text:
         return qs.none()

@@ -7,8 +7,10 @@ all rows or none are written, and each problem names the file, the line and the 
 
 import csv
 import datetime
+import functools
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,7 +18,9 @@ from pathlib import Path
 
 import tablib
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from .exports import unescape_cell
 from .numbers import format_number, parse_number
@@ -125,7 +129,7 @@ def _is_filled(value) -> bool:
 
 def _clean_cell(value):
     if isinstance(value, str):
-        value = unescape_cell(value.strip())  # "'=x" written by one of our exports is "=x" again
+        value = unescape_cell(nfc(value.strip()))  # "'=x" written by one of our exports is "=x" again
         return value or None
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -135,14 +139,7 @@ def _clean_cell(value):
 
 
 def _read_csv(data: bytes, filename: str) -> list[list]:
-    for encoding in ("utf-8-sig", "cp1258"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError("không đọc được: bảng mã không phải UTF-8.", filename=filename)
+    text = decode_csv(data, filename=filename)
     if "\x00" in text:
         raise ImportFileError("không phải là tệp văn bản csv.", filename=filename)
     try:
@@ -150,6 +147,57 @@ def _read_csv(data: bytes, filename: str) -> list[list]:
     except csv.Error:
         dialect = csv.excel
     return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+
+
+# --- the encodings a csv arrives in ---------------------------------------------------------------
+# Excel saves "CSV UTF-8" (with a BOM), "Unicode text" (UTF-16 LE with a BOM, tab-separated) and plain
+# "CSV" in the Windows code page, which on Vietnamese Windows is 1258: there "ộ" is "o" + a combining
+# dot below + a circumflex, so the text is composed (NFC) once decoded. The order matters: a BOM says
+# what the file is; UTF-8 decodes strictly (a Windows-1258 file with accents is never valid UTF-8);
+# Windows-1258 decodes nearly any byte, so it comes last and only for a file that reads as text.
+# A statistical detector (charset-normalizer) would guess among dozens of code pages an office here
+# never uses, and could take a short 1258 file for Latin-1 and store wrong letters without a word.
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+ENCODING_REFUSED = ("tệp CSV không đọc được bằng mã UTF-8, UTF-16 hay Windows-1258; hãy lưu lại dạng CSV UTF-8 "
+                    "(Excel: Lưu thành → CSV UTF-8) rồi tải lên lại.")
+
+
+def looks_like_utf16(data: bytes) -> bool:
+    """A BOM, or (saved without one) a NUL in every other byte of the start, as ASCII text in UTF-16 has."""
+    if data[:2] in _UTF16_BOMS:
+        return True
+    head = data[:4096]
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return (odd.count(0) > 0.9 * len(odd) and 0 not in even) or (even.count(0) > 0.9 * len(even) and 0 not in odd)
+
+
+def decode_csv(data: bytes, *, filename: str = "") -> str:
+    """The text of a csv as NFC, from UTF-8 (with or without BOM), UTF-16 or Windows-1258; or a refusal."""
+    if data[:3] == b"\xef\xbb\xbf":
+        encodings = ["utf-8-sig"]
+    elif looks_like_utf16(data):
+        encodings = ["utf-16"] if data[:2] in _UTF16_BOMS else [
+            "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"]
+    else:
+        encodings = ["utf-8", "cp1258"]
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if encoding == "cp1258" and _CONTROL.search(text):
+            break  # control characters: a binary file, not text in the Windows code page
+        return nfc(text)
+    raise ImportFileError(ENCODING_REFUSED, filename=filename)
+
+
+def nfc(text: str) -> str:
+    """Composed Unicode (NFC): 'ộ' as one character whatever keyboard or code page typed it, so the same
+    name is the same text in the database, in a search and in a second import."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _read_spreadsheet(data: bytes, filename: str) -> list[list]:
@@ -202,7 +250,58 @@ def rename_headers(dataset: tablib.Dataset, aliases: dict[str, list[str]], *, re
     return labels
 
 
-class CheckedImportMixin:
+class StorableImportMixin:
+    """For django-import-export resources: text composed (NFC) before any row is read, and a row holding
+    what its table cannot store (too long, too large, a date out of range) refused as invalid, with
+    the column, before anything is saved (see `check_fits`)."""
+
+    # Model fields filled from a column of another name (decision_number from "decision"), for messages.
+    limit_columns: dict[str, str] = {}
+
+    def limit_errors(self, instance) -> dict[str, list[str]]:
+        """What the instance holds that its table cannot store, keyed by the column as the file wrote it."""
+        labels = getattr(self, "column_labels", None) or {}
+        by_attribute = {f.attribute: f.column_name for f in self.fields.values() if f.attribute}
+        errors: dict[str, list[str]] = {}
+        for name, message in instance_limit_errors(instance).items():
+            canonical = self.limit_columns.get(name) or by_attribute.get(name) or name
+            errors.setdefault(labels.get(canonical, canonical), []).append(message)
+        return errors
+
+    def refuse_unstorable(self, instance, import_validation_errors=None) -> None:
+        """Raise the row's errors with what cannot be stored added, if anything cannot."""
+        too_big = self.limit_errors(instance)
+        if too_big:
+            errors = {k: list(v) if isinstance(v, list) else [v] for k, v in (import_validation_errors or {}).items()}
+            for column, messages in too_big.items():
+                errors.setdefault(column, []).extend(messages)
+            raise ValidationError(errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        self.refuse_unstorable(instance, import_validation_errors)
+        return super().validate_instance(instance, import_validation_errors, validate_unique)
+
+    def import_data(self, dataset, **kwargs):
+        compose_dataset(dataset)
+        return super().import_data(dataset, **kwargs)
+
+
+def compose_dataset(dataset: tablib.Dataset) -> None:
+    """Every text cell and header of the dataset in NFC (a dataset from the admin's own reader)."""
+    headers = [nfc(h) if isinstance(h, str) else h for h in (dataset.headers or [])]
+    rows, changed = [], headers != list(dataset.headers or [])
+    for row in dataset:
+        composed = [nfc(v) if isinstance(v, str) else v for v in row]
+        changed = changed or composed != list(row)
+        rows.append(composed)
+    if changed:
+        dataset.wipe()
+        dataset.headers = headers or None
+        for row in rows:
+            dataset.append(row)
+
+
+class CheckedImportMixin(StorableImportMixin):
     """For django-import-export resources, in the admin and in `run_resource_import` alike.
 
     - headers as people write them (`header_aliases`), and the `required_columns` checked before
@@ -218,6 +317,7 @@ class CheckedImportMixin:
     def import_data(self, dataset, **kwargs):
         filename = kwargs.get("filename") or kwargs.get("file_name") or "tệp tải lên"
         self.source_rows = {}
+        compose_dataset(dataset)
         try:
             self.column_labels = rename_headers(dataset, self.header_aliases, required=self.required_columns,
                                                 filename=filename)
@@ -299,9 +399,128 @@ def parse_date(value, *, label: str = "ngày") -> datetime.date | None:
     raise ValueError(f"{label} '{text}' không đúng dạng dd/mm/yyyy")
 
 
+# --- what the database can store --------------------------------------------------------------------
+# Every importer checks each value it will write against the model field it goes to, while checking
+# the rows: a name longer than the column, a count past the integer column, a date in year 1 or
+# 9999 is refused there with the row, the column and the reason, instead of being cut (SQLite keeps
+# any length), overflowing at write time (OverflowError on SQLite, DataError on PostgreSQL: a 500),
+# or passing as a date nobody meant. The limits are read from the model, never typed again; the
+# integer ranges are PostgreSQL's, enforced on SQLite too, so a file that checks on one checks on both.
+
+DATE_RANGE = (datetime.date(1900, 1, 1), datetime.date(2100, 12, 31))
+_INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
+
+
+@dataclass(frozen=True)
+class FieldLimits:
+    label: str
+    kind: str  # "text", "integer", "decimal", "date" or "" (nothing to check)
+    max_length: int | None = None
+    low: int | None = None
+    high: int | None = None
+    whole_digits: int | None = None
+    decimal_places: int | None = None
+
+
+@functools.cache
+def field_limits(model, field_name: str) -> FieldLimits:
+    field = model._meta.get_field(field_name)
+    label = str(getattr(field, "verbose_name", field_name) or field_name)
+    label = label[:1].upper() + label[1:]
+    if isinstance(field, models.ForeignKey):
+        return FieldLimits(label, "")
+    internal = field.get_internal_type()
+    if internal in _INTEGER_RANGES:
+        low, high = _INTEGER_RANGES[internal]
+        return FieldLimits(label, "integer", low=low, high=high)
+    if isinstance(field, models.DecimalField):
+        return FieldLimits(label, "decimal", whole_digits=field.max_digits - field.decimal_places,
+                           decimal_places=field.decimal_places)
+    if isinstance(field, (models.DateField, models.DateTimeField)):
+        return FieldLimits(label, "date")
+    if isinstance(field, (models.CharField, models.TextField)):
+        return FieldLimits(label, "text", max_length=field.max_length)
+    return FieldLimits(label, "")
+
+
+def _day(value: datetime.date) -> str:
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+
+
+def check_fits(model, field_name: str, value) -> str | None:
+    """Why `value` cannot be stored in `model.field_name` (Vietnamese), or None if it can.
+
+    Empty values pass: whether a value is required is the importer's own check.
+    """
+    if value is None or value == "":
+        return None
+    limits = field_limits(model, field_name)
+    kind = limits.kind
+    if kind == "text":
+        if not isinstance(value, str):
+            return None
+        if limits.max_length is not None and len(value) > limits.max_length:
+            return (f"{limits.label} dài {format_number(len(value))} ký tự, vượt quá {format_number(limits.max_length)} "
+                    "ký tự được phép; hãy rút gọn.")
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"{limits.label} có ký tự không hợp lệ (không phải chữ Unicode); hãy gõ lại ô này."
+        if "\x00" in value:
+            return f"{limits.label} có ký tự không hợp lệ (ký tự rỗng NUL); hãy gõ lại ô này."
+        return None
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+            return None
+        if value < limits.low:
+            if limits.low == 0:
+                return f"{limits.label} {format_number(value)} không được âm."
+            return f"{limits.label} {format_number(value)} nhỏ hơn mức nhỏ nhất lưu được ({format_number(limits.low)})."
+        if value > limits.high:
+            return f"{limits.label} {format_number(value)} quá lớn (tối đa {format_number(limits.high)})."
+        return None
+    if kind == "decimal":
+        if isinstance(value, bool) or not isinstance(value, (int, Decimal, float)):
+            return None
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if not number.is_finite():
+            return f"{limits.label} '{value}' không phải là số hợp lệ."
+        if number.copy_abs() >= 10 ** limits.whole_digits:
+            return (f"{limits.label} {format_number(number, limits.decimal_places)} quá lớn (tối đa "
+                    f"{limits.whole_digits} chữ số phần nguyên).")
+        _, digits, exponent = number.as_tuple()
+        places = -exponent
+        while places > limits.decimal_places and digits and digits[-1] == 0:
+            digits, places = digits[:-1], places - 1
+        if places > limits.decimal_places:
+            return f"{limits.label} {value} có quá {limits.decimal_places} chữ số thập phân."
+        return None
+    if kind == "date":
+        day = value.date() if isinstance(value, datetime.datetime) else value
+        if isinstance(day, datetime.date) and not DATE_RANGE[0] <= day <= DATE_RANGE[1]:
+            return (f"{limits.label} {_day(day)} ngoài khoảng cho phép ({_day(DATE_RANGE[0])}–"
+                    f"{_day(DATE_RANGE[1])}).")
+        return None
+    return None
+
+
+def instance_limit_errors(instance, *, fields=None) -> dict[str, str]:
+    """{field name: reason} for each concrete field of `instance` whose value cannot be stored."""
+    errors = {}
+    meta = instance._meta
+    for field in meta.concrete_fields:
+        if field.primary_key or (fields is not None and field.name not in fields):
+            continue
+        problem = check_fits(type(instance), field.name, getattr(instance, field.attname, None))
+        if problem:
+            errors[field.name] = problem
+    return errors
+
+
 __all__ = [
-    "CheckedImportMixin", "ImportFileError", "ImportReport", "RowProblem", "load_dataset", "parse_date", "parse_number",
-    "rename_headers", "run_resource_import",
+    "CheckedImportMixin", "StorableImportMixin", "ImportFileError", "ImportReport", "RowProblem", "load_dataset", "parse_date", "parse_number",
+    "rename_headers", "run_resource_import", "check_fits", "decode_csv", "field_limits", "instance_limit_errors", "nfc",
 ]
 
 
@@ -359,7 +578,7 @@ def check_spreadsheet_bytes(data: bytes, *, filename: str) -> str:
         )
     if suffix == ".xls" and head[:4] == ZIP_MAGIC:
         suffix = ".xlsx"  # an .xlsx saved with the old extension: read it as what it is
-    if suffix in TEXT_SUFFIXES and (head[:4] == ZIP_MAGIC or b"\x00" in data[:4096]):
+    if suffix in TEXT_SUFFIXES and (head[:4] == ZIP_MAGIC or (b"\x00" in data[:4096] and not looks_like_utf16(data))):
         raise ImportFileError(f"Tệp {filename} không phải là tệp văn bản csv (có thể là bảng tính bị đổi đuôi).")
     if head[:4] == ZIP_MAGIC:
         archive = open_package(data, filename=filename)

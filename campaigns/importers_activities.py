@@ -13,6 +13,7 @@ from bhxh_portal.imports import (
     ImportFileError,
     ImportReport,
     RowProblem,
+    check_fits,
     load_dataset,
     parse_date,
     rename_headers,
@@ -20,7 +21,7 @@ from bhxh_portal.imports import (
 from bhxh_portal.numbers import parse_whole_number
 from targets.models import Unit, fold_text
 
-from .models.activities import ActivityKind, Employer
+from .models.activities import ActivityKind, ActivitySignUp, DriveActivity, Employer
 from .selectors.activities import can_import_plan
 from .services.activities import activity_create
 
@@ -123,18 +124,22 @@ def import_activities(source, *, filename: str, user, dry_run: bool = False) -> 
         elif not can_import_plan(user, organiser):
             problem(line, "organiser", f"bạn không có quyền lập kế hoạch cho đơn vị {organiser.name} ({code}).")
         dates = {}
-        for column in ("start", "end"):
+        for column, stored_as in (("start", "planned_start"), ("end", "planned_end")):
             try:
                 dates[column] = parse_date(row.get(column), label="ngày")
                 if dates[column] is None:
                     problem(line, column, "thiếu ngày.")
+                elif unstorable := check_fits(DriveActivity, stored_as, dates[column]):
+                    problem(line, column, unstorable)
+                    dates[column] = None
             except ValueError as exc:
                 problem(line, column, f"{exc}.")
                 dates[column] = None
         if dates.get("start") and dates.get("end") and dates["end"] < dates["start"]:
             problem(line, "end", "ngày kết thúc trước ngày bắt đầu.")
         numbers = {}
-        for column in ("count", "invited", "attendance"):
+        for column, stored_as in (("count", "planned_count"), ("invited", "invited_count"),
+                                  ("attendance", "expected_attendance")):
             value = row.get(column)
             try:
                 numbers[column] = parse_whole_number(value) if value not in (None, "") else None
@@ -143,6 +148,15 @@ def import_activities(source, *, filename: str, user, dry_run: bool = False) -> 
             except (ValueError, TypeError):
                 problem(line, column, f"'{value}' không phải là số nguyên không âm.")
                 numbers[column] = None
+            if unstorable := check_fits(DriveActivity, stored_as, numbers[column]):
+                problem(line, column, unstorable)
+                numbers[column] = None
+        texts = {}
+        for column, stored_as in (("organiser_detail", "organiser_detail"), ("title", "title"), ("place", "place"),
+                                  ("invitees", "invitees_note")):
+            texts[column] = str(row.get(column) or "").strip()
+            if unstorable := check_fits(DriveActivity, stored_as, texts[column]):
+                problem(line, column, unstorable)
         count = numbers["count"] if numbers["count"] is not None else 1
         if numbers["count"] == 0:
             problem(line, "count", "số cuộc phải lớn hơn 0.")
@@ -163,14 +177,18 @@ def import_activities(source, *, filename: str, user, dry_run: bool = False) -> 
                 number = parse_whole_number(value)
                 if number is None or number < 0:
                     raise ValueError
-                expected[product] = number
             except (ValueError, TypeError):
                 problem(line, header, f"'{value}' không phải là số nguyên không âm.")
+                continue
+            if unstorable := check_fits(ActivitySignUp, "expected", number):
+                problem(line, header, unstorable)
+            else:
+                expected[product] = number
         planned.append({
-            "kind": kind, "organiser": organiser, "organiser_detail": str(row.get("organiser_detail") or "").strip(),
-            "title": str(row.get("title") or "").strip(), "place": str(row.get("place") or "").strip(),
+            "kind": kind, "organiser": organiser, "organiser_detail": texts["organiser_detail"],
+            "title": texts["title"], "place": texts["place"],
             "planned_start": dates.get("start"), "planned_end": dates.get("end"), "planned_count": count,
-            "invited_count": numbers["invited"], "invitees_note": str(row.get("invitees") or "").strip(),
+            "invited_count": numbers["invited"], "invitees_note": texts["invitees"],
             "expected_attendance": numbers["attendance"], "employer": employer, "expected_sign_ups": expected,
         })
     report.problems.sort(key=lambda p: (p.line or 0, p.column or ""))

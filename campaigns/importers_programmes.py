@@ -16,6 +16,7 @@ from bhxh_portal.imports import (
     ImportFileError,
     ImportReport,
     RowProblem,
+    check_fits,
     load_dataset,
     parse_date,
     rename_headers,
@@ -132,6 +133,10 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
         name = str(row.get("full_name") or "").strip()
         if not name:
             problem(line, "full_name", "thiếu họ và tên.")
+        texts = {column: str(row.get(column) or "").strip() for column in ("address", "note")}
+        for column, value in (("full_name", name), *texts.items()):
+            if unstorable := check_fits(Beneficiary, column, value):
+                problem(line, column, unstorable)
         personal_id = _identifier(row.get("personal_id"), 12)
         bhxh_code = _identifier(row.get("bhxh_code"), 10)
         if personal_id and not (personal_id.isdigit() and len(personal_id) == 12):
@@ -155,6 +160,8 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
         except ValueError as exc:
             problem(line, "birth_date", f"{exc}.")
             birth_date = None
+        if unstorable := check_fits(Beneficiary, "birth_date", birth_date):
+            problem(line, "birth_date", unstorable)
         sex = ""
         if row.get("sex"):
             sex = SEXES.get(fold_text(str(row["sex"])), "")
@@ -199,9 +206,8 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
             details[canonical] = str(value).strip() if not isinstance(value, str) else value.strip()
         beneficiaries.append(Beneficiary(
             line=line, full_name=name, birth_date=birth_date, sex=sex, personal_id=personal_id,
-            bhxh_code=bhxh_code, commune=commune, address=str(row.get("address") or "").strip()[:300],
-            details=details, support_from=support_from, due_on=due_on,
-            note=str(row.get("note") or "").strip()[:300],
+            bhxh_code=bhxh_code, commune=commune, address=texts["address"],
+            details=details, support_from=support_from, due_on=due_on, note=texts["note"],
         ))
     report.problems.sort(key=lambda p: (p.line or 0, p.column or ""))
     if report.problems:

@@ -295,6 +295,7 @@ class ResultResource(SafeExportMixin, CheckedImportMixin, resources.ModelResourc
         self._row_existed = existing is not None
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        self.refuse_unstorable(instance, import_validation_errors)
         if import_validation_errors:
             raise ValidationError(import_validation_errors)
 

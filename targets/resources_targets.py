@@ -189,6 +189,7 @@ class _RowResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
         raise NotImplementedError
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        self.refuse_unstorable(instance, import_validation_errors)
         if import_validation_errors:
             raise ValidationError(import_validation_errors)
 
@@ -338,6 +339,8 @@ class TargetResource(_RowResource):
 
     header_aliases = TARGET_HEADER_ALIASES
     required_columns = ["unit_code", "year", "indicator"]
+    limit_columns = {"decision_number": "decision", "decision_date": "decision", "decision_issuer": "decision",
+                     "denominator": "count"}
     duplicate_hint = "cùng đơn vị, đại lý, năm, kỳ, chỉ tiêu và loại"
 
     class Meta:
