@@ -353,3 +353,31 @@ def test_resource_imports_store_composed_text_from_a_windows_1258_csv(tree):
     data = "Mã trường,Tên trường,Mã xã\nT1,Trường Tiểu học Hồng Phước,00001\n".encode("utf-8-sig")
     report = run_resource_import(SchoolResource(user=tree[1]), load_dataset(data, filename="t.csv"), filename="t.csv")
     assert report.ok and (report.created, report.updated, report.unchanged) == (0, 0, 1)
+
+
+# --- the limits are PostgreSQL's own ----------------------------------------------------------
+
+@pytest.mark.services
+def test_the_limits_checked_are_exactly_what_postgresql_stores(tree):
+    """At the limit the row is stored; one past it PostgreSQL refuses the write, and the check refuses it first."""
+    from django.db import DataError, transaction
+
+    from tests.services import require_postgresql
+
+    require_postgresql()
+    unit = Unit.objects.get(code="00001")
+    high = field_limits(Demographics, "population").high
+    Demographics.objects.create(unit=unit, year=2024, population=high)
+    assert check_fits(Demographics, "population", high) is None
+    assert check_fits(Demographics, "population", high + 1)
+    with pytest.raises(DataError), transaction.atomic():
+        Demographics.objects.create(unit=unit, year=2025, population=high + 1)
+    longest = "Ấ" * Unit._meta.get_field("name").max_length
+    Unit.objects.filter(pk=unit.pk).update(name=longest)
+    assert check_fits(Unit, "name", longest) is None
+    assert check_fits(Unit, "name", longest + "x")
+    with pytest.raises(DataError), transaction.atomic():
+        Unit.objects.filter(pk=unit.pk).update(name=longest + "x")
+    assert check_fits(Participant, "full_name", "a\x00b")
+    with pytest.raises(ValueError), transaction.atomic():  # psycopg: NUL cannot be sent in a string
+        Unit.objects.filter(pk=unit.pk).update(name="a\x00b")

@@ -1,5 +1,6 @@
 """Property-based tests of every importer: whatever the cells hold (any text, formula-like text, huge,
-negative, NaN and infinite numbers, dates out of range, codes that nearly exist), the import either
+negative, NaN and infinite numbers, values past what the columns store, dates out of range, codes that
+nearly exist), in xlsx or in a csv saved as UTF-8, UTF-8 with a BOM or UTF-16, the import either
 writes the file or refuses it with a message, never crashes, and a refused file writes nothing
 (all or nothing).
 
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_import
+from bhxh_portal.imports import ImportFileError, check_fits, load_dataset, run_resource_import
 from reports.jobs import JobError
 from targets.models import Role
 from tests.factories import make_collection_agent, make_member, make_unit
@@ -40,9 +41,12 @@ NEAR_MISSES = [
     "Quyết định 324/QĐ-UBND ngày 15/3/2021", "2023-2024", "2024-2023", " ", "\t", "١٢٣", "９９", "9" * 40,
     "'=1+1", "a\nb", "\"", ";", ",",
 ]
+# Past what the columns store: integer and big-integer ranges, a 5.000-character text, a far date.
+PAST_LIMITS = [2 ** 31, 10 ** 20, -(10 ** 20), 10 ** 23, 2 ** 63, "Ấ" * 5000, "x" * 201, "01/01/1800", "31/12/9999"]
 cells = st.one_of(
     st.none(),
     st.sampled_from(NEAR_MISSES),
+    st.sampled_from(PAST_LIMITS),
     st.text(max_size=25),
     st.integers(min_value=-10 ** 18, max_value=10 ** 18),
     st.floats(allow_nan=True, allow_infinity=True),
@@ -58,7 +62,7 @@ def files(headers: list[str]):
                        st.tuples(st.integers(0, width - 1), st.text(max_size=10)).map(
                            lambda pair: [pair[1] if i == pair[0] else h for i, h in enumerate(headers)]))
     rows = st.lists(st.lists(cells, min_size=width, max_size=width), min_size=1, max_size=4)
-    return st.tuples(st.sampled_from(["csv", "xlsx"]), header, rows).map(lambda t: write(*t))
+    return st.tuples(st.sampled_from(["csv", "xlsx", "utf-16", "utf-8-sig"]), header, rows).map(lambda t: write(*t))
 
 
 def _csv_text(value) -> str:
@@ -70,12 +74,15 @@ def _csv_text(value) -> str:
 
 
 def write(kind: str, header: list[str], rows: list[list]) -> tuple[str, bytes]:
-    if kind == "csv":
+    if kind != "xlsx":  # a csv, in one of the encodings Excel saves
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(header)
         writer.writerows([[_csv_text(v) for v in row] for row in rows])
-        return "tep.csv", buffer.getvalue().encode("utf-8")
+        text = buffer.getvalue()
+        if kind == "utf-16":
+            return "tep.csv", text.encode("utf-16", "surrogatepass")
+        return "tep.csv", text.encode("utf-8-sig" if kind == "utf-8-sig" else "utf-8", "surrogatepass")
     workbook = Workbook()
     sheet = workbook.active
     for row in [header, *rows]:
@@ -104,7 +111,13 @@ def snapshot():
         models += [School, SchoolFigures]
     except ImportError:
         pass
-    return {m.__name__: list(m.objects.order_by("pk").values()) for m in models}
+    return {m: list(m.objects.order_by("pk").values()) for m in models}
+
+
+def unstorable(state) -> list[str]:
+    """What was stored past its column (SQLite keeps any length): nothing, ever."""
+    return [f"{model.__name__}.{name}: {problem}" for model, rows in state.items() for row in rows
+            for name, value in row.items() if (problem := check_fits(model, name, value))]
 
 
 def check(run):
@@ -117,6 +130,7 @@ def check(run):
             assert str(exc).strip()
             ok, changed = False, None
         after = snapshot()
+        assert not unstorable(after)
         if not ok:
             assert after == before, "a refused file wrote something"
         elif changed is False:
