@@ -462,12 +462,7 @@ def check_fits(model, field_name: str, value) -> str | None:
         if limits.max_length is not None and len(value) > limits.max_length:
             return (f"{limits.label} dài {format_number(len(value))} ký tự, vượt quá {format_number(limits.max_length)} "
                     "ký tự được phép; hãy rút gọn.")
-        if not value.isascii():
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                return f"{limits.label} có ký tự không hợp lệ (không phải chữ Unicode); hãy gõ lại ô này."
-        if "\x00" in value:
+        if "\x00" in value:  # PostgreSQL text cannot hold it
             return f"{limits.label} có ký tự không hợp lệ (ký tự rỗng NUL); hãy gõ lại ô này."
         return None
     if kind == "integer":

@@ -15,6 +15,7 @@ import csv
 import datetime
 import io
 import unicodedata
+from decimal import Decimal
 
 import pytest
 import tablib
@@ -58,9 +59,9 @@ def test_limits_are_read_from_the_model_fields():
     (Demographics, "population", 2147483648, "Dân số 2.147.483.648 quá lớn (tối đa 2.147.483.647)."),
     (Demographics, "population", -1, "Dân số -1 không được âm."),
     (Enrolment, "amount_paid", VAST, "quá lớn (tối đa 9.223.372.036.854.775.807)"),
-    (Target, "rate_pct", __import__("decimal").Decimal("95.00"), None),
-    (Target, "rate_pct", __import__("decimal").Decimal("1000"), "tối đa 3 chữ số phần nguyên"),
-    (Target, "rate_pct", __import__("decimal").Decimal("95.123456"), "quá 4 chữ số thập phân"),
+    (Target, "rate_pct", Decimal("95.00"), None),
+    (Target, "rate_pct", Decimal("1000"), "tối đa 3 chữ số phần nguyên"),
+    (Target, "rate_pct", Decimal("95.123456"), "quá 4 chữ số thập phân"),
     (Enrolment, "valid_from", D(1800, 1, 1), "Từ ngày 01/01/1800 ngoài khoảng cho phép (01/01/1900–31/12/2100)."),
     (Enrolment, "valid_from", D(9999, 12, 31), "ngoài khoảng cho phép"),
     (Enrolment, "valid_from", D(2024, 1, 1), None),
