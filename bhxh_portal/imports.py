@@ -153,7 +153,7 @@ def _read_csv(data: bytes, filename: str) -> list[list]:
 # Excel saves "CSV UTF-8" (with a BOM), "Unicode text" (UTF-16 LE with a BOM, tab-separated) and plain
 # "CSV" in the Windows code page, which on Vietnamese Windows is 1258: there "ộ" is "o" + a combining
 # dot below + a circumflex, so the text is composed (NFC) once decoded. The order matters: a BOM says
-# what the file is; UTF-8 decodes strictly (a Windows-1258 file with accents is never valid UTF-8);
+# what the file is; UTF-8 decodes strictly (a Windows-1258 file with accents is practically never valid UTF-8);
 # Windows-1258 decodes nearly any byte, so it comes last and only for a file that reads as text.
 # A statistical detector (charset-normalizer) would guess among dozens of code pages an office here
 # never uses, and could take a short 1258 file for Latin-1 and store wrong letters without a word.
@@ -460,8 +460,8 @@ def check_fits(model, field_name: str, value) -> str | None:
         if not isinstance(value, str):
             return None
         if limits.max_length is not None and len(value) > limits.max_length:
-            return (f"{limits.label} dài {format_number(len(value))} ký tự, vượt quá {format_number(limits.max_length)} "
-                    "ký tự được phép; hãy rút gọn.")
+            return (f"{limits.label} dài {format_number(len(value))} ký tự, vượt quá "
+                    f"{format_number(limits.max_length)} ký tự được phép; hãy rút gọn.")
         if "\x00" in value:  # PostgreSQL text cannot hold it
             return f"{limits.label} có ký tự không hợp lệ (ký tự rỗng NUL); hãy gõ lại ô này."
         return None
@@ -504,18 +504,19 @@ def instance_limit_errors(instance, *, fields=None) -> dict[str, str]:
     """{field name: reason} for each concrete field of `instance` whose value cannot be stored."""
     errors = {}
     meta = instance._meta
-    for field in meta.concrete_fields:
-        if field.primary_key or (fields is not None and field.name not in fields):
+    for model_field in meta.concrete_fields:
+        if model_field.primary_key or (fields is not None and model_field.name not in fields):
             continue
-        problem = check_fits(type(instance), field.name, getattr(instance, field.attname, None))
+        problem = check_fits(type(instance), model_field.name, getattr(instance, model_field.attname, None))
         if problem:
-            errors[field.name] = problem
+            errors[model_field.name] = problem
     return errors
 
 
 __all__ = [
-    "CheckedImportMixin", "StorableImportMixin", "ImportFileError", "ImportReport", "RowProblem", "load_dataset", "parse_date", "parse_number",
-    "rename_headers", "run_resource_import", "check_fits", "decode_csv", "field_limits", "instance_limit_errors", "nfc",
+    "CheckedImportMixin", "ImportFileError", "ImportReport", "RowProblem", "StorableImportMixin", "check_fits",
+    "decode_csv", "field_limits", "instance_limit_errors", "load_dataset", "nfc", "parse_date", "parse_number",
+    "rename_headers", "run_resource_import",
 ]
 
 

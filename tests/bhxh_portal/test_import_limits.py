@@ -138,7 +138,8 @@ def test_targets_import_refuses_a_count_and_a_note_past_the_columns(tree):
 
     problems = resource_problems(TargetResource(user=tree[1]),
                                  ["Mã đơn vị", "Năm", "Chỉ tiêu", "Số người", "Loại (giao/phấn đấu)", "Ghi chú"],
-                                 [["00001", 2024, "bhyt", HUGE, "giao", ""], ["00002", 2024, "bhyt", 100, "giao", LONG]])
+                                 [["00001", 2024, "bhyt", HUGE, "giao", ""],
+                                  ["00002", 2024, "bhyt", 100, "giao", LONG]])
     assert_refused(problems, 2, "Số người", "quá lớn")
     assert_refused(problems, 3, "Ghi chú", "ký tự được phép")
     assert not Target.objects.exists()
