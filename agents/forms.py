@@ -3,6 +3,7 @@ import datetime
 from django import forms
 
 from bhxh_portal.numbers import parse_number
+from bhxh_portal.personal_ids import mask_personal_id
 from targets import access
 from targets.models import Unit
 
@@ -84,7 +85,7 @@ class CollectionForm(forms.Form):
             raise forms.ValidationError("Nhập mã số BHXH (10 chữ số) hoặc số định danh (12 chữ số).")
         participant = self.participants.filter(**{field: code}).first()
         if participant is None:
-            raise forms.ValidationError(f"Không có người tham gia mã {code} trong phạm vi của bạn.")
+            raise forms.ValidationError(f"Không có người tham gia mã {mask_personal_id(code)} trong phạm vi của bạn.")
         self.cleaned_data["participant"] = participant
         return code
 

@@ -43,6 +43,7 @@ from bhxh_portal.imports import (
     read_raw_sheet,
 )
 from bhxh_portal.numbers import format_number, parse_number
+from bhxh_portal.personal_ids import mask_personal_id, mask_personal_ids_in
 from reports.jobs import JobError, JobOutcome, job_create, job_enqueue
 from reports.models import Job, JobState
 from targets import access
@@ -222,9 +223,14 @@ def bhxh_code(value) -> str | None:
 
 
 def personal_id(value) -> str | None:
-    code = restore_code(value, length=12, prefix=3, label="Số định danh cá nhân")
+    # Messages (the check page, the error file) show the number masked, like every list.
+    try:
+        code = restore_code(value, length=12, prefix=3, label="Số định danh cá nhân")
+    except Bad as exc:
+        raise Bad(mask_personal_ids_in(str(exc))) from None
     if code is not None and int(code[:3]) > 96:
-        raise Bad(f"Số định danh cá nhân '{code}': 3 chữ số đầu phải là mã tỉnh nơi đăng ký khai sinh (001–096)")
+        raise Bad(f"Số định danh cá nhân '{mask_personal_id(code)}': 3 chữ số đầu phải là mã tỉnh nơi đăng ký khai "
+                  "sinh (001–096)")
     return code
 
 
@@ -473,7 +479,14 @@ def _no_progress(pct: int, message: str = "") -> None:
     return None
 
 
-REGISTRY_VALUES = ["id", *P_FIELDS, "commune__path", "commune__name"]
+REGISTRY_VALUES = ["id", *P_FIELDS, "commune__path"]
+
+
+def import_refusal(user, unit: Unit) -> str:
+    """Why the user may not import for `unit`, naming it only if it lies in what the user sees."""
+    if access.can_name(user, unit):
+        return f"Bạn không có quyền nhập danh sách người tham gia cho {unit.name}."
+    return "Bạn không có quyền nhập danh sách người tham gia cho đơn vị này: đơn vị ngoài phạm vi của bạn."
 
 
 class ParticipantImport:
@@ -500,7 +513,7 @@ class ParticipantImport:
 
     def _run(self, data: bytes, *, filename: str, progress: Progress) -> tuple[ImportOutcome, bytes | None]:
         if not self.trusted and not access.has_role(self.user, self.scope, IMPORT_ROLES):
-            raise JobError(f"Bạn không có quyền nhập danh sách người tham gia cho {self.scope.name}.")
+            raise JobError(import_refusal(self.user, self.scope))
         started = time.perf_counter()
         outcome = ImportOutcome(filename=filename, dry_run=self.dry_run)
         progress(2, "Đang đọc tệp")
@@ -833,17 +846,11 @@ class ParticipantImport:
                 + ")")
 
     def _refuse_outside_codes(self) -> None:
-        if not self.outside_codes:
-            return
-        elsewhere = {u["code"]: u["name"] for u in Unit.objects.filter(
-            code__in=list(self.outside_codes), valid_to__isnull=True).values("code", "name")}
+        # A code of another branch is answered like an unknown one: nothing about that unit is told.
         for code, uses in self.outside_codes.items():
             for row, label in uses:
-                if code in elsewhere:
-                    row.errors.append((label, f"'{code}' là {elsewhere[code]}, ngoài phạm vi {self.scope.name} "
-                                              "của bạn: không được nhập"))
-                else:
-                    row.errors.append((label, f"Không có đơn vị mã '{code}'"))
+                row.errors.append((label, f"Không có đơn vị mã '{code}' trong phạm vi {self.scope.name} của bạn: "
+                                          "không được nhập"))
 
     # 2. who is who ------------------------------------------------------------------------
     def resolve(self, rows: list[Row], header: Header) -> None:
@@ -873,7 +880,8 @@ class ParticipantImport:
                 by_code[row.bhxh_code] = person
             if row.personal_id:
                 if person.personal_id and person.personal_id != row.personal_id:
-                    row.errors.append((None, f"Mã số BHXH này đi với số định danh {person.personal_id} ở dòng "
+                    row.errors.append((None, f"Mã số BHXH này đi với số định danh "
+                                             f"{mask_personal_id(person.personal_id)} ở dòng "
                                              f"{person.first_line}"))
                     continue
                 person.personal_id = row.personal_id
@@ -901,21 +909,23 @@ class ParticipantImport:
             a = db_by_code.get(person.bhxh_code) if person.bhxh_code else None
             b = db_by_id.get(person.personal_id) if person.personal_id else None
             problem = None
-            if a is not None and b is not None and a["id"] != b["id"]:
-                problem = (f"Mã số BHXH {person.bhxh_code} và số định danh {person.personal_id} thuộc hai người khác "
+            typed_id = mask_personal_id(person.personal_id)
+            if any(m is not None and not m["commune__path"].startswith(self.scope.path) for m in (a, b)):
+                # Someone registered in another branch: the refusal says that much and nothing of them.
+                problem = (f"Mã số BHXH hoặc số định danh của người này đã đăng ký ngoài phạm vi {self.scope.name} "
+                           "của bạn: không được nhập hoặc sửa")
+            elif a is not None and b is not None and a["id"] != b["id"]:
+                problem = (f"Mã số BHXH {person.bhxh_code} và số định danh {typed_id} thuộc hai người khác "
                            "nhau trong hệ thống")
             else:
                 match = a or b
                 if match is not None:
                     if person.personal_id and match["personal_id"] and match["personal_id"] != person.personal_id:
-                        problem = (f"Mã số BHXH {person.bhxh_code} đã gắn với số định danh {match['personal_id']} "
-                                   "trong hệ thống")
+                        problem = (f"Mã số BHXH {person.bhxh_code} đã gắn với số định danh "
+                                   f"{mask_personal_id(match['personal_id'])} trong hệ thống")
                     elif person.bhxh_code and match["bhxh_code"] and match["bhxh_code"] != person.bhxh_code:
-                        problem = (f"Số định danh {person.personal_id} đã gắn với mã số BHXH {match['bhxh_code']} "
+                        problem = (f"Số định danh {typed_id} đã gắn với mã số BHXH {match['bhxh_code']} "
                                    "trong hệ thống")
-                    elif not match["commune__path"].startswith(self.scope.path):
-                        problem = (f"Người này đang thuộc {match['commune__name']}, ngoài phạm vi {self.scope.name} "
-                                   "của bạn: không được sửa")
                     else:
                         person.db = match
                         person.participant_id = match["id"]
@@ -1078,7 +1088,7 @@ def participant_import_start(*, user, unit: Unit, filename: str, data: bytes | N
                              size: int | None = None, mapping: dict | None = None) -> Job:
     """A preview (dry run) job for an uploaded file; refuses at once what is refused before reading."""
     if not access.has_role(user, unit, IMPORT_ROLES):
-        raise JobError(f"Bạn không có quyền nhập danh sách người tham gia cho {unit.name}.")
+        raise JobError(import_refusal(user, unit))
     size = size if size is not None else (len(data) if data is not None else upload.size)
     if size > max_upload_bytes():
         from django.conf import settings

@@ -19,6 +19,7 @@ from bhxh_portal.imports import (
     rename_headers,
 )
 from bhxh_portal.numbers import parse_whole_number
+from targets import access
 from targets.models import Unit, fold_text
 
 from .models.activities import ActivityKind, ActivitySignUp, DriveActivity, Employer
@@ -122,7 +123,8 @@ def import_activities(source, *, filename: str, user, dry_run: bool = False) -> 
         if organiser is None:
             problem(line, "organiser", f"không có đơn vị mang mã '{code}'." if code else "thiếu mã đơn vị tổ chức.")
         elif not can_import_plan(user, organiser):
-            problem(line, "organiser", f"bạn không có quyền lập kế hoạch cho đơn vị {organiser.name} ({code}).")
+            whose = organiser.name if access.can_name(user, organiser) else "ngoài phạm vi của bạn"
+            problem(line, "organiser", f"bạn không có quyền lập kế hoạch cho đơn vị {whose} ({code}).")
         dates = {}
         for column, stored_as in (("start", "planned_start"), ("end", "planned_end")):
             try:

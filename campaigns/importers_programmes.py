@@ -21,6 +21,7 @@ from bhxh_portal.imports import (
     parse_date,
     rename_headers,
 )
+from bhxh_portal.personal_ids import is_masked_personal_id, mask_personal_id, mask_personal_ids_in
 from targets.models import Unit, fold_text
 from targets import access
 
@@ -88,7 +89,8 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
     report = ImportReport(filename=filename, dry_run=dry_run)
     programme = group.programme
     if not can_manage_list(user, unit) or not access.can_view(user, unit):
-        report.problems.append(RowProblem(None, None, f"bạn không có quyền nhận danh sách của {unit.name}."))
+        whose = unit.name if access.can_name(user, unit) else "đơn vị này: đơn vị ngoài phạm vi của bạn"
+        report.problems.append(RowProblem(None, None, f"bạn không có quyền nhận danh sách của {whose}."))
         return report
     if not unit.is_in_subtree_of(programme.province):
         report.problems.append(RowProblem(None, None, f"{unit.name} không thuộc {programme.province.name}."))
@@ -119,11 +121,13 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
     rows = list(dataset.dict)
     communes = {u.code: u for u in Unit.objects.current().filter(
         code__in={str(r.get("commune") or "").strip() for r in rows}, path__startswith=unit.path)}
-    active = set(Beneficiary.objects.filter(
-        beneficiary_list__programme=programme,
-        state__in=[BeneficiaryState.SUBMITTED, BeneficiaryState.CARD_ISSUED],
-    ).values_list("personal_id", "bhxh_code"))
-    active_ids = {i for pair in active for i in pair if i}
+    # Who already receives support, and whether the list is one the user sees: of another branch's
+    # list the refusal says only that it lies outside the user's scope.
+    active = Beneficiary.objects.filter(beneficiary_list__programme=programme,
+                                        state__in=[BeneficiaryState.SUBMITTED, BeneficiaryState.CARD_ISSUED])
+    seen_here = access.scope_by_unit(user, active, "beneficiary_list__unit")
+    active_ids = {i for pair in active.values_list("personal_id", "bhxh_code") for i in pair if i}
+    active_here = {i for pair in seen_here.values_list("personal_id", "bhxh_code") for i in pair if i}
     due_on = deadline_after(received_on, programme.card_issue_working_days)
     seen: dict[str, int] = {}
     beneficiaries = []
@@ -139,11 +143,16 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
                 problem(line, column, unstorable)
         personal_id = _identifier(row.get("personal_id"), 12)
         bhxh_code = _identifier(row.get("bhxh_code"), 10)
-        if personal_id and not (personal_id.isdigit() and len(personal_id) == 12):
-            problem(line, "personal_id", f"số định danh '{personal_id}' phải gồm đúng 12 chữ số.")
+        masked = is_masked_personal_id(personal_id)
+        if masked:
+            problem(line, "personal_id", f"số định danh '{personal_id}' đã bị che (tệp xuất từ hệ thống): ghi lại số "
+                                         "đầy đủ, hoặc để trống nếu đã có mã số BHXH.")
+            personal_id = ""
+        elif personal_id and not (personal_id.isdigit() and len(personal_id) == 12):
+            problem(line, "personal_id", f"số định danh '{mask_personal_ids_in(personal_id)}' phải gồm đúng 12 chữ số.")
         if bhxh_code and not (bhxh_code.isdigit() and len(bhxh_code) == 10):
             problem(line, "bhxh_code", f"mã số BHXH '{bhxh_code}' phải gồm đúng 10 chữ số.")
-        if not personal_id and not bhxh_code:
+        if not personal_id and not bhxh_code and not masked:
             problem(line, "personal_id", "cần số định danh cá nhân hoặc mã số BHXH.")
         for key in (personal_id, bhxh_code):
             if not key:
@@ -151,9 +160,12 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
             if key in seen:
                 problem(line, "personal_id" if key == personal_id else "bhxh_code",
                         f"trùng với dòng {seen[key]} trong tệp.")
-            elif key in active_ids:
+            elif key in active_here:
                 problem(line, "personal_id" if key == personal_id else "bhxh_code",
                         "người này đã có trong danh sách của chương trình (đang chờ cấp thẻ hoặc đã cấp thẻ).")
+            elif key in active_ids:
+                problem(line, "personal_id" if key == personal_id else "bhxh_code",
+                        "người này đã có trong danh sách của chương trình do đơn vị ngoài phạm vi của bạn gửi.")
             seen.setdefault(key, line)
         try:
             birth_date = parse_date(row.get("birth_date"), label="ngày sinh")
@@ -226,7 +238,8 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
 
 
 def export_beneficiary_list(beneficiary_list: BeneficiaryList) -> bytes:
-    """The list on its form, with each beneficiary's state; importable again (state columns ignored)."""
+    """The list on its form, with each beneficiary's state. The số định danh is masked, as on the page;
+    imported again (state columns ignored), a masked number is refused until written in full."""
     form = beneficiary_list.group.form
     columns = FORM_COLUMNS[form]
     dataset = tablib.Dataset(headers=[*template_headers(form), *EXPORT_STATE_HEADERS],
@@ -240,8 +253,9 @@ def export_beneficiary_list(beneficiary_list: BeneficiaryList) -> bytes:
             extra.append(value)
         dataset.append([
             number, b.full_name, b.birth_date.strftime("%d/%m/%Y") if b.birth_date else "",
-            b.get_sex_display() if b.sex else "", b.personal_id, b.bhxh_code, b.commune.code if b.commune else "",
-            b.address, *extra, b.note, b.get_state_display(), b.due_on.strftime("%d/%m/%Y"), b.card_number,
+            b.get_sex_display() if b.sex else "", mask_personal_id(b.personal_id), b.bhxh_code,
+            b.commune.code if b.commune else "", b.address, *extra, b.note, b.get_state_display(),
+            b.due_on.strftime("%d/%m/%Y"), b.card_number,
             b.card_issued_on.strftime("%d/%m/%Y") if b.card_issued_on else "",
         ])
     return safe_dataset(dataset).export("xlsx")

@@ -88,6 +88,14 @@ def can_view(user, unit: Unit) -> bool:
     return any(unit.path.startswith(g.path) for g in grants_of(user))
 
 
+def can_name(user, unit: Unit) -> bool:
+    """May a message name this unit? Only one the user sees or works under (their own district,
+    province); any other is refused as 'outside your scope', never by its name."""
+    if can_view(user, unit):
+        return True
+    return user.is_authenticated and any(g.path.startswith(unit.path) for g in grants_of(user))
+
+
 def has_role(user, unit: Unit, roles: Iterable[str], *, strictly_above: bool = False) -> bool:
     """True if the user holds one of `roles` on `unit` or on one of its ancestors.
 

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from bhxh_portal.personal_ids import mask_personal_id
+
 
 class Product(models.Model):
     code = models.SlugField("mã loại hình", max_length=30, unique=True)
@@ -121,7 +123,9 @@ class Participant(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.full_name} ({self.key})"
+        # Labels end up in lists, receipts, the admin's delete page and its log (LogEntry keeps them):
+        # the số định danh masked there, as everywhere but the person's own page.
+        return f"{self.full_name} ({mask_personal_id(self.key)})"
 
     @property
     def key(self) -> str:

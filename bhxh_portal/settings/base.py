@@ -171,9 +171,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
+# Every log line goes out with personal IDs masked (a database error's DETAIL line names the key);
+# the Celery worker puts the same filter on its own handlers (bhxh_portal.celery).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_personal_ids": {"()": "bhxh_portal.personal_ids.MaskPersonalIds"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal_ids"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }

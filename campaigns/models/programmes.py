@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from bhxh_portal.personal_ids import mask_personal_id
+
 
 class SupportProgramme(models.Model):
     name = models.CharField("tên chương trình", max_length=300)
@@ -172,7 +174,7 @@ class Beneficiary(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.full_name} ({self.personal_id or self.bhxh_code})"
+        return f"{self.full_name} ({mask_personal_id(self.identifier)})"
 
     @property
     def identifier(self) -> str:

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from agents.models import Participant, Product
+from targets import access
 from targets.models import Unit
 
 from ..models.activities import (
@@ -153,8 +154,9 @@ def activity_link_participants(*, activity: DriveActivity, identifiers: list[str
     if not can_edit_activity(by, activity):
         raise PermissionDenied(REFUSED_EDIT.format(unit=activity.organiser))
     wanted = {i.strip() for i in identifiers if i and i.strip()}
-    found = list(Participant.objects.filter(bhxh_code__in=wanted)) + list(
-        Participant.objects.filter(personal_id__in=wanted))
+    # Only people of the user's subtree: one registered elsewhere is "not found", as for an unknown code.
+    people = access.scope_by_unit(by, Participant.objects.all(), "commune")
+    found = list(people.filter(bhxh_code__in=wanted)) + list(people.filter(personal_id__in=wanted))
     keys = {p.bhxh_code for p in found} | {p.personal_id for p in found}
     activity.participants.add(*found)
     return len({p.pk for p in found}), sorted(wanted - keys)

@@ -216,7 +216,8 @@ def test_a_row_outside_the_uploaders_subtree_is_refused_and_nothing_is_written(d
     data = xlsx([person(), person(code="0112345679", cccd=None, commune="00009", village=None)])
     checked = preview(staff, district, data)
     assert checked.invalid == 1
-    assert "'00009' là Xã Ngoài, ngoài phạm vi Huyện Một của bạn" in checked.problems[0]["message"]
+    assert "Không có đơn vị mã '00009' trong phạm vi Huyện Một của bạn" in checked.problems[0]["message"]
+    assert "Xã Ngoài" not in checked.problems[0]["message"]
     with pytest.raises(JobError):
         commit(staff, district, data)
     assert Participant.objects.count() == 0
@@ -228,7 +229,8 @@ def test_a_person_registered_in_another_district_cannot_be_changed_from_here(dis
     commit(other_staff, other, xlsx([person(commune="00009", village=None)]))
     outcome = preview(staff, district, xlsx([person()]))
     assert outcome.invalid == 1
-    assert "đang thuộc Xã Ngoài, ngoài phạm vi Huyện Một" in outcome.problems[0]["message"]
+    assert "đã đăng ký ngoài phạm vi Huyện Một của bạn" in outcome.problems[0]["message"]
+    assert "Xã Ngoài" not in outcome.problems[0]["message"]
 
 
 def test_only_bhxh_staff_of_the_unit_may_import(district):

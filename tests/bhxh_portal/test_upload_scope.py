@@ -94,7 +94,8 @@ def test_programme_list_for_a_unit_or_commune_of_another_branch_is_refused(clien
     # the service refuses it too, whoever calls it
     report = import_beneficiary_list(xlsx_upload("mau-01.xlsx", SOLDIER, [line]).read(), filename="mau-01.xlsx",
                                      group=group, unit=other, received_on=datetime.date(2024, 8, 29), user=staff)
-    assert report.messages() == ["Tệp mau-01.xlsx: bạn không có quyền nhận danh sách của Huyện Gia Bình."]
+    assert report.messages() == ["Tệp mau-01.xlsx: bạn không có quyền nhận danh sách của đơn vị này: đơn vị ngoài "
+                                 "phạm vi của bạn."]
     # and a commune of the other branch in a list of the user's own district
     report = import_beneficiary_list(xlsx_upload("mau-01.xlsx", SOLDIER, [line]).read(), filename="mau-01.xlsx",
                                      group=group, unit=own, received_on=datetime.date(2024, 8, 29), user=staff)

@@ -118,13 +118,15 @@ def test_export_gives_the_form_back_and_imports_again(bac_ninh, staff):
     data = export_beneficiary_list(BeneficiaryList.objects.get())
     dataset = load_dataset(data, filename="xuat.xlsx")
     assert dataset.headers[:2] == ["STT", "Họ và tên"] and "Ngày nhập ngũ" in dataset.headers
-    assert dataset[0][4] == "027060000001" and dataset[0][dataset.headers.index("Hạn cấp thẻ")] == "09/09/2024"
+    # the số định danh masked, as on the list's page
+    assert dataset[0][4] == "0270****0001" and dataset[0][dataset.headers.index("Hạn cấp thẻ")] == "09/09/2024"
     other = make_unit("Huyện Gia Bình", level_code="huyen", parent=bac_ninh[1], code="BN-GB")
     Beneficiary.objects.all().delete()
     group = programme.groups.get(form="01/NQ-03")
     again = import_beneficiary_list(data, filename="xuat.xlsx", group=group, unit=other, received_on=D(2024, 9, 10),
                                     user=make_member(other, Role.BHXH_STAFF))
     assert again.problems[0].message.startswith("không có xã mang mã 'BN-YP01'")  # not a commune of Gia Bình
+    assert any(p.message.startswith("số định danh '0270****0001' đã bị che") for p in again.problems)
 
 
 def test_card_issue_and_the_overdue_list(bac_ninh, staff):
