@@ -158,3 +158,10 @@ def test_no_template_has_an_inline_script_or_event_handler():
                     offenders.append(f"{path}: {tag}")
             offenders += [f"{path}: {m}" for m in re.findall(r"<[^>]*\s(?:on[a-z]+|hx-on[:-][a-z:-]*)=", text)]
     assert offenders == []
+
+
+def test_the_admin_links_a_job_file_to_its_checked_download(admin_client, finished_job):
+    page = admin_client.get(reverse("admin:reports_job_change", args=[finished_job.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert reverse("reports:job_download", args=[finished_job.pk]) in html and "/media/" not in html

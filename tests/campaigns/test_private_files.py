@@ -180,3 +180,21 @@ def test_a_frozen_pdf_is_stored_under_a_portal_name_and_served_only_inside_the_s
     assert response["X-Content-Type-Options"] == "nosniff" and "no-store" in response["Cache-Control"]
     docx = client.get(reverse("campaigns:document_docx", args=[approved_plan.pk]))
     assert docx["Content-Disposition"].startswith("attachment;") and "no-store" in docx["Cache-Control"]
+
+
+def test_the_admin_links_attachments_and_frozen_files_to_their_checked_downloads(client, approved_plan):
+    client.force_login(user("admin"))  # the demo's superuser
+    admin_client = client
+    page = admin_client.get(reverse("admin:campaigns_plandocument_change", args=[approved_plan.pk]))
+    assert page.status_code == 200
+    assert f"{reverse('campaigns:document_pdf', args=[approved_plan.pk])}?ban=approved" in page.content.decode()
+    activity = DriveActivity.objects.filter(organiser__code="HDUONG").first() or DriveActivity.objects.create(
+        kind=ActivityKind.SMALL_GROUP, organiser=approved_plan.unit, planned_start=datetime.date(2024, 10, 3),
+        planned_end=datetime.date(2024, 10, 3))
+    attachment = ActivityAttachment.objects.create(activity=activity, file=default_storage.save(
+        "hoat-dong/cu.pdf", io.BytesIO(PDF)), uploaded_by=user("canbo.haiduong"))
+    page = admin_client.get(reverse("admin:campaigns_driveactivity_change", args=[activity.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert reverse("activities:attachment_download", args=[activity.pk, attachment.pk]) in html
+    assert "/media/" not in html
