@@ -11,7 +11,6 @@
   agree on one of the document types an office uses (PDF, Word, Excel, JPEG, PNG).
 """
 
-import io
 import re
 import unicodedata
 import uuid
@@ -22,7 +21,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 
 _SAFE_EXTENSION = re.compile(r"\.[a-z0-9]{1,8}")
 
@@ -81,17 +80,18 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name(filename)}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def file_download(content, *, filename: str, content_type: str | None = None) -> FileResponse:
-    """Send bytes or an open binary file as a download.
+def file_download(content, *, filename: str, content_type: str | None = None) -> HttpResponse:
+    """Send bytes (made now) or an open binary file (a stored one, streamed) as a download.
 
     Always an attachment (never rendered on the portal's origin), `X-Content-Type-Options:
     nosniff`, and `Cache-Control: no-store`: every file the portal sends is either personal data or
     figures scoped to the user's units, and no shared or browser cache may keep it."""
     filename = original_name(filename)
-    if isinstance(content, (bytes, bytearray)):
-        content = io.BytesIO(content)
     content_type = content_type or CONTENT_TYPES.get(safe_extension(filename), OCTET_STREAM)
-    response = FileResponse(content, content_type=content_type)
+    if isinstance(content, (bytes, bytearray)):
+        response = HttpResponse(bytes(content), content_type=content_type)
+    else:
+        response = FileResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
