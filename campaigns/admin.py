@@ -1,6 +1,8 @@
 """Admin: read mostly. Documents change through the pages (and their services), which keep the log."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from targets.admin_scoping import SubtreeScopedAdmin
@@ -23,12 +25,18 @@ class PlanBlockInline(admin.TabularInline):
 class DocumentFileInline(admin.TabularInline):
     model = DocumentFile
     extra = 0
-    fields = ["purpose", "file", "sha256", "size", "created_by", "created_at"]
+    fields = ["purpose", "download", "sha256", "size", "created_by", "created_at"]
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="tệp")
+    def download(self, item):
+        # Stored files have no URL: the document's page sends them after checking access and SHA-256.
+        url = reverse("campaigns:document_pdf", args=[item.document_id])
+        return format_html('<a href="{}?ban={}">{}</a>', url, item.purpose, item.get_purpose_display())
 
 
 class PlanEventInline(admin.TabularInline):

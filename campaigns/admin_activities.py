@@ -1,6 +1,8 @@
 """Admin for drive activities, employers, support programmes and public holidays (issue #9)."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from targets.admin_scoping import SubtreeScopedAdmin
@@ -43,9 +45,21 @@ class SignUpInline(admin.TabularInline):
 
 
 class AttachmentInline(admin.TabularInline):
+    """Read only: attachments are added on the activity's page, which checks their type; stored files
+    have no URL, so each is linked to the page's download, which checks access."""
+
     model = ActivityAttachment
     extra = 0
-    readonly_fields = ["uploaded_by", "uploaded_at"]
+    fields = ["download", "description", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="tệp")
+    def download(self, attachment):
+        url = reverse("activities:attachment_download", args=[attachment.activity_id, attachment.pk])
+        return format_html('<a href="{}">{}</a>', url, attachment.download_name)
 
 
 class DirectWorkInline(admin.StackedInline):

@@ -14,6 +14,7 @@ activity_patterns = [
     path("lich/<int:unit_pk>/", activities.activity_calendar, name="calendar"),
     path("<int:pk>/", activities.activity_detail, name="activity_detail"),
     path("<int:pk>/huy/", activities.activity_cancel, name="activity_cancel"),
+    path("<int:pk>/tep/<int:attachment_pk>/", activities.attachment_download, name="attachment_download"),
 ]
 
 programme_patterns = [

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from bhxh_portal.files import file_download
+
 from . import selectors, services, signing
 from .forms import BlockForm, HeaderForm, SignForm, StartForm, VerifyForm
 from .models import BlockKind, DocumentFile, DocumentStatus, FilePurpose, PlanBlock
@@ -27,13 +29,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def _messages_of(exc: ValidationError) -> str:
     return " ".join(exc.messages)
-
-
-def _download(content: bytes, filename: str, content_type: str, *, inline: bool = False) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return response
 
 
 def _stem(document) -> str:
@@ -262,15 +257,16 @@ def document_pdf_view(request, pk: int):
             content = services.frozen_bytes(item)
         except services.IntegrityError as exc:
             return HttpResponse(str(exc), status=500, content_type="text/plain; charset=utf-8")
-        return _download(content, f"{_stem(document)}-{item.purpose}.pdf", PDF, inline=True)
+        return file_download(content, filename=f"{_stem(document)}-{item.purpose}.pdf", content_type=PDF)
     output = document_pdf(render_document(document))
-    return _download(output.content, f"{_stem(document)}-du-thao.pdf", PDF, inline=True)
+    return file_download(output.content, filename=f"{_stem(document)}-du-thao.pdf", content_type=PDF)
 
 
 @login_required
 def document_docx_view(request, pk: int):
     document = selectors.document_for_user_or_404(user=request.user, pk=pk)
-    return _download(document_docx(render_document(document)), f"{_stem(document)}.docx", DOCX)
+    return file_download(document_docx(render_document(document)), filename=f"{_stem(document)}.docx",
+                         content_type=DOCX)
 
 
 @login_required

@@ -11,19 +11,18 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from agents.models import Product
+from bhxh_portal.files import file_download, validate_office_document
 from targets import access
 
 from .importers_activities import TEMPLATE_HEADERS, import_activities
 from .models.activities import WORKER_CATEGORIES, ActivityKind
 from .selectors import activities as selectors
 from .services import activities as services
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _month(request) -> tuple[int, int]:
@@ -86,7 +85,7 @@ class HeldForm(forms.Form):
     held_count = forms.IntegerField(label="Số cuộc đã tổ chức", min_value=0, required=False)
     attendance = forms.IntegerField(label="Số người tham dự", min_value=0, required=False)
     minutes = forms.CharField(label="Biên bản, ghi chú", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    attachment = forms.FileField(label="Tệp đính kèm (biên bản)", required=False)
+    attachment = forms.FileField(label="Tệp đính kèm (biên bản: PDF, DOCX, XLSX, JPG, PNG)", required=False)
 
     def __init__(self, *args, products=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,6 +93,12 @@ class HeldForm(forms.Form):
         for product in self.products:
             self.fields[f"signup_{product.code}"] = forms.IntegerField(
                 label=f"Đăng ký {product.short_name}", min_value=0, required=False)
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if upload:
+            validate_office_document(upload)
+        return upload
 
 
 class ClassificationForm(forms.Form):
@@ -153,6 +158,20 @@ def activity_detail(request, pk: int):
     })
 
 
+@login_required
+def attachment_download(request, pk: int, attachment_pk: int):
+    """An attachment, to those who may see its activity (the organiser's subtree); any other: 404."""
+    activity = selectors.get_activity_or_404(request.user, pk)
+    attachment = activity.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404("Không tìm thấy tệp đính kèm.")
+    try:
+        handle = attachment.file.open("rb")
+    except OSError as exc:
+        raise Http404("Tệp đính kèm không còn trên máy chủ.") from exc
+    return file_download(handle, filename=attachment.download_name)
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label="Tệp kế hoạch (xlsx, xls, ods, csv)")
     write = forms.BooleanField(label="Ghi vào hệ thống (bỏ chọn: chỉ kiểm tra tệp, chưa ghi gì)", required=False)
@@ -177,9 +196,7 @@ def activity_import_template(request):
     import tablib
 
     data = tablib.Dataset(headers=TEMPLATE_HEADERS, title="ke-hoach").export("xlsx")
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="mau-ke-hoach-hoat-dong.xlsx"'
-    return response
+    return file_download(data, filename="mau-ke-hoach-hoat-dong.xlsx")
 
 
 @login_required

@@ -8,18 +8,17 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from bhxh_portal.files import file_download
 from targets import access
 
 from .importers_programmes import export_beneficiary_list, import_beneficiary_list, template_xlsx
 from .models.programmes import ListForm
 from .selectors import programmes as selectors
 from .services import programmes as services
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _year(request) -> int:
@@ -92,9 +91,7 @@ def list_template(request, form_code: str):
     form = {value.replace("/", "-"): value for value in ListForm.values}.get(form_code)
     if form is None:
         raise Http404("Không có mẫu này.")
-    response = HttpResponse(template_xlsx(form), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="mau-{form_code}.xlsx"'
-    return response
+    return file_download(template_xlsx(form), filename=f"mau-{form_code}.xlsx")
 
 
 @login_required
@@ -110,10 +107,8 @@ def list_detail(request, pk: int):
 @login_required
 def list_export(request, pk: int):
     beneficiary_list = selectors.get_list_or_404(request.user, pk)
-    response = HttpResponse(export_beneficiary_list(beneficiary_list), content_type=XLSX)
     name = beneficiary_list.group.form.replace("/", "-")
-    response["Content-Disposition"] = f'attachment; filename="danh-sach-{name}-{beneficiary_list.pk}.xlsx"'
-    return response
+    return file_download(export_beneficiary_list(beneficiary_list), filename=f"danh-sach-{name}-{beneficiary_list.pk}.xlsx")
 
 
 @login_required

@@ -8,13 +8,18 @@ the service registered for the kind.
 from django.conf import settings
 from django.db import models
 
+from bhxh_portal.files import portal_name
+
+# Stored under names the portal makes (bhxh_portal.files.portal_name); the user's file name is kept in
+# params["filename"] (input) and result["output_name"] (output). Older rows keep their stored names.
+
 
 def _job_upload_path(job, filename: str) -> str:
-    return f"jobs/{job.kind}/in/{filename}"
+    return portal_name(f"jobs/{job.kind}/in", filename)
 
 
 def _job_output_path(job, filename: str) -> str:
-    return f"jobs/{job.kind}/out/{filename}"
+    return portal_name(f"jobs/{job.kind}/out", filename)
 
 
 class JobState(models.TextChoices):

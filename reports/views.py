@@ -1,10 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from bhxh_portal.files import file_download
 
 from . import selectors
 from .jobs import JOB_KINDS, job_send
@@ -54,7 +56,11 @@ def job_download(request, pk: int):
     job = selectors.job_for_user_or_404(user=request.user, pk=pk)
     if not job.output_file:
         raise Http404("Công việc này chưa có tệp kết quả.")
-    return FileResponse(job.output_file.open("rb"), as_attachment=True, filename=job.output_name)
+    try:
+        handle = job.output_file.open("rb")
+    except OSError as exc:
+        raise Http404("Tệp kết quả không còn trên máy chủ.") from exc
+    return file_download(handle, filename=job.output_name)
 
 
 @login_required

@@ -25,6 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bhxh_portal.files import file_download, safe_extension
 from bhxh_portal.imports import ImportFileError, load_dataset, max_upload_bytes, run_resource_import
 from bhxh_portal.numbers import format_number, parse_whole_number
 from reports import charts
@@ -36,8 +37,6 @@ from .resources_results import RESULT_TEMPLATE_HEADERS, TEMPLATE_HELP, ResultRes
 from .selectors import results as selectors
 from .selectors.units import unit_breadcrumbs
 from .services import results as services
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def forbidden(request, message: str):
@@ -449,15 +448,14 @@ def results_export(request, pk: int, month: str, fmt: str):
     return _dataset_response(dataset, fmt, f"ket_qua_{unit.code}_{period.key}")
 
 
-def _dataset_response(dataset, fmt: str, filename: str) -> HttpResponse:
+def _dataset_response(dataset, fmt: str, filename: str):
     if fmt == "csv":
-        response = HttpResponse(dataset.export("csv").encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+        content = dataset.export("csv").encode("utf-8-sig")
     elif fmt == "xlsx":
-        response = HttpResponse(dataset.export("xlsx"), content_type=XLSX)
+        content = dataset.export("xlsx")
     else:
         raise Http404("Chỉ xuất được .csv hoặc .xlsx.")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+    return file_download(content, filename=f"{filename}.{fmt}")
 
 
 @login_required
@@ -468,7 +466,7 @@ def results_import_template(request, fmt: str):
 
         buffer = io.StringIO()
         csv.writer(buffer).writerow(headers)
-        response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+        content = buffer.getvalue().encode("utf-8-sig")
     elif fmt == "xlsx":
         from openpyxl import Workbook
         from openpyxl.styles import Font
@@ -491,11 +489,10 @@ def results_import_template(request, fmt: str):
         guide.column_dimensions["B"].width = 100
         output = io.BytesIO()
         workbook.save(output)
-        response = HttpResponse(output.getvalue(), content_type=XLSX)
+        content = output.getvalue()
     else:
         raise Http404("Chỉ có mẫu .csv hoặc .xlsx.")
-    response["Content-Disposition"] = f'attachment; filename="mau_ket_qua_thang.{fmt}"'
-    return response
+    return file_download(content, filename=f"mau_ket_qua_thang.{fmt}")
 
 
 class ResultUploadForm(forms.Form):
@@ -542,7 +539,7 @@ def results_import(request):
         upload = form.cleaned_data["file"]
         token = uuid.uuid4().hex
         filename = Path(upload.name).name
-        stored = default_storage.save(f"imports/{token}{Path(filename).suffix.lower()}", ContentFile(upload.read()))
+        stored = default_storage.save(f"imports/{token}{safe_extension(filename)}", ContentFile(upload.read()))
         pending = {"token": token, "path": stored, "filename": filename}
         request.session[IMPORT_SESSION_KEY] = pending
         report = _run_import(request, pending, dry_run=True)

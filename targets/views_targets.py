@@ -16,11 +16,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from bhxh_portal.files import file_download, safe_extension
 from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_import
 
 from . import access, selectors, services
@@ -43,8 +44,6 @@ from .resources_schools import (
     SchoolFiguresResource,
     SchoolResource,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def forbidden(request, message: str):
@@ -297,15 +296,14 @@ def demographics_edit(request, pk: int, year: int):
 # --- files -----------------------------------------------------------------------------------------
 
 
-def _dataset_response(dataset, fmt: str, filename: str) -> HttpResponse:
+def _dataset_response(dataset, fmt: str, filename: str):
     if fmt == "csv":
-        response = HttpResponse(dataset.export("csv").encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+        content = dataset.export("csv").encode("utf-8-sig")
     elif fmt == "xlsx":
-        response = HttpResponse(dataset.export("xlsx"), content_type=XLSX)
+        content = dataset.export("xlsx")
     else:
         raise Http404("Chỉ xuất được .csv hoặc .xlsx.")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+    return file_download(content, filename=f"{filename}.{fmt}")
 
 
 @login_required
@@ -372,13 +370,12 @@ def import_template(request, kind: str, fmt: str):
 
         buffer = io.StringIO()
         csv.writer(buffer).writerow(headers)
-        response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+        content = buffer.getvalue().encode("utf-8-sig")
     elif fmt == "xlsx":
-        response = HttpResponse(_template_workbook(headers, key), content_type=XLSX)
+        content = _template_workbook(headers, key)
     else:
         raise Http404("Chỉ có mẫu .csv hoặc .xlsx.")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return file_download(content, filename=f"{name}.{fmt}")
 
 
 def _template_workbook(headers: list[str], key: str) -> bytes:
@@ -458,7 +455,7 @@ def target_import(request):
         upload = form.cleaned_data["file"]
         token = uuid.uuid4().hex
         filename = Path(upload.name).name
-        stored = default_storage.save(f"imports/{token}{Path(filename).suffix.lower()}", ContentFile(upload.read()))
+        stored = default_storage.save(f"imports/{token}{safe_extension(filename)}", ContentFile(upload.read()))
         pending = {"token": token, "path": stored, "kind": form.cleaned_data["kind"], "filename": filename}
         request.session[IMPORT_SESSION_KEY] = pending
         report = _run_import(request, pending, dry_run=True)

@@ -11,7 +11,7 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="bhxh-test-media-"))
 # WhiteNoise warns about a missing STATIC_ROOT on every request; tests serve from the finders.
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="bhxh-test-static-"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "bhxh_portal.files.PrivateStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from bhxh_portal.files import portal_name
+
 
 class ActivityKind(models.TextChoices):
     EMPLOYER_CONFERENCE = "employer_conference", "Hội nghị với đơn vị sử dụng lao động"
@@ -130,13 +132,15 @@ class ActivitySignUp(models.Model):
 
 
 def activity_upload_to(instance, filename):
-    return f"hoat-dong/{instance.activity_id}/{filename}"
+    return portal_name("hoat-dong", filename)
 
 
 class ActivityAttachment(models.Model):
     activity = models.ForeignKey(DriveActivity, on_delete=models.CASCADE, related_name="attachments",
                                  verbose_name="hoạt động")
     file = models.FileField("tệp", upload_to=activity_upload_to)
+    # The uploader's file name, shown and offered as the download name; the stored name is the portal's.
+    original_name = models.CharField("tên tệp gốc", max_length=200, blank=True)
     description = models.CharField("mô tả", max_length=200, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name="người tải lên")
@@ -148,7 +152,12 @@ class ActivityAttachment(models.Model):
         verbose_name_plural = "tệp đính kèm"
 
     def __str__(self):
-        return self.description or self.file.name
+        return self.description or self.download_name
+
+    @property
+    def download_name(self) -> str:
+        # Attachments stored before original_name existed were stored under the uploader's name.
+        return self.original_name or self.file.name.rsplit("/", 1)[-1]
 
 
 # The seven categories of the direct-work classification (DOMAIN.md section 7), in the plan's order.

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from bhxh_portal.files import portal_name
 from targets.periods import Period
 
 
@@ -208,7 +209,7 @@ class FilePurpose(models.TextChoices):
 
 
 def _document_file_path(instance: "DocumentFile", filename: str) -> str:
-    return f"van-ban/{instance.document_id}/{filename}"
+    return portal_name("van-ban", filename)
 
 
 class DocumentFile(models.Model):

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from agents.models import Participant, Product
+from bhxh_portal.files import original_name, validate_office_document
 from targets import access
 from targets.models import Unit
 
@@ -103,9 +104,13 @@ def activity_cancel(*, activity: DriveActivity, reason: str = "", by) -> DriveAc
 
 
 def activity_attach(*, activity: DriveActivity, file, description: str = "", by) -> ActivityAttachment:
+    """Attach a document (PDF, DOCX, XLSX, JPG, PNG: checked by extension and content); it is stored
+    under a name the portal makes, the uploader's name kept for display and download."""
     if not can_edit_activity(by, activity):
         raise PermissionDenied(REFUSED_EDIT.format(unit=activity.organiser))
-    return ActivityAttachment.objects.create(activity=activity, file=file, description=description, uploaded_by=by)
+    validate_office_document(file)
+    return ActivityAttachment.objects.create(activity=activity, file=file, original_name=original_name(file.name),
+                                             description=description, uploaded_by=by)
 
 
 def direct_work_record_save(*, activity: DriveActivity, counts: dict[str, int], workers_registered: int,

@@ -43,6 +43,8 @@ def browser(request, live_server, tmp_path):
         "download.directory_upgrade": True, "plugins.always_open_pdf_externally": True,
         "safebrowsing.enabled": False,
     })
+    # The console is read at the end: a script or style the Content-Security-Policy refused fails the journey.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=vi-VN",
@@ -55,6 +57,7 @@ def browser(request, live_server, tmp_path):
     driver.download_dir = downloads
     driver.shots = []
     yield driver
+    refused = [entry["message"] for entry in driver.get_log("browser") if "Content Security Policy" in entry["message"]]
     if getattr(request.node, "journey_failed", False):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         name = request.node.name.replace("/", "_")
@@ -62,6 +65,8 @@ def browser(request, live_server, tmp_path):
         for index, (label, png) in enumerate(driver.shots, start=1):
             (ARTIFACTS / f"{name}-{index:02d}-{label}.png").write_bytes(png)
     driver.quit()
+    if refused:
+        pytest.fail("Content-Security-Policy đã chặn: " + " | ".join(refused))
 
 
 def snap(driver, label: str) -> None:
