@@ -14,6 +14,7 @@ from reports.jobs import JobError
 from reports.models import Job
 from reports.selectors import job_for_user_or_404
 from targets import access
+from targets.models import Role
 
 from . import selectors, services
 from .contributions import ContributionError, RuleBook, months_for
@@ -124,7 +125,8 @@ def calculator(request):
         except ContributionError as exc:
             error = str(exc)
     template = "agents/_quote.html" if request.htmx else "agents/calculator.html"
-    return render(request, template, {"form": form, "quote": quote, "error": error})
+    return render(request, template, {"form": form, "quote": quote, "error": error,
+                                      "can_see_rules": Role.ADMINISTRATOR in access.roles_of(request.user)})
 
 
 # --- participants --------------------------------------------------------------------------
