@@ -234,7 +234,7 @@ def rule_coverage(*, today: datetime.date | None = None) -> list[RuleGroup]:
     periods = {f"{r.group.programme.name} — {r.group.name}": (r.group.programme.valid_from, r.group.programme.valid_to)
                for r in SupportRule.objects.select_related("group__programme")}
     groups.append(RuleGroup(
-        "Mức hỗ trợ của chương trình địa phương", _admin("campaigns_supportrule"),
+        "Mức hỗ trợ của chương trình địa phương", _admin("campaigns_supportprogramme"),
         [Series("Chương trình", key, spans, since=periods[key][0], until=periods[key][1], continuous=False, today=today)
          for key, spans in sorted(programme_rules.items())],
         "Mỗi nhóm phải có mức hỗ trợ cho cả thời gian thực hiện chương trình."))
