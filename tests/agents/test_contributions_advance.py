@@ -223,3 +223,14 @@ def test_the_receipt_form_shows_the_amount_month_by_month_before_recording(clien
     assert response.status_code == 200
     assert 'id="total-due">15.439.304 đ' in html and "Chi tiết từng tháng (60 tháng)" in html
     assert not agent.collections.exists()
+
+
+def test_a_participant_list_paid_years_ahead_is_checked_against_the_discounted_amount(district, staff, rate_2023):
+    from agents.models import Enrolment
+    from tests.agents.test_import_participants import BASIC, commit, person, xlsx
+
+    row = person(start="15/03/2024", income=1_500_000, mode="Đóng trước nhiều năm", amount=7_128_000) + [24]
+    outcome = commit(staff, district, xlsx([row], headers=[*BASIC, "Số tháng"]))
+    assert (outcome.new, outcome.invalid, outcome.warned) == (1, 0, 1)
+    assert "khác số phải đóng theo quy định 6.734.678 đ" in outcome.warnings[0]["message"]
+    assert Enrolment.objects.get().amount_expected == 6_734_678

@@ -228,3 +228,39 @@ def test_the_programme_pages_warn_when_a_deadline_ran_through_a_year_without_a_c
     checked = upload(client, programme, district, soldiers(1, start=50), write=False, received="27/01/2022")
     html = checked.content.decode()
     assert "Hạn cấp thẻ: 10/02/2022" in html and "Chưa có lịch nghỉ lễ, Tết năm 2022" in html
+
+
+# --- whatever the cells hold, the calendar import writes the file or refuses it whole ----------------
+
+def _calendar_state():
+    from campaigns.workdays import HolidayYear
+
+    return (list(PublicHoliday.objects.order_by("pk").values()), list(HolidayYear.objects.order_by("pk").values()))
+
+
+def test_the_calendar_import_never_crashes_and_is_all_or_nothing(db):
+    from django.db import transaction
+    from hypothesis import given
+
+    from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_import
+    from campaigns.importers_holidays import PublicHolidayResource
+    from tests.bhxh_portal.test_importers_properties import PROPERTY, files
+
+    @PROPERTY
+    @given(upload=files(["Ngày", "Tên ngày nghỉ", "Loại", "Căn cứ"]))
+    def run(upload):
+        name, data = upload
+        with transaction.atomic():
+            before = _calendar_state()
+            try:
+                report = run_resource_import(PublicHolidayResource(), load_dataset(data, filename=name), filename=name)
+                ok = report.ok
+                assert ok or all(m.strip() for m in report.messages())
+            except ImportFileError as exc:
+                assert str(exc).strip()
+                ok = False
+            if not ok:
+                assert _calendar_state() == before, "a refused file wrote something"
+            transaction.set_rollback(True)
+
+    run()
