@@ -11,8 +11,10 @@ from .models import (
     Collector,
     ContributionRate,
     Enrolment,
+    FundReturnRate,
     HouseholdDiscount,
     LocalTopUp,
+    LumpSumRule,
     Participant,
     PersonalDataAccess,
     Product,
@@ -149,6 +151,19 @@ class LocalTopUpAdmin(SubtreeScopedAdmin, DatedAdmin):
     unit_path_field = "province"
     list_display = ["programme", "province", "product", "group", "percent", "amount", "valid_from", "valid_to"]
     autocomplete_fields = ["province"]
+
+
+@admin.register(LumpSumRule)
+class LumpSumRuleAdmin(DatedAdmin):
+    list_display = ["product", "ahead_min_months", "ahead_max_months", "missing_max_months", "pension_months",
+                    "missing_needs_pension_age", "valid_from", "valid_to", "legal_basis"]
+    list_filter = ["product"]
+
+
+@admin.register(FundReturnRate)
+class FundReturnRateAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "monthly_rate_pct", "source", "note"]
+    search_fields = ["source"]
 
 
 @admin.register(PersonalDataAccess)

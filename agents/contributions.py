@@ -7,6 +7,18 @@
 
 `contribution_quote(...)` is the one-off service; the import keeps one RuleBook for a whole
 file so 100.000 rows cost no queries. All money is whole đồng, rounded half up per month.
+
+Paying several years ahead and making up missing months (BHXH tự nguyện) are not face value:
+
+    quote = book.quote(product=bhxh_tn, on=date(2026, 3, 2), income=1_500_000, months=24,
+                       mode=PaymentMode.YEARS_AHEAD)
+    quote.schedule.months[i]    # month i: contribution, supports, factor 1/(1+r)^(i-1), due
+
+Ahead: Σ_{i=1..n} P_i / (1+r)^(i-1); missing: Σ_{i=1..n} P_i × (1+r)^i, where r is the fund's
+average monthly investment return of the year before the payment (FundReturnRate) and the limits
+and eligibility are dated rows (LumpSumRule): Decree 134/2015 art. 9–10 with Circular 01/2016,
+from 1/7/2025 Decree 159/2025 art. 6–7. Each month is exact (fractions); the totals are rounded
+once, so the rounded months shown may differ from the total by a few đồng.
 """
 
 import datetime
@@ -19,9 +31,11 @@ from bhxh_portal.numbers import format_number, round_half_up
 from .models import (
     MODE_MONTHS,
     ContributionRate,
+    FundReturnRate,
     HouseholdDiscount,
     IncomeBase,
     LocalTopUp,
+    LumpSumRule,
     PaymentMode,
     Product,
     ReferenceAmount,
@@ -47,6 +61,79 @@ class QuoteLine:
 
 
 @dataclass(frozen=True)
+class ScheduleMonth:
+    """One month of a payment several years ahead or of a lump sum for missing months."""
+
+    index: int  # i = 1..n
+    month: datetime.date | None  # the month covered (ahead); None for a missing month
+    contribution: int
+    state_support: int
+    local_support: int
+    factor: Fraction  # 1/(1+r)^(i-1) ahead, (1+r)^i for missing months
+
+    @property
+    def paid_by_participant(self) -> int:
+        return max(0, self.contribution - self.state_support - self.local_support)
+
+    @property
+    def due_exact(self) -> Fraction:
+        return self.paid_by_participant * self.factor
+
+    @property
+    def due(self) -> int:
+        return _money(self.due_exact)
+
+    @property
+    def factor_text(self) -> str:
+        return format_number(self.factor, 6)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    mode: str
+    rate_year: int
+    rate_pct: Decimal
+    rate_source: str
+    legal_basis: str
+    months: tuple[ScheduleMonth, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def is_ahead(self) -> bool:
+        return self.mode == PaymentMode.YEARS_AHEAD
+
+    @property
+    def formula(self) -> str:
+        if self.is_ahead:
+            return "Σ (mức đóng tháng i) / (1 + r)^(i − 1), i = 1…n"
+        return "Σ (mức đóng tháng i) × (1 + r)^i, i = 1…n"
+
+    def _sum(self, attribute: str) -> int:
+        return _money(sum((getattr(m, attribute) * m.factor for m in self.months), Fraction(0)))
+
+    @property
+    def total_contribution(self) -> int:
+        return self._sum("contribution")
+
+    @property
+    def total_state_support(self) -> int:
+        return self._sum("state_support")
+
+    @property
+    def total_local_support(self) -> int:
+        return self._sum("local_support")
+
+    @property
+    def total_due(self) -> int:
+        return max(0, self.total_contribution - self.total_state_support - self.total_local_support)
+
+    @property
+    def face_value(self) -> int:
+        """What the months would cost one by one, without discount or interest."""
+        return sum(m.paid_by_participant for m in self.months)
+
+
+@dataclass(frozen=True)
 class ContributionQuote:
     product_code: str
     product_name: str
@@ -64,6 +151,9 @@ class ContributionQuote:
     local_support_monthly: int
     local_programmes: tuple[str, ...]
     lines: tuple[QuoteLine, ...] = field(default=())
+    # (amount per month, last day of the programme or None) of each local top-up applied
+    local_parts: tuple[tuple[int, datetime.date | None], ...] = field(default=())
+    schedule: Schedule | None = None
 
     @property
     def monthly_due(self) -> int:
@@ -71,19 +161,19 @@ class ContributionQuote:
 
     @property
     def total_contribution(self) -> int:
-        return self.monthly_contribution * self.months
+        return self.schedule.total_contribution if self.schedule else self.monthly_contribution * self.months
 
     @property
     def total_state_support(self) -> int:
-        return self.state_support_monthly * self.months
+        return self.schedule.total_state_support if self.schedule else self.state_support_monthly * self.months
 
     @property
     def total_local_support(self) -> int:
-        return self.local_support_monthly * self.months
+        return self.schedule.total_local_support if self.schedule else self.local_support_monthly * self.months
 
     @property
     def total_due(self) -> int:
-        return self.monthly_due * self.months
+        return self.schedule.total_due if self.schedule else self.monthly_due * self.months
 
 
 def months_for(mode: str, months: int | None = None) -> int:
@@ -94,8 +184,9 @@ def months_for(mode: str, months: int | None = None) -> int:
             raise ContributionError(f"Phương thức '{PaymentMode(mode).label}' là {fixed} tháng, không phải {months}.")
         return fixed
     if mode == PaymentMode.YEARS_AHEAD:
-        if not months or months % 12 or not 12 <= months <= 60:
-            raise ContributionError("Đóng trước nhiều năm: số tháng phải là bội số của 12, từ 12 đến 60.")
+        # How many years ahead at most is dated (LumpSumRule), checked by RuleBook.quote.
+        if not months or months % 12 or months < 12:
+            raise ContributionError("Đóng trước nhiều năm: số tháng phải là bội số của 12 (cả năm).")
         return months
     if mode == PaymentMode.LUMP_SUM:
         if not months or months < 1:
@@ -116,16 +207,24 @@ def _money(value: Fraction) -> int:
     return int(round_half_up(value))
 
 
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.month - 1 + months
+    return day.replace(year=day.year + index // 12, month=index % 12 + 1)
+
+
 class RuleBook:
     """All contribution rules in memory; `quote` is pure computation (memoised)."""
 
-    def __init__(self, *, products, amounts, rates, supports, discounts, top_ups):
+    def __init__(self, *, products, amounts, rates, supports, discounts, top_ups, return_rates=(),
+                 lump_sum_rules=()):
         self.products = {p.pk: p for p in products}
         self.amounts = list(amounts)
         self.rates = list(rates)
         self.supports = list(supports)
         self.discounts = list(discounts)
         self.top_ups = list(top_ups)
+        self.return_rates = {r.year: r for r in return_rates}
+        self.lump_sum_rules = list(lump_sum_rules)
         self._memo: dict[tuple, ContributionQuote] = {}
         self._days: dict[tuple, tuple] = {}
         self._day_ids: dict[tuple, int] = {}
@@ -140,6 +239,8 @@ class RuleBook:
             supports=StateSupportLevel.objects.all(),
             discounts=HouseholdDiscount.objects.all(),
             top_ups=LocalTopUp.objects.select_related("province"),
+            return_rates=FundReturnRate.objects.all(),
+            lump_sum_rules=LumpSumRule.objects.all(),
         )
 
     def reference(self, kind: str, day: datetime.date) -> int:
@@ -202,12 +303,118 @@ class RuleBook:
 
     def quote(self, *, product: Product, on: datetime.date, income: int | None = None, months: int = 1,
               group: str = SupportGroup.OTHER, member_order: int | None = None,
-              unit_path: str | None = None) -> ContributionQuote:
+              unit_path: str | None = None, mode: str | None = None, months_contributed: int | None = None,
+              reached_pension_age: bool | None = None) -> ContributionQuote:
+        """The amount due for `months` months paid on `on`. With mode YEARS_AHEAD or LUMP_SUM the
+        months are discounted or compounded (see the module's docstring) within the dated limits;
+        for LUMP_SUM, `months_contributed` and `reached_pension_age` are checked when given (the
+        calculator asks for them; a receipt does not know them and says so in the notes).
+        """
+        if mode in (PaymentMode.YEARS_AHEAD, PaymentMode.LUMP_SUM):
+            if mode == PaymentMode.LUMP_SUM and not months and months_contributed is not None:
+                months = 0  # worked out from the months already contributed
+            elif months < 1:
+                raise ContributionError("Số tháng phải từ 1 trở lên.")
+            return self._lump_sum_quote(product=product, on=on, income=income, months=months, group=group,
+                                        member_order=member_order, unit_path=unit_path, mode=mode,
+                                        months_contributed=months_contributed,
+                                        reached_pension_age=reached_pension_age)
         if months < 1:
             raise ContributionError("Số tháng phải từ 1 trở lên.")
         monthly = self.monthly_quote(product=product, on=on, income=income, group=group, member_order=member_order,
                                      unit_path=unit_path)
         return replace(monthly, on=on, months=months)
+
+    # --- several years ahead, missing months ------------------------------------------------------
+
+    def lump_sum_rule(self, product: Product, day: datetime.date) -> LumpSumRule | None:
+        rows = [r for r in self.lump_sum_rules if r.product_id == product.pk and _valid(r, day)]
+        return max(rows, key=lambda r: r.valid_from) if rows else None
+
+    def return_rate(self, day: datetime.date) -> FundReturnRate:
+        """The rate of the year before the payment's year."""
+        rate = self.return_rates.get(day.year - 1)
+        if rate is None:
+            raise ContributionError(
+                f"Chưa có lãi suất đầu tư quỹ BHXH bình quân tháng của năm {day.year - 1} (năm trước liền kề "
+                f"năm đóng {day.year}) do BHXH Việt Nam công bố, nên chưa tính được số tiền đóng "
+                "trước nhiều năm hoặc đóng bù. Quản trị viên cần nhập lãi suất này (Quản trị → Lãi suất đầu tư "
+                "quỹ BHXH bình quân tháng) theo văn bản công bố.")
+        return rate
+
+    def _lump_sum_quote(self, *, product, on, income, months, group, member_order, unit_path, mode,
+                        months_contributed, reached_pension_age) -> ContributionQuote:
+        label = PaymentMode(mode).label
+        rule = self.lump_sum_rule(product, on)
+        if rule is None:
+            raise ContributionError(
+                f"Phương thức '{label}' không áp dụng cho {product} tại ngày {on:%d/%m/%Y} "
+                "(chưa có quy định đóng một lần của loại hình này).")
+        notes: list[str] = []
+        if mode == PaymentMode.YEARS_AHEAD:
+            if months % 12:
+                raise ContributionError(f"{label}: số tháng phải là số năm tròn (bội số của 12), không phải {months}.")
+            if months < rule.ahead_min_months:
+                raise ContributionError(
+                    f"{label}: ít nhất {rule.ahead_min_months} tháng; đóng {months} tháng một lần là phương thức "
+                    f"'{months} tháng một lần', không được chiết khấu ({rule.legal_basis}).")
+            if months > rule.ahead_max_months:
+                raise ContributionError(
+                    f"{label}: nhiều nhất {rule.ahead_max_months} tháng ({rule.ahead_max_months // 12} năm) một lần, "
+                    f"không phải {months} tháng ({rule.legal_basis}).")
+        else:
+            if reached_pension_age is False and rule.missing_needs_pension_age:
+                raise ContributionError(
+                    f"{label}: chỉ người đã đủ tuổi nghỉ hưu mới được đóng một lần cho thời gian còn thiếu "
+                    f"({rule.legal_basis}).")
+            if reached_pension_age is None and rule.missing_needs_pension_age:
+                notes.append("Chưa kiểm tra điều kiện đã đủ tuổi nghỉ hưu của người tham gia.")
+            if months_contributed is not None:
+                if months_contributed < 0:
+                    raise ContributionError("Số tháng đã đóng BHXH không được âm.")
+                missing = rule.pension_months - months_contributed
+                if missing <= 0:
+                    raise ContributionError(
+                        f"{label}: đã đóng {months_contributed} tháng, đủ {rule.pension_months} tháng để hưởng lương "
+                        "hưu, không còn thời gian thiếu.")
+                if missing > rule.missing_max_months:
+                    raise ContributionError(
+                        f"{label}: còn thiếu {missing} tháng so với {rule.pension_months} tháng để hưởng lương hưu, "
+                        f"quá {rule.missing_max_months} tháng được đóng một lần ({rule.legal_basis}).")
+                if months and months != missing:
+                    raise ContributionError(
+                        f"{label}: đóng cho đủ {rule.pension_months} tháng, tức {missing} tháng còn thiếu, "
+                        f"không phải {months} tháng.")
+                months = missing
+            else:
+                notes.append(f"Chưa kiểm tra số tháng đã đóng (cần còn thiếu không quá {rule.missing_max_months} "
+                             f"tháng so với {rule.pension_months} tháng).")
+            if not months:
+                raise ContributionError(f"{label}: cần số tháng còn thiếu.")
+            if months > rule.missing_max_months:
+                raise ContributionError(
+                    f"{label}: nhiều nhất {rule.missing_max_months} tháng còn thiếu, không phải {months} tháng "
+                    f"({rule.legal_basis}).")
+        rate = self.return_rate(on)
+        r = Fraction(rate.monthly_rate_pct) / 100
+        monthly = self.monthly_quote(product=product, on=on, income=income, group=group, member_order=member_order,
+                                     unit_path=unit_path)
+        rows = []
+        first = on.replace(day=1)
+        for i in range(1, months + 1):
+            if mode == PaymentMode.YEARS_AHEAD:
+                month = _add_months(first, i - 1)
+                local = sum(amount for amount, until in monthly.local_parts if until is None or month <= until)
+                rows.append(ScheduleMonth(i, month, monthly.monthly_contribution, monthly.state_support_monthly,
+                                          local, 1 / (1 + r) ** (i - 1)))
+            else:
+                # Missing months are not supported by the state nor by local programmes.
+                rows.append(ScheduleMonth(i, None, monthly.monthly_contribution, 0, 0, (1 + r) ** i))
+        if mode == PaymentMode.LUMP_SUM and (monthly.state_support_monthly or monthly.local_support_monthly):
+            notes.append("Đóng bù thời gian còn thiếu không được Nhà nước và địa phương hỗ trợ.")
+        schedule = Schedule(mode=mode, rate_year=rate.year, rate_pct=rate.monthly_rate_pct, rate_source=rate.source,
+                            legal_basis=rule.legal_basis, months=tuple(rows), notes=tuple(notes))
+        return replace(monthly, on=on, months=months, schedule=schedule)
 
     def _quote(self, product, on, income, months, group, member_order, unit_path) -> ContributionQuote:
         if months < 1:
@@ -263,7 +470,7 @@ class RuleBook:
             state_pct, state = best.percent, support_amount(best.percent, best.basis)
             lines.append(QuoteLine(f"Nhà nước hỗ trợ {format_number(best.percent)}% "
                                    f"({SupportBasis(best.basis).label.lower()})", -state))
-        local, programmes = 0, []
+        local, programmes, parts = 0, [], []
         if unit_path:
             for top_up in self.top_ups:
                 if (top_up.product_id == product.pk and _valid(top_up, on) and top_up.group in ("", group)
@@ -272,20 +479,24 @@ class RuleBook:
                                                                                            top_up.basis)
                     local += amount
                     programmes.append(top_up.programme)
+                    parts.append((amount, top_up.valid_to))
                     lines.append(QuoteLine(f"Địa phương hỗ trợ: {top_up.programme}", -amount))
         quote = ContributionQuote(
             product_code=product.code, product_name=str(product), on=on, months=months, group=group,
             rate_pct=rate.rate_pct, base_label=base_label, base_amount=base_amount, member_order=member_order,
             member_ratio_pct=ratio, monthly_contribution=monthly, state_support_pct=state_pct,
             state_support_monthly=state, local_support_monthly=local, local_programmes=tuple(programmes),
-            lines=tuple(lines),
+            lines=tuple(lines), local_parts=tuple(parts),
         )
         return quote
 
 
 def contribution_quote(*, product: Product, on: datetime.date, income: int | None = None, months: int = 1,
                        group: str = SupportGroup.OTHER, member_order: int | None = None,
-                       unit=None) -> ContributionQuote:
+                       unit=None, mode: str | None = None, months_contributed: int | None = None,
+                       reached_pension_age: bool | None = None) -> ContributionQuote:
     """Amount due and the state and local support for one participant, product, mode and date."""
     return RuleBook.load().quote(product=product, on=on, income=income, months=months, group=group,
-                                 member_order=member_order, unit_path=unit.path if unit is not None else None)
+                                 member_order=member_order, unit_path=unit.path if unit is not None else None,
+                                 mode=mode, months_contributed=months_contributed,
+                                 reached_pension_age=reached_pension_age)

@@ -11,6 +11,7 @@ from .importers import COLUMNS, IGNORE, IMPORT_ROLES
 from .models import Collector, PaymentMode, Product, SupportGroup
 
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+PENSION_AGE_CHOICES = [("", "— chưa rõ —"), ("yes", "Đã đủ tuổi nghỉ hưu"), ("no", "Chưa đủ tuổi nghỉ hưu")]
 
 
 class MoneyField(forms.CharField):
@@ -70,6 +71,8 @@ class CollectionForm(forms.Form):
     receipt_number = forms.CharField(label="Số biên lai", max_length=30)
     collected_on = forms.DateField(label="Ngày thu", input_formats=DATE_FORMATS, initial=datetime.date.today)
     months = forms.IntegerField(label="Số tháng", min_value=1, max_value=600, initial=1)
+    payment_mode = forms.ChoiceField(label="Phương thức đóng", required=False,
+                                     choices=[("", "— theo quá trình tham gia —"), *PaymentMode.choices])
     amount = MoneyField(label="Số tiền (đồng)")
     collector = forms.ModelChoiceField(label="Nhân viên thu", queryset=Collector.objects.none(), required=False)
 
@@ -102,7 +105,21 @@ class CalculatorForm(forms.Form):
                                       initial=1, required=False)
     province = forms.ModelChoiceField(label="Tỉnh (hỗ trợ thêm của địa phương)", required=False,
                                       queryset=Unit.objects.none(), empty_label="— không tính —")
+    months_contributed = forms.IntegerField(label="Số tháng đã đóng BHXH (đóng một lần cho thời gian còn thiếu)",
+                                            min_value=0, max_value=1200, required=False)
+    reached_pension_age = forms.TypedChoiceField(
+        label="Tuổi nghỉ hưu (đóng một lần cho thời gian còn thiếu)", required=False,
+        choices=PENSION_AGE_CHOICES, coerce=lambda v: {"yes": True, "no": False}.get(v), empty_value=None)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].queryset = Unit.objects.current().filter(parent__isnull=True).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("payment_mode") == PaymentMode.LUMP_SUM:
+            if data.get("months_contributed") is None:
+                self.add_error("months_contributed", "Đóng bù thời gian còn thiếu: nhập số tháng đã đóng BHXH.")
+            if data.get("reached_pension_age") is None:
+                self.add_error("reached_pension_age", "Đóng bù thời gian còn thiếu: chọn đã đủ tuổi nghỉ hưu hay chưa.")
+        return data

@@ -825,6 +825,9 @@ class ParticipantImport:
         if is_income_based and not row.income:
             row.errors.append((labels["income"], f"{product}: cần mức thu nhập lựa chọn"))
             return
+        if row.payment_mode in (PaymentMode.YEARS_AHEAD, PaymentMode.LUMP_SUM):
+            self._check_lump_sum(row, labels, product, is_income_based)
+            return
         try:
             quote = self.rules.monthly_quote(product=product, on=row.valid_from,
                                              income=row.income if is_income_based else None, group=row.support_group,
@@ -844,6 +847,27 @@ class ParticipantImport:
                 f"{format_number(quote.monthly_contribution)}, Nhà nước hỗ trợ {format_number(quote.state_support_monthly)}"
                 + (f", địa phương hỗ trợ {format_number(quote.local_support_monthly)}" if quote.local_support_monthly else "")
                 + ")")
+
+    def _check_lump_sum(self, row: Row, labels: dict, product, is_income_based: bool) -> None:
+        """Several years ahead is discounted and missing months compounded: not monthly × months."""
+        try:
+            quote = self.rules.quote(product=product, on=row.valid_from, income=row.income if is_income_based else None,
+                                     months=row.months, group=row.support_group, member_order=row.member_order,
+                                     unit_path=row.commune_path, mode=row.payment_mode)
+        except IncomeError as exc:
+            row.errors.append((labels["income"], str(exc)))
+            return
+        except ContributionError as exc:
+            if row.amount is not None:
+                row.warnings.append(f"Không kiểm tra được số tiền: {exc}")
+            return
+        row.expected = total = quote.total_due
+        if row.amount is not None and row.amount != total:
+            schedule = quote.schedule
+            row.warnings.append(
+                f"Số tiền {format_number(row.amount)} đ khác số phải đóng theo quy định {format_number(total)} đ"
+                f" ({PaymentMode(schedule.mode).label.lower()} {row.months} tháng, lãi suất đầu tư quỹ năm "
+                f"{schedule.rate_year} {format_number(schedule.rate_pct, 4)}%/tháng)")
 
     def _refuse_outside_codes(self) -> None:
         # A code of another branch is answered like an unknown one: nothing about that unit is told.

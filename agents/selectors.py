@@ -11,7 +11,8 @@ from bhxh_portal.imports import nfc
 from targets import access
 from targets.models import Role, Target, Unit
 
-from .models import Agent, Collection, Enrolment, Participant, Product
+from .contributions import ContributionError, ContributionQuote, IncomeError, RuleBook
+from .models import Agent, Collection, Enrolment, Participant, PaymentMode, Product
 
 COLLECT_ROLES = (Role.COLLECTION_AGENT, Role.BHXH_STAFF, Role.ADMINISTRATOR)
 # Indicators that count part of a product's participants: the newly mobilised and the renewing
@@ -85,6 +86,38 @@ def agent_for_user_or_404(*, user, pk: int) -> Agent:
 
 def can_collect(user, agent: Agent) -> bool:
     return access.has_role(user, agent.unit, COLLECT_ROLES)
+
+
+def enrolment_for_collection(*, participant: Participant, product: Product,
+                             collected_on: datetime.date) -> Enrolment | None:
+    """The enrolment a receipt pays for: the latest started by the day, else the first one."""
+    return (Enrolment.objects.filter(participant=participant, product=product, valid_from__lte=collected_on)
+            .order_by("-valid_from").first()
+            or Enrolment.objects.filter(participant=participant, product=product).order_by("valid_from").first())
+
+
+def collection_quote(*, participant: Participant, product: Product, collected_on: datetime.date, months: int,
+                     payment_mode: str | None = None,
+                     enrolment: Enrolment | None = None) -> tuple[ContributionQuote | None, str]:
+    """What the rules give for a receipt (the participant's enrolment: income, group, member), or
+    why they cannot say. Paying several years ahead or for missing months (the receipt's mode, else
+    the enrolment's) is discounted or compounded month by month."""
+    if enrolment is None:
+        enrolment = enrolment_for_collection(participant=participant, product=product, collected_on=collected_on)
+    mode = payment_mode or (enrolment.payment_mode if enrolment else None)
+    if mode not in (PaymentMode.YEARS_AHEAD, PaymentMode.LUMP_SUM):
+        mode = None
+    try:
+        quote = RuleBook.load().quote(
+            product=product, on=collected_on, income=enrolment.chosen_income if enrolment else None, months=months,
+            group=enrolment.support_group if enrolment else "other",
+            member_order=enrolment.household_member_order if enrolment else None,
+            unit_path=participant.commune.path, mode=mode)
+    except IncomeError:
+        return None, "Chưa có mức thu nhập của người này nên chưa kiểm tra được số tiền."
+    except ContributionError as exc:
+        return None, f"Chưa kiểm tra được số tiền: {exc}"
+    return quote, ""
 
 
 def participants_visible_to(user) -> QuerySet:

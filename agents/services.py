@@ -10,9 +10,8 @@ from django.db.models import Q
 from bhxh_portal.numbers import format_number
 from targets import access
 
-from .contributions import ContributionError, IncomeError, RuleBook
-from .models import Agent, Collection, Collector, Enrolment, Participant, Product
-from .selectors import can_collect
+from .models import Agent, Collection, Collector, Participant, PaymentMode, Product
+from .selectors import can_collect, collection_quote, enrolment_for_collection
 
 
 @dataclass
@@ -30,9 +29,11 @@ def _participant_served(agent: Agent, participant: Participant) -> bool:
 
 def collection_record(*, agent: Agent, participant: Participant, product: Product, receipt_number: str,
                       collected_on: datetime.date, months: int, amount: int, by,
-                      collector: Collector | None = None) -> Recorded:
+                      collector: Collector | None = None, payment_mode: str | None = None) -> Recorded:
     """Record a receipt. The amount is kept as collected; the amount the rules give for the
-    participant's enrolment is stored beside it and a difference is returned as a warning."""
+    participant's enrolment is stored beside it and a difference is returned as a warning.
+    `payment_mode` (else the enrolment's) decides whether months paid several years ahead are
+    discounted or missing months compounded (agents.contributions)."""
     if not can_collect(by, agent):
         raise PermissionDenied(f"Bạn không có quyền ghi biên lai cho {agent.name}.")
     if not access.can_view(by, participant.commune):
@@ -55,23 +56,22 @@ def collection_record(*, agent: Agent, participant: Participant, product: Produc
         errors["collector"] = "Nhân viên thu không thuộc đại lý này."
     if errors:
         raise ValidationError(errors)
-    enrolment = (Enrolment.objects.filter(participant=participant, product=product, valid_from__lte=collected_on)
-                 .order_by("-valid_from").first()
-                 or Enrolment.objects.filter(participant=participant, product=product).order_by("valid_from").first())
-    expected, warning = None, ""
-    try:
-        quote = RuleBook.load().quote(
-            product=product, on=collected_on, income=enrolment.chosen_income if enrolment else None, months=months,
-            group=enrolment.support_group if enrolment else "other",
-            member_order=enrolment.household_member_order if enrolment else None, unit_path=participant.commune.path)
-        expected = quote.total_due
-        if expected != amount:
+    enrolment = enrolment_for_collection(participant=participant, product=product, collected_on=collected_on)
+    quote, warning = collection_quote(participant=participant, product=product, collected_on=collected_on,
+                                      months=months, payment_mode=payment_mode, enrolment=enrolment)
+    expected = quote.total_due if quote is not None else None
+    if quote is not None and expected != amount:
+        if quote.schedule is not None:
+            schedule = quote.schedule
+            warning = (f"Số tiền {format_number(amount)} đ khác số phải đóng theo quy định {format_number(expected)} đ "
+                       f"({PaymentMode(schedule.mode).label.lower()} {months} tháng, lãi suất đầu tư quỹ năm "
+                       f"{schedule.rate_year} {format_number(schedule.rate_pct, 4)}%/tháng; nếu đóng từng tháng là "
+                       f"{format_number(schedule.face_value)} đ).")
+        else:
             warning = (f"Số tiền {format_number(amount)} đ khác số phải đóng theo quy định {format_number(expected)} đ "
                        f"({format_number(quote.monthly_due)} đ/tháng × {months} tháng).")
-    except IncomeError:
-        warning = "Chưa có mức thu nhập của người này nên chưa kiểm tra được số tiền."
-    except ContributionError as exc:
-        warning = f"Chưa kiểm tra được số tiền: {exc}"
+    if quote is not None and quote.schedule is not None and quote.schedule.notes:
+        warning = " ".join([warning, *quote.schedule.notes]).strip()
     collection = Collection(agent=agent, receipt_number=receipt_number, collected_on=collected_on,
                             participant=participant, product=product, months=months, amount=amount,
                             expected_amount=expected, collector=collector, enrolment=enrolment, recorded_by=by)

@@ -14,6 +14,7 @@ from reports.jobs import JobError
 from reports.models import Job
 from reports.selectors import job_for_user_or_404
 from targets import access
+from targets.models import Role
 
 from . import selectors, services
 from .contributions import ContributionError, RuleBook, months_for
@@ -24,7 +25,7 @@ from .importers import (
     participant_import_remap,
     participant_import_start,
 )
-from .models import AccessOutcome, Collection, Enrolment, Participant
+from .models import AccessOutcome, Collection, Enrolment, Participant, PaymentMode
 from .personal_data import can_see_full_ids
 
 
@@ -70,13 +71,27 @@ def collection_create(request, pk: int):
     participants = selectors.participants_visible_to(request.user)
     form = CollectionForm(request.POST or None, agent=agent, participants=participants,
                           initial={"participant_code": request.GET.get("ma", "")})
+    quote, quote_error = None, ""
+    if request.method == "POST" and "xem" in request.POST:
+        # "Xem số phải đóng": the amount the rules give, month by month, without recording anything.
+        form.is_valid()
+        for name in ("receipt_number", "amount", "collector"):  # not needed to see the amount due
+            form.errors.pop(name, None)
+        data = form.cleaned_data
+        if all(data.get(name) is not None for name in ("participant", "product", "collected_on", "months")):
+            quote, quote_error = selectors.collection_quote(
+                participant=data["participant"], product=data["product"], collected_on=data["collected_on"],
+                months=data["months"], payment_mode=data.get("payment_mode") or None)
+        return render(request, "agents/collection_form.html", {"agent": agent, "form": form, "quote": quote,
+                                                               "error": quote_error, "previewed": True})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             recorded = services.collection_record(
                 agent=agent, participant=data["participant"], product=data["product"],
                 receipt_number=data["receipt_number"], collected_on=data["collected_on"], months=data["months"],
-                amount=data["amount"], collector=data["collector"], by=request.user)
+                amount=data["amount"], collector=data["collector"], by=request.user,
+                payment_mode=data["payment_mode"] or None)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -97,15 +112,21 @@ def calculator(request):
     if request.GET and form.is_valid():
         data = form.cleaned_data
         try:
-            months = months_for(data["payment_mode"], data["months"])
+            mode = data["payment_mode"]
+            if mode == PaymentMode.LUMP_SUM and not data["months"]:
+                months = 0  # the months still missing, from the months already contributed
+            else:
+                months = months_for(mode, data["months"])
             quote = RuleBook.load().quote(
                 product=data["product"], on=data["on"], income=data["income"], months=months, group=data["group"],
                 member_order=data["member_order"],
-                unit_path=data["province"].path if data["province"] else None)
+                unit_path=data["province"].path if data["province"] else None, mode=mode,
+                months_contributed=data["months_contributed"], reached_pension_age=data["reached_pension_age"])
         except ContributionError as exc:
             error = str(exc)
     template = "agents/_quote.html" if request.htmx else "agents/calculator.html"
-    return render(request, template, {"form": form, "quote": quote, "error": error})
+    return render(request, template, {"form": form, "quote": quote, "error": error,
+                                      "can_see_rules": Role.ADMINISTRATOR in access.roles_of(request.user)})
 
 
 # --- participants --------------------------------------------------------------------------

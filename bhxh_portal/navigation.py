@@ -70,3 +70,6 @@ MENU += [
     MenuEntry("Chương trình hỗ trợ", "programmes:programme_list",
               frozenset({Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR, Role.COMMUNE_OFFICIAL})),
 ]
+
+# What the dated rules cover and what must be entered when a decree or notice comes out.
+MENU += [MenuEntry("Quy tắc tính", "rules:coverage", frozenset({Role.ADMINISTRATOR}))]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("cong-viec/", include("reports.urls")),
     path("ke-hoach/", include("campaigns.urls")),
     path("", include("campaigns.urls_activities")),  # hoat-dong/, chuong-trinh/ (issue #9)
+    path("tinh-muc-dong/quy-tac/", include("campaigns.rules.urls")),  # dated rules and their gaps
     path("", include("agents.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -19,6 +19,7 @@ from .importers_programmes import export_beneficiary_list, import_beneficiary_li
 from .models.programmes import ListForm
 from .selectors import programmes as selectors
 from .services import programmes as services
+from .workdays import working_deadline
 
 
 def _year(request) -> int:
@@ -41,10 +42,13 @@ def programme_detail(request, pk: int):
     programme = selectors.get_programme_or_404(request.user, pk)
     year = _year(request)
     today = datetime.date.today()
+    lists, calendar_warning = selectors.mark_calendar_gaps(
+        selectors.lists_for(request.user, programme), received_on=lambda batch: batch.received_on,
+        due_on=lambda batch: batch.due)
     return render(request, "campaigns/programmes_detail.html", {
-        "programme": programme, "year": year, "today": today,
+        "programme": programme, "year": year, "today": today, "calendar_warning": calendar_warning,
         "groups": programme.groups.select_related("product").prefetch_related("rules"),
-        "lists": selectors.lists_for(request.user, programme),
+        "lists": lists,
         "budget": selectors.budget_estimate(programme=programme, year=year),
         "reports": selectors.yearly_report_status(user=request.user, programme=programme, year=year),
         "summary": selectors.yearly_summary(user=request.user, programme=programme, year=year),
@@ -70,18 +74,21 @@ class ListImportForm(forms.Form):
 def list_import(request, pk: int):
     programme = selectors.get_programme_or_404(request.user, pk)
     form = ListImportForm(request.POST or None, request.FILES or None, programme=programme, user=request.user)
-    report = None
+    report, deadline = None, None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data["file"]
         report = import_beneficiary_list(upload.read(), filename=upload.name, group=data["group"], unit=data["unit"],
                                          received_on=data["received_on"], user=request.user,
                                          dry_run=not data["write"])
+        deadline = working_deadline(data["received_on"], programme.card_issue_working_days)
         if report.ok and not report.dry_run:
             messages.success(request, report.summary())
+            if deadline.warning:
+                messages.warning(request, f"Hạn cấp thẻ {deadline.day:%d/%m/%Y}. {deadline.warning}")
             return redirect("programmes:list_detail", pk=report.list_id)
     return render(request, "campaigns/programmes_import.html", {
-        "programme": programme, "form": form, "report": report,
+        "programme": programme, "form": form, "report": report, "deadline": deadline,
         "forms": [(value.replace("/", "-"), label) for value, label in ListForm.choices],
     }, status=200 if report is None or report.ok else 400)
 
@@ -97,9 +104,11 @@ def list_template(request, form_code: str):
 @login_required
 def list_detail(request, pk: int):
     beneficiary_list = selectors.get_list_or_404(request.user, pk)
+    beneficiaries, calendar_warning = selectors.mark_calendar_gaps(
+        beneficiary_list.beneficiaries.select_related("commune"), received_on=lambda b: beneficiary_list.received_on)
     return render(request, "campaigns/programmes_list_detail.html", {
-        "list": beneficiary_list, "today": datetime.date.today(),
-        "beneficiaries": beneficiary_list.beneficiaries.select_related("commune"),
+        "list": beneficiary_list, "today": datetime.date.today(), "calendar_warning": calendar_warning,
+        "beneficiaries": beneficiaries,
         "can_manage": selectors.can_manage_list(request.user, beneficiary_list.unit),
     })
 
@@ -115,9 +124,10 @@ def list_export(request, pk: int):
 def overdue_list(request, pk: int):
     programme = selectors.get_programme_or_404(request.user, pk)
     today = datetime.date.today()
+    beneficiaries, calendar_warning = selectors.mark_calendar_gaps(
+        selectors.overdue_beneficiaries(user=request.user, programme=programme, today=today))
     return render(request, "campaigns/programmes_overdue.html", {
-        "programme": programme, "today": today,
-        "beneficiaries": selectors.overdue_beneficiaries(user=request.user, programme=programme, today=today),
+        "programme": programme, "today": today, "beneficiaries": beneficiaries, "calendar_warning": calendar_warning,
     })
 
 

@@ -2,13 +2,16 @@
 is a pure function.
 
 Public bodies in Vietnam work Monday to Friday. Public holidays, Tết and the compensatory days off
-are rows of PublicHoliday (seeded for 2024–2026 by migration, edited in the admin when the
-Ministry of Home Affairs announces the next year's calendar); a Saturday worked in exchange for a
-bridge day off is a row with `is_working_day` set.
+are rows of PublicHoliday (seeded for 2021–2026 by migration, imported or edited in the admin when
+the year's calendar is announced); a Saturday worked in exchange for a bridge day off is a row with
+`is_working_day` set. A year counts as known only once its calendar has been entered as a whole
+(HolidayYear): a deadline that runs through a year without one is still computed, weekends only,
+and says so (`working_deadline(...).warning`) instead of silently treating holidays as working days.
 """
 
 import datetime
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
 from django.db import models
 
@@ -22,6 +25,8 @@ class PublicHoliday(models.Model):
         "ngày làm bù", default=False,
         help_text="Chọn khi đây là ngày cuối tuần phải đi làm bù (không phải ngày nghỉ)",
     )
+    source = models.CharField("căn cứ", max_length=300, blank=True,
+                              help_text="Điều luật hoặc thông báo quyết định ngày nghỉ, ngày làm bù này")
 
     class Meta:
         app_label = "campaigns"
@@ -31,6 +36,25 @@ class PublicHoliday(models.Model):
 
     def __str__(self):
         return f"{self.day:%d/%m/%Y} — {self.name}"
+
+
+class HolidayYear(models.Model):
+    """The calendar of a year has been entered as a whole, from that year's notices."""
+
+    year = models.PositiveSmallIntegerField("năm", unique=True)
+    source = models.CharField("căn cứ", max_length=500,
+                              help_text="Các thông báo lịch nghỉ lễ, Tết của năm (Bộ LĐ-TB&XH, Bộ Nội vụ, VPCP)")
+    note = models.CharField("ghi chú", max_length=300, blank=True)
+    entered_at = models.DateTimeField("nhập lúc", auto_now=True)
+
+    class Meta:
+        app_label = "campaigns"
+        ordering = ["year"]
+        verbose_name = "lịch nghỉ lễ, Tết của năm"
+        verbose_name_plural = "lịch nghỉ lễ, Tết theo năm"
+
+    def __str__(self):
+        return f"Lịch nghỉ năm {self.year}"
 
 
 def is_working_day(day: datetime.date, holidays: Collection[datetime.date] = (),
@@ -77,11 +101,58 @@ def calendar_between(start: datetime.date, end: datetime.date) -> tuple[set[date
     return holidays, extra
 
 
-def deadline_after(start: datetime.date, days: int) -> datetime.date:
-    """add_working_days with the stored calendar (looks ahead generously: 5 working days never
-    span more than the longest Tết break plus a few weekends)."""
+def known_calendar_years() -> frozenset[int]:
+    """The years whose calendar has been entered (one query)."""
+    return frozenset(HolidayYear.objects.values_list("year", flat=True))
+
+
+def years_without_calendar(start: datetime.date, end: datetime.date,
+                           known: Collection[int] | None = None) -> tuple[int, ...]:
+    """The years of the days counted after `start` up to `end` that have no calendar."""
+    if end <= start:
+        return ()
+    if known is None:
+        known = known_calendar_years()
+    first = (start + datetime.timedelta(days=1)).year
+    return tuple(year for year in range(first, end.year + 1) if year not in known)
+
+
+def calendar_warning(years: Iterable[int]) -> str:
+    years = sorted(years)
+    if not years:
+        return ""
+    listed = ", ".join(str(y) for y in years)
+    return (f"Chưa có lịch nghỉ lễ, Tết năm {listed}: hạn được tính như thể không có ngày nghỉ lễ nào trong "
+            f"năm {listed} (chỉ trừ thứ Bảy, Chủ nhật), có thể sớm hơn thực tế. Quản trị viên cần nhập lịch "
+            "nghỉ của năm đó.")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    day: datetime.date
+    missing_years: tuple[int, ...] = ()
+
+    @property
+    def checked(self) -> bool:
+        return not self.missing_years
+
+    @property
+    def warning(self) -> str:
+        return calendar_warning(self.missing_years)
+
+
+def working_deadline(start: datetime.date, days: int, *, known: Collection[int] | None = None) -> Deadline:
+    """The `days`-th working day after `start` with the stored calendar, and the years it ran
+    through without one (looks ahead generously: 5 working days never span more than the longest
+    Tết break plus a few weekends)."""
     holidays, extra = calendar_between(start, start + datetime.timedelta(days=days * 3 + 30))
-    return add_working_days(start, days, holidays, extra)
+    day = add_working_days(start, days, holidays, extra)
+    return Deadline(day, years_without_calendar(start, day, known))
+
+
+def deadline_after(start: datetime.date, days: int) -> datetime.date:
+    """The day only; `working_deadline` also says whether every year on the way had a calendar."""
+    return working_deadline(start, days).day
 
 
 # Vietnamese public holidays for public bodies, 2024–2026 (Labour Code 2019 art. 112 and the yearly

@@ -3,9 +3,11 @@
 from .agents import Agent, AgentKind, Collection, Collector  # noqa: F401
 from .contributions import (  # noqa: F401
     ContributionRate,
+    FundReturnRate,
     HouseholdDiscount,
     IncomeBase,
     LocalTopUp,
+    LumpSumRule,
     ReferenceAmount,
     ReferenceKind,
     StateSupportLevel,

@@ -188,3 +188,71 @@ class LocalTopUp(DatedRow):
 
     def __str__(self):
         return f"{self.programme} ({self.province})"
+
+
+class FundReturnRate(models.Model):
+    """The BHXH fund's average monthly investment return of a year, announced by BHXH Việt Nam.
+
+    Paying several years ahead is discounted, and paying for missing months is compounded, at the
+    rate of the year before the payment (Decree 134/2015 art. 10; Decree 159/2025 art. 6–7): a
+    payment in 2026 uses the rate of 2025. A year without a row has no rate: the calculator says so.
+    """
+
+    year = models.PositiveSmallIntegerField("năm", unique=True,
+                                            help_text="Năm của lãi suất; áp dụng cho các khoản đóng trong năm sau")
+    monthly_rate_pct = models.DecimalField("lãi suất bình quân tháng (%)", max_digits=7, decimal_places=4,
+                                           help_text="vd 0,5000 nghĩa là 0,5%/tháng")
+    source = models.CharField("văn bản công bố", max_length=300,
+                              help_text="Số, ngày văn bản của BHXH Việt Nam công bố lãi suất")
+    note = models.CharField("ghi chú", max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = "lãi suất đầu tư quỹ BHXH bình quân tháng"
+        verbose_name_plural = "lãi suất đầu tư quỹ BHXH bình quân tháng"
+        constraints = [
+            models.CheckConstraint(condition=Q(monthly_rate_pct__gte=0) & Q(monthly_rate_pct__lt=10),
+                                   name="fund_return_rate_plausible",
+                                   violation_error_message="Lãi suất tháng phải từ 0% đến dưới 10%."),
+        ]
+
+    def __str__(self):
+        return f"Lãi suất đầu tư quỹ năm {self.year}: {self.monthly_rate_pct}%/tháng"
+
+
+class LumpSumRule(DatedRow):
+    """Who may pay several years ahead or make up missing years at once, and how many months.
+
+    Decree 134/2015 art. 9: ahead at most 5 years; missing years only for people of pension age
+    missing at most 10 years of the 20 needed. From 1/7/2025 (Law 41/2024, Decree 159/2025
+    art. 6–7): ahead at most 60 months; missing at most 60 months of the 15 years needed.
+    """
+
+    product = models.ForeignKey("agents.Product", on_delete=models.PROTECT, related_name="lump_sum_rules",
+                                verbose_name="loại hình")
+    ahead_min_months = models.PositiveSmallIntegerField(
+        "đóng trước: ít nhất (tháng)", default=24,
+        help_text="Đóng trước 12 tháng là phương thức 12 tháng một lần, không chiết khấu")
+    ahead_max_months = models.PositiveSmallIntegerField("đóng trước: nhiều nhất (tháng)", default=60)
+    missing_max_months = models.PositiveSmallIntegerField("đóng bù: còn thiếu nhiều nhất (tháng)")
+    pension_months = models.PositiveSmallIntegerField("số tháng đóng cần để hưởng lương hưu")
+    missing_needs_pension_age = models.BooleanField("đóng bù: chỉ người đã đủ tuổi nghỉ hưu", default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["product", "valid_from"]
+        verbose_name = "quy định đóng một lần (trước nhiều năm, bù thời gian còn thiếu)"
+        verbose_name_plural = "quy định đóng một lần (trước nhiều năm, bù thời gian còn thiếu)"
+        constraints = [
+            models.UniqueConstraint(fields=["product", "valid_from"], name="lump_sum_rule_unique_start"),
+            _ordered_dates("lump_sum_rule_dates_ordered"),
+            models.CheckConstraint(condition=Q(ahead_max_months__gte=F("ahead_min_months")),
+                                   name="lump_sum_rule_ahead_ordered",
+                                   violation_error_message="Số tháng đóng trước nhiều nhất phải ≥ ít nhất."),
+        ]
+
+    def __str__(self):
+        return f"{self.product}: đóng một lần từ {self.valid_from:%d/%m/%Y}"

@@ -15,7 +15,7 @@ from .documents import (  # noqa: F401
 )
 
 # Drive activities and support programmes (issue #9); public holidays for working-day deadlines.
-from ..workdays import PublicHoliday  # noqa: F401, E402
+from ..workdays import HolidayYear, PublicHoliday  # noqa: F401, E402
 from .activities import (  # noqa: F401, E402
     CATEGORY_FIELDS,
     WORKER_CATEGORIES,

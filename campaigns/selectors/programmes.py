@@ -4,7 +4,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import Http404
 
 from targets import access
@@ -19,6 +19,7 @@ from ..models.programmes import (
     SupportProgramme,
     SupportRule,
 )
+from ..workdays import calendar_warning, known_calendar_years, years_without_calendar
 from .activities import month_bounds
 
 PROGRAMME_STAFF_ROLES = frozenset({Role.BHXH_STAFF, Role.ADMINISTRATOR})
@@ -48,7 +49,25 @@ def lists_for(user, programme: SupportProgramme) -> QuerySet:
         count=Count("beneficiaries"),
         issued=Count("beneficiaries", filter=Q(beneficiaries__state=BeneficiaryState.CARD_ISSUED)),
         pending=Count("beneficiaries", filter=Q(beneficiaries__state=BeneficiaryState.SUBMITTED)),
+        due=Max("beneficiaries__due_on"),
     )
+
+
+# --- deadlines counted through a year without a holiday calendar ----------------------------------
+
+
+def mark_calendar_gaps(rows, *, received_on=lambda row: row.beneficiary_list.received_on,
+                       due_on=lambda row: row.due_on) -> tuple[list, str]:
+    """Sets `calendar_gap` (years between receipt and deadline without a holiday calendar) on each
+    row; returns the rows and the page's warning (empty when every year was known). One query."""
+    known = known_calendar_years()
+    rows = list(rows)
+    missing: set[int] = set()
+    for row in rows:
+        due = due_on(row)
+        row.calendar_gap = years_without_calendar(received_on(row), due, known) if due else ()
+        missing.update(row.calendar_gap)
+    return rows, calendar_warning(missing)
 
 
 def get_list_or_404(user, pk: int) -> BeneficiaryList:

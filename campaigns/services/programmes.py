@@ -12,6 +12,7 @@ from targets.models import Unit
 from ..models.programmes import (
     Beneficiary,
     BeneficiaryChange,
+    BeneficiaryList,
     BeneficiaryState,
     ChangeKind,
     ProgrammeYearReport,
@@ -92,3 +93,20 @@ def programme_report_record(*, programme: SupportProgramme, unit: Unit, year: in
     report, _ = ProgrammeYearReport.objects.update_or_create(
         programme=programme, unit=unit, year=year, defaults={"sent_on": sent_on, "note": note})
     return report
+
+
+def beneficiary_deadlines_recompute(*, years) -> int:
+    """After the holidays of some years change: the card deadlines counted through those years are
+    worked out again (a list received in late December counts into January). Returns how many
+    beneficiaries got a new deadline; the deadline is derived, so no history entry is written."""
+    from ..workdays import deadline_after
+
+    years = set(years)
+    if not years:
+        return 0
+    first, last = datetime.date(min(years) - 1, 12, 1), datetime.date(max(years), 12, 31)
+    changed = 0
+    for batch in BeneficiaryList.objects.filter(received_on__range=(first, last)).select_related("programme"):
+        due = deadline_after(batch.received_on, batch.programme.card_issue_working_days)
+        changed += Beneficiary.objects.filter(beneficiary_list=batch).exclude(due_on=due).update(due_on=due)
+    return changed

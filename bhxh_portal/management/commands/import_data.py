@@ -21,6 +21,9 @@ IMPORTERS["results"] = "targets.resources_results.ResultResource"
 IMPORTERS["schools"] = "targets.resources_schools.SchoolResource"
 IMPORTERS["school_figures"] = "targets.resources_schools.SchoolFiguresResource"
 
+# A year's public holidays and make-up working days (working-day deadlines).
+IMPORTERS["holidays"] = "campaigns.importers_holidays.PublicHolidayResource"
+
 
 class Command(BaseCommand):
     help = "Nhập dữ liệu từ tệp csv/xlsx: " + ", ".join(IMPORTERS)

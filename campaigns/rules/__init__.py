@@ -1,0 +1,1 @@
+"""Rule coverage: which periods each dated reference rule covers, and what is missing."""
