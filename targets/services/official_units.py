@@ -151,7 +151,7 @@ class OfficialLoadReport:
 
     @property
     def unchanged(self) -> bool:
-        return not (self.added or self.changed or self.ended or self.linked)
+        return not (+self.added or +self.changed or +self.ended or self.linked)
 
 
 def official_province_scope(*, province: str | None) -> list[str]:
@@ -191,8 +191,9 @@ def _upsert(rows: list[OfficialRow], *, level: UnitLevel, era: Q, dates: dict, p
         unit.path = f"{unit.parent.path if unit.parent else '/'}{unit.pk}/"
         unit.depth = unit.path.count("/") - 1
     Unit.objects.bulk_update([*created, *updated], ["name", "search_name", "parent", "path", "depth"], batch_size=500)
-    report.added[level.code] += len(created)
-    report.changed[level.code] += len(updated)
+    report.added.update({level.code: len(created)})
+    report.changed.update({level.code: len(updated)})
+    report.added, report.changed = +report.added, +report.changed  # no zero entries
     return existing
 
 
