@@ -134,3 +134,27 @@ def test_a_unit_in_force_on_the_date_is_its_own_history(vinh_long):
     old = commune("Xã Mỹ Cẩm", new=False)
     assert [p.unit for p in unit_predecessors_on(unit=old, on=datetime.date(2023, 6, 30))] == [old]
     assert [p.unit for p in unit_predecessors_on(unit=vinh_long, on=NEW_FROM)] == [vinh_long]
+
+
+def _import_units(text):
+    from bhxh_portal.imports import load_dataset, run_resource_import
+    from targets.resources import UnitResource
+
+    return run_resource_import(UnitResource(), load_dataset(text.encode(), filename="don_vi.csv"), filename="don_vi.csv")
+
+
+def test_unit_import_links_the_predecessors_column_and_refuses_an_unknown_code():
+    old = [make_unit(n, level_code="tinh", code=c) for n, c in (("Tỉnh Bắc Ninh", "27"), ("Tỉnh Bắc Giang", "24"))]
+    for unit in old:
+        Unit.objects.filter(pk=unit.pk).update(valid_to=OLD_TO)
+
+    report = _import_units("mã,tên,cấp,mã cấp trên,hiệu lực từ,đơn vị trước sắp xếp\n"
+                           "24,Tỉnh Bắc Ninh,tinh,,01/07/2025,\"27, 24\"\n")
+    assert report.ok, report.messages()
+    new = Unit.objects.current().get(code="24")
+    assert set(new.predecessors.all()) == set(old)
+
+    again = _import_units("mã,tên,cấp,mã cấp trên,hiệu lực từ,đơn vị trước sắp xếp\n"
+                          "24,Tỉnh Bắc Ninh,tinh,,01/07/2025,\"27, 24, 99\"\n")
+    assert not again.ok
+    assert "mã '99'" in " ".join(again.messages())
