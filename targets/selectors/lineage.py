@@ -4,7 +4,8 @@ across mergers, so that a figure of an earlier date can be found under today's u
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from targets.models import Unit
 
@@ -15,6 +16,14 @@ class Predecessor:
     # the old unit went into several new ones: only part of its figures belong here, and they are
     # not divided by guess
     split: bool
+
+
+def with_successor_count(qs: QuerySet) -> QuerySet:
+    """Annotate successor_count, counted apart from any join the queryset filters on (a unit's
+    `predecessors` manager joins the same table, which a plain Count would reuse and count 1)."""
+    links = (Unit.predecessors.through.objects.filter(to_unit_id=OuterRef("pk")).order_by()
+             .values("to_unit_id").annotate(n=Count("from_unit_id")).values("n"))
+    return qs.annotate(successor_count=Coalesce(Subquery(links, output_field=IntegerField()), 0))
 
 
 def _valid_on(unit: Unit, day: datetime.date) -> bool:
@@ -56,7 +65,7 @@ class Lineage:
 
 def unit_lineage(*, unit: Unit) -> Lineage:
     """The unit's direct predecessors and successors, each flagged when it was split."""
-    predecessors = unit.predecessors.select_related("level", "parent").annotate(successor_count=Count("successors"))
+    predecessors = with_successor_count(unit.predecessors.select_related("level", "parent"))
     successors = list(unit.successors.select_related("level", "parent").order_by("code"))
     return Lineage(
         predecessors=[Predecessor(unit=u, split=u.successor_count > 1) for u in predecessors.order_by("code")],

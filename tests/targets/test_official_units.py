@@ -158,3 +158,16 @@ def test_unit_import_links_the_predecessors_column_and_refuses_an_unknown_code()
                           "24,Tỉnh Bắc Ninh,tinh,,01/07/2025,\"27, 24, 99\"\n")
     assert not again.ok
     assert "mã '99'" in " ".join(again.messages())
+
+
+def test_unit_page_shows_lineage_both_ways_and_marks_a_split_predecessor(admin_client):
+    old = make_unit("Xã Tân Thành", level_code="tinh", code="T1", code_is_official=False)
+    Unit.objects.filter(pk=old.pk).update(valid_to=OLD_TO)
+    first, second = (make_unit(n, level_code="tinh", code=c, code_is_official=False) for n, c in (("Xã A", "A1"), ("Xã B", "B1")))
+    for new in (first, second):
+        new.predecessors.add(old)
+
+    page = admin_client.get(f"/don-vi/{first.pk}/").content.decode()
+    assert "Xã Tân Thành" in page and "một phần — đơn vị này bị chia" in page
+    page = admin_client.get(f"/don-vi/{old.pk}/").content.decode()
+    assert "Đã sáp nhập vào (bị chia)" in page and "Xã A" in page and "Xã B" in page
