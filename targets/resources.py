@@ -20,6 +20,7 @@ UNIT_HEADER_ALIASES = {
     "official": ["mã chính thức"],
     "valid_from": ["hiệu lực từ"],
     "valid_to": ["hiệu lực đến"],
+    "predecessors": ["đơn vị trước sắp xếp", "mã đơn vị trước sắp xếp", "đơn vị cũ", "mã đơn vị cũ"],
 }
 
 
@@ -231,8 +232,32 @@ class UnitResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
                 errors.update({k: [v] for k, v in services.unit_placement_errors(unit=instance).items()})
         if instance.code_is_official is None:  # only when the level is unknown; the row fails anyway
             instance.code_is_official = False
+        instance._imported_predecessors, predecessor_errors = self._predecessors(instance, row)
+        if predecessor_errors:
+            errors["predecessors"] = predecessor_errors
         if errors:
             raise ValidationError(errors)
+
+    @staticmethod
+    def _predecessors(instance, row) -> tuple[list[Unit], list[str]]:
+        """The units of the 'predecessors' column (codes separated by commas): each the unit with that
+        code that ended the day before this one starts, else the latest ended one."""
+        text = row.get("predecessors")
+        if text in (None, ""):
+            return [], []
+        codes = [_code_text(c) for c in str(text).replace(";", ",").split(",") if str(c).strip()]
+        found, errors = [], []
+        for code in codes:
+            units = Unit.objects.filter(code=code).exclude(pk=instance.pk).exclude(valid_to__isnull=True)
+            day_before = instance.valid_from - datetime.timedelta(days=1) if instance.valid_from else None
+            unit = (units.filter(valid_to=day_before).first() if day_before else None) or \
+                units.order_by("-valid_to").first()
+            if unit is None:
+                errors.append(f"Không có đơn vị đã hết hiệu lực mang mã '{code}' để làm đơn vị trước sắp xếp "
+                              "(hãy nhập đơn vị cũ, có ngày hết hiệu lực, trước).")
+            else:
+                found.append(unit)
+        return found, errors
 
     def _explain_missing_parent(self, instance, row, message) -> str:
         """Why the parent code found no unit, when the file itself tells more than 'not found'."""
@@ -266,7 +291,15 @@ class UnitResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
         services.unit_save(unit=instance)
 
     def save_m2m(self, instance, row, **kwargs):
-        return None
+        # links are only added: a file without the column leaves the recorded history alone
+        if getattr(instance, "_imported_predecessors", None):
+            instance.predecessors.add(*instance._imported_predecessors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        linked = set(instance.predecessors.values_list("pk", flat=True)) if instance.pk else set()
+        if any(u.pk not in linked for u in getattr(instance, "_imported_predecessors", [])):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
 
 
 def _restore_code(value, digits: int | None) -> str:

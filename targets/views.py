@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from . import access, selectors
+from .selectors.lineage import with_successor_count
 
 
 def _wants_partial(request) -> bool:
@@ -37,7 +38,8 @@ def unit_detail(request, pk: int):
         "breadcrumbs": selectors.unit_breadcrumbs(unit=unit, user=request.user),
         "children": selectors.unit_children(unit=unit),
         "subtree_counts": selectors.unit_subtree_counts(unit=unit),
-        "predecessors": _linked(unit.predecessors.select_related("level"), visible),
+        # a predecessor with several successors was split: only part of it went into this unit
+        "predecessors": _linked(with_successor_count(unit.predecessors.select_related("level")), visible),
         "successors": _linked(unit.successors.select_related("level"), visible),
     })
 

@@ -26,6 +26,10 @@ class CoverageInputs:
     participants: dict[tuple[int, str], int] = field(default_factory=dict)
     previous_participants: dict[tuple[int, str], int] = field(default_factory=dict)
     previous_demographics: dict[int, Demographics] = field(default_factory=dict)
+    # units that did not exist yet in the month: their figures are their predecessors' sums
+    from_predecessors: dict[int, list] = field(default_factory=dict)
+    # ... and those of them formed partly from a split unit: left empty, never divided by guess
+    split_units: set[int] = field(default_factory=set)
 
     @property
     def units(self) -> list[Unit]:
@@ -55,8 +59,10 @@ def load_inputs(*, parent: Unit, month: Period, indicator_codes: list[str] | Non
 
     codes = indicator_codes or TABLE_INDICATORS
     day = month.end
+    # a parent formed after the month (a merged province) lists its children of its first day
+    children_day = max(day, parent.valid_from or day)
     children = list(
-        Unit.objects.filter(parent=parent).valid_on(day).select_related("level").order_by("code")
+        Unit.objects.filter(parent=parent).valid_on(children_day).select_related("level").order_by("code")
     )
     units = [*children, parent]
     ids = [u.pk for u in units]
@@ -92,6 +98,51 @@ def load_inputs(*, parent: Unit, month: Period, indicator_codes: list[str] | Non
     previous_codes = [c for c in codes if c in CHANGE_INDICATORS]
     previous = participants_by_unit(parent=parent, units=units, indicator_codes=previous_codes, month=before) \
         if previous_codes else {}
-    return CoverageInputs(parent=parent, children=children, month=month, demographics=demographics,
-                          target_rates=rates, target_counts=counts, participants=participants,
-                          previous_participants=previous, previous_demographics=previous_demographics)
+    inputs = CoverageInputs(parent=parent, children=children, month=month, demographics=demographics,
+                            target_rates=rates, target_counts=counts, participants=participants,
+                            previous_participants=previous, previous_demographics=previous_demographics)
+    _add_predecessor_figures(inputs, codes=codes, previous_codes=previous_codes)
+    return inputs
+
+
+def _add_predecessor_figures(inputs: CoverageInputs, *, codes: list[str], previous_codes: list[str]) -> None:
+    """Units formed after the month (mergers of 1/7/2025) read the summed figures of the units their
+    territory belonged to then; a unit formed partly from a split one gets none (flagged instead)."""
+    from targets.models import Indicator
+    from targets.selectors.lineage import unit_predecessors_on
+    from targets.selectors.results import participants_at
+
+    month = inputs.month
+    newer = [u for u in inputs.units if u.valid_from and u.valid_from > month.end]
+    if not newer:
+        return
+    before = previous_month(month)
+    for unit in newer:
+        parts = unit_predecessors_on(unit=unit, on=month.end)
+        inputs.from_predecessors[unit.pk] = parts
+        if any(p.split for p in parts):
+            inputs.split_units.add(unit.pk)
+    whole = {pk: [p.unit.pk for p in parts] for pk, parts in inputs.from_predecessors.items()
+             if pk not in inputs.split_units and parts}
+    old_ids = {i for ids in whole.values() for i in ids}
+    if not old_ids:
+        return
+    indicator_ids = dict(Indicator.objects.filter(code__in=codes).values_list("pk", "code"))
+    years = {month.year, before.year}
+    records = {(d.unit_id, d.year): d for d in Demographics.objects.filter(unit_id__in=old_ids, year__in=years)}
+    now = participants_at(unit_ids=old_ids, indicator_ids=list(indicator_ids), period=month)
+    then = participants_at(unit_ids=old_ids, indicator_ids=[i for i, c in indicator_ids.items() if c in previous_codes],
+                           period=before) if previous_codes else {}
+    kinds = ["population", "labour_force", "pupils", "required_to_join", "voluntary_eligible", "bhtn_required"]
+    for pk, ids in whole.items():
+        for year, target in ((month.year, inputs.demographics), (before.year, inputs.previous_demographics)):
+            found = [records[(i, year)] for i in ids if (i, year) in records]
+            if found and len(found) == len(ids):  # a sum missing a part would understate: none
+                target[pk] = Demographics(unit_id=pk, year=year, **{
+                    k: sum(getattr(r, k) for r in found) if all(getattr(r, k) is not None for r in found) else None
+                    for k in kinds})
+        for source, target in ((now, inputs.participants), (then, inputs.previous_participants)):
+            for indicator_id, code in indicator_ids.items():
+                values = [source.get((i, indicator_id)) for i in ids]
+                if all(v is not None for v in values):
+                    target[(pk, code)] = sum(values)
