@@ -36,7 +36,7 @@ def menu_for(user, current_path: str = "") -> list[dict]:
             continue
         active = current_path == url if url == "/" else current_path.startswith(url)
         entries.append({"label": entry.label, "url": url, "active": active})
-    if user.is_staff:
+    if user.is_superuser:  # the Django admin is the superusers' tool (bhxh_portal.admin_site)
         entries.append({"label": "Quản trị", "url": reverse("admin:index"), "active": False})
     return entries
 
@@ -70,3 +70,6 @@ MENU += [
     MenuEntry("Chương trình hỗ trợ", "programmes:programme_list",
               frozenset({Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR, Role.COMMUNE_OFFICIAL})),
 ]
+
+# Administrators manage their subtree's users, units and agents in the portal (administration app).
+MENU += [MenuEntry("Quản lý", "administration:index", frozenset({Role.ADMINISTRATOR}))]

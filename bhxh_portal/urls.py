@@ -5,9 +5,6 @@ from django.urls import include, path
 
 from . import views
 
-admin.site.site_header = "BHXH Portal — Quản trị"
-admin.site.site_title = "BHXH Portal"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
@@ -21,7 +18,8 @@ urlpatterns = [
     path("ke-hoach/", include("campaigns.urls")),
     path("", include("campaigns.urls_activities")),  # hoat-dong/, chuong-trinh/ (issue #9)
     path("", include("agents.urls")),
-    path("quan-tri/", admin.site.urls),
+    path("quan-ly/", include("administration.urls")),
+    path("quan-tri/", admin.site.urls),  # superusers only (bhxh_portal.admin_site)
 ]
 
 if settings.DEBUG:

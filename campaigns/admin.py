@@ -3,8 +3,6 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from targets.admin_scoping import SubtreeScopedAdmin
-
 from .models import DocumentFile, PlanBlock, PlanDocument, PlanEvent
 
 
@@ -43,7 +41,7 @@ class PlanEventInline(admin.TabularInline):
 
 
 @admin.register(PlanDocument)
-class PlanDocumentAdmin(SubtreeScopedAdmin, SimpleHistoryAdmin):
+class PlanDocumentAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "unit", "year", "version", "status", "created_at"]
     list_filter = ["doc_type", "status", "starter", "year"]
     search_fields = ["subject", "number", "unit__name", "unit__code"]
@@ -56,8 +54,7 @@ class PlanDocumentAdmin(SubtreeScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(PlanEvent)
-class PlanEventAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
-    unit_path_field = "document__unit"
+class PlanEventAdmin(admin.ModelAdmin):
     list_display = ["at", "document", "action", "by", "note"]
     list_filter = ["action"]
     readonly_fields = ["document", "action", "by", "at", "note", "sha256"]
