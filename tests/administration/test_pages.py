@@ -76,3 +76,17 @@ def test_other_roles_see_no_management_entry(client, world):
     client.force_login(make_member(world.my_commune, Role.BHXH_STAFF, is_staff=True))
     html = client.get("/").content.decode()
     assert "/quan-ly/" not in html and "/quan-tri/" not in html
+
+
+@pytest.mark.parametrize("data", [
+    {},
+    {"name": "x" * 500, "code": "x" * 50, "valid_from": "31/02/2025", "valid_to": "01/01/1900", "level": "abc",
+     "unit": "abc", "communes": ["abc"], "role": "vua", "username": "a b", "email": "không-phải-thư",
+     "password1": "1", "password2": "2", "user": "-1", "active": "x", "action": "confirm", "token": "x"},
+    {"name": "Tên", "code": "C1", "valid_from": "01/07/2025", "valid_to": "30/06/2025", "kind": "post_office",
+     "full_name": "Tên", "valid_to_only": "1"},
+])
+def test_bad_input_on_any_page_is_answered_in_vietnamese_never_with_a_500(admin_client, world, data):
+    for url in page_urls(world):
+        response = admin_client.post(url, data)
+        assert response.status_code < 500, url
