@@ -2,8 +2,6 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from targets.admin_scoping import SubtreeScopedAdmin
-
 from .models import (
     AccessOutcome,
     Agent,
@@ -33,7 +31,7 @@ class CollectorInline(admin.TabularInline):
 
 
 @admin.register(Agent)
-class AgentAdmin(SubtreeScopedAdmin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class AgentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [AgentResource]
     list_display = ["name", "code", "kind", "unit", "is_active"]
     list_filter = ["kind", "is_active"]
@@ -44,8 +42,7 @@ class AgentAdmin(SubtreeScopedAdmin, ImportExportModelAdmin, SimpleHistoryAdmin)
 
 
 @admin.register(Collector)
-class CollectorAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
-    unit_path_field = "agent__unit"
+class CollectorAdmin(admin.ModelAdmin):
     list_display = ["full_name", "agent", "user", "phone", "is_active"]
     search_fields = ["full_name", "agent__name", "user__username"]
     autocomplete_fields = ["agent", "user"]
@@ -59,10 +56,9 @@ class EnrolmentInline(admin.TabularInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(SubtreeScopedAdmin, ImportExportModelAdmin):
+class ParticipantAdmin(ImportExportModelAdmin):
     """Small lists only; lists of thousands go through Nhập danh sách (the bulk import)."""
 
-    unit_path_field = "commune"
     resource_classes = [ParticipantResource]
     list_display = ["full_name", "bhxh_code", "masked_personal_id", "birth_date", "commune", "village",
                     "household_code"]
@@ -80,7 +76,7 @@ class ParticipantAdmin(SubtreeScopedAdmin, ImportExportModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The admin's page of a person shows the số định danh in full: logged like the portal's page."""
         requested = int(object_id) if str(object_id).isdigit() else 0
-        participant = self.get_queryset(request).filter(pk=requested).first()  # outside the subtree: refused
+        participant = self.get_queryset(request).filter(pk=requested).first()  # no such row: logged as refused
         personal_data_access_record(
             user=request.user, requested_id=requested, participant=participant,
             outcome=AccessOutcome.SHOWN_FULL if participant else AccessOutcome.REFUSED, meta=request.META,
@@ -94,8 +90,7 @@ class ParticipantAdmin(SubtreeScopedAdmin, ImportExportModelAdmin):
 
 
 @admin.register(Collection)
-class CollectionAdmin(SubtreeScopedAdmin, SimpleHistoryAdmin):
-    unit_path_field = "agent__unit"
+class CollectionAdmin(SimpleHistoryAdmin):
     list_display = ["receipt_number", "agent", "collected_on", "participant", "product", "months", "amount",
                     "expected_amount"]
     list_filter = ["product", "agent"]
@@ -147,8 +142,7 @@ class HouseholdDiscountAdmin(DatedAdmin):
 
 
 @admin.register(LocalTopUp)
-class LocalTopUpAdmin(SubtreeScopedAdmin, DatedAdmin):
-    unit_path_field = "province"
+class LocalTopUpAdmin(DatedAdmin):
     list_display = ["programme", "province", "product", "group", "percent", "amount", "valid_from", "valid_to"]
     autocomplete_fields = ["province"]
 

@@ -36,7 +36,7 @@ def menu_for(user, current_path: str = "") -> list[dict]:
             continue
         active = current_path == url if url == "/" else current_path.startswith(url)
         entries.append({"label": entry.label, "url": url, "active": active})
-    if user.is_staff:
+    if user.is_superuser:  # the Django admin is the superusers' tool (bhxh_portal.admin_site)
         entries.append({"label": "Quản trị", "url": reverse("admin:index"), "active": False})
     return entries
 
@@ -73,3 +73,5 @@ MENU += [
 
 # What the dated rules cover and what must be entered when a decree or notice comes out.
 MENU += [MenuEntry("Quy tắc tính", "rules:coverage", frozenset({Role.ADMINISTRATOR}))]
+# Administrators manage their subtree's users, units and agents in the portal (administration app).
+MENU += [MenuEntry("Quản lý", "administration:index", frozenset({Role.ADMINISTRATOR}))]

@@ -4,9 +4,6 @@ from django.urls import include, path
 
 from . import views
 
-admin.site.site_header = "BHXH Portal — Quản trị"
-admin.site.site_title = "BHXH Portal"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
@@ -21,5 +18,6 @@ urlpatterns = [
     path("", include("campaigns.urls_activities")),  # hoat-dong/, chuong-trinh/ (issue #9)
     path("tinh-muc-dong/quy-tac/", include("campaigns.rules.urls")),  # dated rules and their gaps
     path("", include("agents.urls")),
-    path("quan-tri/", admin.site.urls),
+    path("quan-ly/", include("administration.urls")),
+    path("quan-tri/", admin.site.urls),  # superusers only (bhxh_portal.admin_site)
 ]

@@ -13,6 +13,7 @@ def home(request):
         "top_units": access.top_units(request.user).order_by("code"),
         "memberships": request.user.memberships.select_related("unit", "unit__level").order_by("unit__path"),
         "grant_count": len(grants),
+        "administers": access.administers_any(request.user),
     })
 
 

@@ -5,8 +5,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from targets.admin_scoping import SubtreeScopedAdmin
-
 from .models import DocumentFile, PlanBlock, PlanDocument, PlanEvent
 
 
@@ -51,7 +49,7 @@ class PlanEventInline(admin.TabularInline):
 
 
 @admin.register(PlanDocument)
-class PlanDocumentAdmin(SubtreeScopedAdmin, SimpleHistoryAdmin):
+class PlanDocumentAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "unit", "year", "version", "status", "created_at"]
     list_filter = ["doc_type", "status", "starter", "year"]
     search_fields = ["subject", "number", "unit__name", "unit__code"]
@@ -64,8 +62,7 @@ class PlanDocumentAdmin(SubtreeScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(PlanEvent)
-class PlanEventAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
-    unit_path_field = "document__unit"
+class PlanEventAdmin(admin.ModelAdmin):
     list_display = ["at", "document", "action", "by", "note"]
     list_filter = ["action"]
     readonly_fields = ["document", "action", "by", "at", "note", "sha256"]

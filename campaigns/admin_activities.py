@@ -6,8 +6,6 @@ from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from targets.admin_scoping import SubtreeScopedAdmin
-
 from .importers_holidays import PublicHolidayResource
 from .models import (
     ActivityAttachment,
@@ -64,7 +62,7 @@ class HolidayYearAdmin(_RecomputesDeadlines, admin.ModelAdmin):
 
 
 @admin.register(Employer)
-class EmployerAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
+class EmployerAdmin(admin.ModelAdmin):
     list_display = ["name", "tax_code", "unit", "employees"]
     search_fields = ["name", "tax_code"]
     raw_id_fields = ["unit"]
@@ -99,8 +97,7 @@ class DirectWorkInline(admin.StackedInline):
 
 
 @admin.register(DriveActivity)
-class DriveActivityAdmin(SubtreeScopedAdmin, SimpleHistoryAdmin):
-    unit_path_field = "organiser"
+class DriveActivityAdmin(SimpleHistoryAdmin):
     list_display = ["planned_start", "kind", "organiser", "organiser_detail", "planned_count", "status", "held_count"]
     list_filter = ["kind", "status"]
     date_hierarchy = "planned_start"
@@ -115,8 +112,7 @@ class RuleInline(admin.TabularInline):
 
 
 @admin.register(BeneficiaryGroup)
-class BeneficiaryGroupAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
-    unit_path_field = "programme__province"
+class BeneficiaryGroupAdmin(admin.ModelAdmin):
     list_display = ["name", "programme", "form", "product", "issues_cards"]
     list_filter = ["programme", "form"]
     inlines = [RuleInline]
@@ -129,15 +125,14 @@ class GroupInline(admin.TabularInline):
 
 
 @admin.register(SupportProgramme)
-class SupportProgrammeAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
-    unit_path_field = "province"
+class SupportProgrammeAdmin(admin.ModelAdmin):
     list_display = ["name", "province", "valid_from", "valid_to", "card_issue_working_days"]
     raw_id_fields = ["province"]
     inlines = [GroupInline]
 
 
 @admin.register(BeneficiaryList)
-class BeneficiaryListAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
+class BeneficiaryListAdmin(admin.ModelAdmin):
     list_display = ["__str__", "programme", "group", "unit", "received_on", "created_by"]
     list_filter = ["programme", "group"]
     raw_id_fields = ["unit", "created_by"]
@@ -150,8 +145,7 @@ class ChangeInline(admin.TabularInline):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(SubtreeScopedAdmin, SimpleHistoryAdmin):
-    unit_path_field = "beneficiary_list__unit"
+class BeneficiaryAdmin(SimpleHistoryAdmin):
     list_display = ["full_name", "masked_personal_id", "bhxh_code", "state", "due_on", "card_issued_on"]
     list_filter = ["state", "beneficiary_list__group"]
     search_fields = ["full_name", "personal_id", "bhxh_code"]
@@ -170,7 +164,7 @@ class BeneficiaryAdmin(SubtreeScopedAdmin, SimpleHistoryAdmin):
         from agents.services import personal_data_access_record
 
         requested = int(object_id) if str(object_id).isdigit() else 0
-        beneficiary = self.get_queryset(request).filter(pk=requested).first()  # outside the subtree: refused
+        beneficiary = self.get_queryset(request).filter(pk=requested).first()  # no such row: logged as refused
         personal_data_access_record(
             user=request.user, requested_id=requested, participant=None, beneficiary=beneficiary,
             outcome=AccessOutcome.SHOWN_FULL if beneficiary else AccessOutcome.REFUSED, meta=request.META,
@@ -181,5 +175,5 @@ class BeneficiaryAdmin(SubtreeScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(ProgrammeYearReport)
-class ProgrammeYearReportAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
+class ProgrammeYearReportAdmin(admin.ModelAdmin):
     pass

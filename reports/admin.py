@@ -2,13 +2,11 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from targets.admin_scoping import SubtreeScopedAdmin
-
 from .models import Job
 
 
 @admin.register(Job)
-class JobAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
+class JobAdmin(admin.ModelAdmin):
     list_display = ["pk", "kind", "requested_by", "unit", "state", "progress_pct", "created_at", "finished_at"]
     list_filter = ["state", "kind"]
     search_fields = ["requested_by__username", "message"]

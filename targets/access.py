@@ -119,6 +119,35 @@ def can_administer(user, unit: Unit) -> bool:
     return has_role(user, unit, [Role.ADMINISTRATOR])
 
 
+def _administrator_paths(user) -> list[str]:
+    return [g.path for g in grants_of(user) if g.role == Role.ADMINISTRATOR]
+
+
+def administers_any(user) -> bool:
+    """Whether the user administers some unit (the portal's management pages, /quan-ly/)."""
+    return user.is_authenticated and (user.is_superuser or bool(_administrator_paths(user)))
+
+
+def administered_units(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The subtrees of the user's administrator memberships only: a user who is BHXH staff of one
+    province and administrator of a district manages that district, nothing more."""
+    qs = Unit.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    return qs.filter(_subtree_filter(_administrator_paths(user)))
+
+
+def scope_by_administered(user, queryset: QuerySet, unit_field: str = "unit") -> QuerySet:
+    """Any queryset with a foreign key to Unit, restricted to the subtrees the user administers."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(_subtree_filter(_administrator_paths(user), field=f"{unit_field}__path"))
+
+
 def get_visible_unit_or_404(user, pk: int) -> Unit:
     """The unit, if the user may see it; otherwise 404, so nothing leaks about its existence."""
     unit = Unit.objects.select_related("level", "parent").filter(pk=pk).first()

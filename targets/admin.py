@@ -2,7 +2,6 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
 from . import services
-from .admin_scoping import SubtreeScopedAdmin
 from .models import Membership, Unit, UnitLevel
 from .resources import UnitResource
 
@@ -20,8 +19,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(SubtreeScopedAdmin, ImportExportModelAdmin):
-    unit_path_field = None
+class UnitAdmin(ImportExportModelAdmin):
     resource_classes = [UnitResource]
     list_display = ["code", "name", "level", "parent", "code_is_official", "valid_from", "valid_to"]
     list_filter = ["level", "code_is_official"]
@@ -41,7 +39,7 @@ class UnitAdmin(SubtreeScopedAdmin, ImportExportModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SubtreeScopedAdmin, admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "unit", "role"]
     list_filter = ["role"]
     search_fields = ["user__username", "unit__name", "unit__code"]
@@ -77,8 +75,8 @@ class IndicatorAdmin(admin.ModelAdmin):
         return ["code"] if obj is not None else []
 
 
-class _ScopedAdmin(SubtreeScopedAdmin):
-    """Scoped to the user's subtree; the forms and resources of targets check with the user too."""
+class _UserAwareAdmin:
+    """The forms and resources of targets check what the user may write, as on the pages."""
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -107,7 +105,7 @@ class DemographicsAdminForm(forms.ModelForm):
 
 
 @admin.register(Demographics)
-class DemographicsAdmin(_ScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
+class DemographicsAdmin(_UserAwareAdmin, ImportExportMixin, SimpleHistoryAdmin):
     form = DemographicsAdminForm
     resource_classes = [DemographicsResource]
     list_display = ["unit", "year", "population", "labour_force", "pupils", "required_to_join", "voluntary_eligible",
@@ -163,7 +161,7 @@ class TargetAdminForm(forms.ModelForm):
 
 
 @admin.register(Target)
-class TargetAdmin(_ScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
+class TargetAdmin(_UserAwareAdmin, ImportExportMixin, SimpleHistoryAdmin):
     form = TargetAdminForm
     resource_classes = [TargetResource]
     list_display = ["indicator", "unit", "agent", "period_label", "kind", "entered_as", "rate_pct", "count",

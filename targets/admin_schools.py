@@ -1,4 +1,4 @@
-"""Admin screens for schools and their pupils' BHYT figures, scoped to the user's subtree, with
+"""Admin screens for schools and their pupils' BHYT figures (superusers only), with
 xlsx/csv import and export (targets.resources_schools)."""
 
 from django import forms
@@ -8,13 +8,10 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, services
-from .admin import _ScopedAdmin
+from .admin import _UserAwareAdmin
 from .models import School, SchoolFigures, Unit
 from .resources_schools import SchoolFiguresResource, SchoolResource
 
-
-class _SchoolScopedAdmin(_ScopedAdmin):
-    unit_path_field = "commune"
 
 
 class SchoolAdminForm(forms.ModelForm):
@@ -39,7 +36,7 @@ class SchoolAdminForm(forms.ModelForm):
 
 
 @admin.register(School)
-class SchoolAdmin(_SchoolScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
+class SchoolAdmin(_UserAwareAdmin, ImportExportMixin, SimpleHistoryAdmin):
     form = SchoolAdminForm
     resource_classes = [SchoolResource]
     list_display = ["code", "name", "level", "commune", "valid_from", "valid_to"]
@@ -76,8 +73,7 @@ class SchoolFiguresAdminForm(forms.ModelForm):
 
 
 @admin.register(SchoolFigures)
-class SchoolFiguresAdmin(_SchoolScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
-    unit_path_field = "school__commune"
+class SchoolFiguresAdmin(_UserAwareAdmin, ImportExportMixin, SimpleHistoryAdmin):
     form = SchoolFiguresAdminForm
     resource_classes = [SchoolFiguresResource]
     list_display = ["school", "school_year_label", "pupils", "insured_other_group", "insured_at_school"]

@@ -1,4 +1,5 @@
-"""django-import-export resources for the unit tree (admin and `manage.py import_data units`)."""
+"""django-import-export resources for the unit tree (admin, `manage.py import_data units`, and the
+administrators' unit import in the portal, which passes the user: see UnitResource.user)."""
 
 import datetime
 
@@ -8,8 +9,8 @@ from import_export import fields, resources, widgets
 from bhxh_portal.exports import SafeExportMixin
 from bhxh_portal.imports import CheckedImportMixin, parse_date
 
-from . import services
-from .models import Unit, UnitLevel, fold_text
+from . import access, services
+from .models import Role, Unit, UnitLevel, fold_text
 
 # canonical column: the names people write for it, the first one used in messages
 UNIT_HEADER_ALIASES = {
@@ -126,6 +127,13 @@ class UnitResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
     required_columns = ["code", "name", "level", "parent_code"]
     header_aliases = UNIT_HEADER_ALIASES
 
+    def __init__(self, user=None, **kwargs):
+        """With a user, every row must lie in the subtrees the user administers (a new unit under
+        one of their units, a change to a unit below their own); other rows are refused with a
+        reason that names nothing outside. Without one (superusers' admin, CLI, demo) the system writes."""
+        super().__init__(**kwargs)
+        self.user = user
+
     def get_queryset(self):
         return Unit.objects.current().select_related("level", "parent")
 
@@ -220,10 +228,17 @@ class UnitResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
             errors = {}
         except ValidationError as exc:
             errors = exc.update_error_dict({})
+        if self.user is not None and not self.user.is_superuser:
+            refused = self._outside_scope(instance, row, errors)
+            if refused:
+                raise ValidationError(refused)  # before any message that could describe the unit
         if not (instance.name or "").strip():
             errors.setdefault("name", []).append("Tên đơn vị không được để trống.")
         if "parent" in errors:
-            errors["parent"] = [self._explain_missing_parent(instance, row, errors["parent"][0])]
+            explained = self._explain_missing_parent(instance, row, errors["parent"][0])
+            if self.user is not None and explained == errors["parent"][0]:
+                explained = self._unknown_parent(row)
+            errors["parent"] = [explained]
         if row.get("official") in (None, "") and ("official" in row or instance.pk is None):
             instance.code_is_official = None  # decided from the code below
         if instance.level_id and "level" not in errors:
@@ -258,6 +273,38 @@ class UnitResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
             else:
                 found.append(unit)
         return found, errors
+
+    @staticmethod
+    def _unknown_parent(row) -> str:
+        # One message for a code that exists nowhere and one outside the user's subtrees.
+        return f"Không có đơn vị cấp trên mã '{_code_text(row.get('parent_code'))}' trong phạm vi quản lý của bạn."
+
+    def _outside_scope(self, instance, row, errors) -> dict[str, list[str]]:
+        """The refusals of a row for a user who administers only some subtrees."""
+        if instance.pk is not None and not access.has_role(self.user, instance, [Role.ADMINISTRATOR],
+                                                           strictly_above=True):
+            if not access.can_administer(self.user, instance):
+                return {"code": [f"Mã đơn vị '{instance.code}' đã được dùng ngoài phạm vi quản lý của bạn; "
+                                 "không nhập được dòng này."]}
+            if self._changes_stored_unit(instance, row):
+                return {"code": [f"{instance.name} là đơn vị bạn được giao quản trị: chỉ cấp trên sửa được "
+                                 "đơn vị này; trong tệp chỉ để nguyên dòng của nó hoặc bỏ dòng đó đi."]}
+            return {}
+        if "parent" in errors:
+            return {}  # unknown parent: explained with the file's own lines below
+        if instance.parent_id is None:
+            return {"parent": ["Thiếu mã cấp trên: bạn chỉ thêm được đơn vị thuộc phạm vi quản lý của mình."]}
+        if not access.can_administer(self.user, instance.parent):
+            return {"parent": [self._unknown_parent(row)]}
+        return {}
+
+    @staticmethod
+    def _changes_stored_unit(instance, row) -> bool:
+        stored = Unit.objects.get(pk=instance.pk)
+        compared = ["code", "name", "level_id", "parent_id", "valid_from", "valid_to"]
+        if row.get("official") not in (None, ""):
+            compared.append("code_is_official")
+        return any(getattr(stored, name) != getattr(instance, name) for name in compared)
 
     def _explain_missing_parent(self, instance, row, message) -> str:
         """Why the parent code found no unit, when the file itself tells more than 'not found'."""

@@ -25,7 +25,7 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "bhxh_portal.admin_apps.SuperuserAdminConfig",  # the admin is for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "agents",
     "campaigns",
     "reports",
+    "administration",
 ]
 
 MIDDLEWARE = [

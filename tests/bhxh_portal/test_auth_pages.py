@@ -189,14 +189,18 @@ def test_the_menu_comes_from_navigation_and_marks_the_current_page(client, user)
     assert "Quản trị" not in html and "/quan-tri/" not in html
 
 
-def test_staff_see_the_admin_link_and_others_do_not(client):
+def test_superusers_see_the_admin_link_and_staff_and_others_do_not(client):
+    superuser = UserFactory(is_staff=True, is_superuser=True)
     staff = UserFactory(is_staff=True)
     official = UserFactory()
 
-    assert menu_for(staff, "/")[-1] == {"label": "Quản trị", "url": "/quan-tri/", "active": False}
+    assert menu_for(superuser, "/")[-1] == {"label": "Quản trị", "url": "/quan-tri/", "active": False}
+    assert "Quản trị" not in [entry["label"] for entry in menu_for(staff, "/")]
     assert "Quản trị" not in [entry["label"] for entry in menu_for(official, "/")]
-    client.force_login(staff)
+    client.force_login(superuser)
     assert '<a href="/quan-tri/">Quản trị</a>' in menu_links(client.get("/").content.decode())
+    client.force_login(staff)
+    assert "/quan-tri/" not in menu_links(client.get("/").content.decode())
 
 
 def test_menu_entries_limited_to_roles_show_only_to_those_roles(monkeypatch):
