@@ -75,7 +75,7 @@ class ParticipantAdmin(ImportExportModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The admin's page of a person shows the số định danh in full: logged like the portal's page."""
-        requested = int(object_id) if str(object_id).isdigit() else 0
+        requested = int(object_id) if str(object_id).isdigit() and len(str(object_id)) < 12 else 0
         participant = self.get_queryset(request).filter(pk=requested).first()  # no such row: logged as refused
         personal_data_access_record(
             user=request.user, requested_id=requested, participant=participant,
@@ -83,10 +83,6 @@ class ParticipantAdmin(ImportExportModelAdmin):
             path=request.get_full_path(),
         )
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        """The số định danh in full in an export for superusers only; masked for other admin staff."""
-        return {**super().get_export_resource_kwargs(request, **kwargs), "full_ids": request.user.is_superuser}
 
 
 @admin.register(Collection)

@@ -131,14 +131,10 @@ class ParticipantResource(SafeExportMixin, StorableImportMixin, resources.ModelR
     # The admin takes small lists; a district's list (thousands of rows) goes through the bulk import.
     max_rows: int | None = 2000
 
-    def __init__(self, *, full_ids: bool = False, **kwargs):
-        """Exports mask the số định danh (0123****5678) unless `full_ids` (the admin: superusers only)."""
-        super().__init__(**kwargs)
-        self.full_ids = full_ids
-
     def dehydrate_personal_id(self, participant):
-        value = participant.personal_id or ""
-        return value if self.full_ids else mask_personal_id(value)
+        """Every export masks the số định danh (0123****5678), the admin's included: the full number is
+        shown only on the person's page, where each view is logged."""
+        return mask_personal_id(participant.personal_id or "")
 
     def before_import(self, dataset, **kwargs):
         if self.max_rows is not None and len(dataset) > self.max_rows:

@@ -158,19 +158,27 @@ class BeneficiaryAdmin(SimpleHistoryAdmin):
 
         return mask_personal_id(beneficiary.personal_id)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        """The page of a person shows the số định danh in full: logged like a participant's page."""
+    def _log_full_view(self, request, object_id):
+        """A page that shows the số định danh in full (the person, a past version of it) is logged like
+        a participant's page; a row that does not exist is logged as refused."""
         from agents.models import AccessOutcome
         from agents.services import personal_data_access_record
 
-        requested = int(object_id) if str(object_id).isdigit() else 0
-        beneficiary = self.get_queryset(request).filter(pk=requested).first()  # no such row: logged as refused
+        requested = int(object_id) if str(object_id).isdigit() and len(str(object_id)) < 12 else 0
+        beneficiary = self.get_queryset(request).filter(pk=requested).first()
         personal_data_access_record(
             user=request.user, requested_id=requested, participant=None, beneficiary=beneficiary,
             outcome=AccessOutcome.SHOWN_FULL if beneficiary else AccessOutcome.REFUSED, meta=request.META,
             path=request.get_full_path(),
         )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._log_full_view(request, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._log_full_view(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 

@@ -433,7 +433,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='localtopup',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__isnull', True), ('percent__isnull', False)), models.Q(('amount__isnull', False), ('percent__isnull', True)), _connector='OR'), name='local_top_up_percent_or_amount', violation_error_message='Ghi mức hỗ trợ theo % hoặc theo số tiền, không cả hai.'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__isnull', True), ('percent__isnull', False)), models.Q(('amount__isnull', False), ('percent__isnull', True)), _connector='OR'), name='local_top_up_percent_or_amount', violation_error_message='Ghi mức hỗ trợ theo phần trăm hoặc theo số tiền, không cả hai.'),
         ),
         migrations.AddConstraint(
             model_name='localtopup',
