@@ -70,3 +70,10 @@ MENU += [
     MenuEntry("Chương trình hỗ trợ", "programmes:programme_list",
               frozenset({Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR, Role.COMMUNE_OFFICIAL})),
 ]
+
+# The door-to-door drive: the month's lists, the visits, the funnel.
+MENU += [
+    MenuEntry("Vận động theo danh sách", "drive:home",
+              frozenset({Role.COMMUNE_OFFICIAL, Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR,
+                         Role.COLLECTION_AGENT})),
+]

@@ -20,5 +20,6 @@ urlpatterns = [
     path("ke-hoach/", include("campaigns.urls")),
     path("", include("campaigns.urls_activities")),  # hoat-dong/, chuong-trinh/ (issue #9)
     path("", include("agents.urls")),
+    path("van-dong/", include("drive.urls")),
     path("quan-tri/", admin.site.urls),
 ]
