@@ -3,10 +3,14 @@ which apply the scope and log who saw whom."""
 
 from django.contrib import admin
 
+from targets.admin_scoping import SubtreeScopedAdmin
+
 from .models import Contact, Resident, WorkItem
 
 
-class SuperuserOnly(admin.ModelAdmin):
+class SuperuserOnly(SubtreeScopedAdmin, admin.ModelAdmin):
+    unit_path_field = "commune"
+
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_superuser
 
@@ -41,6 +45,7 @@ class WorkItemAdmin(SuperuserOnly):
 
 @admin.register(Contact)
 class ContactAdmin(SuperuserOnly):
+    unit_path_field = "item__commune"
     list_display = ["item", "contacted_on", "outcome", "refusal_reason", "next_date"]
     list_filter = ["outcome", "refusal_reason"]
     raw_id_fields = ["item", "recorded_by"]

@@ -88,3 +88,34 @@ def test_drawing_outside_ones_commune_is_refused(registry, official):
         services.work_list_draw(unit=registry["xa2"], month=MONTH, kind=ListKind.DUE, by=official)
     with pytest.raises(PermissionDenied):
         services.work_list_draw(unit=registry["xa1"], month=MONTH, kind=ListKind.DUE, by=UserFactory())
+
+
+def test_funnel_costs_the_same_queries_whatever_the_number_of_people(registry, official,
+                                                                      django_assert_max_num_queries):
+    from .conftest import enrol, person
+
+    for i in range(40):
+        enrol(person(f"Người Thêm {i}", registry["tay"]), "bhxh_tn", D(2023, 6, 1), D(2024, 6, 10))
+    services.work_list_draw(unit=registry["xa1"], month=MONTH, kind=ListKind.DUE, by=official)
+    for item in WorkItem.objects.all()[:20]:
+        Contact.objects.create(item=item, contacted_on=D(2024, 6, 5), outcome=Outcome.REFUSED,
+                               refusal_reason="no_need", recorded_by=official)
+    for by in ("commune", "village", "agent"):
+        with django_assert_max_num_queries(3):
+            lines = selectors.funnel(user=official, unit=registry["xa1"], month=MONTH, by=by)
+        assert lines[-1].listed == 43 and lines[-1].contacted == 20 and lines[-1].refusals["no_need"] == 20
+
+
+def test_work_list_page_costs_the_same_queries_whatever_its_size(client, registry, official,
+                                                                 django_assert_max_num_queries):
+    from django.urls import reverse
+
+    from .conftest import enrol, person
+
+    for i in range(40):
+        enrol(person(f"Người Thêm {i}", registry["tay"]), "bhxh_tn", D(2023, 6, 1), D(2024, 6, 10))
+    services.work_list_draw(unit=registry["xa1"], month=MONTH, kind=ListKind.DUE, by=official)
+    client.force_login(official)
+    url = reverse("drive:work_list", kwargs={"pk": registry["xa1"].pk, "month": "2024-06", "kind": "due"})
+    with django_assert_max_num_queries(15):
+        assert client.get(url).status_code == 200
