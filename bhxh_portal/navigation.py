@@ -75,3 +75,9 @@ MENU += [
 MENU += [MenuEntry("Quy tắc tính", "rules:coverage", frozenset({Role.ADMINISTRATOR}))]
 # Administrators manage their subtree's users, units and agents in the portal (administration app).
 MENU += [MenuEntry("Quản lý", "administration:index", frozenset({Role.ADMINISTRATOR}))]
+# The door-to-door drive: the month's lists, the visits, the funnel.
+MENU += [
+    MenuEntry("Vận động theo danh sách", "drive:home",
+              frozenset({Role.COMMUNE_OFFICIAL, Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR,
+                         Role.COLLECTION_AGENT})),
+]

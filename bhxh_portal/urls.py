@@ -19,5 +19,6 @@ urlpatterns = [
     path("tinh-muc-dong/quy-tac/", include("campaigns.rules.urls")),  # dated rules and their gaps
     path("", include("agents.urls")),
     path("quan-ly/", include("administration.urls")),
+    path("van-dong/", include("drive.urls")),
     path("quan-tri/", admin.site.urls),  # superusers only (bhxh_portal.admin_site)
 ]

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "campaigns",
     "reports",
     "administration",
+    "drive",
 ]
 
 MIDDLEWARE = [
@@ -210,3 +211,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal_ids"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# The door-to-door drive (drive app): how far back a stopped contributor is still visited, and the
+# products whose renewals the commune chases (voluntary BHXH, household and self-paid BHYT).
+DRIVE_LAPSED_MONTHS = env.int("DRIVE_LAPSED_MONTHS", default=12)
+DRIVE_PRODUCTS = env.list("DRIVE_PRODUCTS", default=["bhyt_hgd", "bhyt_tu_dong", "bhxh_tn"])

@@ -78,6 +78,10 @@ def world(db):
         filename="mau-01.xlsx", group=programme.groups.get(form="01/NQ-03"), unit=sibling,
         received_on=D(2024, 8, 29), user=make_member(sibling, Role.BHXH_STAFF))
     assert report.ok, report.messages()
+    from drive.models import ListKind, Resident, WorkItem
+
+    Resident.objects.create(commune=commune, full_name="Lý Dân Cư", personal_id="027100000005")
+    WorkItem.objects.create(month=D(2024, 6, 1), kind=ListKind.DUE, commune=commune, participant=inside)
     return {"own": own, "commune": commune, "sibling": sibling, "programme": programme, "inside": inside,
             "staff": make_member(own, Role.BHXH_STAFF)}
 
@@ -212,6 +216,27 @@ def check_programme_lists(client, world, capture):
             ("the refusal of another district", " ".join(refused.messages()))]
 
 
+def check_residents(client, world, capture):
+    """A commune's population list: the thôn of another commune is not found, and another commune's
+    page is not there at all."""
+    from drive.models import Resident
+
+    headers = ["Họ và tên", "Số định danh", "Thôn"]
+    commune = world["commune"]
+    response = client.post(f"/van-dong/{commune.pk}/dan-cu/nhap/", {
+        "file": upload("dan-cu.xlsx", headers, [["Người Gõ Sáu", "027100000006", "79001-T1"]])})
+    report = response.context["report"]
+    assert response.status_code == 200 and not report.ok and not Resident.objects.filter(full_name="Người Gõ Sáu")
+    from targets.models import Unit
+
+    sibling_commune = Unit.objects.get(code="BN-KD01")
+    refused = client.post(f"/van-dong/{sibling_commune.pk}/dan-cu/nhap/", {
+        "file": upload("dan-cu.xlsx", headers, [["Người Gõ Bảy", "027100000007", "Thôn Đông"]])})
+    assert refused.status_code == 404
+    return [("the check page", response.content.decode()), ("the check messages", " ".join(report.messages())),
+            ("the refusal", refused.content.decode())]
+
+
 UPLOAD_CHECKS = {
     "agents:import_upload": check_participants,
     "targets:target_import": {
@@ -232,6 +257,7 @@ UPLOAD_CHECKS = {
     "targets:results_import": check_results,
     "activities:activity_import": check_activities,
     "programmes:list_import": check_programme_lists,
+    "drive:resident_import": check_residents,
 }
 CASES = [(name, kind, check) for name, entry in UPLOAD_CHECKS.items()
          for kind, check in (entry.items() if isinstance(entry, dict) else [("", entry)])]
