@@ -1,27 +1,13 @@
-"""The drive's records in the admin, for superusers only: everyone else works through the pages,
-which apply the scope and log who saw whom."""
+"""The drive's records in the admin (superusers only, like the whole admin site): everyone else
+works through the pages, which apply the scope and log who saw whom."""
 
 from django.contrib import admin
-
-from targets.admin_scoping import SubtreeScopedAdmin
 
 from .models import Contact, Resident, WorkItem
 
 
-class SuperuserOnly(SubtreeScopedAdmin, admin.ModelAdmin):
-    unit_path_field = "commune"
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    has_change_permission = has_add_permission = has_delete_permission = has_view_permission
-
-
 @admin.register(Resident)
-class ResidentAdmin(SuperuserOnly):
+class ResidentAdmin(admin.ModelAdmin):
     list_display = ["full_name", "commune", "village", "household_code"]
     search_fields = ["full_name", "household_code"]
     list_select_related = ["commune", "village"]
@@ -35,7 +21,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(WorkItem)
-class WorkItemAdmin(SuperuserOnly):
+class WorkItemAdmin(admin.ModelAdmin):
     list_display = ["__str__", "kind", "month", "commune", "village", "agent", "collector"]
     list_filter = ["kind", "month"]
     list_select_related = ["commune", "village", "agent", "collector", "participant", "resident"]
@@ -44,7 +30,7 @@ class WorkItemAdmin(SuperuserOnly):
 
 
 @admin.register(Contact)
-class ContactAdmin(SuperuserOnly):
+class ContactAdmin(admin.ModelAdmin):
     unit_path_field = "item__commune"
     list_display = ["item", "contacted_on", "outcome", "refusal_reason", "next_date"]
     list_filter = ["outcome", "refusal_reason"]
