@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bhxh_portal.idempotency import Repeated, when
 from bhxh_portal.numbers import format_number
 from targets import access
 from targets.models import (
@@ -83,6 +84,14 @@ class StaleResult(ResultRefused):
 
 class TransitionConflict(ResultRefused):
     pass
+
+
+class TransitionRepeated(TransitionConflict, Repeated):
+    """The step was already made by the same user (a double click, a second tab): nothing written,
+    said calmly (views catch Repeated first)."""
+
+    def __init__(self, message: str, *, obj=None):
+        Repeated.__init__(self, message, obj=obj)
 
 
 def _who(user) -> str:
@@ -313,11 +322,21 @@ def _transition(*, report: MonthlyReport, action: str, from_state: str, to_state
         if not changed:
             current = MonthlyReport.objects.select_related("unit", "approved_by", "submitted_by",
                                                           "returned_by").get(pk=report.pk)
+            _raise_if_repeated(current, action, to_state, by)
             raise TransitionConflict(_conflict_message(current, action))
         MonthlyReportEvent.objects.create(report=report, action=action, from_state=from_state, to_state=to_state,
                                           by=by, reason=reason)
     report.refresh_from_db()
     return report
+
+
+def _raise_if_repeated(current: MonthlyReport, action: str, to_state: str, by) -> None:
+    """The same user's same step, already made (a double click, a second tab): said calmly, not as a conflict."""
+    last = current.events.order_by("-at", "-id").first()
+    if (by is not None and last is not None and current.state == to_state and last.action == action
+            and last.by_id == by.pk):
+        raise TransitionRepeated(f"Bạn đã {ReportAction(action).label.lower()} kết quả {current.unit.name} lúc {when(last.at)}; "
+                       "không ghi lại lần nữa.", obj=current)
 
 
 def _conflict_message(current: MonthlyReport, action: str) -> str:
@@ -342,6 +361,7 @@ def report_submit(*, unit: Unit, month: Period, by=None) -> MonthlyReport:
         if not report.results.exists():
             raise ValidationError(f"Chưa có số liệu nào của {owner.name} trong {month.label.lower()} để nộp.")
         if report.state != ReportState.DRAFT:
+            _raise_if_repeated(report, ReportAction.SUBMIT, ReportState.SUBMITTED, by)
             raise TransitionConflict(locked_message(report))
         return _transition(report=report, action=ReportAction.SUBMIT, from_state=ReportState.DRAFT,
                            to_state=ReportState.SUBMITTED, by=by, submitted_by=by, submitted_at=timezone.now(),
