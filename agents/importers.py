@@ -1088,8 +1088,8 @@ def participant_import_commit(*, user, preview: Job) -> Job:
     Once per preview: the commit job carries the unique `once_key` of its preview, so of two clicks
     (or two tabs) the second finds the first one's job (Repeated names it) instead of a second run."""
     _check_preview(user=user, preview=preview)
-    key = f"{PARTICIPANT_IMPORT}.commit:{preview.pk}"
-    earlier = Job.objects.filter(once_key=key).first()
+    key = _commit_key(preview)
+    earlier = commit_of(preview)
     if earlier is not None:
         raise _commit_repeated(earlier)
     result = preview.result or {}
@@ -1106,6 +1106,15 @@ def participant_import_commit(*, user, preview: Job) -> Job:
     except IntegrityError:
         # The other request's insert committed while this one waited on the unique key.
         raise _commit_repeated(Job.objects.get(once_key=key)) from None
+
+
+def _commit_key(preview: Job) -> str:
+    return f"{PARTICIPANT_IMPORT}.commit:{preview.pk}"
+
+
+def commit_of(preview: Job) -> Job | None:
+    """The job that writes a checked file, once it has been asked for."""
+    return Job.objects.filter(once_key=_commit_key(preview)).first()
 
 
 def _commit_repeated(job: Job) -> Repeated:

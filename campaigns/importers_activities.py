@@ -204,17 +204,23 @@ def _key(values: dict) -> tuple:
             values["planned_end"], values["title"], employer.pk if employer else None)
 
 
+def stored_lines(planned: list[dict]) -> dict[tuple, DriveActivity]:
+    """The lines already stored that the checked rows could be, by natural key (one query, and one
+    for their sign-ups)."""
+    stored = DriveActivity.objects.filter(
+        organiser__in={v["organiser"].pk for v in planned},
+        planned_start__in={v["planned_start"] for v in planned},
+    ).prefetch_related("sign_ups")
+    return {(a.kind, a.organiser_id, a.organiser_detail, a.planned_start, a.planned_end, a.title, a.employer_id): a
+            for a in stored}
+
+
 def _write(planned: list[dict], *, report: ImportReport, user, dry_run: bool) -> None:
     """Add the new lines, update the plan figures of the lines already stored (same natural key),
     leave the same ones alone: importing the same file again changes nothing. All or nothing."""
     report.created = report.updated = report.unchanged = 0
     with transaction.atomic():
-        stored = DriveActivity.objects.filter(
-            organiser__in={v["organiser"].pk for v in planned},
-            planned_start__in={v["planned_start"] for v in planned},
-        ).prefetch_related("sign_ups")
-        existing = {(a.kind, a.organiser_id, a.organiser_detail, a.planned_start, a.planned_end, a.title,
-                     a.employer_id): a for a in stored}
+        existing = stored_lines(planned)
         for values in planned:
             activity = existing.get(_key(values))
             if activity is None:

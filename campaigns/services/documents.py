@@ -51,6 +51,10 @@ def _refuse_unless(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+DONE = {EventAction.SUBMITTED: "trình duyệt", EventAction.RETURNED: "trả lại", EventAction.APPROVED: "duyệt",
+        EventAction.SIGNED: "ký số", EventAction.ISSUED: "ban hành"}
+
+
 def _require_status(document: PlanDocument, *statuses: str, doing: str, repeat: str | None = None,
                     by=None) -> None:
     """`repeat`: the event of the step being made; when the document is not in `statuses` because
@@ -59,7 +63,7 @@ def _require_status(document: PlanDocument, *statuses: str, doing: str, repeat: 
         if repeat is not None and by is not None:
             last = document.events.order_by("-at", "-pk").first()
             if last is not None and last.action == repeat and last.by_id == by.pk:
-                raise Repeated(f"Bạn đã {EventAction(repeat).label.lower()} văn bản này lúc {when(last.at)}; "
+                raise Repeated(f"Bạn đã {DONE[repeat]} văn bản này lúc {when(last.at)}; "
                                "không ghi lại lần nữa.", obj=document)
         raise ValidationError(f"Văn bản đang ở trạng thái '{document.get_status_display()}': không thể {doing}.")
 
