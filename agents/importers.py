@@ -20,7 +20,9 @@ A row is keyed by mã số BHXH, else by số định danh cá nhân; its enrolm
 import csv
 import datetime
 import gc
+import hashlib
 import io
+import json
 import math
 import re
 import time
@@ -1076,10 +1078,20 @@ def participant_import_remap(*, user, preview: Job, mapping: dict) -> Job:
     """Run the preview again on the same file with the user's choice for unknown headers."""
     _check_preview(user=user, preview=preview)
     merged = {**preview.params.get("mapping", {}), **mapping}
-    job = Job.objects.create(kind=PARTICIPANT_IMPORT, requested_by=user, unit=preview.unit,
-                             params={**preview.params, "dry_run": True, "mapping": merged},
-                             input_file=preview.input_file.name)
-    return job_enqueue(job=job)
+    # The same choice sent twice (a double click) is the same check: the page of the first one.
+    choice = hashlib.sha256(json.dumps(merged, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+    key = f"{PARTICIPANT_IMPORT}.remap:{preview.pk}:{choice}"
+    earlier = Job.objects.filter(once_key=key).first()
+    if earlier is not None:
+        return earlier
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(kind=PARTICIPANT_IMPORT, requested_by=user, unit=preview.unit,
+                                     params={**preview.params, "dry_run": True, "mapping": merged},
+                                     input_file=preview.input_file.name, once_key=key)
+            return job_enqueue(job=job)
+    except IntegrityError:
+        return Job.objects.get(once_key=key)
 
 
 def participant_import_commit(*, user, preview: Job) -> Job:

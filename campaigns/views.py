@@ -186,8 +186,14 @@ def document_url(document) -> str:
 @require_POST
 def block_delete(request, pk: int, block_pk: int):
     document = selectors.document_for_user_or_404(user=request.user, pk=pk)
+    block = PlanBlock.objects.filter(pk=block_pk, document=document).first()
+    if block is None:  # removed by the first of two clicks (or from another tab)
+        messages.info(request, "Khối nội dung này đã được xóa.")
+        return redirect(f"{document_url(document)}#khoi")
     try:
-        services.block_delete(block=_block_or_404(document, block_pk), by=request.user)
+        services.block_delete(block=block, by=request.user)
+    except Repeated as exc:
+        messages.info(request, exc.message)
     except ValidationError as exc:
         messages.error(request, _messages_of(exc))
     else:

@@ -140,9 +140,11 @@ def activity_detail(request, pk: int):
                 classification_form = ClassificationForm(request.POST)
                 if classification_form.is_valid():
                     data = classification_form.cleaned_data
-                    services.direct_work_record_save(
-                        activity=activity, workers_registered=data["workers_registered"], by=request.user,
-                        counts={f: data[f] for f, _ in WORKER_CATEGORIES})
+                    with once(token=request.POST.get(TOKEN_FIELD), user=request.user,
+                              purpose="campaigns.activity_classify", repeated="Phân loại lao động này đã được ghi"):
+                        services.direct_work_record_save(
+                            activity=activity, workers_registered=data["workers_registered"], by=request.user,
+                            counts={f: data[f] for f, _ in WORKER_CATEGORIES})
                     messages.success(request, "Đã ghi phân loại lao động.")
                     return redirect("activities:activity_detail", pk=activity.pk)
         except WriteRefused as exc:

@@ -119,6 +119,8 @@ def activity_record_held(*, activity: DriveActivity, held_on: datetime.date, hel
 def activity_cancel(*, activity: DriveActivity, reason: str = "", by) -> DriveActivity:
     if not can_edit_activity(by, activity):
         raise PermissionDenied(REFUSED_EDIT.format(unit=activity.organiser))
+    if activity.status == ActivityStatus.CANCELLED:
+        return activity  # cancelled already (a second click): nothing to write, no second history entry
     activity.status = ActivityStatus.CANCELLED
     activity.held_count = 0
     if reason:

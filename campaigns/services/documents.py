@@ -197,6 +197,8 @@ def _renumber(blocks: Iterable[PlanBlock], by) -> None:
 def block_delete(*, block: PlanBlock, by=None) -> None:
     document = block.document
     _locked(document)
+    if not PlanBlock.objects.filter(pk=block.pk).exists():
+        raise Repeated("Khối nội dung này đã được xóa.", obj=document)  # by the first of two clicks
     _check_editable(document, by)
     label = f"Khối {block.position}: {block.get_kind_display()}"
     block._history_user = by

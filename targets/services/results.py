@@ -262,17 +262,23 @@ def result_save(*, unit: Unit, indicator: Indicator, month: Period, participants
                     row.save()
             except IntegrityError:
                 current = find_result(unit=unit, indicator=indicator, month=month, agent=agent)
+                if current is not None and current.values() == values:
+                    return SaveOutcome(result=current)  # the same save, sent twice at once
                 raise StaleResult(current=current, attempted=participants, label="participants") from None
             return SaveOutcome(result=row, created=True, changed=True)
-        if expected_version is not None and expected_version != existing.version:
-            raise StaleResult(current=existing, attempted=participants, label="participants")
+        # Already what is asked (the same save sent again, from a double click or a second tab):
+        # nothing to write and nothing lost, whatever version the request saw.
         if existing.values() == values:
             return SaveOutcome(result=existing)
+        if expected_version is not None and expected_version != existing.version:
+            raise StaleResult(current=existing, attempted=participants, label="participants")
         # Claim the version: of two saves that read the same version, exactly one passes here.
         claimed = MonthlyResult.objects.filter(pk=existing.pk, version=existing.version).update(
             version=existing.version + 1)
         if not claimed:
             current = find_result(unit=unit, indicator=indicator, month=month, agent=agent)
+            if current is not None and current.values() == values:
+                return SaveOutcome(result=current)
             raise StaleResult(current=current, attempted=participants, label="participants")
         existing._history_user = by
         existing._change_reason = reason or None
@@ -295,6 +301,8 @@ def result_set_field(*, unit: Unit, indicator: Indicator, month: Period, field: 
     existing = find_result(unit=unit, indicator=indicator, month=month, agent=agent)
     if existing is not None and expected_version is not None and expected_version != existing.version:
         check_result(unit=unit, indicator=indicator, month=month, agent=agent, by=by)
+        if getattr(existing, field) == value:
+            return SaveOutcome(result=existing)  # the same cell saved again: already so
         raise StaleResult(current=existing, attempted=value, label=field)
     current = dict(zip(FIELDS, existing.values())) if existing else dict.fromkeys(FIELDS)
     if existing is None and field != "participants" and value is not None:

@@ -49,3 +49,19 @@ def test_a_receipt_sent_twice_is_one_receipt(client, agent, registry, collector_
     # Another receipt under the same number is still refused, with the field's message.
     other = client.post(f"/dai-ly/{agent.pk}/thu-tien/", {**data, "amount": "138.600", "months": "1"})
     assert other.status_code == 200 and "Số biên lai BL-077 đã được dùng" in other.content.decode()
+
+
+def test_the_column_choice_sent_twice_is_one_check(client, district, staff, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.agents.test_import_participants import BASIC
+
+    client.force_login(staff)
+    upload = SimpleUploadedFile("ds.xlsx", xlsx([person()], headers=[*BASIC[:2], "Tên khai sinh", *BASIC[3:]]))
+    with django_capture_on_commit_callbacks(execute=True):
+        preview = Job.objects.get(pk=int(client.post("/nguoi-tham-gia/nhap/", {"unit": district.pk, "file": upload})
+                                         .url.strip("/").split("/")[-1]))
+        first = client.post(f"/nguoi-tham-gia/nhap/{preview.pk}/cot/", {"col_0": "full_name"})
+        second = client.post(f"/nguoi-tham-gia/nhap/{preview.pk}/cot/", {"col_0": "full_name"})
+    assert first.url == second.url
+    assert Job.objects.filter(kind=PARTICIPANT_IMPORT).count() == 2  # the first check and one with the choice

@@ -236,12 +236,23 @@ def test_a_plan_draft_block_and_each_workflow_step_sent_twice_write_once(client,
     assert plan.events.filter(action=EventAction.APPROVED).count() == 1 and plan.files.count() == 1
 
     client.force_login(official)
+    block = plan.blocks.order_by("-position").first()
+    delete = reverse("campaigns:block_delete", args=[plan.pk, block.pk])
+    assert client.post(delete).status_code == 302  # approved: refused with its reason, nothing removed
+    assert PlanBlock.objects.filter(pk=block.pk).exists()
     new_version = reverse("campaigns:document_transition", args=[plan.pk, "phien-ban-moi"])
     first = client.post(new_version)
     second = client.post(new_version)
     newer = PlanDocument.objects.get(previous_version=plan)
     assert first.url == second.url == reverse("campaigns:document_detail", args=[newer.pk])
     assert "Văn bản này đã có phiên bản mới (phiên bản 2" in infos(second)[-1]
+
+    block = newer.blocks.order_by("-position").first()
+    delete = reverse("campaigns:block_delete", args=[newer.pk, block.pk])
+    client.post(delete)
+    again = client.post(delete)
+    assert again.status_code == 302 and infos(again)[-1] == "Khối nội dung này đã được xóa."
+    assert newer.events.filter(action=EventAction.BLOCK_REMOVED).count() == 1
 
 
 def test_the_used_token_remembers_the_page_of_what_it_wrote(client, hai_duong):

@@ -85,3 +85,18 @@ def test_submit_and_approve_clicked_twice_are_one_step_each(client, tree):
     client.force_login(tree.users["district_staff2"])
     late = client.post(url, {"action": "approve"})
     assert messages_of(late)[-1][0] == "error" and "Hoa" in messages_of(late)[-1][1]
+
+
+def test_a_grid_cell_saved_twice_with_the_same_value_is_one_save(client, tree):
+    from .test_results_entry import save_cell
+
+    commune = tree.communes[0]
+    client.force_login(tree.users["official"])
+    row = f"u{commune.pk}"
+    first = save_cell(client, commune, row, "bhyt", "participants", "5.200", 0)
+    second = save_cell(client, commune, row, "bhyt", "participants", "5.200", 0)  # the same version seen
+    assert first.status_code == second.status_code == 200
+    result = MonthlyResult.objects.get()
+    assert (result.participants, result.version, result.history.count()) == (5200, 1, 1)
+    # Another value from the old version is still refused with the stored one.
+    assert save_cell(client, commune, row, "bhyt", "participants", "5.300", 0).status_code == 409
