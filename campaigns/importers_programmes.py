@@ -233,9 +233,9 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
             if earlier is not None:
                 raise _list_repeated(earlier)
             # Checked again under the lock: a list written meanwhile may have added the same people.
+            ids, codes = [k for k in seen if len(k) == 12], [k for k in seen if len(k) == 10]
             taken = Beneficiary.objects.filter(
-                Q(personal_id__in=[k for k in seen if len(k) == 12]) | Q(bhxh_code__in=[k for k in seen if len(k) == 10]),
-                beneficiary_list__programme=programme,
+                Q(personal_id__in=ids) | Q(bhxh_code__in=codes), beneficiary_list__programme=programme,
                 state__in=[BeneficiaryState.SUBMITTED, BeneficiaryState.CARD_ISSUED],
             ).values_list("personal_id", "bhxh_code")
             for key in sorted({k for pair in taken for k in pair if k in seen}, key=seen.get):

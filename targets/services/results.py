@@ -343,8 +343,9 @@ def _raise_if_repeated(current: MonthlyReport, action: str, to_state: str, by) -
     last = current.events.order_by("-at", "-id").first()
     if (by is not None and last is not None and current.state == to_state and last.action == action
             and last.by_id == by.pk):
-        raise TransitionRepeated(f"Bạn đã {ReportAction(action).label.lower()} kết quả {current.unit.name} lúc {when(last.at)}; "
-                       "không ghi lại lần nữa.", obj=current)
+        verb = ReportAction(action).label.lower()
+        raise TransitionRepeated(f"Bạn đã {verb} kết quả {current.unit.name} lúc {when(last.at)}; "
+                                 "không ghi lại lần nữa.", obj=current)
 
 
 def _conflict_message(current: MonthlyReport, action: str) -> str:
