@@ -20,7 +20,9 @@ A row is keyed by mã số BHXH, else by số định danh cá nhân; its enrolm
 import csv
 import datetime
 import gc
+import hashlib
 import io
+import json
 import math
 import re
 import time
@@ -28,11 +30,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from bhxh_portal.exports import safe_row
+from bhxh_portal.idempotency import Repeated, when
 from bhxh_portal.imports import (
     ImportFileError,
     RawSheet,
@@ -1129,24 +1132,60 @@ def participant_import_remap(*, user, preview: Job, mapping: dict) -> Job:
     """Run the preview again on the same file with the user's choice for unknown headers."""
     _check_preview(user=user, preview=preview)
     merged = {**preview.params.get("mapping", {}), **mapping}
-    job = Job.objects.create(kind=PARTICIPANT_IMPORT, requested_by=user, unit=preview.unit,
-                             params={**preview.params, "dry_run": True, "mapping": merged},
-                             input_file=preview.input_file.name)
-    return job_enqueue(job=job)
+    # The same choice sent twice (a double click) is the same check: the page of the first one.
+    choice = hashlib.sha256(json.dumps(merged, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+    key = f"{PARTICIPANT_IMPORT}.remap:{preview.pk}:{choice}"
+    earlier = Job.objects.filter(once_key=key).first()
+    if earlier is not None:
+        return earlier
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(kind=PARTICIPANT_IMPORT, requested_by=user, unit=preview.unit,
+                                     params={**preview.params, "dry_run": True, "mapping": merged},
+                                     input_file=preview.input_file.name, once_key=key)
+            return job_enqueue(job=job)
+    except IntegrityError:
+        return Job.objects.get(once_key=key)
 
 
 def participant_import_commit(*, user, preview: Job) -> Job:
-    """Write the previewed file: a new job on the same stored file, all or nothing."""
+    """Write the previewed file: a new job on the same stored file, all or nothing.
+
+    Once per preview: the commit job carries the unique `once_key` of its preview, so of two clicks
+    (or two tabs) the second finds the first one's job (Repeated names it) instead of a second run."""
     _check_preview(user=user, preview=preview)
+    key = _commit_key(preview)
+    earlier = commit_of(preview)
+    if earlier is not None:
+        raise _commit_repeated(earlier)
     result = preview.result or {}
     if preview.state != JobState.SUCCEEDED or result.get("needs_mapping"):
         raise JobError("Chỉ ghi được tệp đã kiểm tra xong.")
     if result.get("invalid"):
         raise JobError(f"Tệp có {format_number(result['invalid'])} dòng không hợp lệ; hãy sửa rồi tải lên lại.")
-    job = Job.objects.create(kind=PARTICIPANT_IMPORT, requested_by=user, unit=preview.unit,
-                             params={**preview.params, "dry_run": False, "preview_job": preview.pk},
-                             input_file=preview.input_file.name)
-    return job_enqueue(job=job)
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(kind=PARTICIPANT_IMPORT, requested_by=user, unit=preview.unit,
+                                     params={**preview.params, "dry_run": False, "preview_job": preview.pk},
+                                     input_file=preview.input_file.name, once_key=key)
+            return job_enqueue(job=job)
+    except IntegrityError:
+        # The other request's insert committed while this one waited on the unique key.
+        raise _commit_repeated(Job.objects.get(once_key=key)) from None
+
+
+def _commit_key(preview: Job) -> str:
+    return f"{PARTICIPANT_IMPORT}.commit:{preview.pk}"
+
+
+def commit_of(preview: Job) -> Job | None:
+    """The job that writes a checked file, once it has been asked for."""
+    return Job.objects.filter(once_key=_commit_key(preview)).first()
+
+
+def _commit_repeated(job: Job) -> Repeated:
+    return Repeated(f"Tệp này đã được gửi ghi lúc {when(job.created_at)} (lần bấm trước); không ghi lại lần nữa. "
+                    "Kết quả ở trang này.", obj=job)
 
 
 def _check_preview(*, user, preview: Job) -> None:

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from bhxh_portal.idempotency import Repeated, when
 from bhxh_portal.numbers import format_number
 from targets import access
 
@@ -80,9 +81,16 @@ def collection_record(*, agent: Agent, participant: Participant, product: Produc
         with transaction.atomic():
             collection.save()
     except IntegrityError as exc:
-        if Collection.objects.filter(agent=agent, receipt_number=receipt_number).exists():
-            raise ValidationError({"receipt_number": f"Số biên lai {receipt_number} đã được dùng ở {agent.name}."}) from exc
-        raise
+        # The receipt number is unique per agent (the database's constraint): of two clicks, or two
+        # tabs, the second insert waits for the first and fails here.
+        earlier = Collection.objects.filter(agent=agent, receipt_number=receipt_number).first()
+        if earlier is None:
+            raise
+        if (earlier.participant_id, earlier.product_id, earlier.collected_on, earlier.months, earlier.amount) == (
+                participant.pk, product.pk, collected_on, months, amount):
+            raise Repeated(f"Biên lai {receipt_number} đã được ghi lúc {when(earlier.created_at)} (lần gửi trước); "
+                           "không ghi lại lần nữa.", obj=earlier) from None
+        raise ValidationError({"receipt_number": f"Số biên lai {receipt_number} đã được dùng ở {agent.name}."}) from exc
     return Recorded(collection=collection, warning=warning)
 
 

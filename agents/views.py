@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from bhxh_portal.idempotency import Repeated
 from bhxh_portal.imports import ImportFileError
 from reports.jobs import JobError
 from reports.models import Job
@@ -92,6 +93,9 @@ def collection_create(request, pk: int):
                 receipt_number=data["receipt_number"], collected_on=data["collected_on"], months=data["months"],
                 amount=data["amount"], collector=data["collector"], by=request.user,
                 payment_mode=data["payment_mode"] or None)
+        except Repeated as exc:
+            messages.info(request, exc.message)
+            return redirect("agents:agent_detail", pk=agent.pk)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -238,6 +242,9 @@ def import_commit(request, pk: int):
     job = _import_job(request, pk)
     try:
         commit = participant_import_commit(user=request.user, preview=job)
+    except Repeated as exc:
+        messages.info(request, exc.message)
+        return redirect("agents:import_detail", pk=exc.obj.pk)
     except JobError as exc:
         messages.error(request, str(exc))
         return redirect("agents:import_detail", pk=job.pk)

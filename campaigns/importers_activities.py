@@ -4,9 +4,13 @@ One row per activity line: kind, organiser unit code, dates, number of sessions,
 attendance, and one "Dự kiến <loại hình>" column per product (Dự kiến BHXH TN, Dự kiến BHYT HGĐ,
 Dự kiến BHXH BB ...). Every row is checked before anything is written; one problem anywhere and
 nothing is written, each problem naming the file, the line and the column (bhxh_portal.imports).
+
+A line already stored (same kind, organiser and its department, dates, title and employer: the
+natural key DriveActivity's unique constraints hold) is updated in place or left unchanged, so
+importing the same file again, or twice at once, adds nothing; two such lines in one file are refused.
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from agents.models import Product
 from bhxh_portal.imports import (
@@ -24,7 +28,7 @@ from targets.models import Unit, fold_text
 
 from .models.activities import ActivityKind, ActivitySignUp, DriveActivity, Employer
 from .selectors.activities import can_import_plan
-from .services.activities import activity_create
+from .services.activities import PLAN_FIELDS, activity_create, activity_plan_update
 
 HEADER_ALIASES = {
     "kind": ["loại hoạt động", "hoạt động", "loại"],
@@ -193,13 +197,66 @@ def import_activities(source, *, filename: str, user, dry_run: bool = False) -> 
             "invited_count": numbers["invited"], "invitees_note": texts["invitees"],
             "expected_attendance": numbers["attendance"], "employer": employer, "expected_sign_ups": expected,
         })
+    first_line: dict[tuple, int] = {}
+    for line, values in enumerate(planned, start=2):
+        if values["kind"] and values["organiser"] and values["planned_start"] and values["planned_end"]:
+            key = _key(values)
+            if key in first_line:
+                problem(line, None, f"trùng với dòng {first_line[key]} (cùng loại, đơn vị và bộ phận tổ chức, "
+                                    "cùng ngày và nội dung): mỗi hoạt động một dòng.")
+            first_line.setdefault(key, line)
     report.problems.sort(key=lambda p: (p.line or 0, p.column or ""))
-    if report.problems or dry_run:
-        if report.ok:
-            report.created = len(planned)
+    if report.problems:
         return report
-    with transaction.atomic():
-        for values in planned:
-            activity_create(**values, by=user, check=False)  # permission checked per row above
-    report.created = len(planned)
+    try:
+        _write(planned, report=report, user=user, dry_run=dry_run)
+    except IntegrityError:
+        # Another import wrote some of these lines while this one ran (the unique key waited for it):
+        # once more against what is now stored, those lines are found, not added.
+        _write(planned, report=report, user=user, dry_run=dry_run)
     return report
+
+
+def _key(values: dict) -> tuple:
+    """DriveActivity's natural key (NATURAL_KEY, with the employer) of a checked row."""
+    employer = values["employer"]
+    return (values["kind"], values["organiser"].pk, values["organiser_detail"], values["planned_start"],
+            values["planned_end"], values["title"], employer.pk if employer else None)
+
+
+def stored_lines(planned: list[dict]) -> dict[tuple, DriveActivity]:
+    """The lines already stored that the checked rows could be, by natural key (one query, and one
+    for their sign-ups)."""
+    stored = DriveActivity.objects.filter(
+        organiser__in={v["organiser"].pk for v in planned},
+        planned_start__in={v["planned_start"] for v in planned},
+    ).prefetch_related("sign_ups")
+    return {(a.kind, a.organiser_id, a.organiser_detail, a.planned_start, a.planned_end, a.title, a.employer_id): a
+            for a in stored}
+
+
+def _write(planned: list[dict], *, report: ImportReport, user, dry_run: bool) -> None:
+    """Add the new lines, update the plan figures of the lines already stored (same natural key),
+    leave the same ones alone: importing the same file again changes nothing. All or nothing."""
+    report.created = report.updated = report.unchanged = 0
+    with transaction.atomic():
+        existing = stored_lines(planned)
+        for values in planned:
+            activity = existing.get(_key(values))
+            if activity is None:
+                report.created += 1
+                if not dry_run:
+                    activity_create(**values, by=user, check=False)  # permission checked per row above
+                continue
+            plan = {f: values[f] for f in PLAN_FIELDS}
+            if dry_run:
+                wanted = {p.pk: n for p, n in values["expected_sign_ups"].items() if n}
+                stored_sign_ups = {s.product_id: s.expected for s in activity.sign_ups.all() if s.expected}
+                differs = any(getattr(activity, f) != v for f, v in plan.items()) or wanted != stored_sign_ups
+            else:
+                differs = activity_plan_update(activity=activity, values=plan,
+                                               expected_sign_ups=values["expected_sign_ups"], by=user)
+            if differs:
+                report.updated += 1
+            else:
+                report.unchanged += 1

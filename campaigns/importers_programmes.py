@@ -7,11 +7,14 @@ for former soldiers, the village where the collector works, religion and title f
 """
 
 import datetime
+import hashlib
 
 import tablib
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from bhxh_portal.exports import safe_dataset
+from bhxh_portal.idempotency import Repeated, when
 from bhxh_portal.imports import (
     ImportFileError,
     ImportReport,
@@ -31,6 +34,7 @@ from .models.programmes import (
     BeneficiaryList,
     BeneficiaryState,
     ListForm,
+    SupportProgramme,
 )
 from .selectors.programmes import can_manage_list
 from .workdays import deadline_after
@@ -86,12 +90,25 @@ def _identifier(value, digits: int) -> str:
 
 def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, unit: Unit,
                             received_on: datetime.date, user, dry_run: bool = False) -> ImportReport:
+    """Check (and unless dry_run, write) one list; all rows or none.
+
+    The same file for the same group, unit and day is written once (BeneficiaryList's unique
+    content_sha256): sent again it raises Repeated naming the first list. Writes of one programme
+    are serialised on its row, so two lists sent at once cannot both add the same person."""
     report = ImportReport(filename=filename, dry_run=dry_run)
     programme = group.programme
     if not can_manage_list(user, unit) or not access.can_view(user, unit):
         whose = unit.name if access.can_name(user, unit) else "đơn vị này: đơn vị ngoài phạm vi của bạn"
         report.problems.append(RowProblem(None, None, f"bạn không có quyền nhận danh sách của {whose}."))
         return report
+    data = source if isinstance(source, bytes) else source.read()
+    digest = hashlib.sha256(data).hexdigest()
+    same = {"programme": programme, "group": group, "unit": unit, "received_on": received_on,
+            "content_sha256": digest}
+    earlier = BeneficiaryList.objects.filter(**same).first()
+    if earlier is not None:
+        raise _list_repeated(earlier)
+    source = data
     if not unit.is_in_subtree_of(programme.province):
         report.problems.append(RowProblem(None, None, f"{unit.name} không thuộc {programme.province.name}."))
         return report
@@ -227,14 +244,40 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
     report.created = len(beneficiaries)
     if dry_run:
         return report
-    with transaction.atomic():
-        batch = BeneficiaryList.objects.create(programme=programme, group=group, unit=unit, received_on=received_on,
-                                               source_filename=filename[:255], created_by=user)
-        for beneficiary in beneficiaries:
-            beneficiary.beneficiary_list = batch
-        Beneficiary.objects.bulk_create(beneficiaries)
+    try:
+        with transaction.atomic():
+            SupportProgramme.objects.select_for_update().filter(pk=programme.pk).first()
+            earlier = BeneficiaryList.objects.filter(**same).first()
+            if earlier is not None:
+                raise _list_repeated(earlier)
+            # Checked again under the lock: a list written meanwhile may have added the same people.
+            ids, codes = [k for k in seen if len(k) == 12], [k for k in seen if len(k) == 10]
+            taken = Beneficiary.objects.filter(
+                Q(personal_id__in=ids) | Q(bhxh_code__in=codes), beneficiary_list__programme=programme,
+                state__in=[BeneficiaryState.SUBMITTED, BeneficiaryState.CARD_ISSUED],
+            ).values_list("personal_id", "bhxh_code")
+            for key in sorted({k for pair in taken for k in pair if k in seen}, key=seen.get):
+                problem(seen[key], "personal_id" if len(key) == 12 else "bhxh_code",
+                        "người này vừa được nhập trong một danh sách khác của chương trình.")
+            if report.problems:
+                report.created = 0
+                return report
+            batch = BeneficiaryList.objects.create(source_filename=filename[:255], created_by=user, **same)
+            for beneficiary in beneficiaries:
+                beneficiary.beneficiary_list = batch
+            Beneficiary.objects.bulk_create(beneficiaries)
+    except IntegrityError:
+        earlier = BeneficiaryList.objects.filter(**same).first()
+        if earlier is None:
+            raise
+        raise _list_repeated(earlier) from None
     report.list_id = batch.pk
     return report
+
+
+def _list_repeated(earlier: BeneficiaryList) -> Repeated:
+    return Repeated(f"Danh sách này (cùng tệp, nhóm, đơn vị và ngày nhận) đã được nhập lúc {when(earlier.created_at)} "
+                    f"(danh sách số {earlier.pk}); không nhập lại lần nữa.", obj=earlier)
 
 
 def export_beneficiary_list(beneficiary_list: BeneficiaryList) -> bytes:

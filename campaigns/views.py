@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_POST
 
 from bhxh_portal.files import file_download
+from bhxh_portal.idempotency import TOKEN_FIELD, Repeated, WriteRefused, once
 
 from . import selectors, services, signing
 from .forms import BlockForm, HeaderForm, SignForm, StartForm, VerifyForm
@@ -56,9 +57,15 @@ def document_start(request):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            document = services.document_create_from_starter(
-                kind=data["starter"], unit=data["unit"], year=data["year"], month=data.get("month"), by=request.user
-            )
+            with once(token=request.POST.get(TOKEN_FIELD), user=request.user, purpose="campaigns.document_start",
+                      repeated="Bản dự thảo này đã được tạo") as claim:
+                document = services.document_create_from_starter(
+                    kind=data["starter"], unit=data["unit"], year=data["year"], month=data.get("month"),
+                    by=request.user)
+                claim.done(document_url(document))
+        except WriteRefused as exc:
+            messages.info(request, exc.message)
+            return redirect(exc.url or reverse("campaigns:document_list"))
         except StarterError as exc:
             form.add_error(None, str(exc))
         else:
@@ -140,14 +147,19 @@ def block_edit(request, pk: int, block_pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            if block is None:
-                after = None
-                if request.POST.get("sau"):
-                    after = _block_or_404(document, int(request.POST["sau"]))
-                services.block_add(document=document, kind=data["kind"], text=data["text"], params=data["params"],
-                                   after=after, by=request.user)
-            else:
-                services.block_update(block=block, text=data["text"], params=data["params"], by=request.user)
+            with once(token=request.POST.get(TOKEN_FIELD), user=request.user, purpose="campaigns.block",
+                      repeated="Khối nội dung này đã được lưu"):
+                if block is None:
+                    after = None
+                    if request.POST.get("sau"):
+                        after = _block_or_404(document, int(request.POST["sau"]))
+                    services.block_add(document=document, kind=data["kind"], text=data["text"],
+                                       params=data["params"], after=after, by=request.user)
+                else:
+                    services.block_update(block=block, text=data["text"], params=data["params"], by=request.user)
+        except WriteRefused as exc:
+            messages.info(request, exc.message)
+            return redirect(f"{document_url(document)}#khoi")
         except ValidationError as exc:
             form.add_error(None, _messages_of(exc))
         else:
@@ -168,8 +180,14 @@ def document_url(document) -> str:
 @require_POST
 def block_delete(request, pk: int, block_pk: int):
     document = selectors.document_for_user_or_404(user=request.user, pk=pk)
+    block = PlanBlock.objects.filter(pk=block_pk, document=document).first()
+    if block is None:  # removed by the first of two clicks (or from another tab)
+        messages.info(request, "Khối nội dung này đã được xóa.")
+        return redirect(f"{document_url(document)}#khoi")
     try:
-        services.block_delete(block=_block_or_404(document, block_pk), by=request.user)
+        services.block_delete(block=block, by=request.user)
+    except Repeated as exc:
+        messages.info(request, exc.message)
     except ValidationError as exc:
         messages.error(request, _messages_of(exc))
     else:
@@ -209,6 +227,9 @@ def document_transition(request, pk: int, action: str):
         kwargs["note"] = request.POST.get("ghi_chu", "")[:300]
     try:
         result = service(**kwargs)
+    except Repeated as exc:
+        messages.info(request, exc.message)
+        return redirect("campaigns:document_detail", pk=exc.obj.pk)
     except ValidationError as exc:
         messages.error(request, _messages_of(exc))
         return redirect("campaigns:document_detail", pk=document.pk)
@@ -231,6 +252,9 @@ def document_sign(request, pk: int):
         password = form.cleaned_data["password"]
         try:
             services.document_sign(document=document, pkcs12=pkcs12, password=password, by=request.user)
+        except Repeated as exc:
+            messages.info(request, exc.message)
+            return redirect("campaigns:document_detail", pk=document.pk)
         except signing.SigningError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:

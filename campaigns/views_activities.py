@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from agents.models import Product
 from bhxh_portal.files import file_download, validate_office_document
+from bhxh_portal.idempotency import TOKEN_FIELD, WriteRefused, once
 from targets import access
 
 from .importers_activities import TEMPLATE_HEADERS, import_activities
@@ -129,24 +130,31 @@ def activity_detail(request, pk: int):
                 held_form = HeldForm(request.POST, request.FILES, products=products)
                 if held_form.is_valid():
                     data = held_form.cleaned_data
-                    services.activity_record_held(
-                        activity=activity, held_on=data["held_on"], held_count=data["held_count"],
-                        attendance=data["attendance"], minutes=data["minutes"], by=request.user,
-                        actual_sign_ups={p: data[f"signup_{p.code}"] for p in products
-                                         if data.get(f"signup_{p.code}") is not None})
-                    if data["attachment"]:
-                        services.activity_attach(activity=activity, file=data["attachment"], by=request.user)
+                    with once(token=request.POST.get(TOKEN_FIELD), user=request.user,
+                              purpose="campaigns.activity_held", repeated="Kết quả hoạt động này đã được ghi"):
+                        services.activity_record_held(
+                            activity=activity, held_on=data["held_on"], held_count=data["held_count"],
+                            attendance=data["attendance"], minutes=data["minutes"], by=request.user,
+                            actual_sign_ups={p: data[f"signup_{p.code}"] for p in products
+                                             if data.get(f"signup_{p.code}") is not None})
+                        if data["attachment"]:
+                            services.activity_attach(activity=activity, file=data["attachment"], by=request.user)
                     messages.success(request, "Đã ghi kết quả hoạt động.")
                     return redirect("activities:activity_detail", pk=activity.pk)
             elif request.POST.get("action") == "classify":
                 classification_form = ClassificationForm(request.POST)
                 if classification_form.is_valid():
                     data = classification_form.cleaned_data
-                    services.direct_work_record_save(
-                        activity=activity, workers_registered=data["workers_registered"], by=request.user,
-                        counts={f: data[f] for f, _ in WORKER_CATEGORIES})
+                    with once(token=request.POST.get(TOKEN_FIELD), user=request.user,
+                              purpose="campaigns.activity_classify", repeated="Phân loại lao động này đã được ghi"):
+                        services.direct_work_record_save(
+                            activity=activity, workers_registered=data["workers_registered"], by=request.user,
+                            counts={f: data[f] for f, _ in WORKER_CATEGORIES})
                     messages.success(request, "Đã ghi phân loại lao động.")
                     return redirect("activities:activity_detail", pk=activity.pk)
+        except WriteRefused as exc:
+            messages.info(request, exc.message)
+            return redirect("activities:activity_detail", pk=activity.pk)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     return render(request, "campaigns/activities_detail.html", {

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from bhxh_portal.files import file_download
+from bhxh_portal.idempotency import Repeated
 from targets import access
 
 from .importers_programmes import export_beneficiary_list, import_beneficiary_list, template_xlsx
@@ -78,9 +79,13 @@ def list_import(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data["file"]
-        report = import_beneficiary_list(upload.read(), filename=upload.name, group=data["group"], unit=data["unit"],
-                                         received_on=data["received_on"], user=request.user,
-                                         dry_run=not data["write"])
+        try:
+            report = import_beneficiary_list(upload.read(), filename=upload.name, group=data["group"],
+                                             unit=data["unit"], received_on=data["received_on"], user=request.user,
+                                             dry_run=not data["write"])
+        except Repeated as exc:
+            messages.info(request, exc.message)
+            return redirect("programmes:list_detail", pk=exc.obj.pk)
         deadline = working_deadline(data["received_on"], programme.card_issue_working_days)
         if report.ok and not report.dry_run:
             messages.success(request, report.summary())
@@ -143,6 +148,8 @@ def beneficiary_issue(request, pk: int):
         services.beneficiary_issue_card(beneficiary=beneficiary, card_number=request.POST.get("card_number", ""),
                                         issued_on=issued_on, by=request.user)
         messages.success(request, f"Đã ghi cấp thẻ cho {beneficiary.full_name}.")
+    except Repeated as exc:
+        messages.info(request, exc.message)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("programmes:list_detail", pk=beneficiary.beneficiary_list_id)
@@ -158,6 +165,8 @@ def beneficiary_change(request, pk: int):
                                            effective_on=effective_on, notified_on=datetime.date.today(),
                                            note=request.POST.get("note", ""), by=request.user)
         messages.success(request, "Đã ghi biến động.")
+    except Repeated as exc:
+        messages.info(request, exc.message)
     except ValueError:
         messages.error(request, "Ngày có hiệu lực không hợp lệ.")
     except ValidationError as exc:

@@ -56,6 +56,9 @@ class Job(models.Model):
     # Set when the queue (Redis) did not take the job: the job is kept and sent again (the sweep,
     # or the user's button); cleared once sent.
     unsent_since = models.DateTimeField("chưa gửi được từ", null=True, blank=True)
+    # Set on a job that must exist once (the commit of a checked file): of two requests creating it,
+    # the second hits the unique constraint and is sent to the first one's job.
+    once_key = models.CharField("khóa một lần", max_length=100, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -26,6 +26,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bhxh_portal.files import file_download, safe_extension
+from bhxh_portal.idempotency import Repeated, once_key, used
 from bhxh_portal.imports import ImportFileError, load_dataset, max_upload_bytes, run_resource_import
 from bhxh_portal.numbers import format_number, parse_whole_number
 from reports import charts
@@ -343,6 +344,8 @@ def results_transition(request, pk: int, month: str):
             return HttpResponse("Thao tác không hợp lệ.", status=400)
     except PermissionDenied as exc:
         return forbidden(request, str(exc))
+    except Repeated as exc:
+        messages.info(request, exc.message)
     except services.ResultRefused as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
@@ -519,10 +522,16 @@ def results_import(request):
     pending = request.session.get(IMPORT_SESSION_KEY)
     action = request.POST.get("action")
     if request.method == "POST" and action == "confirm":
-        if not pending or request.POST.get("token") != pending.get("token"):
-            messages.error(request, "Phiên nhập tệp đã hết hạn; hãy tải tệp lên lại.")
+        token = request.POST.get("token", "")
+        if not pending or token != pending.get("token"):
+            return _stale_confirmation(request, token, "targets:results_import")
+        try:
+            with once_key(key=token, user=request.user, purpose="targets.results_import", repeated=CONFIRMED):
+                report = _run_import(request, pending, dry_run=False)
+        except Repeated as exc:
+            _forget_pending(request)
+            messages.info(request, exc.message)
             return redirect("targets:results_import")
-        report = _run_import(request, pending, dry_run=False)
         _forget_pending(request)
         if report is not None and report.ok:
             messages.success(request, report.summary())
@@ -564,3 +573,17 @@ def _forget_pending(request):
     pending = request.session.pop(IMPORT_SESSION_KEY, None)
     if pending and pending.get("path"):
         default_storage.delete(pending["path"])
+
+
+# The confirmation token of a checked file is used once (bhxh_portal.idempotency): a second click, or
+# the same confirmation from another tab, is told the file was written, and nothing is written again.
+CONFIRMED = "Tệp này đã được ghi"
+
+
+def _stale_confirmation(request, token: str, page: str):
+    repeated = used(key=token, repeated=CONFIRMED)
+    if repeated is not None:
+        messages.info(request, repeated.message)
+    else:
+        messages.error(request, "Phiên nhập tệp đã hết hạn; hãy tải tệp lên lại.")
+    return redirect(page)

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from bhxh_portal.files import file_download, safe_extension
+from bhxh_portal.idempotency import Repeated, once_key, used
 from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_import
 
 from . import access, selectors, services
@@ -430,10 +431,16 @@ def target_import(request):
         return forbidden(request, "Tài khoản của bạn không có quyền nhập chỉ tiêu hoặc dân số, lao động.")
     pending = request.session.get(IMPORT_SESSION_KEY)
     if request.method == "POST" and request.POST.get("action") == "confirm":
-        if not pending or request.POST.get("token") != pending.get("token"):
-            messages.error(request, "Phiên nhập tệp đã hết hạn; hãy tải tệp lên lại.")
+        token = request.POST.get("token", "")
+        if not pending or token != pending.get("token"):
+            return _stale_confirmation(request, token, "targets:target_import")
+        try:
+            with once_key(key=token, user=request.user, purpose="targets.import", repeated=CONFIRMED):
+                report = _run_import(request, pending, dry_run=False)
+        except Repeated as exc:
+            _forget_pending(request)
+            messages.info(request, exc.message)
             return redirect("targets:target_import")
-        report = _run_import(request, pending, dry_run=False)
         _forget_pending(request)
         if report is None:
             return redirect("targets:target_import")
@@ -487,3 +494,17 @@ def _forget_pending(request):
     pending = request.session.pop(IMPORT_SESSION_KEY, None)
     if pending and pending.get("path"):
         default_storage.delete(pending["path"])
+
+
+# The confirmation token of a checked file is used once (bhxh_portal.idempotency): a second click, or
+# the same confirmation from another tab, is told the file was written, and nothing is written again.
+CONFIRMED = "Tệp này đã được ghi"
+
+
+def _stale_confirmation(request, token: str, page: str):
+    repeated = used(key=token, repeated=CONFIRMED)
+    if repeated is not None:
+        messages.info(request, repeated.message)
+    else:
+        messages.error(request, "Phiên nhập tệp đã hết hạn; hãy tải tệp lên lại.")
+    return redirect(page)

@@ -56,6 +56,12 @@ class Employer(models.Model):
         return f"{self.name} ({self.tax_code})"
 
 
+# What makes two plan lines the same line (with the employer, for work with a named employer).
+NATURAL_KEY = ["kind", "organiser", "organiser_detail", "planned_start", "planned_end", "title"]
+DUPLICATE_LINE = ("Đã có hoạt động cùng loại, cùng đơn vị và bộ phận tổ chức, cùng ngày và cùng nội dung "
+                  "(và cùng đơn vị làm việc).")
+
+
 class DriveActivity(models.Model):
     kind = models.CharField("loại hoạt động", max_length=30, choices=ActivityKind.choices)
     organiser = models.ForeignKey("targets.Unit", on_delete=models.PROTECT, related_name="drive_activities",
@@ -101,6 +107,14 @@ class DriveActivity(models.Model):
             models.CheckConstraint(condition=Q(employer__isnull=True) | Q(planned_count=1),
                                    name="activity_one_employer_one_session",
                                    violation_error_message="Làm việc với một đơn vị cụ thể là 01 cuộc."),
+            # The natural key of a plan line: importing the same plan again finds its lines instead of
+            # adding them twice. Two constraints because NULL employers would never clash in one.
+            models.UniqueConstraint(fields=NATURAL_KEY, condition=Q(employer__isnull=True),
+                                    name="activity_once_per_plan_line",
+                                    violation_error_message=DUPLICATE_LINE),
+            models.UniqueConstraint(fields=[*NATURAL_KEY, "employer"], condition=Q(employer__isnull=False),
+                                    name="activity_once_per_employer_line",
+                                    violation_error_message=DUPLICATE_LINE),
         ]
 
     def __str__(self):

@@ -115,6 +115,9 @@ class BeneficiaryList(models.Model):
                              verbose_name="đơn vị lập danh sách")
     received_on = models.DateField("ngày cơ quan BHXH nhận danh sách")
     source_filename = models.CharField("tệp gốc", max_length=255, blank=True)
+    # SHA-256 of the file as sent: the same file for the same group, unit and day is one list
+    # (a double click or a second tab finds the first list instead of making a second one).
+    content_sha256 = models.CharField("mã SHA-256 của tệp", max_length=64, blank=True, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                                    verbose_name="người nhập")
     created_at = models.DateTimeField("nhập lúc", auto_now_add=True)
@@ -123,6 +126,12 @@ class BeneficiaryList(models.Model):
         ordering = ["-received_on", "pk"]
         verbose_name = "danh sách đối tượng"
         verbose_name_plural = "danh sách đối tượng"
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "group", "unit", "received_on", "content_sha256"],
+                                    condition=~Q(content_sha256=""), name="beneficiary_list_once_per_file",
+                                    violation_error_message="Danh sách này (cùng tệp, nhóm, đơn vị và ngày nhận) "
+                                                            "đã được nhập."),
+        ]
 
     def __str__(self):
         return f"{self.group.form} — {self.unit} — {self.received_on:%d/%m/%Y}"

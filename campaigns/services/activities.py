@@ -58,6 +58,33 @@ def activity_create(*, kind: str, organiser: Unit, planned_start: datetime.date,
     return activity
 
 
+PLAN_FIELDS = ["place", "planned_count", "invited_count", "invitees_note", "expected_attendance"]
+
+
+def activity_plan_update(*, activity: DriveActivity, values: dict, expected_sign_ups: dict[Product, int],
+                         by=None) -> bool:
+    """The plan figures of an existing line, as a plan imported again gives them (what was held is
+    left alone). False when nothing differs: nothing is written, no history entry."""
+    changed = {f: values[f] for f in PLAN_FIELDS if f in values and getattr(activity, f) != values[f]}
+    wanted = {p.pk: n for p, n in expected_sign_ups.items() if n}
+    current = {s.product_id: s for s in activity.sign_ups.all()}
+    sign_ups_changed = {pk for pk in set(wanted) | set(current)
+                        if wanted.get(pk, 0) != (current[pk].expected if pk in current else 0)}
+    if not changed and not sign_ups_changed:
+        return False
+    with transaction.atomic():
+        if changed:
+            for name, value in changed.items():
+                setattr(activity, name, value)
+            activity.full_clean(validate_unique=False, validate_constraints=False)
+            activity._history_user = by
+            activity.save(update_fields=list(changed))
+        for pk in sign_ups_changed:
+            ActivitySignUp.objects.update_or_create(activity=activity, product_id=pk,
+                                                    defaults={"expected": wanted.get(pk, 0)})
+    return True
+
+
 def activity_record_held(*, activity: DriveActivity, held_on: datetime.date, held_count: int | None = None,
                          attendance: int | None = None, actual_sign_ups: dict[Product, int] | None = None,
                          minutes: str = "", by) -> DriveActivity:
@@ -94,6 +121,8 @@ def activity_record_held(*, activity: DriveActivity, held_on: datetime.date, hel
 def activity_cancel(*, activity: DriveActivity, reason: str = "", by) -> DriveActivity:
     if not can_edit_activity(by, activity):
         raise PermissionDenied(REFUSED_EDIT.format(unit=activity.organiser))
+    if activity.status == ActivityStatus.CANCELLED:
+        return activity  # cancelled already (a second click): nothing to write, no second history entry
     activity.status = ActivityStatus.CANCELLED
     activity.held_count = 0
     if reason:

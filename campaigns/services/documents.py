@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Max
 
+from bhxh_portal.idempotency import Repeated, when
 from targets.models import Unit, fold_text
 
 from .. import selectors, signing
@@ -50,8 +51,20 @@ def _refuse_unless(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _require_status(document: PlanDocument, *statuses: str, doing: str) -> None:
+DONE = {EventAction.SUBMITTED: "trình duyệt", EventAction.RETURNED: "trả lại", EventAction.APPROVED: "duyệt",
+        EventAction.SIGNED: "ký số", EventAction.ISSUED: "ban hành"}
+
+
+def _require_status(document: PlanDocument, *statuses: str, doing: str, repeat: str | None = None,
+                    by=None) -> None:
+    """`repeat`: the event of the step being made; when the document is not in `statuses` because
+    this same user has just made that step (a double click, a second tab), Repeated says so calmly."""
     if document.status not in statuses:
+        if repeat is not None and by is not None:
+            last = document.events.order_by("-at", "-pk").first()
+            if last is not None and last.action == repeat and last.by_id == by.pk:
+                raise Repeated(f"Bạn đã {DONE[repeat]} văn bản này lúc {when(last.at)}; "
+                               "không ghi lại lần nữa.", obj=document)
         raise ValidationError(f"Văn bản đang ở trạng thái '{document.get_status_display()}': không thể {doing}.")
 
 
@@ -184,6 +197,8 @@ def _renumber(blocks: Iterable[PlanBlock], by) -> None:
 def block_delete(*, block: PlanBlock, by=None) -> None:
     document = block.document
     _locked(document)
+    if not PlanBlock.objects.filter(pk=block.pk).exists():
+        raise Repeated("Khối nội dung này đã được xóa.", obj=document)  # by the first of two clicks
     _check_editable(document, by)
     label = f"Khối {block.position}: {block.get_kind_display()}"
     block._history_user = by
@@ -196,7 +211,7 @@ def block_delete(*, block: PlanBlock, by=None) -> None:
 @transaction.atomic
 def document_submit(*, document: PlanDocument, by=None) -> PlanDocument:
     document = _locked(document)
-    _require_status(document, DocumentStatus.DRAFT, doing="trình duyệt")
+    _require_status(document, DocumentStatus.DRAFT, doing="trình duyệt", repeat=EventAction.SUBMITTED, by=by)
     if by is not None:
         _refuse_unless(selectors.can_draft(by, document.unit),
                        f"Bạn không có quyền trình văn bản của {document.unit.name}.")
@@ -218,7 +233,8 @@ def document_submit(*, document: PlanDocument, by=None) -> PlanDocument:
 def document_return(*, document: PlanDocument, by=None, note: str = "") -> PlanDocument:
     """Back to draft for changes: from submitted, or from approved before anyone has signed."""
     document = _locked(document)
-    _require_status(document, DocumentStatus.SUBMITTED, DocumentStatus.APPROVED, doing="trả lại để sửa")
+    _require_status(document, DocumentStatus.SUBMITTED, DocumentStatus.APPROVED, doing="trả lại để sửa",
+                    repeat=EventAction.RETURNED, by=by)
     if by is not None:
         _refuse_unless(selectors.can_return(by, document), "Chỉ lãnh đạo đơn vị hoặc cấp trên được trả lại văn bản.")
     approved = document.files.filter(purpose=FilePurpose.APPROVED).first()
@@ -257,7 +273,7 @@ def frozen_bytes(item: DocumentFile) -> bytes:
 def document_approve(*, document: PlanDocument, by=None) -> DocumentFile:
     """Approve: render the PDF from the data of now, once, and freeze it with its SHA-256."""
     document = _locked(document)
-    _require_status(document, DocumentStatus.SUBMITTED, doing="duyệt")
+    _require_status(document, DocumentStatus.SUBMITTED, doing="duyệt", repeat=EventAction.APPROVED, by=by)
     if by is not None:
         _refuse_unless(selectors.can_approve(by, document),
                        "Chỉ lãnh đạo đơn vị hoặc cấp trên được duyệt văn bản.")
@@ -282,7 +298,7 @@ def document_sign(*, document: PlanDocument, pkcs12: bytes, password: str, by=No
         _refuse_unless(selectors.may_sign(by, document),
                        "Chỉ lãnh đạo được giao ký văn bản này mới được ký số.")
     document.refresh_from_db(fields=["status"])
-    _require_status(document, DocumentStatus.APPROVED, doing="ký số")
+    _require_status(document, DocumentStatus.APPROVED, doing="ký số", repeat=EventAction.SIGNED, by=by)
     loaded = signing.load_signer(pkcs12, password)  # refuses before anything is written
     if document.signer_name and fold_text(document.signer_name) not in fold_text(loaded.holder):
         raise signing.SigningError(
@@ -291,7 +307,7 @@ def document_sign(*, document: PlanDocument, pkcs12: bytes, password: str, by=No
         )
     with transaction.atomic():
         document = _locked(document)
-        _require_status(document, DocumentStatus.APPROVED, doing="ký số")
+        _require_status(document, DocumentStatus.APPROVED, doing="ký số", repeat=EventAction.SIGNED, by=by)
         approved = document.files.get(purpose=FilePurpose.APPROVED)
         box_data = approved.meta.get("signature_box")
         signed = signing.sign_pdf(
@@ -316,7 +332,7 @@ def document_sign(*, document: PlanDocument, pkcs12: bytes, password: str, by=No
 def document_issue(*, document: PlanDocument, by=None) -> DocumentFile:
     """Issue the signed PDF unchanged; the issued copy is kept with its SHA-256."""
     document = _locked(document)
-    _require_status(document, DocumentStatus.SIGNED, doing="ban hành")
+    _require_status(document, DocumentStatus.SIGNED, doing="ban hành", repeat=EventAction.ISSUED, by=by)
     if by is not None:
         _refuse_unless(selectors.can_issue(by, document), f"Bạn không có quyền ban hành văn bản của {document.unit.name}.")
     signed = document.files.get(purpose=FilePurpose.SIGNED)
@@ -335,8 +351,11 @@ def document_new_version(*, document: PlanDocument, by=None) -> PlanDocument:
     document = _locked(document)
     if document.status == DocumentStatus.DRAFT:
         raise ValidationError("Văn bản đang là dự thảo: sửa trực tiếp, không cần phiên bản mới.")
-    if document.next_versions.exists():
-        raise ValidationError("Văn bản này đã có phiên bản mới.")
+    newer = document.next_versions.order_by("-version", "-pk").first()
+    if newer is not None:
+        # Under the row lock: of two clicks the second finds the first one's version and goes there.
+        raise Repeated(f"Văn bản này đã có phiên bản mới (phiên bản {newer.version}, tạo lúc "
+                       f"{when(newer.created_at)}); không tạo thêm.", obj=newer)
     if by is not None:
         _refuse_unless(selectors.can_draft(by, document.unit),
                        f"Bạn không có quyền soạn văn bản của {document.unit.name}.")

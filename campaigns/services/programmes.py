@@ -7,6 +7,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from bhxh_portal.idempotency import Repeated, when
 from targets.models import Unit
 
 from ..models.programmes import (
@@ -29,9 +30,21 @@ def _check(user, beneficiary: Beneficiary):
         raise PermissionDenied(REFUSED.format(unit=unit))
 
 
+def _locked(beneficiary: Beneficiary) -> Beneficiary:
+    """Re-read the row under a lock (into the caller's object): of two clicks, the second sees the first's write."""
+    beneficiary.refresh_from_db(from_queryset=Beneficiary.objects.select_for_update())
+    return beneficiary
+
+
+@transaction.atomic
 def beneficiary_issue_card(*, beneficiary: Beneficiary, card_number: str, issued_on: datetime.date,
                            by) -> Beneficiary:
     _check(by, beneficiary)
+    _locked(beneficiary)
+    if (beneficiary.state == BeneficiaryState.CARD_ISSUED and beneficiary.card_number == (card_number or "").strip()
+            and beneficiary.card_issued_on == issued_on):
+        raise Repeated(f"Đã ghi cấp thẻ {beneficiary.card_number} cho {beneficiary.full_name} (lần bấm trước); "
+                       "không ghi lại lần nữa.", obj=beneficiary)
     if beneficiary.state != BeneficiaryState.SUBMITTED:
         raise ValidationError(f"Chỉ cấp thẻ cho đối tượng đang chờ cấp thẻ; {beneficiary.full_name} đang ở trạng "
                               f"thái '{beneficiary.get_state_display()}'.")
@@ -73,6 +86,12 @@ def beneficiary_change_record(*, beneficiary: Beneficiary, kind: str, effective_
     if kind == ChangeKind.ADDED:
         raise ValidationError({"kind": "Đối tượng tăng mới được nhập bằng một danh sách mới."})
     with transaction.atomic():
+        _locked(beneficiary)
+        earlier = BeneficiaryChange.objects.filter(beneficiary=beneficiary, kind=kind, effective_on=effective_on,
+                                                   note=note).first()
+        if earlier is not None:
+            raise Repeated(f"Biến động này đã được ghi lúc {when(earlier.recorded_at)}; không ghi lại lần nữa.",
+                           obj=earlier)
         if kind == ChangeKind.REMOVED:
             if beneficiary.state == BeneficiaryState.REMOVED:
                 raise ValidationError("Đối tượng đã được giảm trước đó.")

@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bhxh_portal.idempotency import Repeated, when
 from bhxh_portal.numbers import format_number
 from targets import access
 from targets.models import (
@@ -83,6 +84,14 @@ class StaleResult(ResultRefused):
 
 class TransitionConflict(ResultRefused):
     pass
+
+
+class TransitionRepeated(TransitionConflict, Repeated):
+    """The step was already made by the same user (a double click, a second tab): nothing written,
+    said calmly (views catch Repeated first)."""
+
+    def __init__(self, message: str, *, obj=None):
+        Repeated.__init__(self, message, obj=obj)
 
 
 def _who(user) -> str:
@@ -253,17 +262,23 @@ def result_save(*, unit: Unit, indicator: Indicator, month: Period, participants
                     row.save()
             except IntegrityError:
                 current = find_result(unit=unit, indicator=indicator, month=month, agent=agent)
+                if current is not None and current.values() == values:
+                    return SaveOutcome(result=current)  # the same save, sent twice at once
                 raise StaleResult(current=current, attempted=participants, label="participants") from None
             return SaveOutcome(result=row, created=True, changed=True)
-        if expected_version is not None and expected_version != existing.version:
-            raise StaleResult(current=existing, attempted=participants, label="participants")
+        # Already what is asked (the same save sent again, from a double click or a second tab):
+        # nothing to write and nothing lost, whatever version the request saw.
         if existing.values() == values:
             return SaveOutcome(result=existing)
+        if expected_version is not None and expected_version != existing.version:
+            raise StaleResult(current=existing, attempted=participants, label="participants")
         # Claim the version: of two saves that read the same version, exactly one passes here.
         claimed = MonthlyResult.objects.filter(pk=existing.pk, version=existing.version).update(
             version=existing.version + 1)
         if not claimed:
             current = find_result(unit=unit, indicator=indicator, month=month, agent=agent)
+            if current is not None and current.values() == values:
+                return SaveOutcome(result=current)
             raise StaleResult(current=current, attempted=participants, label="participants")
         existing._history_user = by
         existing._change_reason = reason or None
@@ -286,6 +301,8 @@ def result_set_field(*, unit: Unit, indicator: Indicator, month: Period, field: 
     existing = find_result(unit=unit, indicator=indicator, month=month, agent=agent)
     if existing is not None and expected_version is not None and expected_version != existing.version:
         check_result(unit=unit, indicator=indicator, month=month, agent=agent, by=by)
+        if getattr(existing, field) == value:
+            return SaveOutcome(result=existing)  # the same cell saved again: already so
         raise StaleResult(current=existing, attempted=value, label=field)
     current = dict(zip(FIELDS, existing.values())) if existing else dict.fromkeys(FIELDS)
     if existing is None and field != "participants" and value is not None:
@@ -313,11 +330,22 @@ def _transition(*, report: MonthlyReport, action: str, from_state: str, to_state
         if not changed:
             current = MonthlyReport.objects.select_related("unit", "approved_by", "submitted_by",
                                                           "returned_by").get(pk=report.pk)
+            _raise_if_repeated(current, action, to_state, by)
             raise TransitionConflict(_conflict_message(current, action))
         MonthlyReportEvent.objects.create(report=report, action=action, from_state=from_state, to_state=to_state,
                                           by=by, reason=reason)
     report.refresh_from_db()
     return report
+
+
+def _raise_if_repeated(current: MonthlyReport, action: str, to_state: str, by) -> None:
+    """The same user's same step, already made (a double click, a second tab): said calmly, not as a conflict."""
+    last = current.events.order_by("-at", "-id").first()
+    if (by is not None and last is not None and current.state == to_state and last.action == action
+            and last.by_id == by.pk):
+        verb = ReportAction(action).label.lower()
+        raise TransitionRepeated(f"Bạn đã {verb} kết quả {current.unit.name} lúc {when(last.at)}; "
+                                 "không ghi lại lần nữa.", obj=current)
 
 
 def _conflict_message(current: MonthlyReport, action: str) -> str:
@@ -342,6 +370,7 @@ def report_submit(*, unit: Unit, month: Period, by=None) -> MonthlyReport:
         if not report.results.exists():
             raise ValidationError(f"Chưa có số liệu nào của {owner.name} trong {month.label.lower()} để nộp.")
         if report.state != ReportState.DRAFT:
+            _raise_if_repeated(report, ReportAction.SUBMIT, ReportState.SUBMITTED, by)
             raise TransitionConflict(locked_message(report))
         return _transition(report=report, action=ReportAction.SUBMIT, from_state=ReportState.DRAFT,
                            to_state=ReportState.SUBMITTED, by=by, submitted_by=by, submitted_at=timezone.now(),

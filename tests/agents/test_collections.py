@@ -61,7 +61,7 @@ def test_a_receipt_for_a_different_amount_is_kept_with_a_warning(agent, registry
 def test_receipt_number_is_unique_per_agent(agent, registry, collector_user, district):
     record(agent, registry["0100000001"], collector_user)
     with pytest.raises(ValidationError, match="đã được dùng"):
-        record(agent, registry["0100000001"], collector_user)
+        record(agent, registry["0100000001"], collector_user, amount=100_000)  # another receipt, same number
     other = Agent.objects.create(name="Hội Phụ nữ xã 1", kind=AgentKind.WOMENS_UNION, unit=agent.unit)
     record(other, registry["0100000001"], make_member(district, Role.BHXH_STAFF))  # same number, other agent
     assert Collection.objects.filter(receipt_number="BL-001").count() == 2
