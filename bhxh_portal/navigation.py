@@ -70,3 +70,6 @@ MENU += [
     MenuEntry("Chương trình hỗ trợ", "programmes:programme_list",
               frozenset({Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR, Role.COMMUNE_OFFICIAL})),
 ]
+
+# Notices by e-mail: each user chooses theirs; administrators set their units' schedule there too.
+MENU += [MenuEntry("Thông báo", "notices:preferences")]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("ke-hoach/", include("campaigns.urls")),
     path("", include("campaigns.urls_activities")),  # hoat-dong/, chuong-trinh/ (issue #9)
     path("", include("agents.urls")),
+    path("thong-bao/", include("notices.urls")),
     path("quan-tri/", admin.site.urls),
 ]
 
