@@ -164,7 +164,7 @@ def test_a_real_smtp_server_receives_the_weekly_notice(configured, smtp_server):
     services.notices_send_for_unit(unit=configured.unit, kind=NoticeKind.WEEKLY_PROGRESS, on=MONDAY)
     assert len(smtp_server.messages) == 4
     message = next(m for m in smtp_server.messages if m["To"] == LEADER)
-    assert message["Subject"].startswith("Tình hình thực hiện chỉ tiêu BHXH, BHYT, BHTN — Huyện Càng Long")
+    assert message["Subject"].strip().startswith("Tình hình thực hiện chỉ tiêu BHXH, BHYT, BHTN — Huyện Càng Long")
     assert message["List-Unsubscribe"]
     parts = {part.get_content_type() for part in message.walk()}
     assert {"text/plain", "text/html", "application/pdf"} <= parts
