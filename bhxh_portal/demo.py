@@ -57,6 +57,7 @@ def load_users() -> list[DemoLogin]:
         unit = units[row["unit_code"]]
         user, _ = User.objects.get_or_create(username=row["username"])
         user.first_name = row["full_name"]
+        user.email = row.get("email") or user.email
         user.is_staff = False  # administrators work in the portal (/quan-ly/); the admin is superusers'
         user.set_password(DEMO_PASSWORD)
         user.save()

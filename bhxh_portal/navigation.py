@@ -81,3 +81,5 @@ MENU += [
               frozenset({Role.COMMUNE_OFFICIAL, Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR,
                          Role.COLLECTION_AGENT})),
 ]
+# Notices by e-mail: each user chooses theirs; administrators set their units' schedule there too.
+MENU += [MenuEntry("Thông báo", "notices:preferences")]

@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("agents.urls")),
     path("quan-ly/", include("administration.urls")),
     path("van-dong/", include("drive.urls")),
+    path("thong-bao/", include("notices.urls")),
     path("quan-tri/", admin.site.urls),  # superusers only (bhxh_portal.admin_site)
 ]

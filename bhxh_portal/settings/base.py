@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "reports",
     "administration",
     "drive",
+    "notices",
 ]
 
 MIDDLEWARE = [
@@ -216,3 +217,16 @@ LOGGING = {
 # products whose renewals the commune chases (voluntary BHXH, household and self-paid BHYT).
 DRIVE_LAPSED_MONTHS = env.int("DRIVE_LAPSED_MONTHS", default=12)
 DRIVE_PRODUCTS = env.list("DRIVE_PRODUCTS", default=["bhyt_hgd", "bhyt_tu_dong", "bhxh_tn"])
+# Mail (notices/): django-environ's EMAIL_URL, e.g. smtp+tls://user:password@mail.example.vn:587,
+# smtp://mailpit:1025 (the trial stack's catcher), filemail:///tmp/mail, consolemail:// (the default).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="BHXH Portal <thongbao@bhxh.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# The address of the site in the links of a message (unsubscribe, the grid to fill in).
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
+# Notices: how often beat looks for what is due, how many sends a failed delivery gets, and after how
+# long a delivery left 'sending' (its worker died) is claimed again.
+NOTICES_CHECK_EVERY_SECONDS = env.int("NOTICES_CHECK_EVERY_SECONDS", default=3600)
+NOTICES_MAX_ATTEMPTS = env.int("NOTICES_MAX_ATTEMPTS", default=5)
+NOTICES_STALE_AFTER_SECONDS = env.int("NOTICES_STALE_AFTER_SECONDS", default=1800)

@@ -22,3 +22,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 
 # Login lock-out is switched on by the tests that check it (override_settings(AXES_ENABLED=True)).
 AXES_ENABLED = False
+
+# Mail stays in memory (django.core.mail.outbox); the SMTP tests switch to a real server themselves.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -18,3 +18,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {  # noqa: F405
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
+
+# The worker sends mail where the test tells it (its own SMTP server), else keeps it in memory.
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))

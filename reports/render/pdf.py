@@ -33,6 +33,12 @@ def column_widths(table: Table) -> list[str]:
 
 
 def as_pdf(table: Table, *, unit_name: str = "", as_of: datetime.date | None = None, chart_svg: str = "") -> bytes:
+    return as_document(table, unit_name=unit_name, as_of=as_of, chart_svg=chart_svg).write_pdf()
+
+
+def as_document(table: Table, *, unit_name: str = "", as_of: datetime.date | None = None, chart_svg: str = ""):
+    """The laid-out WeasyPrint document, so that several tables can be bound into one PDF
+    (`documents[0].copy([page for d in documents for page in d.pages]).write_pdf()`)."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -44,4 +50,4 @@ def as_pdf(table: Table, *, unit_name: str = "", as_of: datetime.date | None = N
         "chart_svg": chart_svg,
     })
     font_config = FontConfiguration()
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=font_config)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(font_config=font_config)

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
 DOCKERFILE = ROOT / "Dockerfile"
-SERVICES = {"web", "worker", "beat", "db", "redis"}
+SERVICES = {"web", "worker", "beat", "db", "redis", "mailpit"}
 APP_SERVICES = {"web", "worker", "beat"}
 
 # $$ (a literal $), ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}, $VAR
@@ -160,6 +160,21 @@ def test_the_validator_catches_mistakes():
             PyCompose.from_json(json.dumps(broken))
 
 
+def test_the_app_services_send_mail_to_the_stacks_mail_catcher():
+    """A trial stack's notices land in Mailpit (its web page on MAILPIT_BIND) unless .env says otherwise."""
+    import environ
+
+    compose = interpolate(load_compose(), filled_env())
+    services = compose["services"]
+    assert services["mailpit"]["image"].startswith("axllent/mailpit:")
+    assert services["mailpit"]["ports"] == ["127.0.0.1:8025:8025"]
+    for service in APP_SERVICES:
+        url = services[service]["environment"]["EMAIL_URL"]
+        config = environ.Env.email_url_config(url)
+        assert (config["EMAIL_HOST"], config["EMAIL_PORT"]) == ("mailpit", 1025), service
+    assert "mailpit" in depends_on(load_compose()["services"]["worker"])
+
+
 def test_the_five_services_exist():
     assert SERVICES <= set(load_compose()["services"])
 
@@ -184,6 +199,7 @@ def test_every_service_has_a_healthcheck(service):
     ("redis", "redis-cli ping"),
     ("worker", "celery -A bhxh_portal inspect ping"),
     ("beat", "docker/healthcheck.py beat"),
+    ("mailpit", "/mailpit readyz"),
 ])
 def test_healthchecks_use_the_right_probe(service, probe):
     assert probe in healthcheck_text(service)

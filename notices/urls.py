@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notices"
+
+urlpatterns = [
+    path("", views.preferences, name="preferences"),
+    path("don-vi/<int:pk>/", views.unit_settings, name="unit_settings"),
+    path("huy/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]
