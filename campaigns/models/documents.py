@@ -135,6 +135,12 @@ class PlanDocument(models.Model):
             kwargs["update_fields"] = {*update_fields, "search_name"}
         super().save(*args, **kwargs)
 
+    @property
+    def is_draft_text(self) -> bool:
+        """Not yet approved: its number, date and signer are not final, so every print says DỰ THẢO.
+        The approved text is the one signed and issued, and prints without the mark."""
+        return self.status in (DocumentStatus.DRAFT, DocumentStatus.SUBMITTED)
+
     # -- what the header prints -----------------------------------------------------------------
     @property
     def number_symbol(self) -> str:

@@ -29,3 +29,21 @@ def test_no_demo_plan_prints_a_doubled_full_stop(demo):
     half_year = next(d for d in documents if d.starter == "district-half-year")
     text = text_of(document_pdf(render_document(half_year)).content)
     assert "khi có yêu cầu." in text and not DOUBLED_STOP.findall(text)
+
+
+def test_a_draft_says_du_thao_on_every_page_and_the_approved_text_does_not(demo):
+    from campaigns.models import DocumentStatus
+    from tests.campaigns.pdfcheck import reader
+
+    document = PlanDocument.objects.get(unit__code="HDUONG", starter="commune-drive")
+    assert document.status == DocumentStatus.DRAFT
+    pdf = reader(document_pdf(render_document(document)).content)
+    assert len(pdf.pages) > 1
+    assert all("DỰ THẢO" in page.extract_text() for page in pdf.pages)
+    word = docx.Document(io.BytesIO(document_docx(render_document(document))))
+    assert word.paragraphs[0].text == "DỰ THẢO"
+    assert "DỰ THẢO" in word.sections[0].header.paragraphs[-1].text
+
+    document.status = DocumentStatus.APPROVED
+    assert "DỰ THẢO" not in text_of(document_pdf(render_document(document)).content)
+    assert "DỰ THẢO" not in docx_text(document_docx(render_document(document)))
