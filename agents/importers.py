@@ -146,10 +146,11 @@ NEW_NAMES = {True: ("Mới", "Tham gia mới", "Vận động mới", "M"), Fals
                                                                          "Tái tục (tiếp tục)")}
 SEX_NAMES = {Sex.MALE: ("Nam", "M", "Male"), Sex.FEMALE: ("Nữ", "F", "Female", "Nu")}
 
-P_FIELDS = ["bhxh_code", "personal_id", "full_name", "birth_date", "birth_year_only", "sex", "commune_id",
+P_FIELDS = ["bhxh_code", "personal_id", "full_name", "search_name", "birth_date", "birth_year_only", "sex", "commune_id",
             "village_id", "household_code"]
 # Which participant fields a file column carries (absent columns leave the stored value alone).
 P_FIELD_COLUMNS = {"bhxh_code": "bhxh_code", "personal_id": "personal_id", "full_name": "full_name",
+                   "search_name": "full_name",
                    "birth_date": "birth_date", "birth_year_only": "birth_date", "sex": "sex",
                    "commune_id": "commune_code", "village_id": "village_code", "household_code": "household_code"}
 E_FIELDS = ["valid_to", "chosen_income", "payment_mode", "months", "support_group", "is_new",
@@ -407,8 +408,8 @@ class Row:
         self.expected = None
 
     def participant_values(self) -> tuple:
-        return (self.bhxh_code, self.personal_id, self.full_name, self.birth_date, self.birth_year_only, self.sex,
-                self.commune_id, self.village_id, self.household_code)
+        return (self.bhxh_code, self.personal_id, self.full_name, fold_text(self.full_name), self.birth_date,
+                self.birth_year_only, self.sex, self.commune_id, self.village_id, self.household_code)
 
 
 class Person:

@@ -8,6 +8,7 @@ from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 
 from bhxh_portal.imports import nfc
+from bhxh_portal.search import folded_words_q
 from targets import access
 from targets.models import Role, Target, Unit
 
@@ -125,19 +126,17 @@ def participants_visible_to(user) -> QuerySet:
 
 
 def participant_search(*, user, text: str, limit: int = 30) -> QuerySet:
-    """By code (mã số BHXH or số định danh, from the first digits) or by words of the name.
-
-    Names are stored composed (NFC); a query typed on a keyboard that sends decomposed accents is
-    composed too, or "Nguyễn" would not find "Nguyễn"."""
+    """By code (mã số BHXH or số định danh, from the first digits) or by words of the name, with or
+    without accents, as the unit browser searches ('nguyen van' finds 'Nguyễn Văn')."""
     text = nfc(text.strip())
     qs = participants_visible_to(user)
     if not text:
         return qs.none()
     if text.isdigit():
         return qs.filter(Q(bhxh_code__startswith=text) | Q(personal_id__startswith=text))[:limit]
-    words = Q()
-    for word in text.split():
-        words &= Q(full_name__icontains=word)
+    words = folded_words_q(text, "search_name")
+    if words is None:
+        return qs.none()
     return qs.filter(words).order_by("full_name")[:limit]
 
 

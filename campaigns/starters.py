@@ -356,7 +356,7 @@ def district_half_year(unit: Unit, year: int, month: int | None = None) -> Draft
         BlockDraft(BlockKind.REPORTING, "", {"items": [
             {"what": f"Bảo hiểm xã hội {level_word(unit)} tổng hợp kết quả thực hiện Kế hoạch",
              "to": f"UBND {level_word(unit)} và Ban Chỉ đạo {level_word(unit)}",
-             "by": "định kỳ hằng tháng và đột xuất khi có yêu cầu /."},
+             "by": "định kỳ hằng tháng và đột xuất khi có yêu cầu"},
         ]}),
     ]
     return Draft(fields, blocks)

@@ -11,6 +11,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from bhxh_portal.personal_ids import mask_personal_id
+from bhxh_portal.search import fold_text
 
 
 class Product(models.Model):
@@ -76,6 +77,9 @@ class Participant(models.Model):
     bhxh_code = models.CharField("mã số BHXH", max_length=10, null=True, blank=True)
     personal_id = models.CharField("số định danh cá nhân", max_length=12, null=True, blank=True)
     full_name = models.CharField("họ và tên", max_length=200)
+    # The name folded (bhxh_portal.search): 'nguyen van' finds 'Nguyễn Văn' on every database. Kept
+    # in step by save() and by the import, which writes it with the name.
+    search_name = models.CharField(max_length=200, editable=False, blank=True, db_index=True)
     birth_date = models.DateField("ngày sinh")
     birth_year_only = models.BooleanField("chỉ có năm sinh", default=False)
     sex = models.CharField("giới tính", max_length=1, choices=Sex.choices, blank=True)
@@ -126,6 +130,13 @@ class Participant(models.Model):
         # Labels end up in lists, receipts, the admin's delete page and its log (LogEntry keeps them):
         # the số định danh masked there, as everywhere but the person's own page.
         return f"{self.full_name} ({mask_personal_id(self.key)})"
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold_text(self.full_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def key(self) -> str:

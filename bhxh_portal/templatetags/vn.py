@@ -28,3 +28,14 @@ def phan_tram(value, places=2):
     if value in (None, ""):
         return ""
     return format_percent(value, int(places))
+
+
+@register.filter
+def nam(value):
+    """A year is a name, not a quantity: {{ 2026|nam }} -> 2026, never 2.026 (USE_THOUSAND_SEPARATOR)."""
+    if value in (None, ""):
+        return ""
+    try:
+        return str(int(value))
+    except (TypeError, ValueError):
+        return str(value)

@@ -18,6 +18,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from bhxh_portal.files import portal_name
+from bhxh_portal.search import fold_text
 from targets.periods import Period
 
 
@@ -80,6 +81,9 @@ class PlanDocument(models.Model):
     issued_on = models.DateField("ngày văn bản", null=True, blank=True,
                                  help_text="Để trống thì in chỗ trống cho ngày, tháng")
     subject = models.CharField("trích yếu", max_length=500)
+    # Number and subject folded (bhxh_portal.search), kept in step by save(): the list is searched
+    # without needing the accents, as units and participants are.
+    search_name = models.CharField(max_length=600, editable=False, blank=True)
     legal_bases = models.JSONField("căn cứ", default=list, blank=True)
     recipients = models.JSONField("nơi nhận", default=list, blank=True)
     sign_on_behalf = models.CharField("thay mặt tập thể (TM.)", max_length=200, blank=True,
@@ -123,6 +127,19 @@ class PlanDocument(models.Model):
 
     def __str__(self):
         return self.label
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold_text(f"{self.number} {self.subject}")[:600]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"number", "subject"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_draft_text(self) -> bool:
+        """Not yet approved: its number, date and signer are not final, so every print says DỰ THẢO.
+        The approved text is the one signed and issued, and prints without the mark."""
+        return self.status in (DocumentStatus.DRAFT, DocumentStatus.SUBMITTED)
 
     # -- what the header prints -----------------------------------------------------------------
     @property

@@ -552,7 +552,10 @@ def format_reporting(params: dict) -> str:
 
 
 def render_reporting(block: PlanBlock, document: PlanDocument) -> list[Part]:
-    items = [format_html("{}: gửi {} {}.", i["what"], i["to"], i["by"]) for i in block.params.get("items", [])]
+    # The sentence's full stop is printed here: a deadline typed with its own ('… khi có yêu cầu.', or the
+    # end mark '/.') would otherwise print two.
+    items = [format_html("{}: gửi {} {}.", i["what"], i["to"], i["by"].rstrip(" ./"))
+             for i in block.params.get("items", [])]
     return [*_lead(block), HtmlPart(_list(items))]
 
 

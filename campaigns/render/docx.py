@@ -55,6 +55,17 @@ def _page_number(section) -> None:
     run.font.size = Pt(13)
 
 
+def _draft_mark(word, section) -> None:
+    """DỰ THẢO in the header of every page and boxed at the top of the first: a text not yet approved."""
+    for header in (section.header, section.first_page_header):
+        header.is_linked_to_previous = False
+        paragraph = header.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        run = paragraph.add_run("DỰ THẢO")
+        run.bold, run.font.size = True, Pt(13)
+    _para(word, "DỰ THẢO", size=13, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
+
+
 def _no_borders(table) -> None:
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
@@ -214,6 +225,8 @@ def document_docx(rendered: RenderedDocument) -> bytes:
     section = word.sections[0]
     _set_margins(section, landscape=False)
     _page_number(section)
+    if doc.is_draft_text:
+        _draft_mark(word, section)
 
     header = word.add_table(rows=1, cols=2)
     _no_borders(header)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from bhxh_portal.imports import nfc
+from bhxh_portal.search import folded_words_q
 from bhxh_portal.numbers import format_number
 from reports.tables.base import Column, Row, Table, percent
 from reports.tables.coverage import CoverageFigures, coverage_figures
@@ -103,8 +103,9 @@ def documents_for(*, user, unit: Unit | None = None, status: str = "", text: str
     if status:
         qs = qs.filter(status=status)
     if text:
-        text = nfc(text)
-        qs = qs.filter(Q(subject__icontains=text) | Q(number__icontains=text) | Q(unit__name__icontains=text))
+        words = folded_words_q(text, "search_name", "unit__search_name")
+        if words is not None:
+            qs = qs.filter(words)
     return qs
 
 

@@ -1,6 +1,16 @@
 """The header cells and row cells a template needs, shared by the HTML page and the PDF."""
 
+import datetime
+
 from reports.tables.base import Table
+
+
+def subtitle_for(table: Table, unit_name: str, as_of: datetime.date | None) -> str:
+    """The unit, the table's subtitle and the date of the figures, each once: the coverage tables
+    already name the date in their subtitle."""
+    as_of_text = f"Số liệu đến ngày {as_of:%d/%m/%Y}" if as_of else ""
+    parts = [unit_name, table.subtitle, as_of_text if as_of_text not in table.subtitle else ""]
+    return " · ".join(p for p in parts if p)
 
 
 def table_context(table: Table) -> dict:

@@ -9,14 +9,9 @@ from django.template.loader import render_to_string
 
 from reports.tables.base import Table
 
-from .layout import table_context
+from .layout import subtitle_for, table_context
 
 FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
-
-
-def subtitle_for(table: Table, unit_name: str, as_of: datetime.date | None) -> str:
-    parts = [unit_name, table.subtitle, f"Số liệu đến ngày {as_of:%d/%m/%Y}" if as_of else ""]
-    return " · ".join(p for p in parts if p)
 
 
 # Relative widths by kind of column: the PDF lays the table out with fixed widths (table-layout:

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from bhxh_portal.numbers import round_half_up
 from reports.tables.base import Table
 
+from .layout import subtitle_for
 from .text import safe_cell
 
 THIN = Side(style="thin", color="000000")
@@ -39,8 +40,7 @@ def as_xlsx(table: Table, *, unit_name: str = "", as_of: datetime.date | None = 
     ws.cell(row=1, column=1, value=safe_cell(table.title)).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
-    subtitle = " · ".join(p for p in [unit_name, table.subtitle,
-                                       f"Số liệu đến ngày {as_of:%d/%m/%Y}" if as_of else ""] if p)
+    subtitle = subtitle_for(table, unit_name, as_of)
     ws.cell(row=2, column=1, value=safe_cell(subtitle)).font  # starts with the unit's name = Font(italic=True)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     ws.cell(row=2, column=1).alignment = Alignment(horizontal="center")

@@ -5,19 +5,12 @@ dates and a materialised path of primary keys ("/12/345/6789/") so that a subtre
 indexed prefix query whatever its size.
 """
 
-import unicodedata
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-
-def fold_text(text: str) -> str:
-    """Lower-case, accent-free form for search: 'Xã Hải Dương' -> 'xa hai duong'."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
+from bhxh_portal.search import fold_text  # noqa: F401  (re-exported: targets.models.fold_text)
 
 
 class UnitLevel(models.Model):

@@ -4,8 +4,9 @@ import datetime
 
 from django.db.models import Count, F, Q, QuerySet
 
+from bhxh_portal.search import folded_words_q
 from targets import access
-from targets.models import Unit, fold_text
+from targets.models import Unit
 
 
 def unit_subtree(*, unit: Unit, include_self: bool = True, on: datetime.date | None = None) -> QuerySet:
@@ -49,13 +50,9 @@ def unit_breadcrumbs(*, unit: Unit, user) -> list[Unit]:
 
 def unit_search(*, user, text: str, limit: int = 50) -> QuerySet:
     """Search by name or code, without needing the Vietnamese accents ('hai duong' finds 'Hải Dương')."""
-    folded = fold_text(text)
-    if not folded:
+    words = folded_words_q(text, "search_name")
+    if words is None:
         return Unit.objects.none()
     condition = Q(code__istartswith=text.strip())
-    words = Q()
-    for word in folded.split():
-        # each word at the start of a word of the name: 'hai' finds 'Hải Dương', not 'Thái'
-        words &= Q(search_name__startswith=word) | Q(search_name__contains=f" {word}")
     qs = access.visible_units(user).filter(condition | words)
     return qs.select_related("level", "parent").order_by("depth", "code")[:limit]
