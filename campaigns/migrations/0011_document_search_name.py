@@ -15,7 +15,7 @@ def fold_existing_documents(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0007_holiday_calendars_2021_2026'),
+        ('campaigns', '0010_activity_natural_key'),
     ]
 
     operations = [
