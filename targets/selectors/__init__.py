@@ -30,6 +30,5 @@ from .results import (  # noqa: F401, E402
     participants_series,
     reports_to_review,
     results_history,
-    unit_dashboard,
 )
 from .schools import SchoolRow, school_figures_of_subtree  # noqa: F401, E402
