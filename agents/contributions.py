@@ -491,6 +491,48 @@ class RuleBook:
         return quote
 
 
+@dataclass(frozen=True)
+class ContributionTerms:
+    """The rule of a product on a day, as a plan prints it: 22% of the chosen income, between the
+    rural poverty line and 20 × lương cơ sở (or the mức tham chiếu, from 1/7/2025)."""
+
+    product_code: str
+    on: datetime.date
+    rate_pct: Decimal
+    min_income: int | None
+    max_income: int | None
+    max_income_multiple: int | None
+    max_income_kind: str
+
+    @property
+    def rate_text(self) -> str:
+        """'22' (or '4,5'): the rate as the rule states it."""
+        return format_number(self.rate_pct, 1 if self.rate_pct % 1 else 0)
+
+    @property
+    def max_income_basis(self) -> str:
+        """'20 lần lương cơ sở'."""
+        if not self.max_income_multiple or not self.max_income_kind:
+            return ""
+        return f"{self.max_income_multiple} lần {ReferenceKind(self.max_income_kind).label.lower()}"
+
+
+def contribution_terms(*, product_code: str, on: datetime.date) -> ContributionTerms:
+    """The dated rule of a product (rate, lowest and highest income) in force on the day; raises
+    ContributionError (Vietnamese) when the product or a rule for the day is missing."""
+    product = Product.objects.filter(code=product_code).first()
+    if product is None:
+        raise ContributionError(f"Chưa có loại hình '{product_code}'.")
+    book = RuleBook(products=[product], amounts=ReferenceAmount.objects.valid_on(on),
+                    rates=ContributionRate.objects.filter(product=product).valid_on(on), supports=[], discounts=[],
+                    top_ups=[])
+    rate = book._rate(product, on)
+    low, high = book.income_bounds(product, on) if rate.base == IncomeBase.CHOSEN_INCOME else (None, None)
+    return ContributionTerms(product_code=product.code, on=on, rate_pct=rate.rate_pct, min_income=low,
+                             max_income=high, max_income_multiple=rate.max_income_multiple,
+                             max_income_kind=rate.max_income_kind)
+
+
 def contribution_quote(*, product: Product, on: datetime.date, income: int | None = None, months: int = 1,
                        group: str = SupportGroup.OTHER, member_order: int | None = None,
                        unit=None, mode: str | None = None, months_contributed: int | None = None,

@@ -148,15 +148,16 @@ def _first_agent_name(unit: Unit) -> str:
     return agent.name if agent else f"Đại lý thu BHXH, BHYT {level_word(unit)}"
 
 
-def _contribution_amounts(day: datetime.date) -> tuple[int | None, int | None]:
-    """The lowest and highest monthly income of voluntary BHXH on the day: the rural poverty line,
-    and 20 × lương cơ sở (20 × mức tham chiếu from 1/7/2025), from the dated reference amounts."""
-    from agents.models import ReferenceAmount, ReferenceKind
+def _voluntary_terms(day: datetime.date):
+    """The dated rule of voluntary BHXH on the day (agents.contributions.contribution_terms): its rate
+    (22%), lowest income (the rural poverty line) and highest (20 × lương cơ sở, 20 × mức tham chiếu
+    from 1/7/2025); None when the rules have no row for the day."""
+    from agents.contributions import ContributionError, contribution_terms
 
-    amounts = {a.kind: a.amount for a in ReferenceAmount.objects.valid_on(day)}
-    low = amounts.get(ReferenceKind.RURAL_POVERTY_LINE)
-    base = amounts.get(ReferenceKind.REFERENCE_LEVEL) or amounts.get(ReferenceKind.BASE_SALARY)
-    return low, (20 * base if base else None)
+    try:
+        return contribution_terms(product_code="bhxh_tn", on=day)
+    except ContributionError:
+        return None
 
 
 def _money(amount: int | None) -> str:
@@ -170,7 +171,9 @@ def commune_drive(unit: Unit, year: int, month: int | None = None) -> Draft:
     ubnd = f"UBND {_the(unit)}"
     bases = _decision_bases(unit, year, f"giao chỉ tiêu thu bảo hiểm xã hội tự nguyện và bảo hiểm y tế năm {year}")
     bases.append(f"Thực hiện {NQ28};")
-    low, high = _contribution_amounts(datetime.date(year, 3, 1))
+    terms = _voluntary_terms(datetime.date(year, 3, 1))
+    low, high = (terms.min_income, terms.max_income) if terms else (None, None)
+    rate = f"{terms.rate_text}%" if terms else "……%"
     agent = _first_agent_name(unit)
     fields = {
         "doc_type": DocumentType.PLAN, "year": year, "period_key": str(year), **_ubnd(unit),
@@ -196,7 +199,7 @@ def commune_drive(unit: Unit, year: int, month: int | None = None) -> Draft:
         BlockDraft(BlockKind.TEXT, (
             "### 3. Mức đóng, cách đóng tiền\n\n"
             f"- **Mức đóng:** thấp nhất theo mức thu nhập {_money(low)}/tháng, cao nhất {_money(high)}/tháng; "
-            "mức đóng hằng tháng bằng 22% mức thu nhập tháng do người tham gia lựa chọn, Nhà nước hỗ trợ một phần "
+            f"mức đóng hằng tháng bằng {rate} mức thu nhập tháng do người tham gia lựa chọn, Nhà nước hỗ trợ một phần "
             "tiền đóng theo quy định; khi có tiền đóng mức cao, khi ít tiền đóng mức thấp, khi không có tiền thì "
             "tạm dừng đóng, không mất tiền và thời gian đã đóng trước đó;\n"
             "- **Cách đóng tiền:** đóng hằng tháng, 03 tháng, 06 tháng, 12 tháng một lần hoặc một lần cho nhiều "
@@ -432,12 +435,36 @@ def district_yearly(unit: Unit, year: int, month: int | None = None) -> Draft:
 
 
 # --- 4. province monthly activity plan (Bình Định 10/2024) ----------------------------------------
+def planned_activity_rows(unit: Unit, year: int, month: int) -> list[dict]:
+    """The activities planned for the unit's subtree in the month, one schedule row per kind
+    (campaigns.selectors.activities.monthly_plan): who organises how many, when, the units invited,
+    the expected attendance and sign-ups per product. Empty when none is planned."""
+    from .selectors.activities import monthly_plan
+
+    plan = monthly_plan(office=unit, year=year, month=month)
+    office = f"Văn phòng BHXH {level_word(unit)}"
+    below = "BHXH các huyện, thị xã" if unit.level.code == "tinh" else "Các đơn vị cấp dưới"
+    rows = []
+    for total in plan.kinds:
+        organisers = [f"{name}: {format_number(count)}" for name, count in
+                      ((office, total.planned_by_office), (below, total.planned_below)) if count]
+        starts = [line.start for line in total.lines if line.start]
+        ends = [line.end for line in total.lines if line.end]
+        expected = [f"{format_number(total.expected[code])} {name}" for code, name in plan.products
+                    if total.expected.get(code)]
+        rows.append({
+            "activity": total.kind_label, "organiser": "; ".join(organisers), "count": total.planned, "place": "",
+            "start": min(starts).isoformat() if starts else "", "end": max(ends).isoformat() if ends else "",
+            "invitees": f"{format_number(total.invited)} đơn vị" if total.invited else "",
+            "attendance": total.expected_attendance or None, "expected": "; ".join(expected),
+        })
+    return rows
+
+
 def province_monthly(unit: Unit, year: int, month: int | None = None) -> Draft:
     if month is None:
         raise StarterError("Kế hoạch tháng cần --period YYYY-MM (tháng của kế hoạch).")
     period = Period.month(year, month)
-    first, last = period.start, period.end
-    office = f"Văn phòng BHXH {level_word(unit)}"
     districts = "BHXH các huyện, thị xã"
     user, name, _ = _leader(unit)
     fields = {
@@ -458,30 +485,14 @@ def province_monthly(unit: Unit, year: int, month: int | None = None) -> Draft:
         "signer_title": "PHÓ GIÁM ĐỐC", "signer_name": name, "signer": user,
     }
 
-    def day(d: int) -> str:
-        return datetime.date(year, month, min(d, last.day)).isoformat()
-
-    rows = [
-        {"activity": "Hội nghị với đơn vị sử dụng lao động", "organiser": office, "count": 1,
-         "place": "Hội trường UBND thành phố", "start": day(25), "end": day(25), "invitees": "100 đơn vị",
-         "attendance": 130, "expected": ""},
-        {"activity": "Hội nghị với đơn vị sử dụng lao động", "organiser": districts, "count": 5,
-         "place": "Do BHXH huyện thống nhất với BCĐ huyện", "start": day(12), "end": last.isoformat(),
-         "invitees": "300 đơn vị", "attendance": 350, "expected": ""},
-        {"activity": "Làm việc trực tiếp với đơn vị sử dụng lao động", "organiser": f"Phòng Quản lý Thu - Sổ, Thẻ; {districts}",
-         "count": 144, "place": "Tại đơn vị", "start": day(5), "end": last.isoformat(), "invitees": "144 đơn vị",
-         "attendance": None, "expected": "1.110 người"},
-        {"activity": "Hội nghị khách hàng tiềm năng", "organiser": f"Phòng Truyền thông; {districts}", "count": 7,
-         "place": "Hội trường UBND xã, nhà văn hóa thôn", "start": day(10), "end": last.isoformat(),
-         "invitees": "Người lao động tự do, hộ kinh doanh", "attendance": None,
-         "expected": "360 BHXH TN; 770 BHYT HGĐ"},
-        {"activity": "Tuyên truyền theo nhóm nhỏ", "organiser": f"Tổ chức dịch vụ thu; {districts}", "count": 116,
-         "place": "Khu dân cư, hộ gia đình, chợ", "start": first.isoformat(), "end": last.isoformat(),
-         "invitees": "", "attendance": None, "expected": "145 BHXH TN; 440 BHYT HGĐ"},
-        {"activity": "Thanh tra, kiểm tra đơn vị chậm đóng từ 03 tháng trở lên", "organiser": "Phòng Thanh tra - "
-         "Kiểm tra", "count": 15, "place": "Tại đơn vị", "start": day(10), "end": last.isoformat(),
-         "invitees": "15 đơn vị", "attendance": None, "expected": "350 người"},
-    ]
+    rows = planned_activity_rows(unit, year, month)
+    if rows:
+        schedule = (f"Các hoạt động tổ chức trong tháng {month}/{year} (số cuộc, thời gian, thành phần và số người "
+                    "dự kiến tham gia):")
+    else:
+        schedule = (f"Chưa có hoạt động vận động nào được lên kế hoạch cho {unit.name} trong tháng {month}/{year}. "
+                    "Hãy thêm các hoạt động của tháng (trang Hoạt động vận động, hoặc nhập tệp kế hoạch), rồi tạo "
+                    "lại dự thảo, hoặc ghi trực tiếp vào khối này.")
     blocks = [
         BlockDraft(BlockKind.TEXT, (
             f"Trên cơ sở Kịch bản giải pháp phát triển người tham gia năm {year} đã ban hành, BHXH "
@@ -497,10 +508,7 @@ def province_monthly(unit: Unit, year: int, month: int | None = None) -> Draft:
             "- Triển khai đầy đủ quy trình phát triển người tham gia theo hướng dẫn của BHXH Việt Nam;\n"
             "- Tổ chức hội nghị tiết kiệm, hiệu quả; phát huy vai trò của người đứng đầu cơ quan BHXH cấp huyện, "
             "Ban Chỉ đạo cấp huyện, cấp xã.")),
-        BlockDraft(BlockKind.ACTIVITIES, (
-            "## II. NỘI DUNG KẾ HOẠCH\n\n"
-            f"Các hoạt động tổ chức trong tháng {month}/{year} (số cuộc, địa điểm, thời gian, thành phần và số người "
-            "dự kiến tham gia):"), {"rows": rows}),
+        BlockDraft(BlockKind.ACTIVITIES, f"## II. NỘI DUNG KẾ HOẠCH\n\n{schedule}", {"rows": rows}),
         BlockDraft(BlockKind.TEXT, (
             "Kết thúc buổi làm việc trực tiếp, lập biên bản với đơn vị sử dụng lao động; người lao động chưa tham "
             "gia được phân loại: hợp đồng dưới 01 tháng, thử việc; từ 01 tháng đến dưới 03 tháng; từ 03 tháng trở "
@@ -542,7 +550,8 @@ class Programme:
 
 def provincial_programme(province: Unit, year: int) -> Programme:
     """The province's own support programme for voluntary BHXH valid in the year (agents.LocalTopUp),
-    and its monthly amount: percent × 22% × the rural poverty line on its first day."""
+    and its monthly amount: percent × the voluntary BHXH rate (22%, from the dated rules) × the rural
+    poverty line on its first day."""
     from agents.models import LocalTopUp, ReferenceAmount, ReferenceKind
 
     top_up = (LocalTopUp.objects.filter(province=province, valid_from__lte=datetime.date(year, 12, 31))
@@ -563,8 +572,9 @@ def provincial_programme(province: Unit, year: int) -> Programme:
     if amount is None and top_up.percent is not None:
         line = ReferenceAmount.objects.valid_on(top_up.valid_from).filter(
             kind=ReferenceKind.RURAL_POVERTY_LINE).first()
-        if line is not None:
-            amount = int(round_half_up(Decimal(line.amount) * Decimal("0.22") * top_up.percent / 100))
+        terms = _voluntary_terms(top_up.valid_from)
+        if line is not None and terms is not None:
+            amount = int(round_half_up(Decimal(line.amount) * terms.rate_pct / 100 * top_up.percent / 100))
     return Programme(top_up.programme, resolution, top_up.valid_from, top_up.valid_to, amount, top_up.percent)
 
 

@@ -43,5 +43,4 @@ urlpatterns += [
     path("<int:pk>/ket-qua/<str:month>/lich-su/", views_results.results_history, name="results_history"),
     path("<int:pk>/ket-qua/<str:month>/xuat.<str:fmt>", views_results.results_export, name="results_export"),
     path("<int:pk>/tien-do/<str:month>/", views_results.results_completeness, name="results_completeness"),
-    path("<int:pk>/tong-quan/", views_results.results_dashboard, name="results_dashboard"),
 ]

@@ -1,5 +1,5 @@
 """The monthly results pages (issue #5): the entry grid, the workflow, the history, completeness,
-the upload, the dashboard.
+the upload. (The dashboard, whose figures are the coverage tables', is reports.views_dashboard.)
 
 Thin: parse, call (targets.services.results, targets.selectors.results), render. A unit the user
 may not see answers 404 (access.get_visible_unit_or_404); a write the user may not make answers
@@ -22,14 +22,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bhxh_portal.files import file_download, safe_extension
 from bhxh_portal.idempotency import Repeated, once_key, used
 from bhxh_portal.imports import ImportFileError, load_dataset, max_upload_bytes, run_resource_import
-from bhxh_portal.numbers import format_number, parse_whole_number
-from reports import charts
+from bhxh_portal.numbers import parse_whole_number
 
 from . import access
 from .models import Indicator, MonthlyResult, ReportAction, Unit
@@ -106,7 +104,7 @@ def results_progress_home(request):
 def results_dashboard_home(request):
     units = list(access.top_units(request.user).order_by("code"))
     if len(units) == 1:
-        return redirect("targets:results_dashboard", pk=units[0].pk)
+        return redirect("dashboard:unit", pk=units[0].pk)
     return render(request, "targets/results_home.html", {
         "month": selectors.default_month(), "entries": [(u, []) for u in units], "title": "Tổng quan kết quả",
         "target": "dashboard",
@@ -375,66 +373,6 @@ def results_completeness(request, pk: int, month: str):
         "previous": selectors.previous_month(period), "next": selectors.next_month(period),
         "may_approve": access.has_role(request.user, unit, services.APPROVER_ROLES),
     })
-
-
-# --- the dashboard ---------------------------------------------------------------------------------
-
-
-def _pct(value) -> str:
-    return f"{format_number(value, 2)}%"
-
-
-def dashboard_charts(dashboard) -> dict:
-    """The SVG pictures of a dashboard (also usable by a PDF renderer): one line per indicator,
-    participants against the target path, and the children ranked by achievement."""
-    labels = [f"T{m.number}" for m in (dashboard.rows[0].months if dashboard.rows else [])]
-    lines = {}
-    for row in dashboard.rows:
-        series = [charts.Series("Số người tham gia", row.values)]
-        if any(v is not None for v in row.path):
-            series.append(charts.Series("Lộ trình chỉ tiêu", row.path, color="#b3261e", dashed=True, markers=False))
-        lines[row.indicator.code] = mark_safe(charts.line_chart(
-            labels=labels, series=series, title=f"{row.indicator.short_name} năm {dashboard.month.year}",
-            width=560, height=240))
-    ranking = ""
-    if dashboard.ranking:
-        bars = [charts.Bar(r.unit.name, r.achievement, note=f"({format_number(r.figure.value)} người)"
-                           if r.figure.value is not None else "") for r in dashboard.ranking]
-        title = f"Tỷ lệ đạt so với chỉ tiêu — {dashboard.ranking_indicator.short_name}"
-        if dashboard.ranking_month:
-            title += f", {dashboard.ranking_month.label.lower()}"
-        ranking = mark_safe(charts.bar_chart(bars=bars, title=title, value_format=_pct, reference=100,
-                                             reference_label="100%", width=720))
-    return {"lines": lines, "ranking": ranking}
-
-
-@login_required
-def results_dashboard(request, pk: int):
-    unit = access.get_visible_unit_or_404(request.user, pk)
-    key = request.GET.get("thang")
-    period = _month_or_404(key) if key else selectors.default_month()
-    dashboard = selectors.unit_dashboard(unit=unit, month=period, ranking_code=request.GET.get("chi-tieu") or None)
-    pictures = dashboard_charts(dashboard)
-    rows = [(row, pictures["lines"].get(row.indicator.code, "")) for row in dashboard.rows]
-    return render(request, "targets/results_dashboard.html", {
-        **_context(request, unit, period), "dashboard": dashboard, "rows": rows, "ranking_chart": pictures["ranking"],
-        "previous": selectors.previous_month(period), "next": selectors.next_month(period),
-        "child_figures": _child_figures(unit, period, dashboard),
-    })
-
-
-def _child_figures(unit: Unit, period: Period, dashboard) -> list:
-    """The unit and its children for the ranking indicator: own entry or children's sum, and the
-    difference between the two where a unit has both."""
-    if dashboard.ranking_indicator is None:
-        return []
-    code = dashboard.ranking_indicator.code
-    month = dashboard.ranking_month or period
-    figures = selectors.participants_for_children(parent=unit, indicators=[code], month=month)
-    children = {c.pk: c for c in Unit.objects.filter(pk__in=list(figures)).order_by("code")}
-    rows = [(children[pk], figures[pk][code]) for pk in figures if pk in children and pk != unit.pk]
-    rows.sort(key=lambda r: r[0].code)
-    return [(unit, figures[unit.pk][code]), *rows]
 
 
 # --- files -----------------------------------------------------------------------------------------

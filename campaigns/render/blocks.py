@@ -277,10 +277,14 @@ def _no_results(as_of: Period) -> str:
             "các cột số người tham gia, tỷ lệ và số người còn phải vận động để trống.")
 
 
-# While the monthly results are not in the code base, a reports table falls back to the
-# indicator-based table of campaigns.selectors (same arithmetic, participants from targets.progress).
-_FALLBACK_INDICATOR = {"bhyt": "bhyt", "bhxh": "bhxh", "bhtn": "bhtn", "students": "bhyt_hoc_sinh"}
+# The reports app's tables a block may name, and the indicator each one is about (its summary).
+_TABLE_INDICATOR = {"bhyt": "bhyt", "bhxh": "bhxh", "bhtn": "bhtn", "students": "bhyt_hoc_sinh"}
 _REMAINING_INDICATORS = ["bhxh_bb", "bhxh_tn", "bhtn", "bhyt"]
+
+
+def _target_period(params: dict) -> Period | None:
+    """The block's own target period, when it names one; else the targets that apply in the month."""
+    return Period.parse(params["target_period"]) if params.get("target_period") else None
 
 
 def _summary(unit, as_of: Period, target_period: Period, subject: str, total: dict) -> HtmlPart | None:
@@ -312,26 +316,28 @@ def _students_summary(unit, as_of: Period, total: dict) -> HtmlPart | None:
 
 
 def render_coverage(block: PlanBlock, document: PlanDocument) -> list[Part]:
-    """A coverage table: one of the reports app's tables (table: bhyt, bhxh, bhtn), or the
-    table of any indicator by child unit (indicator: bhxh_tn, bhyt_hgd, ...)."""
+    """A coverage table: one of the reports app's tables (table: bhyt, bhxh, bhtn, students), or the
+    table of any indicator by child unit (indicator: bhxh_tn, bhyt_hgd, ...), reports.tables.indicator.
+    Either way the figures are the coverage page's and the dashboard's."""
     params = block.params
     as_of = _period(params.get("as_of"), document.period)
     target_period = _period(params.get("target_period"), Period.of_year(document.year))
     table_name, code = params.get("table", ""), params.get("indicator", "")
     if not table_name and not code:
         raise ValidationError("Bảng tỷ lệ bao phủ cần 'table' (bhyt, bhxh, bhtn, students) hoặc 'indicator'.")
-    data = None
     if table_name:
-        if table_name not in _FALLBACK_INDICATOR:
-            raise ValidationError(f"Không có bảng '{table_name}' (có: {', '.join(_FALLBACK_INDICATOR)}).")
+        if table_name not in _TABLE_INDICATOR:
+            raise ValidationError(f"Không có bảng '{table_name}' (có: {', '.join(_TABLE_INDICATOR)}).")
         if as_of.type != "month":
             raise ValidationError("Bảng tỷ lệ bao phủ cần số liệu đến một tháng (as_of: YYYY-MM).")
         data = selectors.report_table(unit=document.unit, table=table_name, month=as_of)
-        code = code or _FALLBACK_INDICATOR[table_name]
-    indicator = _indicator(code)
-    if data is None:
+        code = code or _TABLE_INDICATOR[table_name]
+        indicator = _indicator(code)
+    else:
+        indicator = _indicator(code)
         data = selectors.coverage_table(unit=document.unit, indicator=indicator, as_of=as_of,
-                                        target_period=target_period, with_change=params.get("change", True))
+                                        target_period=_target_period(params), with_change=params.get("change", True))
+        as_of = selectors.month_of(as_of)
     parts = _lead(block)
     total = next((r.values for r in data.table.rows if r.is_total), {})
     if table_name == "students":
@@ -348,20 +354,18 @@ def render_coverage(block: PlanBlock, document: PlanDocument) -> list[Part]:
 
 def render_remaining(block: PlanBlock, document: PlanDocument) -> list[Part]:
     """People still to mobilise by child unit: the reports app's table (BHXH BB, BHXH TN, BHTN,
-    BHYT), or for the indicators listed."""
+    BHYT), or for the indicators listed (reports.tables.indicator)."""
     params = block.params
     as_of = _period(params.get("as_of"), document.period)
-    target_period = _period(params.get("target_period"), Period.of_year(document.year))
     codes = params.get("indicators") or []
-    data = None
     if not codes and as_of.type == "month":
         data = selectors.report_table(unit=document.unit, table="remaining", month=as_of)
-    if data is None:
+    else:
         indicators = [_indicator(c) for c in (codes or _REMAINING_INDICATORS)]
         data = selectors.remaining_table(unit=document.unit, indicators=indicators, as_of=as_of,
-                                         target_period=target_period)
+                                         target_period=_target_period(params))
     return [*_lead(block), TablePart(data.table, landscape=params.get("landscape", False),
-                                     note="" if data.has_results else _no_results(as_of))]
+                                     note="" if data.has_results else _no_results(selectors.month_of(as_of)))]
 
 
 def render_evaluation(block: PlanBlock, document: PlanDocument) -> list[Part]:

@@ -23,6 +23,7 @@ from .documents import (  # noqa: F401
     indicator_by_code,
     level_word,
     may_sign,
+    month_of,
     remaining_table,
     report_table,
     resolve_unit,

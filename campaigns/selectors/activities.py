@@ -7,7 +7,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.http import Http404
 
 from targets import access
@@ -73,6 +73,8 @@ class PlanLine:
     attendance: int = 0
     expected: dict[str, int] = field(default_factory=dict)  # product code -> expected sign-ups
     actual: dict[str, int] = field(default_factory=dict)
+    start: datetime.date | None = None  # the earliest planned start of the line's activities
+    end: datetime.date | None = None  # the latest planned end
 
 
 @dataclass
@@ -129,7 +131,8 @@ def monthly_plan(*, office: Unit, year: int, month: int) -> MonthlyPlan:
         DriveActivity.objects.filter(_in_month(office, year, month))
         .values("kind", "organiser_id", "organiser__name", "organiser__path")
         .annotate(planned=Sum("planned_count"), held=Sum("held_count"), invited=Sum("invited_count"),
-                  expected_attendance=Sum("expected_attendance"), attendance=Sum("attendance"))
+                  expected_attendance=Sum("expected_attendance"), attendance=Sum("attendance"),
+                  start=Min("planned_start"), end=Max("planned_end"))
         .order_by("kind", "organiser__path")
     )
     lines: dict[tuple[str, int], PlanLine] = {}
@@ -139,6 +142,7 @@ def monthly_plan(*, office: Unit, year: int, month: int) -> MonthlyPlan:
             organiser_name=row["organiser__name"], is_office=row["organiser_id"] == office.pk,
             planned=row["planned"] or 0, held=row["held"] or 0, invited=row["invited"] or 0,
             expected_attendance=row["expected_attendance"] or 0, attendance=row["attendance"] or 0,
+            start=row["start"], end=row["end"],
         )
     sign_ups = (
         ActivitySignUp.objects.filter(_in_month(office, year, month, prefix="activity__"))

@@ -8,10 +8,9 @@ Who may do what (on top of targets.access, the one permission module):
   document names one, signs it himself);
 - see: anyone who sees the unit (targets.access.scope_by_unit); anything else answers 404.
 
-The figures come from targets (Target, Demographics) and from targets.progress, where the monthly
-results register the participant counts. Each table is built in one function here, so that the
-document, its PDF and its DOCX print the same figures; when the reports app gains its own coverage
-table modules, the block renderers switch to them here.
+The figures of the live tables are the reports app's (reports.tables: the coverage tables, the
+indicator tables, the evaluation), so that the document, its PDF and its DOCX print the figures of
+the coverage page and the dashboard.
 """
 
 from collections.abc import Iterable
@@ -22,11 +21,10 @@ from django.http import Http404
 
 from bhxh_portal.search import folded_words_q
 from bhxh_portal.numbers import format_number
-from reports.tables.base import Column, Row, Table, percent
-from reports.tables.coverage import CoverageFigures, coverage_figures
-from targets import access, progress
+from reports.tables.base import Column, Row, Table
+from targets import access
 from targets.allocation import SplitCheck, check_split
-from targets.models import Demographics, DenominatorKind, Indicator, Role, Target, TargetKind, Unit, fold_text
+from targets.models import Indicator, Role, Target, TargetKind, Unit, fold_text
 from targets.periods import Period, PeriodType
 
 from ..models import DocumentStatus, PlanDocument
@@ -179,13 +177,6 @@ def indicator_by_code(code: str) -> Indicator:
     return indicator
 
 
-DENOMINATOR_HEADERS = {
-    DenominatorKind.POPULATION: "Dân số",
-    DenominatorKind.LABOUR_FORCE: "Lực lượng lao động",
-    DenominatorKind.PUPILS: "Số học sinh, sinh viên",
-    DenominatorKind.REQUIRED_TO_JOIN: "Số người thuộc diện tham gia BHXH bắt buộc",
-    DenominatorKind.VOLUNTARY_ELIGIBLE: "Số người thuộc diện tham gia BHXH tự nguyện",
-}
 
 
 # --- targets and their allocation ---------------------------------------------------------------
@@ -298,116 +289,56 @@ def allocation_table(alloc: Allocation) -> Table:
 
 
 # --- coverage ------------------------------------------------------------------------------------
+# Every figure of these tables comes from reports.tables (the same inputs, rules and builders as the
+# coverage page and its downloads): a block only chooses the table, the month and its layout.
 @dataclass
 class CoverageData:
     table: Table
     has_results: bool
-    figures: dict[int, CoverageFigures]  # by unit id, the parent included
+    figures: dict = field(default_factory=dict)
 
 
-def _previous_month(period: Period) -> Period | None:
-    if period.type != PeriodType.MONTH:
-        return None
-    if period.number == 1:
-        return Period.month(period.year - 1, 12)
-    return Period.month(period.year, period.number - 1)
+def month_of(period: Period) -> Period:
+    """The month a block's figures are read at: the month itself, or the last month of a longer period."""
+    if period.type == PeriodType.MONTH:
+        return period
+    return Period.month(period.year, period.last_month)
 
 
-def _children(unit: Unit, as_of: Period) -> list[Unit]:
-    return list(Unit.objects.filter(parent=unit).valid_on(as_of.end).select_related("level").order_by("code"))
+def _has_results(inputs, codes: Iterable[str]) -> bool:
+    codes = set(codes)
+    return any(code in codes for _, code in inputs.participants)
 
 
-def _figures_for(*, units: list[Unit], indicator: Indicator, as_of: Period,
-                 target_period: Period) -> tuple[dict[int, CoverageFigures], bool]:
-    ids = [u.pk for u in units]
-    targets = {
-        t.unit_id: t for t in Target.objects.for_period(target_period).of_units().filter(
-            unit_id__in=ids, indicator=indicator, kind=TargetKind.ASSIGNED
-        )
-    }
-    demographics = {
-        d.unit_id: d.value_of(indicator.denominator)
-        for d in Demographics.objects.filter(unit_id__in=ids, year=target_period.year)
-    }
-    now = progress.participants_for(unit_ids=ids, indicator_ids=[indicator.pk], period=as_of)
-    previous_period = _previous_month(as_of)
-    before = progress.participants_for(unit_ids=ids, indicator_ids=[indicator.pk],
-                                       period=previous_period) if previous_period else {}
-    figures = {}
-    for unit in units:
-        target = targets.get(unit.pk)
-        denominator = (target.denominator if target and target.denominator else None) or demographics.get(unit.pk)
-        participants = now.get((unit.pk, indicator.pk))
-        previous = before.get((unit.pk, indicator.pk))
-        rate = target.exact_rate if target else None
-        figures[unit.pk] = coverage_figures(
-            denominator=denominator, participants=participants,
-            target_rate=rate if rate is not None else None,
-            previous_coverage_pct=percent(previous, denominator),
-            target_count_override=target.count if target else None,
-        )
-    return figures, bool(now)
-
-
-def coverage_table(*, unit: Unit, indicator: Indicator, as_of: Period, target_period: Period,
+def coverage_table(*, unit: Unit, indicator: Indicator, as_of: Period, target_period: Period | None = None,
                    with_change: bool = True) -> CoverageData:
-    """Coverage by child unit (DOMAIN.md section 4, tables 1 and 3): the parent row from its own
-    denominator, target and participants, never by adding the children's percentages."""
-    children = _children(unit, as_of)
-    figures, has_results = _figures_for(units=[*children, unit], indicator=indicator, as_of=as_of,
-                                        target_period=target_period)
-    child_header = "Xã, phường, thị trấn" if unit.level.code == "huyen" else "Đơn vị"
-    denominator = DENOMINATOR_HEADERS.get(indicator.denominator, "Mẫu số")
-    short = indicator.short_name
-    columns = [
-        Column("stt", "STT", "A", "text"), Column("name", child_header, "B", "text"),
-        Column("denominator", f"{denominator} (người)", "1"),
-        Column("participants", f"Tổng số người tham gia {short} (người)", "2"),
-        Column("coverage", f"Tỷ lệ bao phủ {short} so với {denominator.lower()} (%)", "3=2/1", "percent"),
-        Column("target_rate", "Kế hoạch giao (%)", "4", "percent"),
-        Column("achievement", "Tỷ lệ đạt so với kế hoạch giao (%)", "5=3/4", "percent"),
-    ]
-    if with_change:
-        columns.append(Column("change", "Tăng, giảm so với tháng trước (%)", "6", "pp"))
-    columns.append(Column("remaining", f"Số người còn phải vận động đến cuối {target_period.label.lower()}",
-                          str(len(columns) - 1)))
-    table = Table(key=f"coverage_{indicator.code}", title=f"Kết quả tham gia {short} đến {as_of.end:%d/%m/%Y}",
-                  columns=columns)
+    """Coverage of one indicator by child unit (reports.tables.indicator), the parent row from its own
+    denominator, target and participants; `target_period`: the targets of that period instead of
+    those that apply in the month (reports.tables.figures.applicable_targets)."""
+    from reports.tables.indicator import indicator_table
+    from reports.tables.inputs import load_inputs
 
-    def values(f: CoverageFigures) -> dict:
-        return {"denominator": f.denominator, "participants": f.participants, "coverage": f.coverage_pct,
-                "target_rate": f.target_rate, "achievement": f.achievement_pct, "change": f.change_pp,
-                "remaining": f.remaining}
-
-    for index, child in enumerate(children, start=1):
-        table.rows.append(Row({"stt": f"{index}.", "name": child.name, **values(figures[child.pk])}))
-    table.rows.append(Row({"stt": "", "name": "Tổng cộng", **values(figures[unit.pk])}, is_total=True))
-    return CoverageData(table, has_results, figures)
+    month = month_of(as_of)
+    inputs = load_inputs(parent=unit, month=month, indicator_codes=[indicator.code], target_period=target_period,
+                         change_codes=[indicator.code] if with_change else ())
+    until = (target_period or Period.of_year(month.year)).label.lower()
+    table = indicator_table(inputs, indicator, with_change=with_change, remaining_until=until)
+    return CoverageData(table, _has_results(inputs, [indicator.code]))
 
 
-def remaining_table(*, unit: Unit, indicators: list[Indicator], as_of: Period, target_period: Period) -> CoverageData:
+def remaining_table(*, unit: Unit, indicators: list[Indicator], as_of: Period,
+                    target_period: Period | None = None) -> CoverageData:
     """People still to mobilise per child unit and indicator until the end of the target period
-    (DOMAIN.md section 4, table 4); the total row is the parent's own remaining."""
-    children = _children(unit, as_of)
-    units = [*children, unit]
-    per_indicator = {}
-    has_results = False
-    for indicator in indicators:
-        per_indicator[indicator.pk], found = _figures_for(units=units, indicator=indicator, as_of=as_of,
-                                                          target_period=target_period)
-        has_results = has_results or found
-    group = f"Số người còn phải thực hiện {target_period.label.lower()}"
-    columns = [Column("stt", "TT", "A", "text"), Column("name", "Đơn vị", "B", "text")]
-    columns += [Column(f"i{i.pk}", i.short_name, str(n), group=group) for n, i in enumerate(indicators, start=1)]
-    columns.append(Column("note", "Ghi chú", str(len(indicators) + 1), "text"))
-    table = Table(key="remaining", title=group, columns=columns)
-    for index, member in enumerate(units, start=1):
-        is_total = member.pk == unit.pk
-        row = {"stt": "" if is_total else str(index), "name": "Tổng cộng" if is_total else member.name, "note": ""}
-        for indicator in indicators:
-            row[f"i{indicator.pk}"] = per_indicator[indicator.pk][member.pk].remaining
-        table.rows.append(Row(row, is_total=is_total))
-    return CoverageData(table, has_results, {})
+    (reports.tables.indicator); the total row is the parent's own remaining."""
+    from reports.tables.indicator import indicator_remaining_table
+    from reports.tables.inputs import load_inputs
+
+    month = month_of(as_of)
+    codes = [i.code for i in indicators]
+    inputs = load_inputs(parent=unit, month=month, indicator_codes=codes, target_period=target_period,
+                         change_codes=())
+    until = (target_period or Period.of_year(month.year)).label.lower()
+    return CoverageData(indicator_remaining_table(inputs, indicators, until=until), _has_results(inputs, codes))
 
 
 def evaluation_table(*, unit: Unit, indicators: list[Indicator], year: int) -> CoverageData:
@@ -418,18 +349,13 @@ def evaluation_table(*, unit: Unit, indicators: list[Indicator], year: int) -> C
 
     items = load_evaluation_items(unit=unit, indicators=indicators, year=year)
     has_results = any(i.participants is not None for i in items)
-    return CoverageData(build(items=items, year=year), has_results, {})
+    return CoverageData(build(items=items, year=year), has_results)
 
 
 # --- the coverage tables of the reports app ------------------------------------------------------
-REPORT_TABLES = {"bhyt": "bhyt", "bhxh": "bhxh", "bhtn": "bhtn", "remaining": None}
-RESULTS_MODULE = "targets.selectors.results"
-
-
-def report_table(*, unit: Unit, table: str, month: Period) -> CoverageData | None:
-    """One of the coverage tables of reports.tables.coverage_tables (bhyt, bhxh, bhtn, remaining),
-    the same figures as the coverage page and its downloads. None while the monthly results
-    (targets.selectors.results, which those tables read) are not in the code base."""
+def report_table(*, unit: Unit, table: str, month: Period) -> CoverageData:
+    """One of the coverage tables of reports.tables.coverage_tables (bhyt, bhxh, bhtn, remaining,
+    students), the same figures as the coverage page and its downloads."""
     from reports.coverage import CoverageRequestError, coverage_table_inputs
     from reports.tables.coverage_tables import TABLES
 
@@ -437,12 +363,8 @@ def report_table(*, unit: Unit, table: str, month: Period) -> CoverageData | Non
         inputs = coverage_table_inputs(unit=unit, table=table, month=month)
     except CoverageRequestError as exc:
         raise LookupError(str(exc)) from exc
-    except ModuleNotFoundError as exc:
-        if exc.name != RESULTS_MODULE:
-            raise
-        return None
     # Tables with inputs of their own (schools) say whether they have figures themselves.
-    return CoverageData(TABLES[table](inputs), bool(getattr(inputs, "participants", True)), {})
+    return CoverageData(TABLES[table](inputs), bool(getattr(inputs, "participants", True)))
 
 
 # --- drive activities ----------------------------------------------------------------------------

@@ -20,16 +20,29 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 FORMATS = {"int": "#,##0;(#,##0)", "percent": "0.00%", "pp": "0.00%", "decimal": "#,##0.00"}
 
 
-def _cell_value(kind: str, value):
+def _cell_value(column, value):
+    """The value rounded as the page prints it (column.places; two decimals by default), so the cell
+    shows the page's figure, not one more decimal of it."""
+    kind = column.kind
     if value is None or value == "":
         return None
     if kind == "text":
         return safe_cell(str(value))
+    places = column.places or 2
     if kind in ("percent", "pp"):
-        return float(round_half_up(Fraction(value), 2)) / 100  # shown as 93,08% whatever Excel's locale
+        return float(round_half_up(Fraction(value), places)) / 100  # shown as 93,08% whatever Excel's locale
     if kind == "int":
         return int(value)
-    return float(round_half_up(Fraction(value), 2))
+    return float(round_half_up(Fraction(value), places))
+
+
+def _number_format(column) -> str:
+    places = column.places or 2
+    if column.kind in ("percent", "pp"):
+        return f"0.{'0' * places}%"
+    if column.kind == "decimal":
+        return f"#,##0.{'0' * places}"
+    return FORMATS[column.kind]
 
 
 def as_xlsx(table: Table, *, unit_name: str = "", as_of: datetime.date | None = None) -> bytes:
@@ -72,10 +85,10 @@ def as_xlsx(table: Table, *, unit_name: str = "", as_of: datetime.date | None = 
 
     for r_index, row in enumerate(table.rows, start=formula_row + 1):
         for c_index, column in enumerate(table.columns, start=1):
-            cell = ws.cell(row=r_index, column=c_index, value=_cell_value(column.kind, row.values.get(column.key)))
+            cell = ws.cell(row=r_index, column=c_index, value=_cell_value(column, row.values.get(column.key)))
             cell.border = BOX
             if column.kind in FORMATS:
-                cell.number_format = FORMATS[column.kind] + (
+                cell.number_format = _number_format(column) + (
                     f';"{column.zero_text}"' if column.zero_text and column.kind == "int" else "")
                 cell.alignment = Alignment(horizontal="right")
             if row.is_total:

@@ -1,8 +1,10 @@
-"""The coverage arithmetic of DOMAIN.md section 4, checked digit for digit against Càng Long 2023.
+"""The coverage arithmetic of DOMAIN.md section 4, checked digit for digit against Càng Long 2023;
+the rules themselves (achievement, target count, rounding) are reports.tables.figures'.
 
 - coverage % = participants / denominator × 100
-- achievement % = coverage % / target rate × 100, from unrounded values
-- target count = target rate × denominator, rounded half up to a whole person
+- achievement % = coverage % / target rate × 100, from unrounded values (participants / count for a
+  target assigned as a count)
+- target count = target rate × denominator, rounded half up to a whole person (or the count assigned)
 - remaining = target count − participants (negative when over target)
 - change vs last month = coverage % now − coverage % last month, in percentage points
 """
@@ -11,9 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from bhxh_portal.numbers import round_half_up
-
-from .base import percent, ratio_pct
+from .base import percent
+from .figures import achievement_pct, target_count, target_count_of
 
 
 @dataclass(frozen=True)
@@ -28,24 +29,23 @@ class CoverageFigures:
     change_pp: Fraction | None
 
 
-def target_count(rate_pct: Decimal | Fraction | None, denominator: int | None) -> int | None:
-    if rate_pct is None or denominator is None:
-        return None
-    return int(round_half_up(Fraction(rate_pct) * denominator / 100))
-
-
 def coverage_figures(*, denominator: int | None, participants: int | None, target_rate: Decimal | None,
                      previous_coverage_pct: Fraction | None = None,
                      target_count_override: int | None = None) -> CoverageFigures:
+    """`target_count_override`: the count of a target assigned as a count (None for a rate)."""
     coverage = percent(participants, denominator)
-    count = target_count_override if target_count_override is not None else target_count(target_rate, denominator)
+    count = target_count_of(rate=target_rate, assigned=target_count_override, denominator=denominator)
     return CoverageFigures(
         denominator=denominator,
         participants=participants,
         target_rate=target_rate,
         coverage_pct=coverage,
-        achievement_pct=ratio_pct(coverage, target_rate),
+        achievement_pct=achievement_pct(participants=participants, denominator=denominator, rate=target_rate,
+                                        assigned=target_count_override),
         target_count=count,
         remaining=None if count is None or participants is None else count - participants,
         change_pp=None if coverage is None or previous_coverage_pct is None else coverage - previous_coverage_pct,
     )
+
+
+__all__ = ["CoverageFigures", "coverage_figures", "target_count"]

@@ -4,8 +4,9 @@ Each builder takes CoverageInputs and returns a Table: children in code order, t
 every figure of the parent row computed from the parent's own denominator, target and participants.
 """
 
-from .base import Column, Row, Table, percent, ratio_pct
-from .coverage import coverage_figures, target_count
+from .base import Column, Row, Table, percent
+from .coverage import coverage_figures
+from .figures import achievement_pct, complete_composites, part_target_count, target_count_of
 from .inputs import CoverageInputs
 
 
@@ -79,23 +80,29 @@ def bhxh_table(inputs: CoverageInputs) -> Table:
 
     def compute(unit):
         labour = inputs.denominator(unit, "labour_force")
-        compulsory, voluntary = inputs.value(unit, "bhxh_bb"), inputs.value(unit, "bhxh_tn")
-        total = inputs.value(unit, "bhxh")
-        if total is None and compulsory is not None and voluntary is not None:
-            total = compulsory + voluntary
-        if compulsory is None and total is not None and voluntary is not None:
-            compulsory = total - voluntary
+        # the composite's parts and whole as loaded (figures.complete_composites: BHXH = BB + TN)
+        values = complete_composites({c: inputs.value(unit, c) for c in ("bhxh", "bhxh_bb", "bhxh_tn")})
+        compulsory, voluntary, total = values["bhxh_bb"], values["bhxh_tn"], values["bhxh"]
         rate_total, rate_voluntary = inputs.rate(unit, "bhxh"), inputs.rate(unit, "bhxh_tn")
         pct_total, pct_voluntary = percent(total, labour), percent(voluntary, labour)
-        count_total = inputs.assigned_count(unit, "bhxh") or target_count(rate_total, labour)
-        count_voluntary = inputs.assigned_count(unit, "bhxh_tn") or target_count(rate_voluntary, labour)
-        # the compulsory part of the target is the difference of the two assigned counts
-        count_compulsory = None if count_total is None or count_voluntary is None else count_total - count_voluntary
+
+        def count_of(code):
+            return target_count_of(rate=inputs.rate(unit, code), assigned=inputs.assigned_count(unit, code),
+                                   denominator=labour)
+
+        count_voluntary = count_of("bhxh_tn")
+        # the compulsory part of the target, unless set, is the difference of the two (figures.part_target_count)
+        count_compulsory = count_of("bhxh_bb")
+        if count_compulsory is None:
+            count_compulsory = part_target_count("bhxh_bb", count_of)
         return {
             "labour_force": labour, "rate_total": rate_total, "rate_voluntary": rate_voluntary,
             "compulsory": compulsory, "voluntary": voluntary, "total": total,
             "pct_total": pct_total, "pct_voluntary": pct_voluntary,
-            "ach_total": ratio_pct(pct_total, rate_total), "ach_voluntary": ratio_pct(pct_voluntary, rate_voluntary),
+            "ach_total": achievement_pct(participants=total, denominator=labour, rate=rate_total,
+                                         assigned=inputs.assigned_count(unit, "bhxh")),
+            "ach_voluntary": achievement_pct(participants=voluntary, denominator=labour, rate=rate_voluntary,
+                                             assigned=inputs.assigned_count(unit, "bhxh_tn")),
             "left_compulsory": None if count_compulsory is None or compulsory is None else count_compulsory - compulsory,
             "left_voluntary": None if count_voluntary is None or voluntary is None else count_voluntary - voluntary,
         }

@@ -2,15 +2,18 @@
 and next year's target (DOMAIN.md section 4; golden/huong_hoa_2019_evaluation.csv).
 
 - increase = this year − last year; increase % = increase / last year × 100
-- % of plan = this year / this year's plan × 100
+- % of plan = the achievement against this year's plan (reports.tables.figures: this year / the
+  plan's count × 100 for a plan assigned as a count, coverage / rate for one assigned as a rate), so
+  it is the figure the coverage tables and the dashboard print
 - % of labour force = participants / labour force × 100
 - % of required = participants / people required to join (BHXH TN: those who may join voluntarily)
 - growth = next year's target / this year × 100
 
 Inputs (`load_evaluation_inputs`, used by the coverage registry, the page, the downloads, the CLI and
 the district-yearly plan's EVALUATION block): participants at the end of the year and of the year
-before from the monthly results (targets.progress), the assigned yearly targets of the year and the
-next, and the year's denominators; five queries plus those of the results, whatever the unit.
+before from the monthly results (targets.progress; BHXH the sum of its parts where it has no figure),
+the targets that apply at the end of the year and of the next (reports.tables.figures), and the
+year's denominators; a few queries plus those of the results, whatever the unit.
 """
 
 from collections.abc import Iterable
@@ -20,6 +23,7 @@ from fractions import Fraction
 from targets.periods import Period
 
 from .base import Column, Row, Table, percent
+from .figures import achievement_pct, applicable_targets, complete_composites, computing_rate, with_parts
 
 # The indicators of the plan (reference plan 2020, section I).
 EVALUATION_INDICATORS = ["bhxh", "bhxh_bb", "bhxh_tn", "bhtn"]
@@ -37,6 +41,7 @@ class EvaluationInput:
     labour_force: int | None
     required_to_join: int | None
     next_target: int | None
+    plan_rate: Fraction | None = None  # the plan's rate when it was assigned as a rate (else its count counts)
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,8 @@ def evaluation_figures(item: EvaluationInput) -> EvaluationFigures:
     return EvaluationFigures(
         increase=increase,
         increase_pct=percent(increase, before),
-        pct_of_plan=percent(now, item.plan),
+        pct_of_plan=achievement_pct(participants=now, denominator=item.labour_force, rate=item.plan_rate,
+                                    assigned=None if item.plan_rate is not None else item.plan),
         pct_of_labour_force=percent(now, item.labour_force),
         pct_of_required=percent(now, item.required_to_join),
         next_target_pct_of_labour_force=percent(item.next_target, item.labour_force),
@@ -81,30 +87,35 @@ class EvaluationInputs:
 def load_evaluation_items(*, unit, indicators: Iterable, year: int) -> list[EvaluationInput]:
     """One EvaluationInput per indicator (Indicator objects, in the given order) for `unit` and `year`."""
     from targets import progress
-    from targets.models import Demographics, Target, TargetKind
-    from targets.periods import PeriodType
+    from targets.models import Demographics, Indicator
 
     indicators = list(indicators)
-    ids = [i.pk for i in indicators]
-    plans: dict[tuple[int, int], int] = {}
-    for indicator_id, target_year, count in Target.objects.of_units().filter(
-        unit=unit, indicator_id__in=ids, kind=TargetKind.ASSIGNED, period_type=PeriodType.YEAR,
-        year__in=[year, year + 1],
-    ).values_list("indicator_id", "year", "count"):
-        plans[(indicator_id, target_year)] = count
+    codes = [i.code for i in indicators]
+    # a composite's parts too, whose sum it is where it has no figure of its own
+    extra = [c for c in with_parts(codes) if c not in codes]
+    counted = indicators + list(Indicator.objects.filter(code__in=extra)) if extra else indicators
+    ids = [i.pk for i in counted]
+    plans = applicable_targets(unit_ids=[unit.pk], codes=codes, month=Period.month(year, 12))
+    next_plans = applicable_targets(unit_ids=[unit.pk], codes=codes, month=Period.month(year + 1, 12))
     demographics = Demographics.objects.filter(unit=unit, year=year).first()
-    now = progress.participants_for(unit_ids=[unit.pk], indicator_ids=ids, period=Period.of_year(year))
-    before = progress.participants_for(unit_ids=[unit.pk], indicator_ids=ids, period=Period.of_year(year - 1))
+
+    def participants(period: Period) -> dict[str, int | None]:
+        found = progress.participants_for(unit_ids=[unit.pk], indicator_ids=ids, period=period)
+        return complete_composites({i.code: found.get((unit.pk, i.pk)) for i in counted})
+
+    now, before = participants(Period.of_year(year)), participants(Period.of_year(year - 1))
     items = []
     for indicator in indicators:
         required = REQUIRED_FIELD.get(indicator.code)
+        plan, next_plan = plans.get((unit.pk, indicator.code)), next_plans.get((unit.pk, indicator.code))
         items.append(EvaluationInput(
             indicator=indicator.code, label=indicator.short_name,
-            participants=now.get((unit.pk, indicator.pk)), participants_last_year=before.get((unit.pk, indicator.pk)),
-            plan=plans.get((indicator.pk, year)),
+            participants=now.get(indicator.code), participants_last_year=before.get(indicator.code),
+            plan=plan.count if plan else None,
             labour_force=demographics.labour_force if demographics else None,
             required_to_join=getattr(demographics, required) if demographics and required else None,
-            next_target=plans.get((indicator.pk, year + 1)),
+            next_target=next_plan.count if next_plan else None,
+            plan_rate=computing_rate(plan) if plan is not None and plan.entered_as == "rate" else None,
         ))
     return items
 

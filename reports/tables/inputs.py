@@ -1,6 +1,7 @@
 """Everything a coverage table needs for one parent unit and month, loaded in a fixed number of
-queries whatever the number of children: children, denominators, assigned targets, participants
-this month and last month (own entry, else the children's sum)."""
+queries whatever the number of children: children, denominators, the targets that apply, participants
+this month and last month (own entry, else the children's sum; a composite, the sum of its parts).
+Which target applies and how a composite adds up are reports.tables.figures' rules."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -8,6 +9,8 @@ from decimal import Decimal
 from targets.models import Demographics, Unit
 from targets.periods import Period
 from targets.selectors.results import previous_month
+
+from . import figures
 
 # Indicators each table reads; the BHXH compulsory part is total − voluntary (DOMAIN.md section 4).
 TABLE_INDICATORS = ["bhyt", "bhxh", "bhxh_bb", "bhxh_tn", "bhtn"]
@@ -30,6 +33,8 @@ class CoverageInputs:
     from_predecessors: dict[int, list] = field(default_factory=dict)
     # ... and those of them formed partly from a split unit: left empty, never divided by guess
     split_units: set[int] = field(default_factory=set)
+    targets: dict[tuple[int, str], object] = field(default_factory=dict)  # the Target that applies
+    denominator_kinds: dict[str, str] = field(default_factory=dict)  # indicator code -> Demographics field
 
     @property
     def units(self) -> list[Unit]:
@@ -45,6 +50,7 @@ class CoverageInputs:
         return source.get((unit.pk, code))
 
     def rate(self, unit: Unit, code: str) -> Decimal | None:
+        """The rate to compute with: as entered, or the exact count / denominator (figures.computing_rate)."""
         return self.target_rates.get((unit.pk, code))
 
     def assigned_count(self, unit: Unit, code: str) -> int | None:
@@ -52,12 +58,16 @@ class CoverageInputs:
         return self.target_counts.get((unit.pk, code))
 
 
-def load_inputs(*, parent: Unit, month: Period, indicator_codes: list[str] | None = None) -> CoverageInputs:
-    from targets.models.targets import Target, TargetKind
+def load_inputs(*, parent: Unit, month: Period, indicator_codes: list[str] | None = None,
+                target_period: Period | None = None, change_codes=CHANGE_INDICATORS) -> CoverageInputs:
+    """`target_period`: measure against the targets of that period (a plan block's), instead of the
+    rule's year or half-year; `change_codes`: the indicators whose last month is read (the tables
+    that print the change since last month)."""
+    from targets.models import Indicator
 
     from .participants import participants_by_unit
 
-    codes = indicator_codes or TABLE_INDICATORS
+    codes = figures.with_parts(indicator_codes or TABLE_INDICATORS)
     day = month.end
     # a parent formed after the month (a merged province) lists its children of its first day
     children_day = max(day, parent.valid_from or day)
@@ -75,32 +85,22 @@ def load_inputs(*, parent: Unit, month: Period, indicator_codes: list[str] | Non
             demographics[record.unit_id] = record
         if record.year == before.year:
             previous_demographics[record.unit_id] = record
-    rates: dict[tuple[int, str], Decimal] = {}
-    counts: dict[tuple[int, str], int] = {}
-    # The yearly assigned target; a half-year one where no yearly target exists.
-    targets = (Target.objects.of_units()
-               .filter(unit_id__in=ids, indicator__code__in=codes, kind=TargetKind.ASSIGNED, year=month.year,
-                       period_type__in=["year", "half"])
-               .values("unit_id", "indicator__code", "period_type", "period_number", "rate_pct", "count",
-                       "entered_as"))
-    half = 1 if month.number <= 6 else 2
-    for t in sorted(targets, key=lambda t: 0 if t["period_type"] == "half" else 1):
-        if t["period_type"] == "half" and t["period_number"] != half:
-            continue
-        key = (t["unit_id"], t["indicator__code"])
-        if t["rate_pct"] is not None:
-            rates[key] = Decimal(t["rate_pct"]).normalize()
-        if t["entered_as"] == "count":  # a count assigned by decision is kept as assigned
-            counts[key] = t["count"]
-    participants = participants_by_unit(parent=parent, units=units, indicator_codes=codes, month=month)
+    targets = figures.applicable_targets(unit_ids=ids, codes=codes, month=month, period=target_period)
+    rates = {key: rate for key, t in targets.items() if (rate := figures.computing_rate(t)) is not None}
+    counts = {key: count for key, t in targets.items() if (count := figures.assigned_count(t)) is not None}
+    participants = figures.complete_composites_by_unit(
+        participants_by_unit(parent=parent, units=units, indicator_codes=codes, month=month))
     # Last month only where a table prints the change since last month (BHYT): the province's
     # subtree is read once less per indicator (bench_reports).
-    previous_codes = [c for c in codes if c in CHANGE_INDICATORS]
-    previous = participants_by_unit(parent=parent, units=units, indicator_codes=previous_codes, month=before) \
+    previous_codes = [c for c in codes if c in change_codes]
+    previous = figures.complete_composites_by_unit(
+        participants_by_unit(parent=parent, units=units, indicator_codes=previous_codes, month=before)) \
         if previous_codes else {}
+    kinds = dict(Indicator.objects.filter(code__in=codes).values_list("code", "denominator"))
     inputs = CoverageInputs(parent=parent, children=children, month=month, demographics=demographics,
                             target_rates=rates, target_counts=counts, participants=participants,
-                            previous_participants=previous, previous_demographics=previous_demographics)
+                            previous_participants=previous, previous_demographics=previous_demographics,
+                            targets=targets, denominator_kinds=kinds)
     _add_predecessor_figures(inputs, codes=codes, previous_codes=previous_codes)
     return inputs
 

@@ -30,7 +30,6 @@ from .results import (  # noqa: F401, E402
     participants_series,
     reports_to_review,
     results_history,
-    unit_dashboard,
 )
 from .schools import SchoolRow, school_figures_of_subtree  # noqa: F401, E402
 from .lineage import Lineage, Predecessor, unit_lineage, unit_predecessors_on  # noqa: F401, E402

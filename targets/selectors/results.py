@@ -27,7 +27,6 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
@@ -52,7 +51,6 @@ from targets.models import (
 )
 from targets.models.results import display_name
 from targets.periods import Period, PeriodType
-from targets.progress import progress_against
 from targets.services.results import (
     BREAKDOWNS,
     FIELD_LABELS,
@@ -941,55 +939,7 @@ def reports_to_review(*, user, limit: int = 200) -> list[MonthlyReport]:
     return [r for r in reports if can_approve_report(user, r.unit)]
 
 
-# --- the dashboard ---------------------------------------------------------------------------------
-
-
-@dataclass
-class ChildRank:
-    unit: Unit
-    figure: Figure
-    denominator: int | None
-    target: int | None
-    progress: object | None
-
-    @property
-    def achievement(self) -> Fraction | None:
-        return self.progress.achievement_pct if self.progress else None
-
-
-@dataclass
-class DashboardRow:
-    indicator: Indicator
-    target: Target | None
-    denominator: int | None
-    latest_month: Period | None
-    figure: Figure
-    progress: object | None  # targets.progress.Progress
-    months: list[Period]
-    values: list[int | None]
-    path: list[int | None]  # the target path, month by month
-
-
-@dataclass
-class Dashboard:
-    unit: Unit
-    month: Period
-    rows: list[DashboardRow]
-    ranking_indicator: Indicator | None
-    ranking: list[ChildRank]
-    ranking_month: Period | None
-    indicators: list[Indicator]
-
-
-def _year_targets(unit_ids: list[int], year: int) -> dict[tuple[int, str], Target]:
-    """The yearly target of each unit and indicator: assigned, else self-set. One query."""
-    chosen: dict[tuple[int, str], Target] = {}
-    for target in Target.objects.filter(unit_id__in=unit_ids, agent__isnull=True, year=year,
-                                        period_type=PeriodType.YEAR).select_related("indicator"):
-        key = (target.unit_id, target.indicator.code)
-        if key not in chosen or target.kind == TargetKind.ASSIGNED:
-            chosen[key] = target
-    return chosen
+# --- the dashboard's target path (the dashboard itself is reports.dashboard) --------------------------
 
 
 def target_path(*, baseline: int | None, target: int | None, monthly: dict[int, int] | None = None) -> list[int | None]:
@@ -1008,65 +958,3 @@ def target_path(*, baseline: int | None, target: int | None, monthly: dict[int, 
         else:
             path.append(baseline + round((target - baseline) * number / 12))
     return path
-
-
-def unit_dashboard(*, unit: Unit, month: Period, ranking_code: str | None = None) -> Dashboard:
-    """For each indicator with a target or a figure this year: the target, the latest figure up to
-    `month`, coverage, achievement, remaining and the month-by-month line; the children ranked by
-    achievement for one indicator. A fixed number of queries whatever the number of children."""
-    year = month.year
-    indicators = list(Indicator.objects.filter(is_active=True))
-    children = list(Unit.objects.filter(parent=unit).valid_on(month.end).order_by("code"))
-    targets = _year_targets([unit.pk, *[c.pk for c in children]], year)
-    monthly_targets: dict[str, dict[int, int]] = defaultdict(dict)
-    for t in Target.objects.filter(unit=unit, agent__isnull=True, year=year, period_type=PeriodType.MONTH,
-                                   kind=TargetKind.ASSIGNED).values("indicator__code", "period_number", "count"):
-        monthly_targets[t["indicator__code"]][t["period_number"]] = t["count"]
-    demographics = {d.unit_id: d for d in Demographics.objects.filter(unit_id__in=[unit.pk, *[c.pk for c in children]],
-                                                                      year=year)}
-    codes = [i.code for i in indicators]
-    # the dashboard shows participants only (the breakdowns are indicators of their own)
-    series = participants_series(unit=unit, indicators=codes, start=Period.month(year - 1, 12), end=month,
-                                 fields=["participants"])
-    rows = []
-    record = demographics.get(unit.pk)
-    for indicator in indicators:
-        points = series.get(indicator.code, [])
-        target = targets.get((unit.pk, indicator.code))
-        if target is None and not any(f.value is not None for p, f in points if p.year == year):
-            continue
-        baseline = points[0][1].value if points else None
-        year_points = [(p, f) for p, f in points if p.year == year]
-        latest = next(((p, f) for p, f in reversed(year_points) if f.value is not None), (None, EMPTY))
-        denominator = record.value_of(indicator.denominator) if record else None
-        values = [f.value for _, f in year_points] + [None] * (12 - len(year_points))
-        rows.append(DashboardRow(
-            indicator=indicator, target=target, denominator=denominator, latest_month=latest[0], figure=latest[1],
-            progress=progress_against(target, participants=latest[1].value, denominator=denominator),
-            months=[Period.month(year, n) for n in range(1, 13)], values=values,
-            path=target_path(baseline=baseline, target=target.count if target else None,
-                             monthly=monthly_targets.get(indicator.code)),
-        ))
-    by_code = {i.code: i for i in indicators}
-    ranking_indicator = by_code.get(ranking_code) if ranking_code else None
-    if ranking_indicator is None and rows:
-        ranking_indicator = next((r.indicator for r in rows if r.target), rows[0].indicator)
-    ranking: list[ChildRank] = []
-    ranking_month = None
-    if ranking_indicator is not None and children:
-        row = next((r for r in rows if r.indicator == ranking_indicator), None)
-        ranking_month = (row.latest_month if row and row.latest_month else month)
-        figures = participants_for_children(parent=unit, indicators=[ranking_indicator.code], month=ranking_month,
-                                            fields=["participants"])
-        for child in children:
-            figure = figures.get(child.pk, {}).get(ranking_indicator.code, EMPTY)
-            child_record = demographics.get(child.pk)
-            denominator = child_record.value_of(ranking_indicator.denominator) if child_record else None
-            target = targets.get((child.pk, ranking_indicator.code))
-            ranking.append(ChildRank(
-                unit=child, figure=figure, denominator=denominator, target=target.count if target else None,
-                progress=progress_against(target, participants=figure.value, denominator=denominator),
-            ))
-        ranking.sort(key=lambda r: (r.achievement is None, -(r.achievement or 0), r.unit.code))
-    return Dashboard(unit=unit, month=month, rows=rows, ranking_indicator=ranking_indicator, ranking=ranking,
-                     ranking_month=ranking_month, indicators=indicators)

@@ -14,8 +14,7 @@ from campaigns.render.document import render_document
 from campaigns.render.docx import document_docx
 from campaigns.render.markup import to_html
 from campaigns.render.pdf import document_pdf
-from targets import progress
-from targets.models import Indicator, Unit
+from targets.models import Unit
 from tests.campaigns.conftest import user
 from tests.campaigns.pdfcheck import text_of
 
@@ -81,34 +80,18 @@ def golden_rows() -> dict[str, int]:
         return {r["local_code"]: int(r["bhyt_participants"]) for r in csv.DictReader(f)}
 
 
-@pytest.fixture(params=["reports-tables", "fallback"])
-def golden_participants(request, db, monkeypatch):
-    """Monthly results are another issue: stand in for them with the golden Càng Long figures, both
-    where the reports app's tables read them and where the fallback (targets.progress) does."""
+@pytest.fixture
+def golden_participants(db, monkeypatch):
+    """Stand in for the monthly results with the golden Càng Long figures where the reports app's
+    tables read them: the coverage block has no other source of figures."""
     rows = golden_rows()
-    if request.param == "reports-tables":
-        def by_unit(*, parent, units, indicator_codes, month):
-            if month.key != "2023-06":
-                return {}
-            return {(u.pk, "bhyt"): rows[u.code] for u in units if u.code in rows}
 
-        monkeypatch.setattr("reports.tables.participants.participants_by_unit", by_unit)
-        yield
-        return
-
-    def source(*, unit_ids, indicator_ids, period):
-        if period.key != "2023-06":
+    def by_unit(*, parent, units, indicator_codes, month):
+        if month.key != "2023-06":
             return {}
-        bhyt = Indicator.objects.get(code="bhyt").pk
-        return {(u.pk, bhyt): rows[u.code] for u in Unit.objects.filter(pk__in=unit_ids) if u.code in rows}
+        return {(u.pk, "bhyt"): rows[u.code] for u in units if u.code in rows and "bhyt" in indicator_codes}
 
-    def missing_results(**kwargs):
-        raise ModuleNotFoundError("No module named 'targets.selectors.results'", name="targets.selectors.results")
-
-    monkeypatch.setattr("reports.tables.participants.participants_by_unit", missing_results)
-    previous = progress.register_participants_source(source)
-    yield
-    progress.register_participants_source(previous)
+    monkeypatch.setattr("reports.tables.participants.participants_by_unit", by_unit)
 
 
 @pytest.mark.django_db

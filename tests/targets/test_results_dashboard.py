@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from bhxh_portal.numbers import format_number
 from targets.periods import Period
-from targets.selectors.results import target_path, unit_dashboard
+from reports.dashboard import unit_dashboard
+from targets.selectors.results import target_path
 from tests.factories import make_demographics, make_target, make_unit
 
 from .results_fixtures import JUNE, build_district, enter
@@ -57,7 +58,7 @@ def test_the_target_path_uses_monthly_targets_and_falls_back_to_a_flat_line():
 
 def test_the_dashboard_page_draws_svg_on_the_server_in_a_fixed_number_of_queries(client, tree):
     client.force_login(tree.users["district_leader"])
-    url = reverse("targets:results_dashboard", args=[tree.district.pk]) + "?thang=2023-06"
+    url = reverse("dashboard:unit", args=[tree.district.pk]) + "?thang=2023-06"
     with CaptureQueriesContext(connection) as few:
         response = client.get(url)
     assert response.status_code == 200
