@@ -112,7 +112,7 @@ def parse_number(text: str | int | float | Decimal | None) -> Decimal | None:
         value = Decimal(normalised)
     except InvalidOperation as exc:
         raise ValueError(f"'{text}' không phải là số hợp lệ") from exc
-    return -value if negative else value
+    return value.copy_negate() if negative else value  # exact: unary minus rounds to 28 digits
 
 
 def parse_whole_number(text) -> int | None:

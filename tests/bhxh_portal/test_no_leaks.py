@@ -237,8 +237,25 @@ def check_residents(client, world, capture):
             ("the refusal", refused.content.decode())]
 
 
+def check_unit_import(client, world, capture):
+    """An administrator's unit list: a code used in another branch, a parent in another province and a
+    unit of another province are refused without saying what they are or where."""
+    from targets.models import Unit
+
+    client.force_login(make_member(world["own"], Role.ADMINISTRATOR))
+    rows = [["BN-KD01", "Xã Mới Một", "xa", "BN-YP"], ["BN-YP09", "Xã Mới Hai", "xa", "790"],
+            ["79001", "Xã Mới Ba", "xa", "BN-YP"], ["BN-YP08", "Xã Mới Bốn", "xa", "BN-KD"]]
+    response = client.post("/quan-ly/don-vi/nhap/", {
+        "file": upload("don-vi.xlsx", ["code", "name", "level", "parent_code"], rows)})
+    assert response.status_code == 200 and not Unit.objects.filter(name__startswith="Xã Mới").exists()
+    report = response.context["report"]
+    assert report is not None and not report.ok
+    return [("the check page", response.content.decode())]
+
+
 UPLOAD_CHECKS = {
     "agents:import_upload": check_participants,
+    "administration:unit_import": check_unit_import,
     "targets:target_import": {
         "demographics": check_targets_page("demographics", ["Mã đơn vị", "Năm", "Dân số"],
                                            [["79001", 2024, 100], ["BN-KD01", 2024, 100], ["790", 2024, 100]]),
@@ -448,6 +465,7 @@ def test_every_importer_kind_is_checked_here():
     from targets.views_targets import RESOURCES
 
     checked = set(UPLOAD_CHECKS["targets:target_import"]) | {"results"}
-    # units: the admin's and the command line's import of the whole tree, for administrators only
-    assert set(IMPORTERS) - {"units"} <= checked
+    # units: checked through the administrators' page above; holidays: the national calendar, which
+    # names no unit and no person
+    assert set(IMPORTERS) - {"units", "holidays"} <= checked
     assert set(RESOURCES) <= checked
