@@ -23,11 +23,13 @@ BAC_NINH_PROGRAMME = "Nghị quyết 03/2021/NQ-HĐND tỉnh Bắc Ninh: hỗ tr
 
 
 def _bac_ninh_top_up() -> str:
-    province = Unit.objects.current().filter(code="27", parent__isnull=True).first()
-    if province is None:
-        return "Không có tỉnh Bắc Ninh (27): bỏ qua hỗ trợ thêm của tỉnh."
     import datetime
     from decimal import Decimal
+
+    # the province the resolution was made for (Bắc Ninh before the 2025 merger, if the tree has both)
+    province = Unit.objects.valid_on(datetime.date(2021, 8, 1)).filter(code="27", parent__isnull=True).first()
+    if province is None:
+        return "Không có tỉnh Bắc Ninh (27): bỏ qua hỗ trợ thêm của tỉnh."
 
     LocalTopUp.objects.update_or_create(
         province=province, product=Product.objects.get(code="bhxh_tn"), programme=BAC_NINH_PROGRAMME,
