@@ -27,6 +27,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from bhxh_portal.numbers import format_number, round_half_up
+from targets.models import Unit
 
 from .models import (
     MODE_MONTHS,
@@ -212,6 +213,20 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
     return day.replace(year=day.year + index // 12, month=index % 12 + 1)
 
 
+def _formed_from_paths(unit_path: str) -> tuple[str, ...]:
+    """The paths of the units the nearest linked unit on `unit_path` (itself, else its closest
+    ancestor with predecessors) was formed from; empty when none was formed by a merger. One query."""
+    ids = [int(p) for p in unit_path.strip("/").split("/") if p]
+    links = Unit.predecessors.through.objects.filter(from_unit_id__in=ids).values_list("from_unit_id", "to_unit__path")
+    by_unit: dict[int, list[str]] = {}
+    for new_id, path in links:
+        by_unit.setdefault(new_id, []).append(path)
+    for unit_id in reversed(ids):
+        if unit_id in by_unit:
+            return tuple(by_unit[unit_id])
+    return ()
+
+
 class RuleBook:
     """All contribution rules in memory; `quote` is pure computation (memoised)."""
 
@@ -229,6 +244,7 @@ class RuleBook:
         self._days: dict[tuple, tuple] = {}
         self._day_ids: dict[tuple, int] = {}
         self._applied: dict[tuple, tuple] = {}
+        self._old_paths: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def load(cls) -> "RuleBook":
@@ -275,6 +291,24 @@ class RuleBook:
         signature += (tuple(t.pk for t in top_ups),)
         return self._day_ids.setdefault(signature, len(self._day_ids)), top_ups
 
+    def in_territory(self, unit_path: str, province) -> bool:
+        """Does the unit at `unit_path` lie in the territory of `province` (a rule's province)?
+
+        A rule set for a province that has since been merged (Bắc Ninh to 30/6/2025) keeps applying
+        to its territory for its dated period, whatever the units there are called now: a unit of
+        today's tree lies in it when the units it was formed from (those of its nearest linked
+        ancestor-or-self: the commune of a village) all lie in the old province. A unit formed partly
+        from elsewhere (the new province of Bắc Ninh, which took in Bắc Giang) is not, as its residents
+        cannot be told apart."""
+        if unit_path.startswith(province.path):
+            return True
+        if province.valid_to is None:
+            return False  # a province in force: its territory is its subtree
+        olds = self._old_paths.get(unit_path)
+        if olds is None:
+            olds = self._old_paths[unit_path] = _formed_from_paths(unit_path)
+        return bool(olds) and all(path.startswith(province.path) for path in olds)
+
     def monthly_quote(self, *, product: Product, on: datetime.date, income: int | None = None,
                       group: str = SupportGroup.OTHER, member_order: int | None = None,
                       unit_path: str | None = None) -> ContributionQuote:
@@ -294,7 +328,7 @@ class RuleBook:
             applied = self._applied.get(where)
             if applied is None:
                 applied = self._applied[where] = tuple(
-                    t.pk for t in top_ups if unit_path.startswith(t.province.path) and t.group in ("", group))
+                    t.pk for t in top_ups if t.group in ("", group) and self.in_territory(unit_path, t.province))
         key = (day_id, applied, income, group, member_order)
         cached = self._memo.get(key)
         if cached is None:
@@ -474,7 +508,7 @@ class RuleBook:
         if unit_path:
             for top_up in self.top_ups:
                 if (top_up.product_id == product.pk and _valid(top_up, on) and top_up.group in ("", group)
-                        and unit_path.startswith(top_up.province.path)):
+                        and self.in_territory(unit_path, top_up.province)):
                     amount = top_up.amount if top_up.amount is not None else support_amount(top_up.percent,
                                                                                            top_up.basis)
                     local += amount

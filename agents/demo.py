@@ -8,6 +8,8 @@
 - The Bắc Ninh 2021–2025 top-up (Nghị quyết 03/2021/NQ-HĐND) when the province is in the tree.
 """
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -23,11 +25,12 @@ BAC_NINH_PROGRAMME = "Nghị quyết 03/2021/NQ-HĐND tỉnh Bắc Ninh: hỗ tr
 
 
 def _bac_ninh_top_up() -> str:
-    province = Unit.objects.current().filter(code="27", parent__isnull=True).first()
+    from decimal import Decimal
+
+    # the province the resolution was made for (Bắc Ninh before the 2025 merger, if the tree has both)
+    province = Unit.objects.valid_on(datetime.date(2021, 8, 1)).filter(code="27", parent__isnull=True).first()
     if province is None:
         return "Không có tỉnh Bắc Ninh (27): bỏ qua hỗ trợ thêm của tỉnh."
-    import datetime
-    from decimal import Decimal
 
     LocalTopUp.objects.update_or_create(
         province=province, product=Product.objects.get(code="bhxh_tn"), programme=BAC_NINH_PROGRAMME,
@@ -38,13 +41,15 @@ def _bac_ninh_top_up() -> str:
     return "Hỗ trợ thêm của tỉnh Bắc Ninh 2021–2025: 30% mức đóng theo chuẩn nghèo (46.200 đ/tháng năm 2021)."
 
 
-def _agent(*, unit_code: str, name: str, kind: str, communes: list[str], collectors: list[tuple[str, str | None]]):
-    unit = Unit.objects.current().get(code=unit_code)
+def _agent(*, unit_code: str, name: str, kind: str, communes: list[str], collectors: list[tuple[str, str | None]],
+           on: datetime.date):
+    # the units of the list's date: a tree with the 2025 mergers has other units under these codes today
+    unit = Unit.objects.valid_on(on).get(code=unit_code)
     agent, _ = Agent.objects.get_or_create(unit=unit, name=name, defaults={"kind": kind})
     if agent.kind != kind:
         agent.kind = kind
         agent.save(update_fields=["kind"])
-    agent.communes.set(Unit.objects.current().filter(code__in=communes))
+    agent.communes.set(Unit.objects.valid_on(on).filter(code__in=communes))
     User = get_user_model()
     for full_name, username in collectors:
         user = User.objects.get_or_create(username=username)[0] if username else None
@@ -81,10 +86,10 @@ def load_agents_demo() -> str:
     lines = [_bac_ninh_top_up()]
     User = get_user_model()
     hai_duong = _agent(unit_code="HDUONG", name=HAI_DUONG_AGENT, kind=AgentKind.COMMUNE, communes=["HDUONG"],
-                       collectors=[("Phạm Văn Tâm", "daily.haiduong")])
+                       collectors=[("Phạm Văn Tâm", "daily.haiduong")], on=datetime.date(2021, 1, 1))
     cang_long = _agent(unit_code="CL", name=CANG_LONG_AGENT, kind=AgentKind.POST_OFFICE,
                        communes=[f"CL{i:02d}" for i in range(1, 15)],
-                       collectors=[("Nguyễn Văn Bưu", None), ("Trần Thị Thu", None)])
+                       collectors=[("Nguyễn Văn Bưu", None), ("Trần Thị Thu", None)], on=datetime.date(2023, 1, 1))
     for agent, name, prefix, recorder in (
         (hai_duong, "demo_participants_hai_duong.csv", "HD21-", "daily.haiduong"),
         (cang_long, "demo_participants_cang_long.csv", "BDCL23-", "bhxh.canglong"),

@@ -103,8 +103,11 @@ class CalculatorForm(forms.Form):
     group = forms.ChoiceField(label="Nhóm được hỗ trợ", choices=SupportGroup.choices, initial=SupportGroup.OTHER)
     member_order = forms.IntegerField(label="Thành viên thứ (BHYT hộ gia đình)", min_value=1, max_value=20,
                                       initial=1, required=False)
-    province = forms.ModelChoiceField(label="Tỉnh (hỗ trợ thêm của địa phương)", required=False,
-                                      queryset=Unit.objects.none(), empty_label="— không tính —")
+    province = forms.ModelChoiceField(
+        label="Tỉnh (hỗ trợ thêm của địa phương)", required=False, queryset=Unit.objects.none(),
+        empty_label="— không tính —",
+        error_messages={"invalid_choice": "Tỉnh đã chọn không có vào ngày đóng (các tỉnh đổi từ 01/07/2025): "
+                                          "hãy chọn lại tỉnh."})
     months_contributed = forms.IntegerField(label="Số tháng đã đóng BHXH (đóng một lần cho thời gian còn thiếu)",
                                             min_value=0, max_value=1200, required=False)
     reached_pension_age = forms.TypedChoiceField(
@@ -113,7 +116,14 @@ class CalculatorForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["province"].queryset = Unit.objects.current().filter(parent__isnull=True).order_by("name")
+        # The provinces of the payment date: today's 34, or before 1/7/2025 the 63 of then, whose
+        # own support rules ran for their territory.
+        try:
+            day = self.fields["on"].clean(self.data.get("on")) if self.is_bound and self.data.get("on") else None
+        except forms.ValidationError:
+            day = None
+        provinces = Unit.objects.filter(parent__isnull=True)
+        self.fields["province"].queryset = (provinces.valid_on(day) if day else provinces.current()).order_by("name")
 
     def clean(self):
         data = super().clean()

@@ -51,6 +51,7 @@ from reports.jobs import JobError, JobOutcome, job_create, job_enqueue
 from reports.models import Job, JobState
 from targets import access
 from targets.models import Role, Unit, fold_text
+from targets.selectors.lineage import unit_for_code
 
 from . import bulk
 from .contributions import ContributionError, IncomeError, RuleBook, months_for
@@ -875,10 +876,18 @@ class ParticipantImport:
 
     def _refuse_outside_codes(self) -> None:
         # A code of another branch is answered like an unknown one: nothing about that unit is told.
+        # An old code (before a merger) whose territory the uploader sees is answered with today's unit:
+        # people are registered under the commune of today.
+        today = datetime.date.today()
+        old_codes = set(Unit.objects.filter(code__in=list(self.outside_codes), valid_to__lt=today)
+                        .values_list("code", flat=True)) if self.outside_codes else set()
         for code, uses in self.outside_codes.items():
+            found = unit_for_code(code=code, start=today, user=None if self.trusted else self.user) \
+                if code in old_codes else None
+            message = found.error if found is not None and found.ended else (
+                f"Không có đơn vị mã '{code}' trong phạm vi {self.scope.name} của bạn: không được nhập")
             for row, label in uses:
-                row.errors.append((label, f"Không có đơn vị mã '{code}' trong phạm vi {self.scope.name} của bạn: "
-                                          "không được nhập"))
+                row.errors.append((label, message))
 
     # 2. who is who ------------------------------------------------------------------------
     def resolve(self, rows: list[Row], header: Header) -> None:

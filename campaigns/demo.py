@@ -27,7 +27,8 @@ def load_plans() -> str:
     load_users()  # the plans name their signer: the unit's leader must exist first
     made = 0
     for code, kind, year, month, printed in PLANS:
-        unit = Unit.objects.current().filter(code=code).first()
+        # the unit the plan was written for, in force in its year (or month)
+        unit = Unit.objects.valid_on(datetime.date(year, month or 1, 1)).filter(code=code).first()
         if unit is None or PlanDocument.objects.filter(unit=unit, starter=kind, year=year, version=1).exists():
             continue
         document = document_create_from_starter(kind=kind, unit=unit, year=year, month=month)

@@ -87,12 +87,13 @@ def load_activities_demo() -> str:
     from .models import DriveActivity
     from .services.activities import activity_create, activity_record_held
 
-    province = Unit.objects.current().filter(code=PROVINCE).first()
+    october_2024 = datetime.date(2024, 10, 1)  # the units of the activity plan's month
+    province = Unit.objects.valid_on(october_2024).filter(code=PROVINCE).first()
     if province is None:
         return "Hoạt động vận động: chưa có tỉnh Bình Định, bỏ qua."
     if DriveActivity.objects.filter(organiser__path__startswith=province.path).exists():
         return "Hoạt động vận động Bình Định 10/2024: đã có, không thêm."
-    units = {u.code: u for u in Unit.objects.current().filter(code__in=[PROVINCE, *DISTRICT_OFFICES])}
+    units = {u.code: u for u in Unit.objects.valid_on(october_2024).filter(code__in=[PROVINCE, *DISTRICT_OFFICES])}
     products = {p.code: p for p in Product.objects.all()}
     created = []
     for r in binh_dinh_rows():
@@ -133,7 +134,7 @@ BAC_NINH_GROUPS = [
 def load_programmes_demo() -> str:
     from .models import BeneficiaryGroup, SupportProgramme, SupportRule
 
-    province = Unit.objects.current().filter(code="27").first()
+    province = Unit.objects.valid_on(datetime.date(2021, 7, 16)).filter(code="27").first()  # the resolution's Bắc Ninh
     if province is None:
         return "Chương trình hỗ trợ: chưa có tỉnh Bắc Ninh, bỏ qua."
     programme, created = SupportProgramme.objects.get_or_create(

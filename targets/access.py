@@ -80,6 +80,20 @@ def scope_by_unit(user, queryset: QuerySet, unit_field: str = "unit") -> QuerySe
     return queryset.filter(_subtree_filter((g.path for g in grants_of(user)), field=f"{unit_field}__path"))
 
 
+def visible_history(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Ended units outside the user's subtrees whose territory now lies inside them: an old unit
+    (before a merger) is seen by whoever sees one of its successors, so a person who still knows
+    a commune by its old name or code finds where it went. Only named, never opened: its page,
+    its old parent and its other successors stay outside the user's scope."""
+    qs = Unit.objects.all() if queryset is None else queryset
+    qs = qs.filter(valid_to__isnull=False)
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    return qs.filter(_subtree_filter((g.path for g in grants_of(user)), field="successors__path")).distinct()
+
+
 def can_view(user, unit: Unit) -> bool:
     if not user.is_authenticated:
         return False

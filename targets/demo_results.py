@@ -40,14 +40,14 @@ def load_results_demo() -> str:
     from bhxh_portal.demo import import_fixture
 
     summary = import_fixture("demo_results.csv", ResultResource())
-    units = {u.code: u for u in Unit.objects.current().filter(code__in={code for code, _, _ in DEMO_STATES})}
     moved = 0
     for code, key, state in DEMO_STATES:
         month = Period.parse(key)
-        monthly = MonthlyReport.objects.get(unit=units[code], year=month.year, month=month.number)
+        unit = Unit.objects.valid_on(month.end).get(code=code)  # the unit of the month
+        monthly = MonthlyReport.objects.get(unit=unit, year=month.year, month=month.number)
         steps = 0
         if monthly.state == ReportState.DRAFT:
-            monthly = services.report_submit(unit=units[code], month=month, by=None)
+            monthly = services.report_submit(unit=unit, month=month, by=None)
             steps += 1
         if state == ReportState.APPROVED and monthly.state == ReportState.SUBMITTED:
             monthly = services.report_approve(report=monthly, by=None)

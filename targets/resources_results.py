@@ -25,6 +25,7 @@ from bhxh_portal.numbers import format_number, parse_whole_number
 from targets.models import Indicator, MonthlyResult, Unit, fold_text
 from targets import access
 from targets.periods import Period
+from targets.selectors.lineage import CodeLookup, unit_for_code
 from targets.services import results as services
 from targets.services.results import BREAKDOWNS, FIELD_LABELS, MonthLocked
 
@@ -118,7 +119,7 @@ class ResultResource(SafeExportMixin, CheckedImportMixin, resources.ModelResourc
         super().__init__(**kwargs)
         self.user = user
         self.filename = "tệp tải lên"
-        self._units: dict[str, Unit | None] = {}
+        self._units: dict[str, CodeLookup] = {}
         self._indicators: dict[str, Indicator] | None = None
         self._agents: dict[tuple, object] = {}
         self._seen: dict[tuple, int] = {}
@@ -167,18 +168,11 @@ class ResultResource(SafeExportMixin, CheckedImportMixin, resources.ModelResourc
         return (result.agent.code or result.agent.name) if result.agent_id else ""
 
     # --- lookups ---------------------------------------------------------------------------
-    def find_unit(self, code: str, month: Period | None) -> Unit | None:
+    def find_unit(self, code: str, month: Period | None) -> CodeLookup:
         key = f"{code}|{month.key if month else ''}"
         if key not in self._units:
-            candidates = list(Unit.objects.filter(code=code).select_related("level", "parent"))
-            unit = None
-            if month is not None:
-                unit = next((u for u in candidates if month.overlaps(u.valid_from, u.valid_to)), None)
-            if unit is None:
-                unit = next((u for u in candidates if u.valid_to is None), None)
-            if unit is not None and self.user is not None and not access.can_view(self.user, unit):
-                unit = None  # another branch: answered as unknown, nothing about it leaks
-            self._units[key] = unit
+            day = month.start if month else datetime.date.today()
+            self._units[key] = unit_for_code(code=code, start=day, end=month.end if month else None, user=self.user)
         return self._units[key]
 
     def find_indicator(self, value) -> Indicator | None:
@@ -232,10 +226,10 @@ class ResultResource(SafeExportMixin, CheckedImportMixin, resources.ModelResourc
         if not code:
             errors["unit_code"] = "Thiếu mã đơn vị."
         else:
-            unit = self.find_unit(code, month)
+            found = self.find_unit(code, month)
+            unit = found.unit
             if unit is None:
-                errors["unit_code"] = (f"Không có đơn vị mã '{code}'" +
-                                       (" trong phạm vi của bạn." if self.user is not None else "."))
+                errors["unit_code"] = found.error
             elif self.user is not None and not services.can_upload_results(self.user, unit):
                 errors["unit_code"] = f"Bạn không có quyền nhập kết quả của {unit.name}."
         indicator = None

@@ -8,6 +8,7 @@ nothing is written (bhxh_portal.imports.run_resource_import). With a `user`, eac
 one the user may write (targets.access); without one (CLI, demo) the system writes.
 """
 
+import datetime
 from collections import OrderedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +21,7 @@ from targets import access, services
 from targets.decisions import parse_decision
 from targets.models import Demographics, EnteredAs, Indicator, Target, TargetKind, Unit, fold_text
 from targets.periods import Period, parse_period_text
+from targets.selectors.lineage import CodeLookup, unit_for_code
 from targets.selectors.targets import agent_model
 
 UNIT_CODE_ALIASES = ["mã đơn vị", "mã", "mã số đơn vị", "mã đv"]
@@ -110,7 +112,7 @@ class _RowResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
-        self._units: dict[str, Unit | None] = {}
+        self._units: dict[str, CodeLookup] = {}
         self._seen: dict[tuple, int] = {}
         self._row_existed = False
         self.filename = "tệp tải lên"
@@ -136,19 +138,12 @@ class _RowResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
         return ValidationError({self.column(k): v for k, v in errors.items()})
 
     # --- lookups ---------------------------------------------------------------------------
-    def find_unit(self, code: str, year: int | None) -> Unit | None:
+    def find_unit(self, code: str, year: int | None) -> CodeLookup:
         key = f"{code}|{year}"
         if key not in self._units:
-            candidates = list(Unit.objects.filter(code=code).select_related("level", "parent"))
-            unit = None
-            if year is not None:
-                period = Period.of_year(year)
-                unit = next((u for u in candidates if period.overlaps(u.valid_from, u.valid_to)), None)
-            if unit is None:
-                unit = next((u for u in candidates if u.valid_to is None), None)
-            if unit is not None and self.user is not None and not access.can_view(self.user, unit):
-                unit = None  # another branch: answered as unknown, nothing about it leaks
-            self._units[key] = unit
+            period = Period.of_year(year) if year is not None else None
+            self._units[key] = unit_for_code(code=code, start=period.start if period else datetime.date.today(),
+                                             end=period.end if period else None, user=self.user)
         return self._units[key]
 
     def parse_unit_and_year(self, row, errors) -> tuple[Unit | None, int | None]:
@@ -167,9 +162,10 @@ class _RowResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
         if not code:
             errors["unit_code"] = "Thiếu mã đơn vị."
         else:
-            unit = self.find_unit(code, year)
+            found = self.find_unit(code, year)
+            unit = found.unit
             if unit is None:
-                errors["unit_code"] = f"Không có đơn vị mã '{code}'."
+                errors["unit_code"] = found.error if found.ended else f"Không có đơn vị mã '{code}'."
         return unit, year
 
     def note_duplicate(self, key: tuple, row_number: int | None, errors: dict[str, str], column: str) -> None:

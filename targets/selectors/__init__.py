@@ -32,4 +32,11 @@ from .results import (  # noqa: F401, E402
     results_history,
 )
 from .schools import SchoolRow, school_figures_of_subtree  # noqa: F401, E402
-from .lineage import Lineage, Predecessor, unit_lineage, unit_predecessors_on  # noqa: F401, E402
+from .lineage import (  # noqa: F401, E402
+    CodeLookup,
+    Lineage,
+    Predecessor,
+    unit_for_code,
+    unit_lineage,
+    unit_predecessors_on,
+)

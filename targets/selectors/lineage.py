@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from targets import access
 from targets.models import Unit
 
 
@@ -71,3 +72,59 @@ def unit_lineage(*, unit: Unit) -> Lineage:
         predecessors=[Predecessor(unit=u, split=u.successor_count > 1) for u in predecessors.order_by("code")],
         successors=[Predecessor(unit=u, split=len(successors) > 1) for u in successors],
     )
+
+
+@dataclass(frozen=True)
+class CodeLookup:
+    unit: Unit | None
+    error: str = ""  # why the code names no unit the row may use, in Vietnamese
+    ended: bool = False  # the code is known, but its unit had ended before the date
+
+
+def _unit_label(unit: Unit) -> str:
+    return f"{unit.name} (mã {unit.code})"
+
+
+def unit_for_code(*, code: str, start: datetime.date, end: datetime.date | None = None, user=None,
+                  kind: str = "đơn vị") -> CodeLookup:
+    """The unit a code names on a date, or over the period start..end: every import that takes a
+    unit code asks here.
+
+    A code names one unit per era: 46 is Thừa Thiên Huế to 30/6/2025 and Thành phố Huế since, and a
+    commune code kept by the new commune names the old commune for earlier dates. A period across
+    the change (the year 2025) takes the unit in force at its end. An old code used for a date after
+    its unit ended is refused with where the territory went ("mã xã cũ, nay thuộc …, hãy dùng mã …").
+    A code with no unit of the date but a current one (a unit entered without its history) names the
+    current one. With `user`, a unit outside what they see is answered as unknown, and a successor is
+    named only if they see it (access.visible_history)."""
+    end = end or start
+    units = list(Unit.objects.filter(code=code).select_related("level", "parent"))
+    in_force = [u for u in units if (u.valid_from is None or u.valid_from <= end)
+                and (u.valid_to is None or u.valid_to >= start)]
+    unknown = CodeLookup(None, f"Không có {kind} mã '{code}'" + (" trong phạm vi của bạn." if user else "."))
+    if in_force:
+        unit = max(in_force, key=lambda u: u.valid_from or datetime.date.min)
+    else:
+        ended = sorted((u for u in units if u.valid_to is not None and u.valid_to < start), key=lambda u: u.valid_to)
+        if ended:
+            return _ended_code(ended[-1], code=code, user=user, unknown=unknown)
+        unit = next((u for u in units if u.valid_to is None), None)
+    if unit is None or (user is not None and not access.can_view(user, unit)):
+        return unknown
+    return CodeLookup(unit)
+
+
+def _ended_code(old: Unit, *, code: str, user, unknown: CodeLookup) -> CodeLookup:
+    successors = list(old.successors.select_related("level").order_by("code"))
+    if user is not None:
+        successors = [s for s in successors if access.can_view(user, s)]
+        if not successors and not access.can_view(user, old):
+            return unknown
+    what = f"'{code}' là mã {old.level.name.lower()} cũ ({old.name}, hết hiệu lực {old.valid_to:%d/%m/%Y})"
+    if not successors:
+        return CodeLookup(None, ended=True, error=f"{what}; không dùng được cho thời kỳ sau ngày đó.")
+    if len(successors) == 1:
+        now = successors[0]
+        return CodeLookup(None, ended=True, error=f"{what}, nay thuộc {now.name}, hãy dùng mã {now.code}.")
+    return CodeLookup(None, ended=True, error=f"{what}, nay thuộc {', '.join(_unit_label(s) for s in successors)}; "
+                            "hãy dùng mã của đơn vị mới đúng với địa bàn.")

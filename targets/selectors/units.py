@@ -48,11 +48,37 @@ def unit_breadcrumbs(*, unit: Unit, user) -> list[Unit]:
     return [*ordered, unit]
 
 
-def unit_search(*, user, text: str, limit: int = 50) -> QuerySet:
-    """Search by name or code, without needing the Vietnamese accents ('hai duong' finds 'Hải Dương')."""
+def unit_search(*, user, text: str, limit: int = 50) -> list[Unit]:
+    """Search by name or code, without needing the Vietnamese accents ('hai duong' finds 'Hải Dương').
+
+    Old names and codes count too: an ended unit the user sees, or one outside their subtrees whose
+    successor they see (access.visible_history), is found with `now_in`, today's units its territory
+    went into that the user sees, and `openable`, whether its own page is theirs to open."""
     words = folded_words_q(text, "search_name")
     if words is None:
-        return Unit.objects.none()
+        return []
     condition = Q(code__istartswith=text.strip())
-    qs = access.visible_units(user).filter(condition | words)
-    return qs.select_related("level", "parent").order_by("depth", "code")[:limit]
+    found = list(access.visible_units(user).filter(condition | words)
+                 .select_related("level", "parent").order_by("depth", "code")[:limit])
+    seen = {u.pk for u in found}
+    history = (access.visible_history(user, Unit.objects.filter(condition | words)).exclude(pk__in=seen)
+               .select_related("level").order_by("depth", "code")[:max(limit - len(found), 0)])
+    history = list(history)
+    for unit in found:
+        unit.openable, unit.parent_shown = True, unit.parent
+    for unit in history:
+        # the old parent may hold other units outside the user's scope: not named
+        unit.openable, unit.parent_shown = False, None
+    by_old: dict[int, list[Unit]] = {}
+    ended = [u for u in (*found, *history) if u.valid_to is not None]
+    if ended:
+        links = Unit.predecessors.through.objects.filter(to_unit_id__in=[u.pk for u in ended])
+        successors = access.visible_units(user, Unit.objects.filter(
+            pk__in=links.values("from_unit_id"))).select_related("level").order_by("code")
+        succ_by_id = {u.pk: u for u in successors}
+        for new_id, old_id in links.values_list("from_unit_id", "to_unit_id"):
+            if new_id in succ_by_id:
+                by_old.setdefault(old_id, []).append(succ_by_id[new_id])
+    for unit in (*found, *history):
+        unit.now_in = sorted(by_old.get(unit.pk, []), key=lambda u: u.code) if unit.valid_to else []
+    return [*found, *history]

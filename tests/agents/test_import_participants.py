@@ -443,3 +443,16 @@ def test_the_mapping_step_through_the_pages(client, district, staff, django_capt
     assert (second.result["new"], second.result["invalid"]) == (1, 0)
     assert "Ghi 1 dòng vào hệ thống" in client.get(response.url).content.decode()
     assert Participant.objects.count() == 0
+
+
+def test_an_old_commune_code_is_answered_with_the_commune_it_is_part_of_today(district, staff):
+    from targets.services.official_units import OLD_TO
+    from tests.factories import make_unit
+
+    old_province = make_unit("Tỉnh Cũ", level_code="tinh", code="02", valid_to=OLD_TO)
+    old = make_unit("Xã Cũ", level_code="xa", parent=old_province, code="00077", valid_to=OLD_TO)
+    district.children.get(code="00001").predecessors.add(old)
+    checked = preview(staff, district, xlsx([person(commune="00077", village=None)]))
+    assert checked.invalid == 1
+    assert ("'00077' là mã xã cũ (Xã Cũ, hết hiệu lực 30/06/2025), nay thuộc Xã 1, hãy dùng mã 00001."
+            in checked.problems[0]["message"])
