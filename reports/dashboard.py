@@ -13,10 +13,14 @@ A fixed number of queries whatever the number of children.
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.utils.safestring import mark_safe
+
+from bhxh_portal.numbers import format_number
 from targets.models import Indicator, Target, TargetKind, Unit
 from targets.periods import Period, PeriodType
 from targets.selectors.results import EMPTY, Figure, participants_for_children, participants_series, target_path
 
+from . import charts
 from .tables.coverage import CoverageFigures
 from .tables.figures import COMPOSITES, complete_composites, with_parts
 from .tables.indicator import indicator_figures
@@ -173,3 +177,30 @@ def unit_dashboard(*, unit: Unit, month: Period, ranking_code: str | None = None
     return Dashboard(unit=unit, month=month, rows=rows, ranking_indicator=ranking_indicator, ranking=ranking,
                      ranking_month=ranking_month, indicators=indicators)
 
+
+def _pct(value) -> str:
+    return f"{format_number(value, 2)}%"
+
+
+def dashboard_charts(dashboard) -> dict:
+    """The SVG pictures of a dashboard (also usable by a PDF renderer): one line per indicator,
+    participants against the target path, and the children ranked by achievement."""
+    labels = [f"T{m.number}" for m in (dashboard.rows[0].months if dashboard.rows else [])]
+    lines = {}
+    for row in dashboard.rows:
+        series = [charts.Series("Số người tham gia", row.values)]
+        if any(v is not None for v in row.path):
+            series.append(charts.Series("Lộ trình chỉ tiêu", row.path, color="#b3261e", dashed=True, markers=False))
+        lines[row.indicator.code] = mark_safe(charts.line_chart(
+            labels=labels, series=series, title=f"{row.indicator.short_name} năm {dashboard.month.year}",
+            width=560, height=240))
+    ranking = ""
+    if dashboard.ranking:
+        bars = [charts.Bar(r.unit.name, r.achievement, note=f"({format_number(r.participants)} người)"
+                           if r.participants is not None else "") for r in dashboard.ranking]
+        title = f"Tỷ lệ đạt so với chỉ tiêu — {dashboard.ranking_indicator.short_name}"
+        if dashboard.ranking_month:
+            title += f", {dashboard.ranking_month.label.lower()}"
+        ranking = mark_safe(charts.bar_chart(bars=bars, title=title, value_format=_pct, reference=100,
+                                             reference_label="100%", width=720))
+    return {"lines": lines, "ranking": ranking}

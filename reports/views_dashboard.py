@@ -4,17 +4,14 @@ tables'); the pictures are SVG drawn on the server (reports.charts)."""
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.safestring import mark_safe
 
-from bhxh_portal.numbers import format_number
 from targets import access
 from targets.models import Unit
 from targets.periods import Period, PeriodType
 from targets.selectors import results as results_selectors
 from targets.selectors.units import unit_breadcrumbs
 
-from . import charts
-from .dashboard import unit_dashboard
+from .dashboard import dashboard_charts, unit_dashboard
 
 
 def _month_or_404(key: str) -> Period:
@@ -25,34 +22,6 @@ def _month_or_404(key: str) -> Period:
     if period.type != PeriodType.MONTH:
         raise Http404("Kết quả được xem theo tháng (vd 2023-06).")
     return period
-
-
-def _pct(value) -> str:
-    return f"{format_number(value, 2)}%"
-
-
-def dashboard_charts(dashboard) -> dict:
-    """The SVG pictures of a dashboard (also usable by a PDF renderer): one line per indicator,
-    participants against the target path, and the children ranked by achievement."""
-    labels = [f"T{m.number}" for m in (dashboard.rows[0].months if dashboard.rows else [])]
-    lines = {}
-    for row in dashboard.rows:
-        series = [charts.Series("Số người tham gia", row.values)]
-        if any(v is not None for v in row.path):
-            series.append(charts.Series("Lộ trình chỉ tiêu", row.path, color="#b3261e", dashed=True, markers=False))
-        lines[row.indicator.code] = mark_safe(charts.line_chart(
-            labels=labels, series=series, title=f"{row.indicator.short_name} năm {dashboard.month.year}",
-            width=560, height=240))
-    ranking = ""
-    if dashboard.ranking:
-        bars = [charts.Bar(r.unit.name, r.achievement, note=f"({format_number(r.participants)} người)"
-                           if r.participants is not None else "") for r in dashboard.ranking]
-        title = f"Tỷ lệ đạt so với chỉ tiêu — {dashboard.ranking_indicator.short_name}"
-        if dashboard.ranking_month:
-            title += f", {dashboard.ranking_month.label.lower()}"
-        ranking = mark_safe(charts.bar_chart(bars=bars, title=title, value_format=_pct, reference=100,
-                                             reference_label="100%", width=720))
-    return {"lines": lines, "ranking": ranking}
 
 
 @login_required

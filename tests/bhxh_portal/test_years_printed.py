@@ -38,7 +38,7 @@ def pages():
         ("bhxh.bacninh", reverse("programmes:programme_detail", args=[programme.pk]) + "?nam=2026"),
         ("bhxh.bacninh", reverse("programmes:programme_detail", args=[programme.pk])),
         ("canbo.haiduong", reverse("campaigns:document_list")),
-        ("canbo.haiduong", reverse("targets:results_dashboard", args=[hai_duong.pk]) + "?thang=2026-12"),
+        ("canbo.haiduong", reverse("dashboard:unit", args=[hai_duong.pk]) + "?thang=2026-12"),
         ("canbo.haiduong", reverse("targets:target_overview", args=[hai_duong.pk, 2021])),
         ("admin", reverse("activities:activity_list") + "?thang=2026-12"),
     ]
