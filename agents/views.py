@@ -15,7 +15,7 @@ from reports.jobs import JobError
 from reports.models import Job
 from reports.selectors import job_for_user_or_404
 from targets import access
-from targets.models import Role
+from targets.models import Indicator, Role
 
 from . import selectors, services
 from .contributions import ContributionError, RuleBook, months_for
@@ -171,8 +171,10 @@ def registry_counts(request, pk: int):
         month = datetime.datetime.strptime(request.GET.get("thang", ""), "%Y-%m").date()
     except ValueError:
         month = today.replace(day=1)
+    counts = selectors.active_enrolment_counts(unit=unit, month=month)
+    names = dict(Indicator.objects.filter(code__in=counts).values_list("code", "name"))
     return render(request, "agents/registry_counts.html", {
-        "unit": unit, "month": month, "counts": selectors.active_enrolment_counts(unit=unit, month=month),
+        "unit": unit, "month": month, "rows": [(names.get(code, code), count) for code, count in counts.items()],
     })
 
 
