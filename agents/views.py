@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from bhxh_portal.files import file_download
 from bhxh_portal.idempotency import Repeated
 from bhxh_portal.imports import ImportFileError
 from reports.jobs import JobError
@@ -25,6 +26,7 @@ from .importers import (
     participant_import_commit,
     participant_import_remap,
     participant_import_start,
+    template_workbook,
 )
 from .models import AccessOutcome, Collection, Enrolment, Participant, PaymentMode
 from .personal_data import can_see_full_ids
@@ -179,6 +181,13 @@ def registry_counts(request, pk: int):
 
 
 # --- the participant list import -------------------------------------------------------------
+
+@login_required
+def import_template(request):
+    if not import_units(request.user):
+        raise PermissionDenied("Chỉ cán bộ BHXH được nhập danh sách người tham gia.")
+    return file_download(template_workbook(), filename="mau_danh_sach_nguoi_tham_gia.xlsx")
+
 
 @login_required
 def import_upload(request):

@@ -443,3 +443,21 @@ def test_the_mapping_step_through_the_pages(client, district, staff, django_capt
     assert (second.result["new"], second.result["invalid"]) == (1, 0)
     assert "Ghi 1 dòng vào hệ thống" in client.get(response.url).content.decode()
     assert Participant.objects.count() == 0
+
+
+def test_the_upload_page_offers_a_blank_template_with_the_headers_it_reads(client, district, staff):
+    from agents.importers import ALIASES, COLUMNS, normalise_header
+
+    client.force_login(staff)
+    page = client.get("/nguoi-tham-gia/nhap/").content.decode()
+    assert 'href="/nguoi-tham-gia/nhap/mau.xlsx"' in page and "Tải tệp mẫu" in page
+    response = client.get("/nguoi-tham-gia/nhap/mau.xlsx")
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[:3] == ["Mã số BHXH", "Số định danh cá nhân", "Họ và tên"]
+    assert [ALIASES[normalise_header(h)] for h in headers] == [c.field for c in COLUMNS]
+    assert sheet.max_row == 1 or all(cell.value is None for row in sheet.iter_rows(min_row=2) for cell in row)
+
+    client.force_login(make_member(district, Role.COMMUNE_OFFICIAL))
+    assert client.get("/nguoi-tham-gia/nhap/mau.xlsx").status_code == 403
