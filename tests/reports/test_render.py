@@ -61,6 +61,11 @@ def test_xlsx_has_merged_headers_formula_row_and_formats(table):
     assert ws["C8"].font.bold and ws["B8"].value.startswith("'=")
     assert ws.freeze_panes == "C7"
     assert ws.page_setup.orientation == "landscape"
+    # STT narrow and a number; a typeface on title and headers; long names wrapped
+    assert ws["A7"].value == 1 and ws.column_dimensions["A"].width <= 8
+    assert ws["A1"].font.name == ws["A4"].font.name == ws["E5"].font.name == "Times New Roman"
+    assert ws["A2"].font.italic and ws["A1"].font.bold
+    assert ws["B7"].alignment.wrap_text
 
 
 def test_pdf_embeds_liberation_serif_and_keeps_vietnamese_text(table, tmp_path):

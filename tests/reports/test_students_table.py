@@ -200,7 +200,7 @@ def test_the_excel_download_is_built_by_the_job_with_the_plans_layout(client, ap
                                                                       "6=2/1"]
     first, total = 7, 7 + 45
     assert [sheet.cell(row=first, column=c).value for c in range(1, 9)] == [
-        "1", "Trường TH TT Cang Long B", 703, 703, 90, 613, 0, 100.0]
+        1, "Trường TH TT Cang Long B", 703, 703, 90, 613, 0, 100.0]  # STT stored as a number
     assert sheet.cell(row=first, column=7).number_format == '#,##0;(#,##0);"-"'
     assert [sheet.cell(row=total, column=c).value for c in range(3, 9)] == [26564, 26417, 2703, 23714, 147, 99.45]
     assert sheet.cell(row=total, column=3).font.bold
