@@ -121,6 +121,32 @@ COLUMNS = [
 ]
 COLUMN_BY_FIELD = {c.field: c for c in COLUMNS}
 ALIASES = {normalise_header(a): c.field for c in COLUMNS for a in (c.field, c.label, *c.aliases)}
+# Columns whose values are codes: kept as text in the template so Excel keeps their leading zeros.
+TEXT_COLUMNS = {"bhxh_code", "personal_id", "commune_code", "village_code", "household_code", "agent"}
+
+
+def template_workbook() -> bytes:
+    """A blank participant list with the headers this importer recognises, for the upload page."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Danh sách"
+    sheet.append([c.label for c in COLUMNS])
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[cell.column_letter].width = max(14, len(column.label) + 4)
+        if column.field in TEXT_COLUMNS:
+            for row in range(2, 501):
+                sheet.cell(row=row, column=index).number_format = "@"
+    sheet.freeze_panes = "A2"
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
 # Headers that carry nothing to import; "Lỗi" and "Cảnh báo" are this importer's own columns,
 # so a corrected copy of the error file can be uploaded again as it is.
 IGNORED_HEADERS = {normalise_header(h) for h in (

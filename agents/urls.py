@@ -13,6 +13,7 @@ urlpatterns = [
     path("nguoi-tham-gia/<int:pk>/", views.participant_detail, name="participant_detail"),
     path("nguoi-tham-gia/so-lieu/<int:pk>/", views.registry_counts, name="registry_counts"),
     path("nguoi-tham-gia/nhap/", views.import_upload, name="import_upload"),
+    path("nguoi-tham-gia/nhap/mau.xlsx", views.import_template, name="import_template"),
     path("nguoi-tham-gia/nhap/<int:pk>/", views.import_detail, name="import_detail"),
     path("nguoi-tham-gia/nhap/<int:pk>/cot/", views.import_map, name="import_map"),
     path("nguoi-tham-gia/nhap/<int:pk>/ghi/", views.import_commit, name="import_commit"),

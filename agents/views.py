@@ -9,13 +9,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from bhxh_portal.files import file_download
 from bhxh_portal.idempotency import Repeated
 from bhxh_portal.imports import ImportFileError
 from reports.jobs import JobError
 from reports.models import Job
 from reports.selectors import job_for_user_or_404
 from targets import access
-from targets.models import Role
+from targets.models import Indicator, Role
 
 from . import selectors, services
 from .contributions import ContributionError, RuleBook, months_for
@@ -25,6 +26,7 @@ from .importers import (
     participant_import_commit,
     participant_import_remap,
     participant_import_start,
+    template_workbook,
 )
 from .models import AccessOutcome, Collection, Enrolment, Participant, PaymentMode
 from .personal_data import can_see_full_ids
@@ -171,12 +173,21 @@ def registry_counts(request, pk: int):
         month = datetime.datetime.strptime(request.GET.get("thang", ""), "%Y-%m").date()
     except ValueError:
         month = today.replace(day=1)
+    counts = selectors.active_enrolment_counts(unit=unit, month=month)
+    names = dict(Indicator.objects.filter(code__in=counts).values_list("code", "name"))
     return render(request, "agents/registry_counts.html", {
-        "unit": unit, "month": month, "counts": selectors.active_enrolment_counts(unit=unit, month=month),
+        "unit": unit, "month": month, "rows": [(names.get(code, code), count) for code, count in counts.items()],
     })
 
 
 # --- the participant list import -------------------------------------------------------------
+
+@login_required
+def import_template(request):
+    if not import_units(request.user):
+        raise PermissionDenied("Chỉ cán bộ BHXH được nhập danh sách người tham gia.")
+    return file_download(template_workbook(), filename="mau_danh_sach_nguoi_tham_gia.xlsx")
+
 
 @login_required
 def import_upload(request):

@@ -1,7 +1,9 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 
 from targets import access
 
@@ -22,3 +24,13 @@ def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logging out stays a POST (a link or a prefetch must not end a session), but a GET, from a
+    bookmark or an old link, gets a page with the button instead of a bare 405."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        return TemplateResponse(request, "registration/logout.html")

@@ -13,6 +13,7 @@ settings.SIGNING_TRUST_ROOTS (PEM or DER; environment variable of the same name,
 
 import datetime
 import io
+import logging
 import os
 import tempfile
 import zoneinfo
@@ -141,12 +142,72 @@ class SignatureReport:
     changed_after: bool
     change_note: str
     problems: list[str] = field(default_factory=list)
+    trust_note: str = ""  # why the certificate is (not) trusted
+    level: str = ""  # PAdES baseline level, or what else the signature is
 
     @property
     def verdict(self) -> str:
         if self.valid:
             return "Chữ ký hợp lệ."
         return "Chữ ký không hợp lệ: " + "; ".join(self.problems) + "."
+
+
+class _QuietCertificateErrors(logging.Filter):
+    """pyHanko logs every certificate it cannot chain to a trusted root as a warning with a
+    traceback; that is an expected outcome of checking a stranger's file, shown on the page, so
+    the server log keeps one plain line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+_CMS_LOGGER = logging.getLogger("pyhanko.sign.validation.generic_cms")
+if not any(isinstance(f, _QuietCertificateErrors) for f in _CMS_LOGGER.filters):
+    _CMS_LOGGER.addFilter(_QuietCertificateErrors())
+
+TRUST_NOTES = {
+    "NO_CERTIFICATE_CHAIN_FOUND": "chứng thư số không do tổ chức chứng thực được tin cậy cấp "
+                                  "(không tìm thấy chuỗi chứng thực tới một gốc tin cậy đã cấu hình)",
+    "OUT_OF_BOUNDS_NO_POE": "chứng thư số đã hết hạn hoặc chưa có hiệu lực vào lúc kiểm tra",
+    "OUT_OF_BOUNDS_NOT_REVOKED": "chứng thư số đã hết hạn hoặc chưa có hiệu lực vào lúc kiểm tra",
+    "NOT_YET_VALID": "chứng thư số chưa có hiệu lực vào lúc ký",
+    "EXPIRED": "chứng thư số đã hết hạn",
+    "REVOKED_NO_POE": "chứng thư số đã bị thu hồi",
+    "REVOKED_CA_NO_POE": "chứng thư của tổ chức chứng thực đã bị thu hồi",
+    "CRYPTO_CONSTRAINTS_FAILURE": "thuật toán của chứng thư số không còn được chấp nhận",
+    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE": "thuật toán của chứng thư số không còn được chấp nhận",
+}
+
+
+def _trust(status) -> tuple[bool, str]:
+    """Whether the certificate chains to a trusted root, judged apart from whether the content is
+    intact (pyHanko's `trusted` folds both together), and why, in Vietnamese."""
+    problem = status.trust_problem_indic
+    if problem is None and status.validation_path is not None:
+        return True, "chứng thư số do tổ chức chứng thực được tin cậy cấp, còn hiệu lực"
+    name = getattr(problem, "name", "")
+    return False, TRUST_NOTES.get(name, "chứng thư số không được xác nhận là tin cậy"
+                                  + (f" ({name})" if name else ""))
+
+
+def _pades_level(sig, status, reader) -> str:
+    """The PAdES baseline level the file reaches: B-B (signature only), B-T (with a signature
+    time-stamp), B-LT (with validation data in the file), B-LTA (with a document time-stamp)."""
+    subfilter = str(sig.sig_object.get("/SubFilter", ""))
+    if subfilter != "/ETSI.CAdES.detached":
+        return f"không phải PAdES (chữ ký kiểu {subfilter.lstrip('/') or 'không rõ'})"
+    level = "B-B"
+    if getattr(status, "timestamp_validity", None) is not None:
+        level = "B-T"
+        if "/DSS" in reader.root:
+            level = "B-LT"
+            if any(s.sig_object.get("/Type") == "/DocTimeStamp" for s in reader.embedded_signatures):
+                level = "B-LTA"
+    return f"PAdES {level}"
 
 
 @dataclass
@@ -226,14 +287,16 @@ def verify_pdf(data: bytes, *, extra_roots: list | None = None) -> Verification:
             problems.append("nội dung đã bị thay đổi sau khi ký (mã băm không khớp)")
         if not status.valid:
             problems.append("chữ ký số không đúng")
-        if not status.trusted:
-            problems.append("chứng thư số không do tổ chức chứng thực được tin cậy cấp")
+        trusted, trust_note = _trust(status)
+        if not trusted:
+            problems.append(trust_note)
         if changed and not status.docmdp_ok:
             problems.append(change_note)
         signed_at = status.signer_reported_dt.astimezone(VIETNAM) if status.signer_reported_dt else None
         reports.append(SignatureReport(
             field_name=sig.field_name, valid=status.bottom_line and not problems, intact=status.intact,
-            trusted=status.trusted, holder=cert.subject.native.get("common_name") or cert.subject.human_friendly,
+            trusted=trusted, trust_note=trust_note, level=_pades_level(sig, status, reader),
+            holder=cert.subject.native.get("common_name") or cert.subject.human_friendly,
             subject=cert.subject.human_friendly, signed_at=signed_at, covers_whole_file=whole,
             changed_after=changed, change_note=change_note, problems=problems,
         ))

@@ -44,7 +44,7 @@ def coverage_table_build(*, unit: Unit, table: str, month: Period) -> Table:
 
 def coverage_table_render(*, table: Table, unit: Unit, month: Period, fmt: str) -> bytes:
     if fmt == "csv":
-        return as_csv(table).encode("utf-8")
+        return as_csv(table).encode("utf-8-sig")  # the BOM tells Excel the file is UTF-8
     if fmt == "json":
         return as_json(table).encode("utf-8")
     if fmt == "xlsx":

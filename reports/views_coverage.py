@@ -71,5 +71,6 @@ def coverage_download(request, pk: int):
         messages.warning(request, "Đã lưu yêu cầu tạo tệp nhưng máy chủ xử lý tạm thời chưa nhận được; yêu cầu sẽ "
                                   "được gửi lại tự động, hoặc bấm «Gửi lại» dưới đây.")
     else:
-        messages.success(request, "Đã nhận yêu cầu tạo tệp; tệp sẽ có ở trang Công việc khi xong.")
+        # What happens next depends on the job's state when the page shows: the page says it.
+        messages.success(request, "Đã nhận yêu cầu tạo tệp.")
     return redirect("reports:job_detail", pk=job.pk)

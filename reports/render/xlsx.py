@@ -18,6 +18,17 @@ from .text import safe_cell
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 FORMATS = {"int": "#,##0;(#,##0)", "percent": "0.00%", "pp": "0.00%", "decimal": "#,##0.00"}
+# The typeface of Vietnamese administrative documents, which every office PC has.
+TYPEFACE = "Times New Roman"
+
+
+def _font(**style) -> Font:
+    return Font(name=TYPEFACE, **style)
+
+
+def _is_stt(column) -> bool:
+    """The row-number column: narrow, and its numbers stored as numbers so Excel sorts and sums them."""
+    return column.key == "stt"
 
 
 def _cell_value(column, value):
@@ -26,6 +37,8 @@ def _cell_value(column, value):
     kind = column.kind
     if value is None or value == "":
         return None
+    if kind == "stt" or _is_stt(column):
+        return int(value) if str(value).isdigit() else safe_cell(str(value))
     if kind == "text":
         return safe_cell(str(value))
     places = column.places or 2
@@ -50,11 +63,12 @@ def as_xlsx(table: Table, *, unit_name: str = "", as_of: datetime.date | None = 
     ws = wb.active
     ws.title = table.key[:31]
     width = len(table.columns)
-    ws.cell(row=1, column=1, value=safe_cell(table.title)).font = Font(bold=True, size=14)
+    ws.cell(row=1, column=1, value=safe_cell(table.title)).font = _font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
     subtitle = subtitle_for(table, unit_name, as_of)
-    ws.cell(row=2, column=1, value=safe_cell(subtitle)).font  # starts with the unit's name = Font(italic=True)
+    # safe_cell: the subtitle starts with the unit's name, which anyone with rights may type
+    ws.cell(row=2, column=1, value=safe_cell(subtitle)).font = _font(italic=True)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     ws.cell(row=2, column=1).alignment = Alignment(horizontal="center")
 
@@ -72,14 +86,15 @@ def as_xlsx(table: Table, *, unit_name: str = "", as_of: datetime.date | None = 
             ws.merge_cells(start_row=head1, start_column=col, end_row=head2, end_column=col)
         col += span
     for index, column in enumerate(table.columns, start=1):
-        ws.cell(row=formula_row, column=index, value=column.formula).font = Font(italic=True)
+        ws.cell(row=formula_row, column=index, value=column.formula).font = _font(italic=True)
         for r in (head1, head2, formula_row):
             cell = ws.cell(row=r, column=index)
             cell.border = BOX
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             if r != formula_row:
-                cell.font = Font(bold=True)
-        ws.column_dimensions[get_column_letter(index)].width = 28 if column.kind == "text" else 14
+                cell.font = _font(bold=True)
+        ws.column_dimensions[get_column_letter(index)].width = (
+            6 if _is_stt(column) else 28 if column.kind == "text" else 14)
     ws.row_dimensions[head1].height = 45
     ws.row_dimensions[head2].height = 45
 
@@ -87,12 +102,15 @@ def as_xlsx(table: Table, *, unit_name: str = "", as_of: datetime.date | None = 
         for c_index, column in enumerate(table.columns, start=1):
             cell = ws.cell(row=r_index, column=c_index, value=_cell_value(column, row.values.get(column.key)))
             cell.border = BOX
-            if column.kind in FORMATS:
+            cell.font = _font(bold=row.is_total)
+            if _is_stt(column):
+                cell.alignment = Alignment(horizontal="center", vertical="center")
+            elif column.kind in FORMATS:
                 cell.number_format = _number_format(column) + (
                     f';"{column.zero_text}"' if column.zero_text and column.kind == "int" else "")
-                cell.alignment = Alignment(horizontal="right")
-            if row.is_total:
-                cell.font = Font(bold=True)
+                cell.alignment = Alignment(horizontal="right", vertical="center")
+            else:  # long school and commune names wrap inside their column instead of spilling over
+                cell.alignment = Alignment(vertical="center", wrap_text=True)
 
     ws.freeze_panes = ws.cell(row=formula_row + 1, column=3 if width > 2 else 1)
     ws.page_setup.orientation = "landscape"

@@ -456,3 +456,21 @@ def test_an_old_commune_code_is_answered_with_the_commune_it_is_part_of_today(di
     assert checked.invalid == 1
     assert ("'00077' là mã xã cũ (Xã Cũ, hết hiệu lực 30/06/2025), nay thuộc Xã 1, hãy dùng mã 00001."
             in checked.problems[0]["message"])
+
+
+def test_the_upload_page_offers_a_blank_template_with_the_headers_it_reads(client, district, staff):
+    from agents.importers import ALIASES, COLUMNS, normalise_header
+
+    client.force_login(staff)
+    page = client.get("/nguoi-tham-gia/nhap/").content.decode()
+    assert 'href="/nguoi-tham-gia/nhap/mau.xlsx"' in page and "Tải tệp mẫu" in page
+    response = client.get("/nguoi-tham-gia/nhap/mau.xlsx")
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[:3] == ["Mã số BHXH", "Số định danh cá nhân", "Họ và tên"]
+    assert [ALIASES[normalise_header(h)] for h in headers] == [c.field for c in COLUMNS]
+    assert sheet.max_row == 1 or all(cell.value is None for row in sheet.iter_rows(min_row=2) for cell in row)
+
+    client.force_login(make_member(district, Role.COMMUNE_OFFICIAL))
+    assert client.get("/nguoi-tham-gia/nhap/mau.xlsx").status_code == 403

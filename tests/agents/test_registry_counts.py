@@ -6,7 +6,7 @@ import pytest
 
 from agents.models import Enrolment, Participant, Product
 from agents.selectors import active_enrolment_counts, registry_comparison
-from targets.models import Role, Unit
+from targets.models import Indicator, Role, Unit
 from tests.factories import make_member
 
 D = datetime.date
@@ -67,4 +67,6 @@ def test_registry_page_is_scoped(client, district, registry):
     assert client.get(f"/nguoi-tham-gia/so-lieu/{district.pk}/").status_code == 404
     response = client.get(f"/nguoi-tham-gia/so-lieu/{commune.pk}/", {"thang": "2024-10"})
     assert response.status_code == 200
-    assert "bhyt_can_ngheo" in response.content.decode()
+    html = response.content.decode()
+    names = dict(Indicator.objects.values_list("code", "name"))
+    assert names["bhyt_can_ngheo"] in html and "bhyt_can_ngheo" not in html  # names, not internal codes

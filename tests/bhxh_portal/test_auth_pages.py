@@ -63,7 +63,10 @@ def test_login_returns_to_the_page_asked_for(client, user):
 
 def test_logout_is_a_post_and_ends_the_session(client, user):
     client.force_login(user)
-    assert client.get("/dang-xuat/").status_code == 405  # a link cannot sign anyone out
+    page = client.get("/dang-xuat/")  # a link cannot sign anyone out: it offers the button
+    assert page.status_code == 200
+    assert '<form method="post" action="/dang-xuat/"' in page.content.decode()
+    assert client.get("/").status_code == 200
 
     response = client.post("/dang-xuat/")
 
@@ -77,6 +80,7 @@ def test_every_page_offers_logout_as_a_form(client, user):
     html = client.get("/").content.decode()
     assert '<form method="post" action="/dang-xuat/"' in html
     assert "Đăng xuất</button>" in html
+    assert "js/confirm.js" in html
 
 
 def test_password_change(client, user):

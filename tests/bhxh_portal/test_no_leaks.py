@@ -442,7 +442,7 @@ def url_names(resolver=None, namespace=None) -> set[str]:
 
 # Files offered for download that hold no person (blank templates, figures per unit).
 NO_PEOPLE = {"targets:import_template", "targets:results_import_template", "activities:activity_import_template",
-             "programmes:list_template", "targets:target_export", "targets:demographics_export",
+             "programmes:list_template", "agents:import_template", "targets:target_export", "targets:demographics_export",
              "targets:results_export", "coverage:download"}
 # Files a user uploaded, handed back as they came (the portal writes nothing into them); who may
 # fetch them is tested with the files themselves (tests/campaigns/test_private_files.py).

@@ -74,7 +74,12 @@ def test_signed_pdf_verifies_with_signer_time_and_no_change(client, approved, da
 
     page = verify_over_http(client, content).content.decode()
     assert "Chữ ký hợp lệ." in page and "Nguyễn Hữu Danh" in page and "(giờ Việt Nam)" in page
-    assert "Không: chữ ký bao trùm toàn bộ tệp" in page
+    assert "Nguyên vẹn: chữ ký bao trùm toàn bộ tệp" in page
+    assert "Được tin cậy: chứng thư số do tổ chức chứng thực được tin cậy cấp" in page
+    assert "PAdES B-B" in page and report.level == "PAdES B-B"
+    # in the order a reader checks: intact, who, trusted, level
+    facts = page[page.index("<dl class=\"facts\">"):]
+    assert facts.index("Nguyên vẹn") < facts.index("Nguyễn Hữu Danh") < facts.index("Được tin cậy") < facts.index("PAdES B-B")
     assert "trùng khớp từng byte với bản đã ký số" in page
 
 
@@ -129,8 +134,12 @@ def test_one_byte_changed_after_signing_does_not_verify(client, approved, danh_p
     assert not result.all_valid
     (report,) = result.signatures
     assert not report.valid and not report.intact
+    assert report.trusted  # the CA is trusted: only the content is wrong, and the page says so
+    assert not any("tin cậy" in p for p in report.problems)
     page = verify_over_http(client, tampered).content.decode()
     assert "Chữ ký không hợp lệ" in page and "nội dung đã bị thay đổi sau khi ký" in page
+    assert "Đã bị thay đổi sau khi ký" in page and "Nguyên vẹn" not in page
+    assert "Được tin cậy" in page and "Không được tin cậy" not in page
     assert "Tệp không trùng với bản nào đã chốt trong hệ thống." in page
 
 
@@ -154,7 +163,7 @@ def test_a_certificate_of_someone_else_is_refused(approved, trusted_ca):
     assert not approved.files.filter(purpose=FilePurpose.SIGNED).exists()
 
 
-def test_a_signature_from_an_untrusted_ca_is_intact_but_not_valid(approved, trusted_ca, tmp_path):
+def test_a_signature_from_an_untrusted_ca_is_intact_but_not_valid(approved, trusted_ca, tmp_path, caplog):
     stranger = make_ca("CA lạ", tmp_path)
     p12 = stranger.issue_pkcs12("Nguyễn Hữu Danh", PASSWORD)
     services.document_sign(document=approved, pkcs12=p12, password=PASSWORD, by=user("lanhdao.huongtra"))
@@ -162,6 +171,9 @@ def test_a_signature_from_an_untrusted_ca_is_intact_but_not_valid(approved, trus
     (report,) = signing.verify_pdf(content).signatures
     assert report.intact and not report.trusted and not report.valid
     assert "không do tổ chức chứng thực được tin cậy cấp" in report.verdict
+    assert "không do tổ chức chứng thực được tin cậy cấp" in report.trust_note
+    # an expected outcome, shown on the page: no traceback in the server log
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= 30], caplog.records
 
 
 def test_a_pdf_without_signature_and_a_file_that_is_not_pdf(client, hai_duong):

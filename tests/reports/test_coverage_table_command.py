@@ -3,6 +3,7 @@ results) then coverage_table, whose csv must print every figure of the plan."""
 
 import csv
 import io
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -44,20 +45,26 @@ def golden_loaded(tmp_path):
 
 def test_coverage_table_csv_prints_every_figure_of_the_golden_table(golden_loaded, capsys):
     call_command("coverage_table", "--unit", "CL", "--table", "bhyt", "--period", "2023-06", "--format", "csv")
-    printed = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeff")  # UTF-8 with BOM: Excel reads the accents
+    printed = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
     body = printed[1:]
     assert len(body) == 15
+
+    def ratio(printed_pct: str) -> str:  # the golden file's "93,08" (per cent) is 0.9308 in the csv
+        return f"{Decimal(printed_pct.replace(',', '.')) / 100:.4f}"
+
     for line, row in zip(body, golden_loaded):
         assert line[1] in (row["unit"], f"Tổng cộng (Huyện Càng Long)")
-        assert line[2] == format_number(int(row["population"]))
-        assert line[3] == format_number(int(row["bhyt_participants"]))
-        assert line[4] == row["printed_coverage_pct"] + "%"
-        assert line[5] == "95,00%"
-        assert line[6] == row["printed_achievement_pct"] + "%"
+        assert line[2] == row["population"]  # plain numbers: no thousands dot
+        assert line[3] == row["bhyt_participants"]
+        assert line[4] == ratio(row["printed_coverage_pct"])
+        assert line[5] == "0.9500"
+        assert line[6] == ratio(row["printed_achievement_pct"])
         remaining = row["printed_remaining"]
-        expected = remaining if remaining.startswith("(") else format_number(int(remaining))
-        assert line[8] == expected
-    assert body[-1][8] == "8.766"
+        expected = f"-{remaining[1:-1]}" if remaining.startswith("(") else remaining
+        assert line[8] == expected  # -75, not the printed (75)
+    assert body[-1][8] == "8766"
 
 
 def test_coverage_table_xlsx_and_pdf_outputs(golden_loaded, tmp_path):

@@ -31,9 +31,10 @@ def test_bhyt_table_prints_the_plans_figures_parent_last():
     table = bhyt_table(golden_inputs())
     lines = as_csv(table).splitlines()
     assert lines[0].startswith("STT,Xã, phường") is False  # the header is quoted csv
-    assert lines[1] == '1,Thị trấn Càng Long,13.737,12.787,"93,08%","95,00%","97,98%",,263'
-    assert lines[3] == '3,Xã An Trường A,7.707,7.397,"95,98%","95,00%","101,03%",,(75)'
-    assert lines[-1] == ',Tổng cộng (Huyện Càng Long),148.806,132.600,"89,11%","95,00%","93,80%",,8.766'
+    # plain numbers for programs; the printed form (13.737, 93,08%, (75)) is Excel's and the PDF's
+    assert lines[1] == "1,Thị trấn Càng Long,13737,12787,0.9308,0.9500,0.9798,,263"
+    assert lines[3] == "3,Xã An Trường A,7707,7397,0.9598,0.9500,1.0103,,-75"
+    assert lines[-1] == ",Tổng cộng (Huyện Càng Long),148806,132600,0.8911,0.9500,0.9380,,8766"
     assert len(lines) == 1 + 14 + 1
     assert [c.formula for c in table.columns] == ["A", "B", "1", "2", "3=2/1", "4", "5=3/4", "6", "7"]
 

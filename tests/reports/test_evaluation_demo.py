@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from bhxh_portal.demo import load_units
+from bhxh_portal.numbers import format_number
 from reports.coverage import coverage_table_build
 from reports.tables.coverage_tables import TABLE_LABELS, TABLES
 from reports.tables.evaluation import EvaluationInputs, evaluation_report_table, load_evaluation_inputs
@@ -49,14 +50,16 @@ def huong_hoa():
 
 def _csv(capsys, *args) -> list[dict]:
     call_command("coverage_table", *args)
-    return list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeff")  # UTF-8 with BOM
+    return list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
 
 
 def at_plan_precision(ours: str, printed: str) -> str:
     """The table prints percentages with two decimals ("93,91%"); the plan prints one or two
     decimals, or none, varying by line: round our printed figure half up to the plan's places."""
     places = len(printed.split(",")[1]) if "," in printed else 0
-    value = Decimal(ours.rstrip("%").replace(".", "").replace(",", "."))
+    value = Decimal(ours) * 100  # the csv holds the plain ratio: 0.9391 is the printed 93,91%
     rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return f"{rounded:f}".replace(".", ",")
 
@@ -78,17 +81,18 @@ def test_coverage_table_csv_prints_every_figure_of_the_plan(huong_hoa, capsys):
     checked = 0
     for plan in golden():
         ours = by_label[LABELS[plan["indicator"]]]
-        assert ours["Số người tham gia - Năm 2018"] == f"{int(plan['participants_2018']):,}".replace(",", ".")
-        assert ours["Số người tham gia - Năm 2019"] == f"{int(plan['participants_2019']):,}".replace(",", ".")
-        assert ours["Kế hoạch năm 2019"] == f"{int(plan['plan_2019']):,}".replace(",", ".")
-        assert ours["Năm 2020 - Chỉ tiêu (người)"] == f"{int(plan['target_2020']):,}".replace(",", ".")
+        assert ours["Số người tham gia - Năm 2018"] == str(int(plan['participants_2018']))
+        assert ours["Số người tham gia - Năm 2019"] == str(int(plan['participants_2019']))
+        assert ours["Kế hoạch năm 2019"] == str(int(plan['plan_2019']))
+        assert ours["Năm 2020 - Chỉ tiêu (người)"] == str(int(plan['target_2020']))
         for column, header in PRINTED.items():
             printed = plan[column]
             if not printed:
                 continue
             expected = TYPOS.get((plan["indicator"], column), printed)
             if column == "printed_increase":
-                assert ours[header] == expected, (plan["indicator"], column)
+                as_printed = format_number(int(ours[header]), negative_in_parentheses=True)
+                assert as_printed == expected, (plan["indicator"], column)
             else:
                 assert at_plan_precision(ours[header], expected) == expected, (plan["indicator"], column, ours[header])
             checked += 1
@@ -99,14 +103,14 @@ def test_the_two_decimal_figures_as_the_table_prints_them(huong_hoa, capsys):
     rows = {r["Chỉ tiêu"]: r for r in _csv(capsys, "--unit", "HHOA", "--table", "evaluation",
                                             "--period", "2019-12", "--format", "csv")}
     bhxh, bb, tn, bhtn = (rows[LABELS[c]] for c in ("bhxh", "bhxh_bb", "bhxh_tn", "bhtn"))
-    assert (bhxh["So với năm trước - Tăng (%)"], bhxh["% kế hoạch"], bhxh["% LLLĐ"]) == ("6,38%", "93,91%", "10,26%")
+    assert (bhxh["So với năm trước - Tăng (%)"], bhxh["% kế hoạch"], bhxh["% LLLĐ"]) == ("0.0638", "0.9391", "0.1026")
     assert (bb["% kế hoạch"], bb["% đối tượng phải tham gia"], bb["Năm 2020 - Tốc độ phát triển (%)"]) == (
-        "100,37%", "89,70%", "107,3%")  # growth with one decimal, as in the plan (5.200 / 4.844 = 107,349)
+        "1.0037", "0.8970", "1.073")  # growth with one decimal, as in the plan (5.200 / 4.844 = 107,349)
     assert (tn["% kế hoạch"], tn["% đối tượng phải tham gia"], tn["Năm 2020 - % đối tượng phải tham gia"]) == (
-        "44,27%", "0,62%", "2,77%")
+        "0.4427", "0.0062", "0.0277")
     # BHTN: 3.871 − 3.681 = 190 (the plan prints 186, 5,05%); 4.342 / 4.427 = 98,08% (printed 96%)
-    assert (bhtn["So với năm trước - Tăng (người)"], bhtn["So với năm trước - Tăng (%)"]) == ("190", "5,16%")
-    assert (bhtn["% đối tượng phải tham gia"], bhtn["Năm 2020 - % đối tượng phải tham gia"]) == ("87,44%", "98,08%")
+    assert (bhtn["So với năm trước - Tăng (người)"], bhtn["So với năm trước - Tăng (%)"]) == ("190", "0.0516")
+    assert (bhtn["% đối tượng phải tham gia"], bhtn["Năm 2020 - % đối tượng phải tham gia"]) == ("0.8744", "0.9808")
     assert bhxh["% đối tượng phải tham gia"] == ""  # BHXH as a whole has no "required" denominator
 
 

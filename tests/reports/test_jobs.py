@@ -139,6 +139,9 @@ def test_only_the_requester_may_see_or_download_a_job(client, user, province):
     job = job_create(kind="test.count", requested_by=user)
     job_execute(job_id=job.pk)
     client.force_login(user)
+    page = client.get(f"/cong-viec/{job.pk}/").content.decode()
+    assert "Đã tạo xong tệp." in page and "Tệp kết quả" in page
+    assert "khi tạo xong" not in page and "<dd>—</dd>" not in page  # a finished job says so, no empty file row
     response = client.get(f"/cong-viec/{job.pk}/tai-ve/")
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"a,b\n1,2\n"
     assert "kết quả.csv" in response["Content-Disposition"] or "k%E1%BA%BFt" in response["Content-Disposition"]

@@ -37,11 +37,11 @@ def table():
     ])
 
 
-def test_csv_prints_vietnamese_numbers_and_escapes_formulas(table):
+def test_csv_holds_plain_numbers_and_escapes_formulas(table):
     lines = as_csv(table).splitlines()
-    assert lines[1] == "1,Xã An Trường A,7.707,7.397,\"95,98%\",\"101,03%\",(75)"
+    assert lines[1] == "1,Xã An Trường A,7707,7397,0.9598,1.0103,-75"  # printed 7.707, 95,98%, (75)
     assert lines[2].startswith(',"\'=HYPERLINK')
-    assert "148.806" in lines[2] and "8.766" in lines[2] and "89,11%" in lines[2]
+    assert lines[2].endswith(",148806,132600,0.8911,,8766")
 
 
 def test_json_has_printed_values(table):
@@ -61,6 +61,11 @@ def test_xlsx_has_merged_headers_formula_row_and_formats(table):
     assert ws["C8"].font.bold and ws["B8"].value.startswith("'=")
     assert ws.freeze_panes == "C7"
     assert ws.page_setup.orientation == "landscape"
+    # STT narrow and a number; a typeface on title and headers; long names wrapped
+    assert ws["A7"].value == 1 and ws.column_dimensions["A"].width <= 8
+    assert ws["A1"].font.name == ws["A4"].font.name == ws["E5"].font.name == "Times New Roman"
+    assert ws["A2"].font.italic and ws["A1"].font.bold
+    assert ws["B7"].alignment.wrap_text
 
 
 def test_pdf_embeds_liberation_serif_and_keeps_vietnamese_text(table, tmp_path):

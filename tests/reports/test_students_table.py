@@ -10,7 +10,6 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from bhxh_portal.numbers import format_number
 from reports.coverage import coverage_table_build
 from reports.models import Job
 from reports.tables.coverage_tables import TABLE_LABELS, TABLES
@@ -37,8 +36,11 @@ def plan_rows() -> list[list[str]]:
 
 
 def printed(text: str) -> str:
-    """The plan prints some counts without the thousands separator (1251); the portal always uses it."""
-    return text if text in ("-",) or "," in text else format_number(int(text.replace(".", "")))
+    """The plan's printed figure as the csv holds it: plain numbers (1.251 and 1251 -> 1251,
+    98,89 -> 98.89, "-" -> 0); the printed form is the Excel file's and the PDF's."""
+    if text == "-":
+        return "0"
+    return text.replace(",", ".") if "," in text else str(int(text.replace(".", "")))
 
 
 @pytest.fixture
@@ -60,7 +62,9 @@ def appendix_loaded(cang_long):
 
 def _csv(capsys, *args) -> list[list[str]]:
     call_command("coverage_table", *args)
-    return list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeff")  # UTF-8 with BOM
+    return list(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
 
 
 def test_coverage_table_csv_prints_the_plans_appendix_row_for_row(appendix_loaded, capsys):
@@ -75,13 +79,13 @@ def test_coverage_table_csv_prints_the_plans_appendix_row_for_row(appendix_loade
     for line, row in zip(body, plan_schools):
         assert line[0] == row[0] and line[1] == row[1]
         assert line[2:] == [printed(v) for v in row[2:]], row[1]
-    assert body[37] == ["38", "Trường TH Huyện Hội B", "452", "447", "53", "394", "5", "98,89"]
-    assert body[22][5] == "1.251"  # printed 1251 in the plan
+    assert body[37] == ["38", "Trường TH Huyện Hội B", "452", "447", "53", "394", "5", "98.89"]
+    assert body[22][5] == "1251"
     # the made-up school that carries what the appendix's excerpt leaves out, then the total row
     assert body[44] == ["45", "Các trường khác (số liệu không có trong phần phụ lục trích dẫn)",
-                        "909", "849", "464", "385", "60", "93,40"]
+                        "909", "849", "464", "385", "60", "93.40"]
     assert body[45][1] == "Tổng cộng (Huyện Càng Long)"
-    assert body[45][2:] == plan_total[2:] == ["26.564", "26.417", "2.703", "23.714", "147", "99,45"]
+    assert body[45][2:] == [printed(v) for v in plan_total[2:]] == ["26564", "26417", "2703", "23714", "147", "99.45"]
     assert len(body) == 46
 
 
@@ -99,9 +103,9 @@ def test_formula_row_headers_and_groups_are_the_plans(appendix_loaded):
 def test_a_commune_lists_its_own_schools_only(appendix_loaded, capsys):
     lines = _csv(capsys, "--unit", "CL02", "--table", "students", "--period", "2023-06")
     assert lines[1:] == [
-        ["1", "Trường TH Mỹ Cẩm", "431", "431", "18", "413", "-", "100,00"],
-        ["2", "Trường THCS Mỹ Cẩm", "258", "258", "21", "237", "-", "100,00"],
-        ["", "Tổng cộng (Xã Mỹ Cẩm)", "689", "689", "39", "650", "-", "100,00"],
+        ["1", "Trường TH Mỹ Cẩm", "431", "431", "18", "413", "0", "100.00"],
+        ["2", "Trường THCS Mỹ Cẩm", "258", "258", "21", "237", "0", "100.00"],
+        ["", "Tổng cộng (Xã Mỹ Cẩm)", "689", "689", "39", "650", "0", "100.00"],
     ]
 
 
@@ -196,7 +200,7 @@ def test_the_excel_download_is_built_by_the_job_with_the_plans_layout(client, ap
                                                                       "6=2/1"]
     first, total = 7, 7 + 45
     assert [sheet.cell(row=first, column=c).value for c in range(1, 9)] == [
-        "1", "Trường TH TT Cang Long B", 703, 703, 90, 613, 0, 100.0]
+        1, "Trường TH TT Cang Long B", 703, 703, 90, 613, 0, 100.0]  # STT stored as a number
     assert sheet.cell(row=first, column=7).number_format == '#,##0;(#,##0);"-"'
     assert [sheet.cell(row=total, column=c).value for c in range(3, 9)] == [26564, 26417, 2703, 23714, 147, 99.45]
     assert sheet.cell(row=total, column=3).font.bold

@@ -4,6 +4,7 @@ remind; and the review queue of the approvers."""
 import datetime
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -59,6 +60,10 @@ def test_the_completeness_page_lists_the_late_communes_and_their_officials(clien
     assert response.status_code == 200
     assert "Đã nộp 2/3" in page and "quá hạn 1" in page
     assert "Danh sách nhắc nộp" in page and "Xã 3: Tư" in page
+    # the reminder box is written in the body font (a browser's monospace default mangles accents)
+    assert '<textarea id="reminder-text" rows="3" readonly>' in page
+    css = (settings.BASE_DIR / "static" / "css" / "portal.css").read_text(encoding="utf-8")
+    assert any("textarea" in line and "font: inherit" in line for line in css.splitlines())
     for n in range(5):
         make_unit(f"Xã thêm {n}", level_code="xa", parent=tree.district)
     with CaptureQueriesContext(connection) as many:

@@ -216,3 +216,19 @@ def test_after_an_action_the_page_goes_back_only_within_the_site(client, tree):
     client.force_login(official)
     response = client.post(transition_url(commune), {"action": "submit", "next": "//evil.example/"})
     assert response.status_code == 302 and response["Location"] == grid_url(commune)
+
+
+def test_submit_and_approve_buttons_ask_for_confirmation(client, tree):
+    commune = tree.communes[0]
+    official, staff = tree.users["official"], tree.users["district_staff"]
+    enter(tree.villages[commune.pk][0], 120, by=official)
+
+    client.force_login(official)
+    html = client.get(grid_url(commune)).content.decode()
+    assert 'value="submit" data-confirm="Nộp kết quả' in html
+    assert "js/confirm.js" in html
+
+    post(client, official, commune, "submit")
+    client.force_login(staff)
+    html = client.get(grid_url(commune)).content.decode()
+    assert 'value="approve" data-confirm="Duyệt và khóa kết quả' in html
