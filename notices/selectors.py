@@ -1,6 +1,6 @@
 """What each notice says, to whom, and when it is due: reads only.
 
-Every figure comes from the engine behind the pages: the dashboard (`targets.selectors.unit_dashboard`)
+Every figure comes from the engine behind the pages: the dashboard (`reports.dashboard.unit_dashboard`)
 for the weekly progress, the Tiến độ nộp selector (`targets.selectors.completeness`) for the reminders,
 and the coverage table objects (`reports.coverage.coverage_table_build`) for the PDFs, laid out by the
 reports' own PDF renderer. Nothing here computes a figure of its own; it only picks and lays out."""
@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from reports.coverage import achievement_chart, coverage_table_build
+from reports.dashboard import unit_dashboard
 from targets import selectors as target_selectors
 from targets.models import Membership, MonthlyReport, ReportState, Role, Unit
 from targets.periods import Period
@@ -186,7 +187,7 @@ def _previous_figures(*, unit: Unit, kind: str, period: str, on: datetime.date) 
 
 @dataclass
 class ProgressLine:
-    row: object  # targets.selectors.results.DashboardRow
+    row: object  # reports.dashboard.DashboardRow
     previous: int | None
 
     @property
@@ -199,7 +200,7 @@ class ProgressLine:
 def weekly_progress(*, unit: Unit, on: datetime.date) -> list[Notice]:
     period = week_key(on)
     month = default_month(on)
-    dashboard = target_selectors.unit_dashboard(unit=unit, month=month)
+    dashboard = unit_dashboard(unit=unit, month=month)
     previous = _previous_figures(unit=unit, kind=NoticeKind.WEEKLY_PROGRESS, period=period, on=on)
     lines = [ProgressLine(row, previous.get(row.indicator.code)) for row in dashboard.rows]
     behind = [r for r in reversed(dashboard.ranking) if r.achievement is not None][:BEHIND_SHOWN]
@@ -248,14 +249,14 @@ def due_reminders(*, unit: Unit, on: datetime.date) -> list[Notice]:
 
 def monthly_pack(*, unit: Unit, on: datetime.date) -> list[Notice]:
     """The month before `on`, once the unit's own report of it is approved."""
-    from targets.views_results import dashboard_charts
+    from reports.views_dashboard import dashboard_charts
 
     month = reported_month(on)
     approved = MonthlyReport.objects.filter(unit=reporting_unit(unit), year=month.year, month=month.number,
                                             state=ReportState.APPROVED).exists()
     if not approved:
         return []
-    dashboard = target_selectors.unit_dashboard(unit=unit, month=month)
+    dashboard = unit_dashboard(unit=unit, month=month)
     pictures = dashboard_charts(dashboard)
     charts_document = _charts_document(unit=unit, month=month, pictures=pictures, dashboard=dashboard)
     pdf = _tables_pdf(unit=unit, month=month, tables=MONTHLY_TABLES, extra_documents=[charts_document])
