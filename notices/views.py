@@ -65,9 +65,12 @@ def _preview_day(request) -> tuple[datetime.date, str]:
     if not raw:
         return today, ""
     try:
-        return datetime.date.fromisoformat(raw), ""
+        day = datetime.date.fromisoformat(raw)
     except ValueError:
         return today, f"Ngày xem trước '{raw}' không hợp lệ: ghi theo dạng YYYY-MM-DD, vd 2023-07-03; đang xem hôm nay."
+    if not 2000 <= day.year <= 2100:
+        return today, f"Ngày xem trước '{raw}' phải trong các năm 2000-2100; đang xem hôm nay."
+    return day, ""
 
 
 @login_required

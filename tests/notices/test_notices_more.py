@@ -158,6 +158,10 @@ def test_the_preview_explains_a_bad_day_and_a_missing_message(demo_schedules, ad
     response = admin_client.get(reverse("notices:unit_settings", args=[unit.pk]), {"ngay": "06/07/2023"})
     assert response.status_code == 200
     assert "Ngày xem trước &#x27;06/07/2023&#x27; không hợp lệ: ghi theo dạng YYYY-MM-DD" in response.content.decode()
+    far = admin_client.get(reverse("notices:unit_settings", args=[unit.pk]), {"ngay": "9999-12-31"})
+    assert far.status_code == 200 and "phải trong các năm 2000-2100" in far.content.decode()
+    frame = reverse("notices:notice_preview", args=[unit.pk, NoticeKind.WEEKLY_PROGRESS, 0])
+    assert admin_client.get(frame, {"ngay": "9999-12-31"}).status_code == 200  # today's instead
     page = admin_client.get(reverse("notices:unit_settings", args=[unit.pk]), {"ngay": "2023-07-20"}).content.decode()
     assert "Ngày 20/07/2023 không có thư nào loại này" in page
     missing = reverse("notices:notice_preview", args=[unit.pk, NoticeKind.DUE_REMINDER, 0])
