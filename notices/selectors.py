@@ -6,6 +6,7 @@ and the coverage table objects (`reports.coverage.coverage_table_build`) for the
 reports' own PDF renderer. Nothing here computes a figure of its own; it only picks and lays out."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -50,12 +51,25 @@ class Notice:
     template: str
     context: dict
     recipients: list[Recipient]
-    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+    # (file name, a function building its content, MIME type): built only when the message is sent,
+    # so a preview or a dry run does not render PDFs.
+    files: list[tuple[str, Callable[[], bytes], str]] = field(default_factory=list)
     figures: dict = field(default_factory=dict)
+    skipped: list[Recipient] = field(default_factory=list)  # people it is meant for who have no address
 
     @property
     def kind_label(self) -> str:
         return NoticeKind(self.kind).label
+
+    @property
+    def attachment_names(self) -> list[str]:
+        return [name for name, _, _ in self.files]
+
+    @property
+    def attachments(self) -> list[tuple[str, bytes, str]]:
+        if not hasattr(self, "_attachments"):
+            self._attachments = [(name, build(), mimetype) for name, build, mimetype in self.files]
+        return self._attachments
 
     def render(self, recipient: Recipient) -> tuple[str, str]:
         """(plain text, HTML) for one recipient: each carries its own unsubscribe link."""
@@ -93,18 +107,25 @@ def unsubscribe_url(*, address: str, kind: str) -> str:
 # --- who receives ----------------------------------------------------------------------------------
 
 
-def members_of(unit: Unit, roles: list[str]) -> list[Recipient]:
-    """The unit's own members holding one of `roles` (with an e-mail address), by user name."""
-    found = []
-    for m in Membership.objects.filter(unit=unit, role__in=roles).select_related("user").order_by("user__username"):
-        if m.user.is_active and m.user.email:
-            found.append(Recipient(m.user.email.lower(), m.user.pk, m.user.get_full_name() or m.user.username))
-    return found
+def members_of(unit: Unit, roles: list[str]) -> list:
+    """The unit's own active users holding one of `roles`, by user name."""
+    memberships = Membership.objects.filter(unit=unit, role__in=roles, user__is_active=True).select_related("user")
+    return [m.user for m in memberships.order_by("user__username")]
 
 
-def users_as_recipients(users) -> list[Recipient]:
-    return [Recipient(u.email.lower(), u.pk, u.get_full_name() or u.username) for u in users
-            if u.is_active and u.email]
+def addressed(users) -> tuple[list[Recipient], list[Recipient]]:
+    """(recipients, skipped): the active users with an e-mail address, and those without one (a
+    dry run names them, so that an administrator can add the address)."""
+    recipients, skipped = [], []
+    for u in users:
+        if not u.is_active:
+            continue
+        name = u.get_full_name() or u.username
+        if u.email:
+            recipients.append(Recipient(u.email.lower(), u.pk, name))
+        else:
+            skipped.append(Recipient("", u.pk, f"{name} ({u.username})" if name != u.username else name))
+    return _unique(recipients), skipped
 
 
 def _unique(recipients: list[Recipient]) -> list[Recipient]:
@@ -146,13 +167,18 @@ def is_due(config: UnitNoticeSettings, kind: str, now: datetime.datetime) -> boo
     return False
 
 
-def reminder_phase(*, month: Period, day: datetime.date, days_before: int) -> str | None:
-    """BEFORE from `days_before` days before the due day to the due day, AFTER from the day after it."""
-    due = due_date(month)
-    if due - datetime.timedelta(days=days_before) <= day <= due:
-        return BEFORE
-    if day > due:
-        return AFTER
+def reminder_moment(*, day: datetime.date, days_before: int) -> tuple[Period, str] | None:
+    """(month, phase) of the reminders on `day`: BEFORE from `days_before` days before the month's due
+    day to the due day (each recipient gets it once, so a beat that was down still reminds), AFTER only
+    on the day after the due day (a late commune is reminded once, not every day after). The month is
+    the one before `day`'s, or `day`'s own when its window starts before the month ends (a due day
+    earlier than `days_before`)."""
+    for month in (reported_month(day), Period.containing(day)):
+        due = due_date(month)
+        if due - datetime.timedelta(days=days_before) <= day <= due:
+            return month, BEFORE
+        if day == due + datetime.timedelta(days=1):
+            return month, AFTER
     return None
 
 
@@ -187,7 +213,7 @@ def _previous_figures(*, unit: Unit, kind: str, period: str, on: datetime.date) 
 
 @dataclass
 class ProgressLine:
-    row: object  # targets.selectors.results.DashboardRow
+    row: object  # reports.dashboard.DashboardRow
     previous: int | None
 
     @property
@@ -206,43 +232,49 @@ def weekly_progress(*, unit: Unit, on: datetime.date) -> list[Notice]:
     behind = [r for r in reversed(dashboard.ranking) if r.achievement is not None][:BEHIND_SHOWN]
     latest = max((r.latest_month for r in dashboard.rows if r.latest_month), key=lambda p: p.sort_key, default=month)
     config = settings_of(unit)
-    recipients = _unique([*members_of(unit, [Role.LEADER, Role.BHXH_STAFF]),
-                          *[Recipient(a) for a in config.addresses]])
+    members, skipped = addressed(members_of(unit, [Role.LEADER, Role.BHXH_STAFF]))
+    recipients = _unique([*members, *[Recipient(a) for a in config.addresses]])
     subject = f"Tình hình thực hiện chỉ tiêu BHXH, BHYT, BHTN — {unit.name} — tuần {period[-2:]}/{on.isocalendar()[0]}"
     return [Notice(
         unit=unit, origin=unit, kind=NoticeKind.WEEKLY_PROGRESS, period=period, as_of=on, subject=subject,
         template="weekly_progress", recipients=recipients,
         context={"unit": unit, "dashboard": dashboard, "lines": lines, "behind": behind, "latest": latest,
                  "on": on, "has_previous": bool(previous)},
-        attachments=[(f"bang-so-lieu-{unit.code}-{latest.key}.pdf",
-                      _tables_pdf(unit=unit, month=latest, tables=WEEKLY_TABLES), "application/pdf")],
-        figures={r.indicator.code: r.figure.value for r in dashboard.rows},
+        files=[(f"bang-so-lieu-{unit.code}-{latest.key}.pdf",
+                lambda: _tables_pdf(unit=unit, month=latest, tables=WEEKLY_TABLES), "application/pdf")],
+        figures={r.indicator.code: r.figure.value for r in dashboard.rows}, skipped=skipped,
     )]
 
 
 def due_reminders(*, unit: Unit, on: datetime.date) -> list[Notice]:
-    month = reported_month(on)
+    """Before the due day, the officials of each commune that has not submitted; on the day after
+    it, those of each late commune, and the level above them gets the list of late communes (the
+    unit's own leaders and BHXH staff, or its parent's when the unit itself reports)."""
     config = settings_of(unit)
-    phase = reminder_phase(month=month, day=on, days_before=config.reminder_days_before)
-    if phase is None:
+    moment = reminder_moment(day=on, days_before=config.reminder_days_before)
+    if moment is None:
         return []
+    month, phase = moment
     report = target_selectors.completeness(unit=unit, month=month, today=on)
     pending = report.late if phase == AFTER else report.missing
     notices = []
     for row in pending:
         subject = (f"Quá hạn nộp kết quả tháng {month.number:02d}/{month.year} — {row.unit.name}" if phase == AFTER
                    else f"Sắp đến hạn nộp kết quả tháng {month.number:02d}/{month.year} — {row.unit.name}")
+        officials, skipped = addressed(row.officials)
         notices.append(Notice(
             unit=row.unit, origin=unit, kind=NoticeKind.DUE_REMINDER, period=f"{month.key}:{phase}", as_of=on,
-            subject=subject, template="due_reminder", recipients=users_as_recipients(row.officials),
+            subject=subject, template="due_reminder", recipients=officials, skipped=skipped,
             context={"row": row, "report": report, "month": month, "phase": phase, "late": phase == AFTER},
         ))
-    if phase == AFTER and report.late and report.rows and report.rows[0].unit != unit:
+    above = unit if report.rows and report.rows[0].unit != unit else unit.parent
+    if phase == AFTER and report.late and above is not None:
+        leaders, skipped = addressed(members_of(above, [Role.LEADER, Role.BHXH_STAFF]))
         notices.append(Notice(
             unit=unit, origin=unit, kind=NoticeKind.DUE_REMINDER, period=f"{month.key}:{ABOVE}", as_of=on,
             subject=f"Các đơn vị quá hạn nộp kết quả tháng {month.number:02d}/{month.year} — {unit.name}",
-            template="due_reminder_above", recipients=members_of(unit, [Role.LEADER, Role.BHXH_STAFF]),
-            context={"report": report, "month": month, "unit": unit},
+            template="due_reminder_above", recipients=leaders, skipped=skipped,
+            context={"report": report, "month": month, "unit": unit, "above": above},
         ))
     return notices
 
@@ -256,15 +288,18 @@ def monthly_pack(*, unit: Unit, on: datetime.date) -> list[Notice]:
     if not approved:
         return []
     dashboard = unit_dashboard(unit=unit, month=month)
-    pictures = dashboard_charts(dashboard)
-    charts_document = _charts_document(unit=unit, month=month, pictures=pictures, dashboard=dashboard)
-    pdf = _tables_pdf(unit=unit, month=month, tables=MONTHLY_TABLES, extra_documents=[charts_document])
+
+    def pdf() -> bytes:
+        charts = _charts_document(unit=unit, month=month, pictures=dashboard_charts(dashboard), dashboard=dashboard)
+        return _tables_pdf(unit=unit, month=month, tables=MONTHLY_TABLES, extra_documents=[charts])
+
+    leaders, skipped = addressed(members_of(unit, [Role.LEADER]))
     return [Notice(
         unit=unit, origin=unit, kind=NoticeKind.MONTHLY_PACK, period=month.key, as_of=on,
         subject=f"Số liệu tháng {month.number:02d}/{month.year} đã duyệt — {unit.name}",
-        template="monthly_pack", recipients=members_of(unit, [Role.LEADER]),
+        template="monthly_pack", recipients=leaders, skipped=skipped,
         context={"unit": unit, "month": month, "dashboard": dashboard, "tables": MONTHLY_TABLES},
-        attachments=[(f"so-lieu-thang-{unit.code}-{month.key}.pdf", pdf, "application/pdf")],
+        files=[(f"so-lieu-thang-{unit.code}-{month.key}.pdf", pdf, "application/pdf")],
         figures={r.indicator.code: r.figure.value for r in dashboard.rows},
     )]
 
@@ -287,3 +322,38 @@ def deliveries_of_user(*, user, limit: int = 30):
     if not user.email:
         return NoticeDelivery.objects.none()
     return NoticeDelivery.objects.filter(recipient=user.email.lower()).select_related("unit")[:limit]
+
+
+# --- preview on the unit's settings page -------------------------------------------------------------
+
+
+@dataclass
+class KindPreview:
+    kind: str
+    label: str
+    notices: list[Notice]  # all the messages of that day
+    shown: list[tuple[int, Notice]]  # (index in `notices`, notice): the first of each template
+
+    @property
+    def others(self) -> int:
+        return len(self.notices) - len(self.shown)
+
+
+def notice_previews(*, unit: Unit, on: datetime.date) -> list[KindPreview]:
+    """What each kind would send for `unit` on `on`, built by the builders that send the messages
+    (attachments are named, not built)."""
+    previews = []
+    for kind in NoticeKind:
+        notices = notices_for(unit=unit, kind=kind, on=on)
+        shown, templates = [], set()
+        for index, notice in enumerate(notices):
+            if notice.template not in templates:
+                templates.add(notice.template)
+                shown.append((index, notice))
+        previews.append(KindPreview(kind=kind.value, label=kind.label, notices=notices, shown=shown))
+    return previews
+
+
+def preview_recipient(user) -> Recipient:
+    """The preview is addressed to whoever looks at it: its unsubscribe link is their own."""
+    return Recipient((user.email or "").lower(), user.pk, user.get_full_name() or user.username)

@@ -24,8 +24,9 @@ from .selectors import Notice, Recipient, is_due, notices_for, reported_month, w
 logger = logging.getLogger(__name__)
 
 SENT, FAILED, ALREADY, OPTED_OUT, DRY_RUN = "sent", "failed", "already", "opted-out", "dry-run"
+NO_ADDRESS = "no-address"
 OUTCOME_LABELS = {SENT: "đã gửi", FAILED: "gửi lỗi", ALREADY: "đã gửi trước đó, bỏ qua", OPTED_OUT: "đã hủy nhận",
-                  DRY_RUN: "sẽ gửi"}
+                  DRY_RUN: "sẽ gửi", NO_ADDRESS: "bỏ qua, tài khoản chưa có địa chỉ e-mail"}
 
 
 @dataclass
@@ -94,15 +95,17 @@ def _message(notice: Notice, recipient: Recipient, connection) -> EmailMultiAlte
 
 
 def notice_send(*, notice: Notice, dry_run: bool = False, only: set[str] | None = None) -> list[Outcome]:
-    """Send the notice to each of its recipients that has not had it (nor opted out of its kind)."""
+    """Send the notice to each of its recipients that has not had it (nor opted out of its kind).
+    The people it is meant for who have no address come first in the outcomes, as skipped."""
     recipients = [r for r in notice.recipients if only is None or r.address in only]
     refused = opted_out([r.address for r in recipients], notice.kind)
-    outcomes: list[Outcome] = []
+    outcomes: list[Outcome] = [Outcome(notice, r, NO_ADDRESS) for r in notice.skipped] if only is None else []
     if dry_run:
         done = set(NoticeDelivery.objects.filter(unit=notice.unit, kind=notice.kind, period=notice.period,
                                                  state=DeliveryState.SENT).values_list("recipient", flat=True))
-        return [Outcome(notice, r, OPTED_OUT if r.address in refused else ALREADY if r.address in done else DRY_RUN)
-                for r in recipients]
+        return outcomes + [
+            Outcome(notice, r, OPTED_OUT if r.address in refused else ALREADY if r.address in done else DRY_RUN)
+            for r in recipients]
     issue = _issue_for(notice)
     connection = get_connection(fail_silently=False)
     for recipient in recipients:

@@ -45,11 +45,15 @@ class Command(BaseCommand):
         for outcome in outcomes:
             if outcome.notice is not current:
                 current = outcome.notice
-                names = ", ".join(a[0] for a in current.attachments)
+                names = ", ".join(current.attachment_names)
                 self.stdout.write(f"{current.subject} [{current.unit.code} {current.period}]"
                                   + (f" — đính kèm: {names}" if names else ""))
-            line = f"  {outcome.recipient.address}: {outcome.label}"
+            line = f"  {outcome.recipient.address or outcome.recipient.name}: {outcome.label}"
             self.stdout.write(line + (f" ({outcome.error})" if outcome.error else ""))
+        skipped = [o.recipient.name for o in outcomes if o.status == services.NO_ADDRESS]
+        if skipped:
+            self.stdout.write(f"Bỏ qua {len(skipped)} người chưa có địa chỉ e-mail, cần bổ sung địa chỉ cho tài khoản: "
+                              + "; ".join(dict.fromkeys(skipped)))
         failed = [o for o in outcomes if o.status == services.FAILED]
         if failed:
             raise CommandError(f"{len(failed)} thư gửi lỗi (đã ghi lại, sẽ gửi lại sau).")
