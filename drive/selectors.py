@@ -138,21 +138,42 @@ def _enrolment_rows(kind: str, queryset: QuerySet) -> list[ListRow]:
     return result
 
 
+def _due_enrolments(place: Q, start: datetime.date) -> QuerySet:
+    return Enrolment.objects.filter(place, valid_to__gte=start, valid_to__lte=month_end(start))
+
+
+def _lapsed_enrolments(place: Q, start: datetime.date) -> QuerySet:
+    return Enrolment.objects.filter(place, valid_to__gte=add_months(start, -settings.DRIVE_LAPSED_MONTHS),
+                                    valid_to__lt=start)
+
+
 def due_rows(*, unit: Unit, month: datetime.date) -> list[ListRow]:
     """Đến hạn: an enrolment of a drive product ends within the month, and no later one of the same
     product has been filed."""
-    start = month_start(month)
-    return _enrolment_rows(ListKind.DUE, Enrolment.objects.filter(
-        _place(unit, "participant__"), valid_to__gte=start, valid_to__lte=month_end(start)))
+    return _enrolment_rows(ListKind.DUE, _due_enrolments(_place(unit, "participant__"), month_start(month)))
 
 
 def lapsed_rows(*, unit: Unit, month: datetime.date) -> list[ListRow]:
     """Dừng đóng: the last enrolment of a drive product ended in the DRIVE_LAPSED_MONTHS months
     before the month, and the person has not joined that product again."""
-    start = month_start(month)
-    since = add_months(start, -settings.DRIVE_LAPSED_MONTHS)
-    return _enrolment_rows(ListKind.LAPSED, Enrolment.objects.filter(
-        _place(unit, "participant__"), valid_to__gte=since, valid_to__lt=start))
+    return _enrolment_rows(ListKind.LAPSED, _lapsed_enrolments(_place(unit, "participant__"), month_start(month)))
+
+
+def participant_rows(*, participant_ids: list[int], month: datetime.date) -> dict[int, ListRow]:
+    """The list row of the month (đến hạn first, then dừng đóng) of each of these people who is on
+    one, by participant id: where a sign-up at a conference belongs (two queries)."""
+    start, place = month_start(month), Q(participant_id__in=participant_ids)
+    found: dict[int, ListRow] = {}
+    for row in [*_enrolment_rows(ListKind.DUE, _due_enrolments(place, start)),
+                *_enrolment_rows(ListKind.LAPSED, _lapsed_enrolments(place, start))]:
+        found.setdefault(row.participant_id, row)
+    return found
+
+
+def drive_product_in_force(*, participant_ids: list[int], day: datetime.date) -> set[int]:
+    return set(Enrolment.objects.filter(participant_id__in=participant_ids, product__code__in=drive_products(),
+                                        valid_from__lte=day)
+               .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).values_list("participant_id", flat=True))
 
 
 def uninsured_rows(*, unit: Unit, month: datetime.date) -> list[ListRow]:
@@ -196,7 +217,9 @@ def work_rows(*, user, unit: Unit, month: datetime.date, kind: str) -> list[List
     start = month_start(month)
     rows = list_rows(unit=unit, month=start, kind=kind)
     items = items_visible_to(user, WorkItem.objects.filter(month=start)).filter(_place(unit, "")).values(
-        "pk", "participant_id", "resident_id", "kind", "village__name", "agent__name", "collector__full_name")
+        "pk", "participant_id", "resident_id", "kind", "village__name", "agent__name", "collector__full_name",
+        "commune_id", "village_id", "participant__full_name", "participant__bhxh_code", "participant__personal_id",
+        "participant__birth_date", "participant__household_code")
     by_person = {("p", i["participant_id"]) if i["participant_id"] else ("r", i["resident_id"]): i for i in items}
     last = {}
     for c in (Contact.objects.filter(item_id__in=[i["pk"] for i in by_person.values()])
@@ -218,7 +241,25 @@ def work_rows(*, user, unit: Unit, month: datetime.date, kind: str) -> list[List
                 row.last_outcome = Outcome(contact["outcome"]).label
                 row.next_date = contact["next_date"]
         result.append(row)
+    if kind == ListKind.UNINSURED:
+        # People of the registry put on this list without a row of the population list (signed up
+        # at a conference while no drive product was in force): shown after the list's own rows.
+        shown = {r.person_key for r in result}
+        for key, item in by_person.items():
+            if item["kind"] == kind and key[0] == "p" and key not in shown:
+                result.append(_item_row(item, kind, last.get(item["pk"])))
     return result
+
+
+def _item_row(item: dict, kind: str, contact: dict | None) -> ListRow:
+    return ListRow(
+        kind=kind, commune_id=item["commune_id"], village_id=item["village_id"], village_name=item["village__name"] or "",
+        participant_id=item["participant_id"], resident_id=None, full_name=item["participant__full_name"],
+        bhxh_code=item["participant__bhxh_code"] or "", personal_id=mask_personal_id(item["participant__personal_id"]),
+        birth_date=item["participant__birth_date"], household_code=item["participant__household_code"],
+        product_id=None, product_name="", last_valid_to=None, item_id=item["pk"], assigned_to=_assignee_label(item),
+        last_outcome=Outcome(contact["outcome"]).label if contact else "",
+        next_date=contact["next_date"] if contact else None)
 
 
 def item_for_user_or_none(*, user, pk: int) -> WorkItem | None:
