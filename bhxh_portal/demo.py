@@ -77,6 +77,7 @@ def load_demo() -> tuple[list[str], list[DemoLogin]]:
 from agents.demo import load_agents_demo  # noqa: E402
 from campaigns.demo import load_plans  # noqa: E402
 from campaigns.demo_activities import load_activities_demo, load_programmes_demo  # noqa: E402
+from drive.demo import load_drive_demo  # noqa: E402
 from targets.demo import load_targets_demo  # noqa: E402
 from targets.demo_results import load_results_demo  # noqa: E402
 from targets.demo_schools import load_schools_demo  # noqa: E402
@@ -89,5 +90,6 @@ STEPS = [
     load_agents_demo,  # issue #7: the Hải Dương and Càng Long agents, their lists
     load_activities_demo,  # issue #9: Bình Định's October 2024 activity plan
     load_programmes_demo,  # issue #9: the Bắc Ninh programme of Nghị quyết 03/2021/NQ-HĐND
+    load_drive_demo,  # the door-to-door drive: Hải Dương's lists of June 2022, visits; after the agents
     load_plans,  # issue #8: a draft of each reference plan; last, it reads everything above
 ]
