@@ -77,6 +77,7 @@ def load_demo() -> tuple[list[str], list[DemoLogin]]:
 from agents.demo import load_agents_demo  # noqa: E402
 from campaigns.demo import load_plans  # noqa: E402
 from campaigns.demo_activities import load_activities_demo, load_programmes_demo  # noqa: E402
+from drive.demo import load_drive_demo  # noqa: E402
 from notices.demo import load_notices_demo  # noqa: E402
 from targets.demo import load_targets_demo  # noqa: E402
 from targets.demo_results import load_results_demo  # noqa: E402
@@ -91,5 +92,6 @@ STEPS = [
     load_activities_demo,  # issue #9: Bình Định's October 2024 activity plan
     load_programmes_demo,  # issue #9: the Bắc Ninh programme of Nghị quyết 03/2021/NQ-HĐND
     load_notices_demo,  # the e-mail notice schedules of Càng Long and Hải Dương; needs only the units
+    load_drive_demo,  # the door-to-door drive: Hải Dương's lists of June 2022, visits; after the agents
     load_plans,  # issue #8: a draft of each reference plan; last, it reads everything above
 ]

@@ -89,17 +89,18 @@ def funnel_table(lines: list[FunnelLine], *, by: str, title: str) -> Table:
         Column("listed", "Trong danh sách", "1"),
         Column("contacted", "Đã tiếp xúc", "2"),
         Column("promised", "Hẹn đóng", "3"),
-        Column("enrolled", "Đã tham gia", "4"),
-        Column("due", "Đến hạn", "5", group="Duy trì"),
-        Column("renewed", "Đã tái tục", "6", group="Duy trì"),
-        Column("retention", "Tỷ lệ duy trì", "7=6/5", kind="percent", group="Duy trì"),
-        *[Column(f"refused_{r.value}", r.label, str(8 + i), group="Lý do từ chối") for i, r in enumerate(reasons)],
+        Column("from_activity", "Trong đó: đăng ký tại hội nghị", "4"),
+        Column("enrolled", "Đã tham gia", "5"),
+        Column("due", "Đến hạn", "6", group="Duy trì"),
+        Column("renewed", "Đã tái tục", "7", group="Duy trì"),
+        Column("retention", "Tỷ lệ duy trì", "8=7/6", kind="percent", group="Duy trì"),
+        *[Column(f"refused_{r.value}", r.label, str(9 + i), group="Lý do từ chối") for i, r in enumerate(reasons)],
     ]
     table = Table(key="funnel", title=title, columns=columns)
     for index, line in enumerate(lines, start=1):
         is_total = line.key is None
         values = {"stt": "" if is_total else str(index), "unit": line.label, "listed": line.listed,
-                  "contacted": line.contacted, "promised": line.promised, "enrolled": line.enrolled,
+                  "contacted": line.contacted, "promised": line.promised, "from_activity": line.from_activity, "enrolled": line.enrolled,
                   "due": line.due, "renewed": line.renewed, "retention": line.retention_pct}
         for r in reasons:
             values[f"refused_{r.value}"] = line.refusals.get(r.value, 0)

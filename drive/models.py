@@ -134,6 +134,10 @@ class Contact(models.Model):
     next_date = models.DateField("hẹn lần sau", null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name="người ghi")
+    # Where the contact happened when not at the door: a sign-up at a conference or small-group
+    # session (the activity's recorded participants) is a promise recorded from that activity.
+    activity = models.ForeignKey("campaigns.DriveActivity", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="drive_contacts", verbose_name="ghi từ hoạt động")
     created_at = models.DateTimeField("ghi lúc", default=timezone.now)
 
     class Meta:
@@ -145,6 +149,9 @@ class Contact(models.Model):
                 condition=Q(outcome="refused", refusal_reason__gt="") | (~Q(outcome="refused") & Q(refusal_reason="")),
                 name="contact_reason_only_for_refusal",
                 violation_error_message="Lý do từ chối chỉ ghi (và phải ghi) khi người dân từ chối."),
+            models.UniqueConstraint(fields=["item", "activity"], condition=Q(activity__isnull=False),
+                                    name="contact_once_per_activity",
+                                    violation_error_message="Đăng ký tại hoạt động này đã được ghi."),
         ]
 
     def __str__(self):

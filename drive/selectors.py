@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from agents.models import Collector, Enrolment
 from bhxh_portal.personal_ids import mask_personal_id
@@ -138,21 +138,42 @@ def _enrolment_rows(kind: str, queryset: QuerySet) -> list[ListRow]:
     return result
 
 
+def _due_enrolments(place: Q, start: datetime.date) -> QuerySet:
+    return Enrolment.objects.filter(place, valid_to__gte=start, valid_to__lte=month_end(start))
+
+
+def _lapsed_enrolments(place: Q, start: datetime.date) -> QuerySet:
+    return Enrolment.objects.filter(place, valid_to__gte=add_months(start, -settings.DRIVE_LAPSED_MONTHS),
+                                    valid_to__lt=start)
+
+
 def due_rows(*, unit: Unit, month: datetime.date) -> list[ListRow]:
     """Đến hạn: an enrolment of a drive product ends within the month, and no later one of the same
     product has been filed."""
-    start = month_start(month)
-    return _enrolment_rows(ListKind.DUE, Enrolment.objects.filter(
-        _place(unit, "participant__"), valid_to__gte=start, valid_to__lte=month_end(start)))
+    return _enrolment_rows(ListKind.DUE, _due_enrolments(_place(unit, "participant__"), month_start(month)))
 
 
 def lapsed_rows(*, unit: Unit, month: datetime.date) -> list[ListRow]:
     """Dừng đóng: the last enrolment of a drive product ended in the DRIVE_LAPSED_MONTHS months
     before the month, and the person has not joined that product again."""
-    start = month_start(month)
-    since = add_months(start, -settings.DRIVE_LAPSED_MONTHS)
-    return _enrolment_rows(ListKind.LAPSED, Enrolment.objects.filter(
-        _place(unit, "participant__"), valid_to__gte=since, valid_to__lt=start))
+    return _enrolment_rows(ListKind.LAPSED, _lapsed_enrolments(_place(unit, "participant__"), month_start(month)))
+
+
+def participant_rows(*, participant_ids: list[int], month: datetime.date) -> dict[int, ListRow]:
+    """The list row of the month (đến hạn first, then dừng đóng) of each of these people who is on
+    one, by participant id: where a sign-up at a conference belongs (two queries)."""
+    start, place = month_start(month), Q(participant_id__in=participant_ids)
+    found: dict[int, ListRow] = {}
+    for row in [*_enrolment_rows(ListKind.DUE, _due_enrolments(place, start)),
+                *_enrolment_rows(ListKind.LAPSED, _lapsed_enrolments(place, start))]:
+        found.setdefault(row.participant_id, row)
+    return found
+
+
+def drive_product_in_force(*, participant_ids: list[int], day: datetime.date) -> set[int]:
+    return set(Enrolment.objects.filter(participant_id__in=participant_ids, product__code__in=drive_products(),
+                                        valid_from__lte=day)
+               .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).values_list("participant_id", flat=True))
 
 
 def uninsured_rows(*, unit: Unit, month: datetime.date) -> list[ListRow]:
@@ -196,7 +217,9 @@ def work_rows(*, user, unit: Unit, month: datetime.date, kind: str) -> list[List
     start = month_start(month)
     rows = list_rows(unit=unit, month=start, kind=kind)
     items = items_visible_to(user, WorkItem.objects.filter(month=start)).filter(_place(unit, "")).values(
-        "pk", "participant_id", "resident_id", "kind", "village__name", "agent__name", "collector__full_name")
+        "pk", "participant_id", "resident_id", "kind", "village__name", "agent__name", "collector__full_name",
+        "commune_id", "village_id", "participant__full_name", "participant__bhxh_code", "participant__personal_id",
+        "participant__birth_date", "participant__household_code")
     by_person = {("p", i["participant_id"]) if i["participant_id"] else ("r", i["resident_id"]): i for i in items}
     last = {}
     for c in (Contact.objects.filter(item_id__in=[i["pk"] for i in by_person.values()])
@@ -218,7 +241,25 @@ def work_rows(*, user, unit: Unit, month: datetime.date, kind: str) -> list[List
                 row.last_outcome = Outcome(contact["outcome"]).label
                 row.next_date = contact["next_date"]
         result.append(row)
+    if kind == ListKind.UNINSURED:
+        # People of the registry put on this list without a row of the population list (signed up
+        # at a conference while no drive product was in force): shown after the list's own rows.
+        shown = {r.person_key for r in result}
+        for key, item in by_person.items():
+            if item["kind"] == kind and key[0] == "p" and key not in shown:
+                result.append(_item_row(item, kind, last.get(item["pk"])))
     return result
+
+
+def _item_row(item: dict, kind: str, contact: dict | None) -> ListRow:
+    return ListRow(
+        kind=kind, commune_id=item["commune_id"], village_id=item["village_id"], village_name=item["village__name"] or "",
+        participant_id=item["participant_id"], resident_id=None, full_name=item["participant__full_name"],
+        bhxh_code=item["participant__bhxh_code"] or "", personal_id=mask_personal_id(item["participant__personal_id"]),
+        birth_date=item["participant__birth_date"], household_code=item["participant__household_code"],
+        product_id=None, product_name="", last_valid_to=None, item_id=item["pk"], assigned_to=_assignee_label(item),
+        last_outcome=Outcome(contact["outcome"]).label if contact else "",
+        next_date=contact["next_date"] if contact else None)
 
 
 def item_for_user_or_none(*, user, pk: int) -> WorkItem | None:
@@ -255,6 +296,7 @@ class FunnelLine:
     listed: int = 0
     contacted: int = 0
     promised: int = 0
+    from_activity: int = 0  # promised at a conference or small-group session
     enrolled: int = 0
     due: int = 0
     renewed: int = 0
@@ -271,14 +313,10 @@ BY = {"commune": ("commune_id", "commune__name"), "village": ("village_id", "vil
       "agent": ("agent_id", "agent__name")}
 
 
-def funnel(*, user, unit: Unit, month: datetime.date, by: str = "village") -> list[FunnelLine]:
-    """listed → contacted → promised → enrolled per commune, thôn or agent, for the month's items
-    in the unit's subtree, with the retention rate (renewed ÷ due) and the refusal reasons.
-
-    One query for the items with their flags, one for the refusal reasons."""
+def _funnel_counts(items: QuerySet, month: datetime.date) -> dict:
+    """The funnel's counters as aggregates over `items` (used with .values(...).annotate(**...) for
+    one grouped query, or .aggregate(**...) for one line)."""
     start = month_start(month)
-    key_field, label_field = BY[by]
-    items = items_visible_to(user, WorkItem.objects.filter(month=start)).filter(_place(unit, ""))
     # Enrolled: the registry shows the person (re-)joined after the list was drawn: a later
     # enrolment of the same product, or, for the population list, any drive product in force.
     by_participant = Enrolment.objects.filter(
@@ -287,31 +325,67 @@ def funnel(*, user, unit: Unit, month: datetime.date, by: str = "village") -> li
     by_resident = Enrolment.objects.filter(
         participant__personal_id=OuterRef("resident__personal_id"), product__code__in=drive_products(),
         valid_from__lte=month_end(start)).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
-    rows = items.annotate(
-        has_contact=Exists(Contact.objects.filter(item=OuterRef("pk"))),
-        has_promise=Exists(Contact.objects.filter(item=OuterRef("pk"), outcome__in=PROMISED_OUTCOMES)),
-        enrolled_p=Exists(by_participant), enrolled_r=Exists(by_resident),
-    ).values(key_field, label_field, "kind", "participant_id", "has_contact", "has_promise", "enrolled_p",
-             "enrolled_r").order_by(label_field)
+    enrolled = (Q(participant__isnull=False) & Exists(by_participant)) | (
+        Q(participant__isnull=True) & Exists(by_resident))
+    contacts = Contact.objects.filter(item=OuterRef("pk"))
+    promised = contacts.filter(outcome__in=PROMISED_OUTCOMES)
+    return {
+        "listed": Count("pk"),
+        "contacted": Count("pk", filter=Exists(contacts)),
+        "promised": Count("pk", filter=Exists(promised)),
+        "from_activity": Count("pk", filter=Exists(promised.filter(activity__isnull=False))),
+        "enrolled": Count("pk", filter=enrolled),
+        "due": Count("pk", filter=Q(kind=ListKind.DUE)),
+        "renewed": Count("pk", filter=Q(kind=ListKind.DUE) & enrolled),
+    }
+
+
+COUNTERS = ("listed", "contacted", "promised", "from_activity", "enrolled", "due", "renewed")
+
+
+def _month_items(*, user, unit: Unit, month: datetime.date) -> QuerySet:
+    return items_visible_to(user, WorkItem.objects.filter(month=month_start(month))).filter(_place(unit, ""))
+
+
+def funnel(*, user, unit: Unit, month: datetime.date, by: str = "village") -> list[FunnelLine]:
+    """listed → contacted → promised → enrolled per commune, thôn or agent, for the month's items
+    in the unit's subtree, with the retention rate (renewed ÷ due) and the refusal reasons.
+
+    One grouped query for the counters, one for the refusal reasons; the total line is the sum."""
+    key_field, label_field = BY[by]
+    items = _month_items(user=user, unit=unit, month=month)
+    rows = (items.order_by().values(key_field, label_field)
+            .annotate(**_funnel_counts(items, month)))
     lines: dict = {}
     total = FunnelLine(key=None, label="Tổng cộng")
     for r in rows:
         key = r[key_field]
         line = lines.setdefault(key, FunnelLine(key=key, label=r[label_field] or "(chưa phân công)"))
-        enrolled = r["enrolled_p"] if r["participant_id"] else r["enrolled_r"]
-        for target in (line, total):
-            target.listed += 1
-            target.contacted += r["has_contact"]
-            target.promised += r["has_promise"]
-            target.enrolled += enrolled
-            if r["kind"] == ListKind.DUE:
-                target.due += 1
-                target.renewed += enrolled
+        for name in COUNTERS:
+            setattr(line, name, getattr(line, name) + r[name])
+            setattr(total, name, getattr(total, name) + r[name])
     refusals = (Contact.objects.filter(item__in=items, outcome=Outcome.REFUSED)
-                .values(f"item__{key_field}", "refusal_reason", "item_id").distinct())
+                .values(f"item__{key_field}", "refusal_reason").annotate(people=Count("item_id", distinct=True)))
     for r in refusals:
         line = lines.get(r[f"item__{key_field}"])
         if line is not None:
-            line.refusals[r["refusal_reason"]] += 1
-        total.refusals[r["refusal_reason"]] += 1
+            line.refusals[r["refusal_reason"]] += r["people"]
+        total.refusals[r["refusal_reason"]] += r["people"]
     return [*sorted(lines.values(), key=lambda line: line.label), total]
+
+
+def funnel_summary(*, user, unit: Unit, month: datetime.date) -> list[FunnelLine]:
+    """The compact funnel of the dashboard: one line a list (đến hạn, dừng đóng, chưa tham gia) and
+    the total, from one grouped query."""
+    items = _month_items(user=user, unit=unit, month=month)
+    found = {r["kind"]: r for r in items.order_by().values("kind").annotate(**_funnel_counts(items, month))}
+    total = FunnelLine(key=None, label="Tổng cộng")
+    lines = []
+    for kind in ListKind:
+        line = FunnelLine(key=kind.value, label=kind.label)
+        for name in COUNTERS:
+            value = found.get(kind.value, {}).get(name, 0)
+            setattr(line, name, value)
+            setattr(total, name, getattr(total, name) + value)
+        lines.append(line)
+    return [*lines, total]

@@ -11,7 +11,7 @@ from agents.models.access_log import AccessOutcome
 from targets.models import Unit
 
 from . import selectors
-from .models import Contact, Outcome, WorkItem
+from .models import Contact, ListKind, Outcome, WorkItem
 
 
 @transaction.atomic
@@ -123,3 +123,44 @@ def person_rows_viewed(*, user, rows, meta: dict, path: str) -> None:
             path=(path if participant_id else f"{path}#cu-dan-{resident_id}")[:300],
         ))
     PersonalDataAccess.objects.bulk_create(entries, batch_size=500)
+
+
+# Sessions where residents sign up for the drive's products (not the employer conferences).
+SIGN_UP_KINDS = ("prospect_conference", "small_group", "commune_launch")
+
+
+@transaction.atomic
+def activity_sign_ups_record(*, activity, by, participants=None) -> int:
+    """The people who signed up at a conference or small-group session (the activity's recorded
+    participants, or those just linked) enter the month's lists as promised contacts noting the
+    activity: each on the list they belong to (đến hạn, then dừng đóng), else on "chưa tham gia"
+    when no drive product is in force; already insured people are skipped. Safe to run twice
+    (one contact a person and activity). Returns how many promises were recorded."""
+    if activity.kind not in SIGN_UP_KINDS:
+        return 0
+    day = min(activity.held_on or activity.planned_start, datetime.date.today())
+    start = selectors.month_start(day)
+    people = list(participants if participants is not None else activity.participants.all())
+    ids = [p.pk for p in people]
+    items = {i.participant_id: i for i in WorkItem.objects.filter(month=start, participant_id__in=ids)}
+    rows = selectors.participant_rows(participant_ids=ids, month=start)
+    insured = selectors.drive_product_in_force(participant_ids=ids, day=day)
+    new = []
+    for person in people:
+        if person.pk in items:
+            continue
+        row = rows.get(person.pk)
+        if row is None and person.pk in insured:
+            continue
+        new.append(WorkItem(
+            month=start, kind=row.kind if row else ListKind.UNINSURED, commune_id=person.commune_id,
+            participant_id=person.pk, product_id=row.product_id if row else None,
+            last_valid_to=row.last_valid_to if row else None, village_id=person.village_id, assigned_by=by))
+    WorkItem.objects.bulk_create(new, ignore_conflicts=True)
+    items = WorkItem.objects.filter(month=start, participant_id__in=ids)
+    note = f"Đăng ký tại {activity.get_kind_display().lower()}: {activity.title or activity.place}"[:500]
+    done = set(Contact.objects.filter(activity=activity, item__in=items).values_list("item_id", flat=True))
+    contacts = [Contact(item=item, contacted_on=day, outcome=Outcome.PROMISED, note=note, activity=activity,
+                        recorded_by=by) for item in items if item.pk not in done]
+    Contact.objects.bulk_create(contacts, ignore_conflicts=True)  # a double click: the constraint keeps one
+    return len(contacts)

@@ -17,6 +17,7 @@ from agents.services import personal_data_access_record
 from bhxh_portal.files import file_download
 from bhxh_portal.imports import ImportFileError
 from reports.render.layout import table_context
+from reports.render.pdf import as_pdf
 from reports.render.text import as_csv
 from reports.render.xlsx import as_xlsx
 from targets import access
@@ -192,6 +193,8 @@ def funnel(request, pk: int, month: str):
         return file_download(as_xlsx(table, unit_name=unit.name), filename=f"{stem}.xlsx")
     if fmt == "csv":
         return file_download(("\ufeff" + as_csv(table)).encode("utf-8"), filename=f"{stem}.csv")
+    if fmt == "pdf":
+        return file_download(as_pdf(table, unit_name=unit.name, as_of=datetime.date.today()), filename=f"{stem}.pdf")
     return render(request, "drive/funnel.html", {
         "unit": unit, "month": start, "month_text": f"{start:%Y-%m}", "by": by, "by_choices": BY_CHOICES,
         **table_context(table),

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from agents.models import Participant, Product
 from bhxh_portal.files import original_name, validate_office_document
+from drive.services import activity_sign_ups_record
 from targets import access
 from targets.models import Unit
 
@@ -182,9 +183,11 @@ def direct_work_record_save(*, activity: DriveActivity, counts: dict[str, int], 
     return record
 
 
+@transaction.atomic
 def activity_link_participants(*, activity: DriveActivity, identifiers: list[str], by) -> tuple[int, list[str]]:
     """Link the participants (by mã số BHXH or số định danh) who signed up at the activity, once
-    their list has been imported; returns (linked, identifiers not found)."""
+    their list has been imported; they enter the drive's lists of the month as promised contacts
+    (drive.services.activity_sign_ups_record). Returns (linked, identifiers not found)."""
     if not can_edit_activity(by, activity):
         raise PermissionDenied(REFUSED_EDIT.format(unit=activity.organiser))
     wanted = {i.strip() for i in identifiers if i and i.strip()}
@@ -193,6 +196,7 @@ def activity_link_participants(*, activity: DriveActivity, identifiers: list[str
     found = list(people.filter(bhxh_code__in=wanted)) + list(people.filter(personal_id__in=wanted))
     keys = {p.bhxh_code for p in found} | {p.personal_id for p in found}
     activity.participants.add(*found)
+    activity_sign_ups_record(activity=activity, participants=list({p.pk: p for p in found}.values()), by=by)
     return len({p.pk for p in found}), sorted(wanted - keys)
 
 

@@ -162,3 +162,11 @@ def test_phone_page_has_large_targets(client, registry, official, drawn):
     client.force_login(official)
     text = client.get(reverse("drive:item_detail", args=[drawn["a"].pk])).content.decode()
     assert 'name="viewport"' in text and "drive.css" in text and 'type="radio"' in text
+
+
+def test_the_visit_date_is_filled_in_for_the_date_picker(client, registry, official, drawn):
+    import datetime
+
+    client.force_login(official)
+    text = client.get(reverse("drive:item_detail", args=[drawn["a"].pk])).content.decode()
+    assert f'type="date" name="contacted_on" value="{datetime.date.today():%Y-%m-%d}"' in text
