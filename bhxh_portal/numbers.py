@@ -8,6 +8,11 @@ from fractions import Fraction
 
 Number = int | Decimal | Fraction | float
 
+# The largest values the database's integer columns hold (PostgreSQL's integer and bigint; SQLite's
+# integers are 64-bit): a count past INT_MAX or an id past BIGINT_MAX is refused before it is written.
+INT_MAX = 2_147_483_647
+BIGINT_MAX = 9_223_372_036_854_775_807
+
 
 def to_decimal(value: Number) -> Decimal:
     if isinstance(value, Decimal):

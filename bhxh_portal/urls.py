@@ -8,6 +8,9 @@ from . import views
 admin.site.site_header = "BHXH Portal — Quản trị"
 admin.site.site_title = "BHXH Portal"
 
+# A refusal says what was wrong (targets.periods.month_param...); 404, 403 and 500 are Django's with our templates.
+handler400 = "bhxh_portal.views.bad_request"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),

@@ -31,7 +31,7 @@ from reports import charts
 
 from . import access
 from .models import Indicator, MonthlyResult, ReportAction, Unit
-from .periods import Period, PeriodType
+from .periods import InvalidPeriodParam, Period, month_param
 from .resources_results import RESULT_TEMPLATE_HEADERS, TEMPLATE_HELP, ResultResource
 from .selectors import results as selectors
 from .selectors.units import unit_breadcrumbs
@@ -46,12 +46,9 @@ def forbidden(request, message: str):
 
 def _month_or_404(key: str) -> Period:
     try:
-        period = Period.parse(key)
-    except ValueError as exc:
-        raise Http404(str(exc)) from exc
-    if period.type != PeriodType.MONTH:
-        raise Http404("Kết quả được xem theo tháng (vd 2023-06).")
-    return period
+        return month_param(key, name="tháng")
+    except InvalidPeriodParam as exc:  # a month of the path: no such page
+        raise Http404(f"{exc} Kết quả được xem theo tháng.") from exc
 
 
 def grid_url(unit: Unit, month: Period, codes: list[str] | None = None) -> str:
@@ -409,8 +406,7 @@ def dashboard_charts(dashboard) -> dict:
 @login_required
 def results_dashboard(request, pk: int):
     unit = access.get_visible_unit_or_404(request.user, pk)
-    key = request.GET.get("thang")
-    period = _month_or_404(key) if key else selectors.default_month()
+    period = month_param(request.GET.get("thang"), default=selectors.default_month())
     dashboard = selectors.unit_dashboard(unit=unit, month=period, ranking_code=request.GET.get("chi-tieu") or None)
     pictures = dashboard_charts(dashboard)
     rows = [(row, pictures["lines"].get(row.indicator.code, "")) for row in dashboard.rows]
