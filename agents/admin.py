@@ -2,6 +2,7 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from bhxh_portal.numbers import parse_id
 from targets.admin_scoping import SubtreeScopedAdmin
 
 from .models import (
@@ -77,7 +78,7 @@ class ParticipantAdmin(SubtreeScopedAdmin, ImportExportModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The admin's page of a person shows the số định danh in full: logged like the portal's page."""
-        requested = int(object_id) if str(object_id).isdigit() else 0
+        requested = parse_id(object_id) or 0
         participant = self.get_queryset(request).filter(pk=requested).first()  # outside the subtree: refused
         personal_data_access_record(
             user=request.user, requested_id=requested, participant=participant,

@@ -120,6 +120,16 @@ def parse_number(text: str | int | float | Decimal | None) -> Decimal | None:
     return -value if negative else value
 
 
+def parse_id(text) -> int | None:
+    """An id typed in a URL or a form field: ASCII digits within the database's bigint, else None
+    (str.isdigit also takes '²', which int() refuses)."""
+    text = str(text).strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value <= BIGINT_MAX else None
+
+
 def parse_whole_number(text) -> int | None:
     value = parse_number(text)
     if value is None:

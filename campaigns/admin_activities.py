@@ -3,6 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from bhxh_portal.numbers import parse_id
 from targets.admin_scoping import SubtreeScopedAdmin
 
 from .models import (
@@ -124,7 +125,7 @@ class BeneficiaryAdmin(SubtreeScopedAdmin, SimpleHistoryAdmin):
         from agents.models import AccessOutcome
         from agents.services import personal_data_access_record
 
-        requested = int(object_id) if str(object_id).isdigit() else 0
+        requested = parse_id(object_id) or 0
         beneficiary = self.get_queryset(request).filter(pk=requested).first()  # outside the subtree: refused
         personal_data_access_record(
             user=request.user, requested_id=requested, participant=None, beneficiary=beneficiary,

@@ -26,7 +26,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bhxh_portal.imports import ImportFileError, load_dataset, max_upload_bytes, run_resource_import
-from bhxh_portal.numbers import format_number, parse_whole_number
+from bhxh_portal.numbers import format_number, parse_id, parse_whole_number
 from reports import charts
 
 from . import access
@@ -156,9 +156,9 @@ def _row_target(owner: Unit, row_key: str):
     """(unit, agent) of a grid row: the reporting unit, one of its villages, or one of its agents."""
     from agents.models import Agent
 
-    if len(row_key) < 2 or not row_key[1:].isdigit():
+    pk = parse_id(row_key[1:])
+    if pk is None:
         raise Http404("Ô không hợp lệ.")
-    pk = int(row_key[1:])
     if row_key[0] == "a":
         agent = Agent.objects.filter(pk=pk, unit=owner).first()
         if agent is None:
@@ -176,10 +176,7 @@ def _row_target(owner: Unit, row_key: str):
 
 
 def _version(request, row_key: str, code: str) -> int | None:
-    raw = request.POST.get(f"v-{row_key}-{code}")
-    if raw is None or not raw.strip().isdigit():
-        return None
-    return int(raw)
+    return parse_id(request.POST.get(f"v-{row_key}-{code}", ""))
 
 
 def _read(raw: str | None) -> int | None:

@@ -51,6 +51,15 @@ def test_a_period_key_of_any_kind():
             period_param(text)
 
 
+@pytest.mark.parametrize("text, value", [("42", 42), (" 7 ", 7), ("0", 0), ("9223372036854775807", 2**63 - 1),
+                                         ("9223372036854775808", None), ("1²", None), ("-3", None), ("", None),
+                                         ("4.2", None), ("abc", None)])
+def test_an_id_typed_in_a_url_or_a_form(text, value):
+    from bhxh_portal.numbers import parse_id
+
+    assert parse_id(text) == value
+
+
 # --- through the pages ---------------------------------------------------------------------------
 
 @pytest.fixture
