@@ -117,7 +117,7 @@ def test_the_admin_given_ids_that_are_not_ids_answers_404_or_400(client, staff):
     assert client.get("/quan-tri/targets/target/abc/history/").status_code == 404
     assert client.get(f"/quan-tri/targets/unit/{BIG}/change/").status_code in (302, 404)
     response = client.post("/quan-tri/targets/unit/", {"action": "delete_selected", "_selected_action": [BIG]})
-    assert response.status_code in (302, 400)
+    assert response.status_code in (200, 302, 400)  # SQLite refuses the id, PostgreSQL finds nothing to delete
     assert province.__class__.objects.filter(pk=province.pk).exists()
 
 

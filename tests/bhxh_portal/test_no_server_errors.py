@@ -194,9 +194,11 @@ class Walker:
         url = _url(template, defaults)
         if response is None or url != response.request["PATH_INFO"]:
             response = self.send(visit, "GET", url)
+        if response is None:  # the ordinary request already failed: that is the finding
+            return
         # A page that takes long to make (a PDF) is asked for its hostile queries once, not one by one.
         slow = self.last_seconds > SLOW_SECONDS
-        behind_login = (response is not None and response.status_code == 302
+        behind_login = (response.status_code == 302
                         and any(p in response.get("Location", "") for p in LOGIN_PATHS))
 
         # each path value, a few of its hostile values in turn
@@ -205,14 +207,17 @@ class Walker:
             for value in _take(values, turn + index, 1 if behind_login else PATH_VALUES):
                 self.send(visit, "GET", _url(template, {**defaults, name: value}))
         if behind_login:
-            self.send(visit, "POST", url, {"x": BODY_VALUES[turn % len(BODY_VALUES)]})
+            if not is_admin:  # the admin's login wall is one and the same for every model
+                self.send(visit, "POST", url, {"x": BODY_VALUES[turn % len(BODY_VALUES)]})
             return
 
-        # the query parameters that the view's module reads, all at once, then a few on their own
+        # the query parameters that the view's module reads, all at once, then a few on their own; an
+        # object's page in the admin is made by the same code for every model: fewer per model
         get_params, post_params = _module_params(_view_module(view))
+        lighter = is_admin and bool(placeholders)
         params = sorted(set(get_params) | set(COMMON_PARAMS)
                         | (set(ADMIN_PARAMS) if is_admin and not placeholders else set()))
-        for value in _take(QUERY_VALUES, turn * 2, 1 if slow else QUERY_ALL_AT_ONCE):
+        for value in _take(QUERY_VALUES, turn * 2, 1 if slow or lighter else QUERY_ALL_AT_ONCE):
             self.send(visit, "GET", url, {p: value for p in params})
         if slow:
             self.send(visit, "POST", url)
@@ -222,7 +227,7 @@ class Walker:
             for value in _take(MONTHS[1:] + YEARS[1:], user_turn * 2, 2):
                 self.send(visit, "GET", url, {param: value})
         others = [p for p in params if p not in PERIOD_PARAMS]
-        for index, param in enumerate(_take(others, turn * QUERY_SINGLE, QUERY_SINGLE)):
+        for index, param in enumerate(_take(others, turn * QUERY_SINGLE, 1 if lighter else QUERY_SINGLE)):
             self.send(visit, "GET", url, {param: QUERY_VALUES[(turn + index * 5) % len(QUERY_VALUES)]})
 
         # a POST: empty or the page's own form fields (else the module's names) with a hostile value
