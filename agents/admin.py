@@ -2,6 +2,8 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from bhxh_portal.numbers import parse_id
+
 from .models import (
     AccessOutcome,
     Agent,
@@ -75,8 +77,8 @@ class ParticipantAdmin(ImportExportModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The admin's page of a person shows the số định danh in full: logged like the portal's page."""
-        requested = int(object_id) if str(object_id).isdigit() and len(str(object_id)) < 12 else 0
-        participant = self.get_queryset(request).filter(pk=requested).first()  # no such row: logged as refused
+        requested = parse_id(object_id) or 0
+        participant = self.get_queryset(request).filter(pk=requested).first()  # outside the subtree: refused
         personal_data_access_record(
             user=request.user, requested_id=requested, participant=participant,
             outcome=AccessOutcome.SHOWN_FULL if participant else AccessOutcome.REFUSED, meta=request.META,

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from bhxh_portal.idempotency import Repeated, when
-from bhxh_portal.numbers import format_number
+from bhxh_portal.numbers import BIGINT_MAX, format_number
 from targets import access
 
 from .models import Agent, Collection, Collector, Participant, PaymentMode, Product
@@ -101,6 +101,10 @@ def personal_data_access_record(*, user, requested_id: int, participant: Partici
     """One line of the access log (agents.models.PersonalDataAccess); `meta` is the request's META."""
     from .models import PersonalDataAccess
 
+    # An id past the column (/nguoi-tham-gia/99999999999999999999/) is still a refusal to record: it is
+    # kept as 0, never a record's id, and the path keeps what was asked.
+    if not 0 <= requested_id <= BIGINT_MAX:
+        requested_id = 0
     return PersonalDataAccess.objects.create(
         user=user, username=user.get_username()[:150], participant=participant, beneficiary=beneficiary,
         requested_id=requested_id,

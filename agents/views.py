@@ -17,6 +17,7 @@ from reports.models import Job
 from reports.selectors import job_for_user_or_404
 from targets import access
 from targets.models import Indicator, Role
+from targets.periods import Period, month_param, year_param
 
 from . import selectors, services
 from .contributions import ContributionError, RuleBook, months_for
@@ -33,11 +34,7 @@ from .personal_data import can_see_full_ids
 
 
 def _year(request) -> int:
-    try:
-        year = int(request.GET.get("nam", ""))
-    except ValueError:
-        return datetime.date.today().year
-    return year if 2000 <= year <= 2100 else datetime.date.today().year
+    return year_param(request.GET.get("nam"), default=datetime.date.today().year)
 
 
 # --- agents and collections ------------------------------------------------------------------
@@ -168,11 +165,7 @@ def participant_detail(request, pk: int):
 def registry_counts(request, pk: int):
     """The registry's count per indicator for a unit and month (offered beside the entered figures)."""
     unit = access.get_visible_unit_or_404(request.user, pk)
-    today = datetime.date.today()
-    try:
-        month = datetime.datetime.strptime(request.GET.get("thang", ""), "%Y-%m").date()
-    except ValueError:
-        month = today.replace(day=1)
+    month = month_param(request.GET.get("thang"), default=Period.containing(datetime.date.today())).start
     counts = selectors.active_enrolment_counts(unit=unit, month=month)
     names = dict(Indicator.objects.filter(code__in=counts).values_list("code", "name"))
     return render(request, "agents/registry_counts.html", {

@@ -8,6 +8,11 @@ from fractions import Fraction
 
 Number = int | Decimal | Fraction | float
 
+# The largest values the database's integer columns hold (PostgreSQL's integer and bigint; SQLite's
+# integers are 64-bit): a count past INT_MAX or an id past BIGINT_MAX is refused before it is written.
+INT_MAX = 2_147_483_647
+BIGINT_MAX = 9_223_372_036_854_775_807
+
 
 def to_decimal(value: Number) -> Decimal:
     if isinstance(value, Decimal):
@@ -113,6 +118,16 @@ def parse_number(text: str | int | float | Decimal | None) -> Decimal | None:
     except InvalidOperation as exc:
         raise ValueError(f"'{text}' không phải là số hợp lệ") from exc
     return value.copy_negate() if negative else value  # exact: unary minus rounds to 28 digits
+
+
+def parse_id(text) -> int | None:
+    """An id typed in a URL or a form field: ASCII digits within the database's bigint, else None
+    (str.isdigit also takes '²', which int() refuses)."""
+    text = str(text).strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value <= BIGINT_MAX else None
 
 
 def parse_whole_number(text) -> int | None:

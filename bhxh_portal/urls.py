@@ -4,6 +4,9 @@ from django.urls import include, path
 
 from . import views
 
+# A refusal says what was wrong (targets.periods.month_param...); 404, 403 and 500 are Django's with our templates.
+handler400 = "bhxh_portal.views.bad_request"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),

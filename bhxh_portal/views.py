@@ -1,9 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.views import defaults
 
 from targets import access
 
@@ -34,3 +36,12 @@ class LogoutView(auth_views.LogoutView):
 
     def get(self, request, *args, **kwargs):
         return TemplateResponse(request, "registration/logout.html")
+
+
+def bad_request(request, exception):
+    """400: a view's own refusal (BadRequest: a month that is not one...) says what is wrong, on the
+    site's layout. Any other (a forged host, a broken multipart body) gets the plain page: its text is
+    for the log, and the request may be too odd to draw the layout for."""
+    if isinstance(exception, BadRequest):
+        return render(request, "400.html", {"exception": str(exception)}, status=400)
+    return defaults.bad_request(request, exception, template_name="400_plain.html")

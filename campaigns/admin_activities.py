@@ -6,6 +6,8 @@ from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from bhxh_portal.numbers import parse_id
+
 from .importers_holidays import PublicHolidayResource
 from .models import (
     ActivityAttachment,
@@ -164,8 +166,8 @@ class BeneficiaryAdmin(SimpleHistoryAdmin):
         from agents.models import AccessOutcome
         from agents.services import personal_data_access_record
 
-        requested = int(object_id) if str(object_id).isdigit() and len(str(object_id)) < 12 else 0
-        beneficiary = self.get_queryset(request).filter(pk=requested).first()
+        requested = parse_id(object_id) or 0
+        beneficiary = self.get_queryset(request).filter(pk=requested).first()  # outside the subtree: refused
         personal_data_access_record(
             user=request.user, requested_id=requested, participant=None, beneficiary=beneficiary,
             outcome=AccessOutcome.SHOWN_FULL if beneficiary else AccessOutcome.REFUSED, meta=request.META,

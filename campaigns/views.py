@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from bhxh_portal.files import file_download
 from bhxh_portal.idempotency import TOKEN_FIELD, Repeated, WriteRefused, once
+from bhxh_portal.numbers import parse_id
 
 from . import selectors, services, signing
 from .forms import BlockForm, HeaderForm, SignForm, StartForm, VerifyForm
@@ -152,7 +153,10 @@ def block_edit(request, pk: int, block_pk: int | None = None):
                 if block is None:
                     after = None
                     if request.POST.get("sau"):
-                        after = _block_or_404(document, int(request.POST["sau"]))
+                        after_pk = parse_id(request.POST["sau"])
+                        if after_pk is None:
+                            raise Http404("Không có khối này.")
+                        after = _block_or_404(document, after_pk)
                     services.block_add(document=document, kind=data["kind"], text=data["text"],
                                        params=data["params"], after=after, by=request.user)
                 else:

@@ -18,7 +18,10 @@ from django.views.decorators.http import require_POST
 from agents.models import Product
 from bhxh_portal.files import file_download, validate_office_document
 from bhxh_portal.idempotency import TOKEN_FIELD, WriteRefused, once
+from bhxh_portal.numbers import INT_MAX
 from targets import access
+from targets.periods import Period, month_param
+from targets.selectors.results import next_month, previous_month
 
 from .importers_activities import TEMPLATE_HEADERS, import_activities
 from .models.activities import WORKER_CATEGORIES, ActivityKind
@@ -27,20 +30,13 @@ from .services import activities as services
 
 
 def _month(request) -> tuple[int, int]:
-    text = request.GET.get("thang") or datetime.date.today().strftime("%Y-%m")
-    try:
-        year, month = (int(p) for p in text.split("-"))
-        datetime.date(year, month, 1)
-    except (ValueError, TypeError) as exc:
-        raise Http404("Tháng không hợp lệ (dạng YYYY-MM).") from exc
-    return year, month
+    month = month_param(request.GET.get("thang"), default=Period.containing(datetime.date.today()))
+    return month.year, month.number
 
 
 def _neighbours(year: int, month: int) -> dict:
-    previous = (year - 1, 12) if month == 1 else (year, month - 1)
-    following = (year + 1, 1) if month == 12 else (year, month + 1)
-    return {"previous": f"{previous[0]}-{previous[1]:02d}", "next": f"{following[0]}-{following[1]:02d}",
-            "key": f"{year}-{month:02d}"}
+    current = Period.month(year, month)
+    return {"previous": previous_month(current).key, "next": next_month(current).key, "key": current.key}
 
 
 @login_required
@@ -83,8 +79,8 @@ def activity_calendar(request, unit_pk: int):
 
 class HeldForm(forms.Form):
     held_on = forms.DateField(label="Ngày tổ chức", input_formats=["%d/%m/%Y", "%Y-%m-%d"])
-    held_count = forms.IntegerField(label="Số cuộc đã tổ chức", min_value=0, required=False)
-    attendance = forms.IntegerField(label="Số người tham dự", min_value=0, required=False)
+    held_count = forms.IntegerField(label="Số cuộc đã tổ chức", min_value=0, max_value=INT_MAX, required=False)
+    attendance = forms.IntegerField(label="Số người tham dự", min_value=0, max_value=INT_MAX, required=False)
     minutes = forms.CharField(label="Biên bản, ghi chú", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     attachment = forms.FileField(label="Tệp đính kèm (biên bản: PDF, DOCX, XLSX, JPG, PNG)", required=False)
 
@@ -93,7 +89,7 @@ class HeldForm(forms.Form):
         self.products = list(products)
         for product in self.products:
             self.fields[f"signup_{product.code}"] = forms.IntegerField(
-                label=f"Đăng ký {product.short_name}", min_value=0, required=False)
+                label=f"Đăng ký {product.short_name}", min_value=0, max_value=INT_MAX, required=False)
 
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
@@ -103,12 +99,12 @@ class HeldForm(forms.Form):
 
 
 class ClassificationForm(forms.Form):
-    workers_registered = forms.IntegerField(label="Số lao động đã đăng ký tham gia", min_value=0, initial=0)
+    workers_registered = forms.IntegerField(label="Số lao động đã đăng ký tham gia", min_value=0, max_value=INT_MAX, initial=0)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for code, label in WORKER_CATEGORIES:
-            self.fields[code] = forms.IntegerField(label=label, min_value=0, initial=0)
+            self.fields[code] = forms.IntegerField(label=label, min_value=0, max_value=INT_MAX, initial=0)
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from bhxh_portal.files import file_download
 from bhxh_portal.idempotency import Repeated
 from targets import access
+from targets.periods import year_param
 
 from .importers_programmes import export_beneficiary_list, import_beneficiary_list, template_xlsx
 from .models.programmes import ListForm
@@ -24,13 +25,7 @@ from .workdays import working_deadline
 
 
 def _year(request) -> int:
-    try:
-        year = int(request.GET.get("nam") or datetime.date.today().year)
-    except ValueError as exc:
-        raise Http404("Năm không hợp lệ.") from exc
-    if not 2000 <= year <= 2100:
-        raise Http404("Năm không hợp lệ.")
-    return year
+    return year_param(request.GET.get("nam"), default=datetime.date.today().year)
 
 
 @login_required

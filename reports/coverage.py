@@ -6,7 +6,7 @@ from reports.tables.base import Table
 from reports.tables.coverage_tables import TABLE_LABELS, TABLES
 from reports.tables.inputs import load_inputs
 from targets.models import Unit
-from targets.periods import Period, PeriodType
+from targets.periods import InvalidPeriodParam, Period, month_param
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -22,12 +22,9 @@ class CoverageRequestError(ValueError):
 
 def parse_month(text: str) -> Period:
     try:
-        period = Period.parse(text)
-    except ValueError as exc:
-        raise CoverageRequestError(f"Kỳ '{text}' không hợp lệ: ghi theo dạng YYYY-MM, vd 2023-06.") from exc
-    if period.type != PeriodType.MONTH:
-        raise CoverageRequestError(f"Kỳ '{text}' phải là một tháng (YYYY-MM), vd 2023-06.")
-    return period
+        return month_param(text, name="period")
+    except InvalidPeriodParam as exc:
+        raise CoverageRequestError(str(exc)) from exc
 
 
 def coverage_table_inputs(*, unit: Unit, table: str, month: Period):

@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from bhxh_portal.imports import max_upload_bytes
-from bhxh_portal.numbers import parse_number, parse_whole_number
+from bhxh_portal.numbers import INT_MAX, format_number, parse_number, parse_whole_number
 from targets.decisions import parse_decision
 from targets.models import Demographics, EnteredAs, Indicator, TargetKind
 from targets.periods import Period, periods_of_year
@@ -27,6 +27,8 @@ def _whole(value, label: str) -> int | None:
         raise ValidationError(f"{label}: {exc}.") from exc
     if number is not None and number < 0:
         raise ValidationError(f"{label} không được âm.")
+    if number is not None and number > INT_MAX:
+        raise ValidationError(f"{label}: {format_number(number)} quá lớn (tối đa {format_number(INT_MAX)}).")
     return number
 
 

@@ -10,6 +10,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import BadRequest
 from django.db import models
 
 
@@ -148,6 +149,61 @@ class Period:
 def periods_of_year(year: int) -> list[Period]:
     """Every period of a year, the year first, then halves, quarters and months."""
     return [Period(t, year, n) for t in COUNT_IN_YEAR for n in range(1, COUNT_IN_YEAR[t] + 1)]
+
+
+# --- periods asked for in a URL -----------------------------------------------------------------
+
+# The years a page may be asked for: Period's own range with a year to spare on each side, so that the
+# month and the year before and after, which pages link to and compare with, exist too.
+FIRST_YEAR, LAST_YEAR = 1901, 2199
+
+
+class InvalidPeriodParam(BadRequest, ValueError):
+    """A month, year or period asked for in a URL that is not one. A view lets it go: the page answers
+    400 with the message (bhxh_portal.views.bad_request); code that reads periods sees a ValueError."""
+
+
+def _shown(value) -> str:
+    text = str(value)
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
+def month_param(value, *, default: Period | None = None, name: str = "thang") -> Period:
+    """The month of a query parameter or a path segment: '2023-06'. Empty: `default` when given."""
+    text = "" if value is None else str(value).strip()
+    if not text and default is not None:
+        return default
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+    if not match or not FIRST_YEAR <= int(match[1]) <= LAST_YEAR or not 1 <= int(match[2]) <= 12:
+        raise InvalidPeriodParam(f"Tháng không hợp lệ ({name}={_shown(text)}): ghi dạng YYYY-MM, vd 2023-06, "
+                                 f"năm từ {FIRST_YEAR} đến {LAST_YEAR}.")
+    return Period.month(int(match[1]), int(match[2]))
+
+
+def year_param(value, *, default: int | None = None, name: str = "nam") -> int:
+    """The year of a query parameter or a path segment: '2023'. Empty: `default` when given."""
+    text = "" if value is None else str(value).strip()
+    if not text and default is not None:
+        return default
+    if not re.fullmatch(r"\d{4}", text) or not FIRST_YEAR <= int(text) <= LAST_YEAR:
+        raise InvalidPeriodParam(f"Năm không hợp lệ ({name}={_shown(text)}): ghi bốn chữ số, từ {FIRST_YEAR} "
+                                 f"đến {LAST_YEAR}.")
+    return int(text)
+
+
+def period_param(value, *, default: Period | None = None, name: str = "ky") -> Period:
+    """A period key of a query parameter: '2023', '2023-H2', '2023-Q3', '2023-06'. Empty: `default`."""
+    text = "" if value is None else str(value).strip()
+    if not text and default is not None:
+        return default
+    try:
+        period = Period.parse(text)
+    except ValueError:
+        period = None
+    if period is None or not FIRST_YEAR <= period.year <= LAST_YEAR:
+        raise InvalidPeriodParam(f"Kỳ không hợp lệ ({name}={_shown(text)}): ghi vd 2023, 2023-H2, 2023-Q3 "
+                                 f"hoặc 2023-06.")
+    return period
 
 
 def parse_period_text(value, *, year: int) -> Period:

@@ -27,11 +27,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bhxh_portal.files import file_download, safe_extension
 from bhxh_portal.idempotency import Repeated, once_key, used
 from bhxh_portal.imports import ImportFileError, load_dataset, max_upload_bytes, run_resource_import
-from bhxh_portal.numbers import parse_whole_number
+from bhxh_portal.numbers import parse_id, parse_whole_number
 
 from . import access
 from .models import Indicator, MonthlyResult, ReportAction, Unit
-from .periods import Period, PeriodType
+from .periods import InvalidPeriodParam, Period, month_param
 from .resources_results import RESULT_TEMPLATE_HEADERS, TEMPLATE_HELP, ResultResource
 from .selectors import results as selectors
 from .selectors.units import unit_breadcrumbs
@@ -44,12 +44,9 @@ def forbidden(request, message: str):
 
 def _month_or_404(key: str) -> Period:
     try:
-        period = Period.parse(key)
-    except ValueError as exc:
-        raise Http404(str(exc)) from exc
-    if period.type != PeriodType.MONTH:
-        raise Http404("Kết quả được xem theo tháng (vd 2023-06).")
-    return period
+        return month_param(key, name="tháng")
+    except InvalidPeriodParam as exc:  # a month of the path: no such page
+        raise Http404(f"{exc} Kết quả được xem theo tháng.") from exc
 
 
 def grid_url(unit: Unit, month: Period, codes: list[str] | None = None) -> str:
@@ -157,9 +154,9 @@ def _row_target(owner: Unit, row_key: str):
     """(unit, agent) of a grid row: the reporting unit, one of its villages, or one of its agents."""
     from agents.models import Agent
 
-    if len(row_key) < 2 or not row_key[1:].isdigit():
+    pk = parse_id(row_key[1:])
+    if pk is None:
         raise Http404("Ô không hợp lệ.")
-    pk = int(row_key[1:])
     if row_key[0] == "a":
         agent = Agent.objects.filter(pk=pk, unit=owner).first()
         if agent is None:
@@ -177,10 +174,7 @@ def _row_target(owner: Unit, row_key: str):
 
 
 def _version(request, row_key: str, code: str) -> int | None:
-    raw = request.POST.get(f"v-{row_key}-{code}")
-    if raw is None or not raw.strip().isdigit():
-        return None
-    return int(raw)
+    return parse_id(request.POST.get(f"v-{row_key}-{code}", ""))
 
 
 def _read(raw: str | None) -> int | None:

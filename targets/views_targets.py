@@ -29,7 +29,7 @@ from . import access, selectors, services
 from .allocation import AllocationError, check_split
 from .forms_targets import IMPORT_KINDS, AllocationForm, DemographicsForm, ImportUploadForm, TargetForm
 from .models import EnteredAs, Indicator, Role, TargetKind
-from .periods import Period, periods_of_year
+from .periods import InvalidPeriodParam, Period, period_param, periods_of_year, year_param
 from .services.targets import refusal_message
 from .resources_targets import (
     DEMOGRAPHICS_TEMPLATE_HEADERS,
@@ -52,21 +52,17 @@ def forbidden(request, message: str):
 
 
 def _year_or_404(year: int) -> int:
-    if not 1900 <= year <= 2200:
-        raise Http404("Năm không hợp lệ.")
-    return year
+    try:
+        return year_param(year)
+    except InvalidPeriodParam as exc:  # a year of the path: no such page
+        raise Http404(str(exc)) from exc
 
 
 def _period_of(request, year: int) -> Period:
     key = request.GET.get("ky") or request.POST.get("ky")
-    if not key:
-        return Period.of_year(year)
-    try:
-        period = Period.parse(key)
-    except ValueError as exc:
-        raise Http404(str(exc)) from exc
+    period = period_param(key, default=Period.of_year(year))
     if period.year != year:
-        raise Http404("Kỳ không thuộc năm đang xem.")
+        raise InvalidPeriodParam(f"Kỳ {period.label.lower()} (ky={key}) không thuộc năm {year} đang xem.")
     return period
 
 
@@ -243,7 +239,7 @@ def target_allocate(request, pk: int, year: int, indicator: str):
 def target_history(request, pk: int):
     unit = access.get_visible_unit_or_404(request.user, pk)
     year = request.GET.get("nam")
-    year = int(year) if year and year.isdigit() else None
+    year = year_param(year) if year else None
     return render(request, "targets/targets_history.html", {
         **_unit_context(request, unit, year), "entries": selectors.target_history(unit=unit, year=year), "year": year,
     })

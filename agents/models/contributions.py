@@ -181,7 +181,7 @@ class LocalTopUp(DatedRow):
             models.CheckConstraint(
                 condition=(Q(percent__isnull=False, amount__isnull=True) | Q(percent__isnull=True, amount__isnull=False)),
                 name="local_top_up_percent_or_amount",
-                violation_error_message="Ghi mức hỗ trợ theo phần trăm hoặc theo số tiền, không cả hai.",
+                violation_error_message="Ghi mức hỗ trợ theo phần trăm hoặc theo số tiền, không cả hai.",  # no bare %: the message is %-formatted
             ),
             _ordered_dates("local_top_up_dates_ordered"),
         ]

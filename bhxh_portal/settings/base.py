@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A value a column cannot hold answers 400/404, never 500 (bhxh_portal/middleware.py).
+    "bhxh_portal.middleware.BadInputMiddleware",
     # Last: locks out repeated failed logins (django-axes).
     "axes.middleware.AxesMiddleware",
 ]

@@ -136,7 +136,7 @@ def _parse_settings(text: str, settings: tuple[Setting, ...]) -> dict:
             raise ValidationError(f"Dòng {line_no}: '{line}' không phải 'tên: giá trị' với tên là một trong: {keys}.")
         setting = by_key[key]
         if setting.type == "int":
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()):
                 raise ValidationError(f"Dòng {line_no}: {setting.label} phải là số.")
             params[key] = int(value)
         elif setting.type == "list":

@@ -99,7 +99,7 @@ class Target(models.Model):
             models.CheckConstraint(
                 condition=Q(rate_pct__isnull=True) | Q(rate_pct__gte=0, rate_pct__lte=100),
                 name="target_rate_between_0_and_100",
-                violation_error_message="Tỷ lệ phải từ 0 đến 100%.",
+                violation_error_message="Tỷ lệ phải từ 0 đến 100 phần trăm.",  # no bare %: the message is %-formatted
             ),
             models.CheckConstraint(
                 condition=_period_numbers_valid(), name="target_period_number_valid",

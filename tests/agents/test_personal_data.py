@@ -74,6 +74,15 @@ def test_a_user_of_another_branch_gets_404_and_the_attempt_is_logged(client, dis
     assert (probe.participant, probe.outcome) == (None, AccessOutcome.REFUSED)
 
 
+def test_an_id_past_the_database_is_refused_and_logged_with_the_path_asked(client, district, staff):
+    client.force_login(staff)
+    for asked in ("99999999999999999999", "9223372036854775808"):
+        assert client.get(f"/nguoi-tham-gia/{asked}/").status_code == 404
+    entries = PersonalDataAccess.objects.order_by("pk")
+    assert [(e.requested_id, e.participant, e.outcome) for e in entries] == [(0, None, AccessOutcome.REFUSED)] * 2
+    assert [e.path for e in entries] == ["/nguoi-tham-gia/99999999999999999999/", "/nguoi-tham-gia/9223372036854775808/"]
+
+
 def test_each_visit_is_a_line_and_the_log_outlives_the_user(client, district, staff, person):
     client.force_login(staff)
     client.get(f"/nguoi-tham-gia/{person.pk}/")

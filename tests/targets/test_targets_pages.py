@@ -374,8 +374,9 @@ def test_targets_page_for_a_half_year(client, tree):
     login(client, tree.users["commune_official"])
     html = client.get(overview_url(tree.commune) + "?ky=2021-H2").content.decode()
     assert "Chỉ tiêu 6 tháng cuối năm 2021" in html and "20 người" in html
-    assert client.get(overview_url(tree.commune) + "?ky=2020-H2").status_code == 404
-    assert client.get(overview_url(tree.commune) + "?ky=abc").status_code == 404
+    for key, reason in (("2020-H2", "không thuộc năm 2021"), ("abc", "Kỳ không hợp lệ (ky=abc)")):
+        response = client.get(overview_url(tree.commune) + f"?ky={key}")
+        assert response.status_code == 400 and reason in response.content.decode()
 
 
 def test_edit_page_refuses_a_rate_over_100_and_keeps_nothing(client):
