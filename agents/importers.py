@@ -49,9 +49,10 @@ from bhxh_portal.numbers import format_number, parse_number
 from bhxh_portal.personal_ids import mask_personal_id, mask_personal_ids_in
 from reports.jobs import JobError, JobOutcome, job_create, job_enqueue
 from reports.models import Job, JobState
-from targets import access
-from targets.models import Role, Unit, fold_text
-from targets.selectors.lineage import unit_for_code
+from units import access
+from units.models import Role, Unit
+from bhxh_portal.search import fold_text
+from units.selectors.lineage import unit_for_code
 
 from . import bulk
 from .contributions import ContributionError, IncomeError, RuleBook, months_for

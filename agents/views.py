@@ -1,4 +1,4 @@
-"""Thin views: parse, check access (targets.access via agents.selectors), call a service, render."""
+"""Thin views: parse, check access (units.access via agents.selectors), call a service, render."""
 
 import datetime
 
@@ -14,8 +14,8 @@ from bhxh_portal.imports import ImportFileError
 from reports.jobs import JobError
 from reports.models import Job
 from reports.selectors import job_for_user_or_404
-from targets import access
-from targets.models import Role
+from units import access
+from units.models import Role
 
 from . import selectors, services
 from .contributions import ContributionError, RuleBook, months_for

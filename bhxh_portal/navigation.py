@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
-from targets import access
-from targets.models import Role
+from units import access
+from units.models import Role
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class MenuEntry:
 
 MENU = [
     MenuEntry("Trang chủ", "home"),
-    MenuEntry("Đơn vị", "targets:unit_browser"),
+    MenuEntry("Đơn vị", "units:unit_browser"),
     MenuEntry("Chỉ tiêu", "targets:target_home"),
 ]
 

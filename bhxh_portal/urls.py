@@ -11,6 +11,7 @@ urlpatterns = [
     path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("suc-khoe/", views.health, name="health"),
+    path("don-vi/", include("units.urls")),
     path("don-vi/", include("targets.urls")),
     path("don-vi/", include("reports.urls_dashboard")),  # the dashboard: figures of the coverage tables
     path("bao-cao/", include("reports.urls_coverage")),

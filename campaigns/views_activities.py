@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from agents.models import Product
 from bhxh_portal.files import file_download, validate_office_document
 from bhxh_portal.idempotency import TOKEN_FIELD, WriteRefused, once
-from targets import access
+from units import access
 
 from .importers_activities import TEMPLATE_HEADERS, import_activities
 from .models.activities import WORKER_CATEGORIES, ActivityKind

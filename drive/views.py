@@ -19,8 +19,8 @@ from bhxh_portal.imports import ImportFileError
 from reports.render.layout import table_context
 from reports.render.text import as_csv
 from reports.render.xlsx import as_xlsx
-from targets import access
-from targets.models import Unit
+from units import access
+from units.models import Unit
 
 from . import exports, selectors, services
 from .forms import ContactForm, ResidentUploadForm

@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from targets import access
-from targets.models import Membership, Role, Unit
+from units import access
+from units.models import Membership, Role, Unit
 
 from . import selectors, services
 from .forms import PreferencesForm, UnitNoticeSettingsForm

@@ -13,8 +13,9 @@ A fixed number of queries whatever the number of children.
 from dataclasses import dataclass
 from fractions import Fraction
 
-from targets.models import Indicator, Target, TargetKind, Unit
-from targets.periods import Period, PeriodType
+from targets.models import Indicator, Target, TargetKind
+from units.models import Unit
+from units.periods import Period, PeriodType
 from targets.selectors.results import EMPTY, Figure, participants_for_children, participants_series, target_path
 
 from .tables.coverage import CoverageFigures

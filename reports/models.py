@@ -35,7 +35,7 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs", verbose_name="người yêu cầu"
     )
     unit = models.ForeignKey(
-        "targets.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs", verbose_name="đơn vị"
+        "units.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs", verbose_name="đơn vị"
     )
     params = models.JSONField("tham số", default=dict, blank=True)
     result = models.JSONField("kết quả", default=dict, blank=True)

@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from targets import access
+from units import access
 
 from .models import Job
 

@@ -7,8 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from targets import access, selectors
-from targets.periods import Period
+from units import access
+from units import selectors
+from units.periods import Period
 from targets.selectors.results import previous_month
 
 from .coverage import FORMATS, TABLE_LABELS, CoverageRequestError, coverage_table_build, parse_month

@@ -7,11 +7,11 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from bhxh_portal.numbers import format_number
-from targets import access
-from targets.models import Unit
-from targets.periods import Period, PeriodType
+from units import access
+from units.models import Unit
+from units.periods import Period, PeriodType
 from targets.selectors import results as results_selectors
-from targets.selectors.units import unit_breadcrumbs
+from units.selectors.tree import unit_breadcrumbs
 
 from . import charts
 from .dashboard import unit_dashboard

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "axes",
     "import_export",
     "bhxh_portal",
+    "units",
     "targets",
     "agents",
     "campaigns",

@@ -6,7 +6,7 @@ import pytest
 
 from agents.models import Enrolment, Participant, Product
 from agents.selectors import active_enrolment_counts, registry_comparison
-from targets.models import Role, Unit
+from units.models import Role, Unit
 from tests.factories import make_member
 
 D = datetime.date

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.urls import URLPattern, reverse
 
 from bhxh_portal.admin_site import SuperuserAdminSite
-from targets.models import Role, Unit
+from units.models import Role, Unit
 from tests.factories import UserFactory, make_member, make_tree
 
 pytestmark = pytest.mark.django_db

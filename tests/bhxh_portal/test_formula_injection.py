@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from bhxh_portal.exports import SafeExportMixin, safe_cell, unescape_cell
 from bhxh_portal.imports import load_dataset, run_resource_import
-from targets.models import Role, Unit
+from units.models import Role, Unit
 from tests.factories import make_collection_agent, make_member, make_target, make_unit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,7 +75,7 @@ def test_units_export_escapes_names_in_csv_and_xlsx_and_imports_back_unchanged(h
     sheet = load_workbook(tmp_path / "xuat.xlsx").active
     cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
     assert cells["001"].data_type == "s" and cells["001"].value == "'" + HOSTILE[0]  # text, not a formula
-    from targets.resources import UnitResource
+    from units.resources import UnitResource
 
     report = run_resource_import(UnitResource(), load_dataset(tmp_path / "xuat.xlsx"), filename="xuat.xlsx")
     assert report.ok, report.messages()
@@ -98,7 +98,7 @@ def test_targets_export_escapes_text_and_keeps_numbers(client, hostile_tree):
 
 
 def test_results_export_escapes_agent_and_unit_names_and_keeps_figures(client, hostile_tree):
-    from targets.periods import Period
+    from units.periods import Period
     from targets.services import results as services
     from targets.models import Indicator
 

@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 
 from agents.models import Agent, AgentKind, Collection, Enrolment, Participant, Product
 from bhxh_portal.personal_ids import MaskPersonalIds, mask_personal_ids_in
-from targets.models import Role
+from units.models import Role
 from tests.factories import UserFactory, make_member, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -227,7 +227,7 @@ def check_residents(client, world, capture):
         "file": upload("dan-cu.xlsx", headers, [["Người Gõ Sáu", "027100000006", "79001-T1"]])})
     report = response.context["report"]
     assert response.status_code == 200 and not report.ok and not Resident.objects.filter(full_name="Người Gõ Sáu")
-    from targets.models import Unit
+    from units.models import Unit
 
     sibling_commune = Unit.objects.get(code="BN-KD01")
     refused = client.post(f"/van-dong/{sibling_commune.pk}/dan-cu/nhap/", {
@@ -240,7 +240,7 @@ def check_residents(client, world, capture):
 def check_unit_import(client, world, capture):
     """An administrator's unit list: a code used in another branch, a parent in another province and a
     unit of another province are refused without saying what they are or where."""
-    from targets.models import Unit
+    from units.models import Unit
 
     client.force_login(make_member(world["own"], Role.ADMINISTRATOR))
     rows = [["BN-KD01", "Xã Mới Một", "xa", "BN-YP"], ["BN-YP09", "Xã Mới Hai", "xa", "790"],

@@ -16,7 +16,7 @@ from django.urls import Resolver404, clear_url_caches, resolve, reverse
 
 from bhxh_portal.files import ascii_name, content_disposition, file_download, portal_name, safe_extension
 from reports.jobs import job_create, job_succeed
-from targets.models import Role
+from units.models import Role
 from tests.factories import make_member, make_unit
 
 PARTICIPANT_IMPORT = "agents.participant_import"

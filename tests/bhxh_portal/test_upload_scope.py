@@ -15,7 +15,8 @@ import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from targets.models import Demographics, Role
+from targets.models import Demographics
+from units.models import Role
 from tests.factories import make_member, make_unit
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from agents.models import Enrolment, Participant
 from agents.samples import SampleArea, participant_rows, write_xlsx
 from bhxh_portal.demo import DEMO_PASSWORD
 from reports.models import Job
-from targets.models import Unit
+from units.models import Unit
 from tests.browser.conftest import log_in, snap, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -19,7 +19,7 @@ from reports import jobs
 from reports.jobs import DATABASE_LOST_MESSAGE, job_create, job_execute
 from reports.models import Job
 from reports.tasks import run_job
-from targets.models import Role
+from units.models import Role
 from tests import services
 from tests.factories import make_member
 

@@ -19,7 +19,7 @@ from agents.models import Enrolment, Participant
 from agents.samples import SampleArea, participant_rows, write_csv
 from reports.jobs import UNSENT_MESSAGE, job_sweep_stale
 from reports.models import Job
-from targets.models import Role
+from units.models import Role
 from tests import services
 from tests.factories import make_member, make_unit
 

@@ -21,7 +21,7 @@ from agents.samples import participant_rows, write_csv
 from reports.jobs import job_create, job_sweep_stale
 from reports.models import Job
 from reports.tasks import run_job, sweep_stale_jobs
-from targets.models import Role
+from units.models import Role
 from tests import services
 from tests.factories import make_member, make_unit
 

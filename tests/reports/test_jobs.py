@@ -9,7 +9,7 @@ from reports import jobs
 from reports.jobs import JobError, JobOutcome, job_create, job_enqueue, job_execute, job_sweep_stale
 from reports.models import Job
 from reports.tasks import run_job
-from targets.models import Role
+from units.models import Role
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db

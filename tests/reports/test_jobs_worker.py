@@ -13,7 +13,7 @@ from agents.models import Enrolment
 from agents.samples import SampleArea, participant_rows, write_xlsx
 from reports.jobs import job_create
 from reports.tasks import run_job
-from targets.models import Role
+from units.models import Role
 from tests.factories import make_member, make_unit
 
 pytestmark = pytest.mark.services

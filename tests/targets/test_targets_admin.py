@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from targets.models import Indicator, Role, Target
+from targets.models import Indicator, Target
+from units.models import Role
 from tests.factories import UserFactory, make_member, make_target
 
 from .targets_fixtures import build_cang_long

@@ -34,7 +34,7 @@ from reports.jobs import job_create
 from reports.models import Job
 from reports.tasks import run_job
 from targets import services
-from targets.models import Membership, Role, Unit, UnitLevel
+from units.models import Membership, Role, Unit, UnitLevel
 
 BENCH_USER = "bench_import"
 COMMUNES = 20
