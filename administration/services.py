@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from agents.models import Agent, Collector
 from units import access
-from targets import services as unit_services
+from units import services as unit_services
 from units.models import Membership, Role, Unit, UnitLevel
 
 from . import selectors

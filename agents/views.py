@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from bhxh_portal.idempotency import Repeated
 from bhxh_portal.imports import ImportFileError
-from reports.jobs import JobError
-from reports.models import Job
-from reports.selectors import job_for_user_or_404
+from jobs.services import JobError
+from jobs.models import Job
+from jobs.selectors import job_for_user_or_404
 from units import access
 from units.models import Role
 

@@ -49,7 +49,7 @@ MENU += [
     MenuEntry("Nhập danh sách", "agents:import_upload", frozenset({Role.BHXH_STAFF, Role.ADMINISTRATOR})),
     MenuEntry("Thu tiền", "agents:agent_list", frozenset({Role.COLLECTION_AGENT, Role.BHXH_STAFF})),
     MenuEntry("Tính mức đóng", "agents:calculator", frozenset({Role.COLLECTION_AGENT, Role.BHXH_STAFF})),
-    MenuEntry("Công việc", "reports:job_list"),
+    MenuEntry("Công việc", "jobs:job_list"),
 ]
 
 # Plans and reports (issue #8): everyone who may see a unit sees its documents.

@@ -13,7 +13,7 @@ from units.periods import Period
 from targets.selectors.results import previous_month
 
 from .coverage import FORMATS, TABLE_LABELS, CoverageRequestError, coverage_table_build, parse_month
-from .jobs import job_create, job_enqueue
+from jobs.services import job_create, job_enqueue
 from .render.layout import table_context
 
 
@@ -73,4 +73,4 @@ def coverage_download(request, pk: int):
                                   "được gửi lại tự động, hoặc bấm «Gửi lại» dưới đây.")
     else:
         messages.success(request, "Đã nhận yêu cầu tạo tệp; tệp sẽ có ở trang Công việc khi xong.")
-    return redirect("reports:job_detail", pk=job.pk)
+    return redirect("jobs:job_detail", pk=job.pk)

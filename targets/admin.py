@@ -7,6 +7,7 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from units import access
+from . import services
 from .decisions import Decision
 from .models import Demographics, EnteredAs, Indicator, Target
 from units.periods import Period

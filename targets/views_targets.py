@@ -32,6 +32,7 @@ from .forms_targets import IMPORT_KINDS, AllocationForm, DemographicsForm, Impor
 from .models import EnteredAs, Indicator, TargetKind
 from units.models import Role
 from units.periods import Period, periods_of_year
+from units.selectors import unit_breadcrumbs
 from .services.targets import refusal_message
 from .resources_targets import (
     DEMOGRAPHICS_TEMPLATE_HEADERS,
@@ -73,7 +74,7 @@ def _period_of(request, year: int) -> Period:
 
 
 def _unit_context(request, unit, year: int | None) -> dict:
-    return {"unit": unit, "breadcrumbs": selectors.unit_breadcrumbs(unit=unit, user=request.user),
+    return {"unit": unit, "breadcrumbs": unit_breadcrumbs(unit=unit, user=request.user),
             "crumb_year": year or datetime.date.today().year}
 
 

@@ -100,7 +100,7 @@ class Participant(models.Model):
     # The audit pointer to the import job; no database constraint or index, so that writing
     # 100.000 rows does not pay 100.000 foreign-key checks for it (Django still nulls it on delete).
     last_import = models.ForeignKey(
-        "reports.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name="lần nhập gần nhất", db_constraint=False, db_index=False,
     )
 
@@ -169,7 +169,7 @@ class Enrolment(models.Model):
     amount_expected = models.PositiveBigIntegerField("số tiền theo quy định", null=True, blank=True)
     created_at = models.DateTimeField("tạo lúc", default=timezone.now, db_default=Now(), editable=False)
     updated_at = models.DateTimeField("cập nhật lúc", default=timezone.now, db_default=Now(), editable=False)
-    last_import = models.ForeignKey("reports.Job", null=True, blank=True, on_delete=models.SET_NULL,
+    last_import = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name="lần nhập gần nhất", db_constraint=False,
                                     db_index=False)
 

@@ -17,9 +17,9 @@ from agents.importers import ParticipantImport, participant_import_commit, parti
 from agents.models import Enrolment, Participant
 from agents.samples import participant_rows, write_csv, write_xlsx
 from bhxh_portal.imports import ImportFileError, OLE_MAGIC
-from reports import jobs
-from reports.jobs import JobError
-from reports.models import Job
+from jobs import services as jobs
+from jobs.services import JobError
+from jobs.models import Job
 from units.models import Role
 from tests.factories import make_member
 

@@ -113,7 +113,7 @@ def test_two_participant_import_commits_at_once_start_one_job(monkeypatch):
     require_postgresql()
     from agents import importers
     from agents.importers import PARTICIPANT_IMPORT
-    from reports.models import Job, JobState
+    from jobs.models import Job, JobState
     from units.models import Role
 
     province = make_unit("Tỉnh Thử", level_code="tinh", code="01")

@@ -36,7 +36,7 @@ def test_numbers_and_ordinary_text_are_left_alone(value):
 
 def project_resources():
     """Every django-import-export resource defined in the project's apps (imports every module first)."""
-    for app in ("agents", "bhxh_portal", "campaigns", "reports", "targets"):
+    for app in ("agents", "bhxh_portal", "campaigns", "reports", "targets", "units", "jobs"):
         package = importlib.import_module(app)
         for module in pkgutil.iter_modules(package.__path__):
             if "resource" in module.name:
@@ -45,7 +45,7 @@ def project_resources():
     while todo:
         cls = todo.pop()
         todo.extend(cls.__subclasses__())
-        if cls.__module__.split(".")[0] in {"agents", "bhxh_portal", "campaigns", "reports", "targets"}:
+        if cls.__module__.split(".")[0] in {"agents", "bhxh_portal", "campaigns", "reports", "targets", "units", "jobs"}:
             found.append(cls)
     return found
 
@@ -166,14 +166,14 @@ def test_programme_list_export_escapes_names(db):
 
 
 def test_admin_export_of_units_escapes_names(admin_client, hostile_tree):
-    page = admin_client.get("/quan-tri/targets/unit/export/")
+    page = admin_client.get("/quan-tri/units/unit/export/")
     assert page.status_code == 200
     form = page.context["form"]
     data = {"format": [v for v, label in form.fields["format"].choices if label == "csv"][0]}
     data.update({name: "on" for name in form.fields if name.startswith("unitresource_")})
     if "resource" in form.fields:
         data["resource"] = form.fields["resource"].choices[0][0]
-    response = admin_client.post("/quan-tri/targets/unit/export/", data)
+    response = admin_client.post("/quan-tri/units/unit/export/", data)
     assert response.status_code == 200, response.content[:500]
     text = response.content.decode("utf-8-sig")
     assert "'" + HOSTILE[0].replace('"', '""') in text

@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bhxh_portal.imports import ImportFileError, check_fits, load_dataset, run_resource_import
-from reports.jobs import JobError
+from jobs.services import JobError
 from units.models import Role
 from tests.factories import make_collection_agent, make_member, make_unit
 

@@ -41,7 +41,7 @@ def xlsx_upload(name: str, headers: list[str], rows: list[list]) -> SimpleUpload
 
 
 def test_participant_upload_for_a_unit_of_another_branch_is_refused(client, branches):
-    from reports.models import Job
+    from jobs.models import Job
 
     _, own, other, staff = branches
     client.force_login(staff)

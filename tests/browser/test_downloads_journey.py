@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 
 from bhxh_portal.demo import DEMO_PASSWORD
 from campaigns.models import PlanDocument
-from reports.models import Job
+from jobs.models import Job
 from units.models import Unit
 from tests.browser.conftest import downloaded, element, log_in, snap, wait_for
 

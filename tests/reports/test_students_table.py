@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from bhxh_portal.numbers import format_number
 from reports.coverage import coverage_table_build
-from reports.models import Job
+from jobs.models import Job
 from reports.tables.coverage_tables import TABLE_LABELS, TABLES
 from reports.tables.students import StudentInputs, students_table
 from reports.tables.inputs import load_inputs

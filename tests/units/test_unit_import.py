@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_import
-from targets import services
+from units import services
 from units.models import Unit
 from units.resources import UnitResource
 from tests.factories import UserFactory, level, make_unit
@@ -355,9 +355,9 @@ def superuser_client(client):
 
 
 def upload(superuser_client, name, content):
-    formats = superuser_client.get("/quan-tri/targets/unit/import/").context["form"].fields["format"].choices
+    formats = superuser_client.get("/quan-tri/units/unit/import/").context["form"].fields["format"].choices
     fmt = next(value for value, label in formats if label.lower() == name.rsplit(".", 1)[1])
-    return superuser_client.post("/quan-tri/targets/unit/import/", {
+    return superuser_client.post("/quan-tri/units/unit/import/", {
         "resource": "0", "format": fmt, "import_file": _named(name, content),
     })
 
@@ -415,7 +415,7 @@ def test_admin_import_of_a_good_file_imports_after_confirm(superuser_client, exi
     assert not response.context["result"].has_validation_errors()
 
     assert set(confirm.initial) == {"import_file_name", "original_file_name", "format", "resource"}
-    response = superuser_client.post("/quan-tri/targets/unit/process_import/", confirm.initial)
+    response = superuser_client.post("/quan-tri/units/unit/process_import/", confirm.initial)
 
     assert response.status_code == 302
     assert Unit.objects.count() == 7
@@ -424,9 +424,9 @@ def test_admin_import_of_a_good_file_imports_after_confirm(superuser_client, exi
 
 
 def test_admin_export_gives_a_file_the_import_reads(superuser_client, existing, tmp_path):
-    formats = superuser_client.get("/quan-tri/targets/unit/export/").context["form"].fields["format"].choices
+    formats = superuser_client.get("/quan-tri/units/unit/export/").context["form"].fields["format"].choices
     csv_format = next(value for value, label in formats if label == "csv")
-    response = superuser_client.post("/quan-tri/targets/unit/export/", {
+    response = superuser_client.post("/quan-tri/units/unit/export/", {
         "format": csv_format, "resource": "0",
         **{f"unitresource_{f}": "on" for f in ("code", "name", "level", "parent_code", "official",
                                                 "valid_from", "valid_to")},
@@ -442,3 +442,8 @@ def test_admin_export_gives_a_file_the_import_reads(superuser_client, existing, 
                                         "official": "có", "valid_from": None, "valid_to": None}]
     assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
     assert snapshot() == before
+
+
+def test_old_admin_addresses_of_units_lead_to_the_new_ones(superuser_client):
+    response = superuser_client.get("/quan-tri/targets/unit/import/?x=1")
+    assert response.status_code == 301 and response["Location"] == "/quan-tri/units/unit/import/?x=1"

@@ -11,8 +11,8 @@ import pytest
 from agents.importers import PARTICIPANT_IMPORT
 from agents.models import Enrolment
 from agents.samples import SampleArea, participant_rows, write_xlsx
-from reports.jobs import job_create
-from reports.tasks import run_job
+from jobs.services import job_create
+from jobs.tasks import run_job
 from units.models import Role
 from tests.factories import make_member, make_unit
 

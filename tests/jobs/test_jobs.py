@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from reports import jobs
-from reports.jobs import JobError, JobOutcome, job_create, job_enqueue, job_execute, job_sweep_stale
-from reports.models import Job
-from reports.tasks import run_job
+from jobs import services as jobs
+from jobs.services import JobError, JobOutcome, job_create, job_enqueue, job_execute, job_sweep_stale
+from jobs.models import Job
+from jobs.tasks import run_job
 from units.models import Role
 from tests.factories import make_member
 
@@ -34,9 +34,9 @@ def crashing_handler(*, job, progress):
 
 @pytest.fixture(autouse=True)
 def test_kinds():
-    jobs.register_job_kind("test.count", label="Thử", handler="tests.reports.test_jobs.counting_handler")
-    jobs.register_job_kind("test.refuse", label="Thử từ chối", handler="tests.reports.test_jobs.refusing_handler")
-    jobs.register_job_kind("test.crash", label="Thử lỗi", handler="tests.reports.test_jobs.crashing_handler")
+    jobs.register_job_kind("test.count", label="Thử", handler="tests.jobs.test_jobs.counting_handler")
+    jobs.register_job_kind("test.refuse", label="Thử từ chối", handler="tests.jobs.test_jobs.refusing_handler")
+    jobs.register_job_kind("test.crash", label="Thử lỗi", handler="tests.jobs.test_jobs.crashing_handler")
     CALLS.clear()
     yield
     for kind in ("test.count", "test.refuse", "test.crash"):

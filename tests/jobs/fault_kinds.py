@@ -1,5 +1,5 @@
-"""Job kinds for the fault tests (tests/reports/test_faults_*.py): registered in the test process
-when imported, and in a worker started with `include=["tests.reports.fault_kinds"]`.
+"""Job kinds for the fault tests (tests/jobs/test_faults_*.py): registered in the test process
+when imported, and in a worker started with `include=["tests.jobs.fault_kinds"]`.
 
 - SLOW: steps of `delay` seconds with progress after each; appends the worker's pid to
   params["runs_log"] when it starts, so a test sees how many runs there were and where.
@@ -19,7 +19,7 @@ from django.db import connection
 
 from agents import bulk
 from agents.importers import participant_import_job
-from reports.jobs import JobOutcome, register_job_kind
+from jobs.services import JobOutcome, register_job_kind
 
 SLOW = "test.fault_slow"
 IMPORT_PAUSE = "test.fault_import_pause"
@@ -58,6 +58,6 @@ def import_pause_job(*, job, progress):
         return participant_import_job(job=job, progress=progress)
 
 
-register_job_kind(SLOW, label="Thử: công việc chậm", handler="tests.reports.fault_kinds.slow_job")
+register_job_kind(SLOW, label="Thử: công việc chậm", handler="tests.jobs.fault_kinds.slow_job")
 register_job_kind(IMPORT_PAUSE, label="Thử: nhập danh sách dừng giữa chừng",
-                  handler="tests.reports.fault_kinds.import_pause_job")
+                  handler="tests.jobs.fault_kinds.import_pause_job")

@@ -24,4 +24,4 @@ class JobAdmin(admin.ModelAdmin):
     def output(self, job):
         if not job.output_file:
             return "—"
-        return format_html('<a href="{}">{}</a>', reverse("reports:job_download", args=[job.pk]), job.output_name)
+        return format_html('<a href="{}">{}</a>', reverse("jobs:job_download", args=[job.pk]), job.output_name)

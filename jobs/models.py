@@ -1,6 +1,6 @@
 """Background jobs (imports now, exports later): one row per job, its progress and its files.
 
-A job is generic: `kind` names what it does (see reports/jobs.py JOB_KINDS), `params` carries
+A job is generic: `kind` names what it does (see jobs/services.py JOB_KINDS), `params` carries
 its arguments, `result` its outcome in plain data; the task only fetches the row and calls
 the service registered for the kind.
 """
@@ -61,6 +61,7 @@ class Job(models.Model):
     once_key = models.CharField("khóa một lần", max_length=100, null=True, blank=True, unique=True)
 
     class Meta:
+        db_table = "reports_job"  # the table from before jobs had an app of their own
         ordering = ["-created_at", "-pk"]
         verbose_name = "công việc nền"
         verbose_name_plural = "công việc nền"
@@ -74,7 +75,7 @@ class Job(models.Model):
 
     @property
     def label(self) -> str:
-        from .jobs import kind_label
+        from .services import kind_label
 
         return kind_label(self.kind)
 
@@ -84,7 +85,7 @@ class Job(models.Model):
 
     @property
     def is_unsent(self) -> bool:
-        """Waiting, but the queue did not take it (Redis down): to send again (reports.jobs.job_send)."""
+        """Waiting, but the queue did not take it (Redis down): to send again (jobs.services.job_send)."""
         return self.state == JobState.QUEUED and self.unsent_since is not None
 
     @property

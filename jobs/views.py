@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from bhxh_portal.files import file_download
 
 from . import selectors
-from .jobs import JOB_KINDS, job_send
+from .services import JOB_KINDS, job_send
 
 
 def _detail_url(job) -> str:
@@ -19,7 +19,7 @@ def _detail_url(job) -> str:
             return reverse(kind.detail_url_name, args=[job.pk])
         except NoReverseMatch:
             pass
-    return reverse("reports:job_detail", args=[job.pk])
+    return reverse("jobs:job_detail", args=[job.pk])
 
 
 @login_required
@@ -29,14 +29,14 @@ def job_list(request):
         job.detail_url = _detail_url(job)
     context = {"jobs": jobs, "any_active": any(j.is_active for j in jobs)}
     if request.htmx:
-        return render(request, "reports/_job_table.html", context)
-    return render(request, "reports/job_list.html", context)
+        return render(request, "jobs/_job_table.html", context)
+    return render(request, "jobs/job_list.html", context)
 
 
 @login_required
 def job_detail(request, pk: int):
     job = selectors.job_for_user_or_404(user=request.user, pk=pk)
-    return render(request, "reports/job_detail.html", {"job": job})
+    return render(request, "jobs/job_detail.html", {"job": job})
 
 
 @login_required
@@ -44,7 +44,7 @@ def job_progress(request, pk: int):
     """The progress bar alone; HTMX polls it every second while the job runs."""
     job = selectors.job_for_user_or_404(user=request.user, pk=pk)
     refresh = request.GET.get("refresh") == "1"
-    response = render(request, "reports/_job_progress.html", {"job": job, "refresh": refresh})
+    response = render(request, "jobs/_job_progress.html", {"job": job, "refresh": refresh})
     if not job.is_active and request.htmx and refresh:
         # The page around the bar shows the outcome: reload it once the job is done.
         response["HX-Refresh"] = "true"

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from agents.models import Enrolment, Participant
 from agents.samples import participant_rows, write_csv
-from reports.jobs import job_create, job_sweep_stale
-from reports.models import Job
-from reports.tasks import run_job, sweep_stale_jobs
+from jobs.services import job_create, job_sweep_stale
+from jobs.models import Job
+from jobs.tasks import run_job, sweep_stale_jobs
 from units.models import Role
 from tests import services
 from tests.factories import make_member, make_unit

@@ -15,10 +15,10 @@ from django.test import Client
 from agents import bulk
 from agents.models import Enrolment, Participant
 from agents.samples import participant_rows, write_csv
-from reports import jobs
-from reports.jobs import DATABASE_LOST_MESSAGE, job_create, job_execute
-from reports.models import Job
-from reports.tasks import run_job
+from jobs import services as jobs
+from jobs.services import DATABASE_LOST_MESSAGE, job_create, job_execute
+from jobs.models import Job
+from jobs.tasks import run_job
 from units.models import Role
 from tests import services
 from tests.factories import make_member

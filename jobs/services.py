@@ -4,14 +4,14 @@ The pattern every job follows (imports now, exports later):
 
     job = job_create(kind="agents.participant_import", requested_by=user, unit=unit, params={...},
                      input_name="ds.xlsx", input_bytes=data)
-    job_enqueue(job=job)            # on commit: reports.tasks.run_job.delay(job.id)
+    job_enqueue(job=job)            # on commit: jobs.tasks.run_job.delay(job.id)
 
 `run_job` fetches the row and calls `job_execute`, which claims the job (a job already
 finished is not redone; one running with a fresh heartbeat is left to its worker), calls the
 handler registered for the kind with a progress callback that writes to the row (so the
 eager mode shows progress too), and records success or failure in Vietnamese.
 
-Faults (tests/reports/test_faults_*.py):
+Faults (tests/jobs/test_faults_*.py):
 - the queue (Redis) does not take the job: the row stays queued with `unsent_since` and a message,
   the page says so, and the job is sent again by the user's button or the sweep (`job_send`);
 - the worker dies mid-way (killed, out of memory): its heartbeat (a thread, every

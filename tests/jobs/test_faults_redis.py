@@ -17,8 +17,8 @@ from django.test import Client
 
 from agents.models import Enrolment, Participant
 from agents.samples import SampleArea, participant_rows, write_csv
-from reports.jobs import UNSENT_MESSAGE, job_sweep_stale
-from reports.models import Job
+from jobs.services import UNSENT_MESSAGE, job_sweep_stale
+from jobs.models import Job
 from units.models import Role
 from tests import services
 from tests.factories import make_member, make_unit

@@ -4,7 +4,7 @@ import pytest
 
 from tests import services
 
-INCLUDE = ["tests.reports.fault_kinds"]
+INCLUDE = ["tests.jobs.fault_kinds"]
 FAST = {"JOBS_HEARTBEAT_SECONDS": "1", "JOBS_STALE_AFTER_SECONDS": "3"}
 
 
@@ -34,7 +34,7 @@ def stack(transactional_db, settings, tmp_path):
             return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
 
         def wait_finished(self, job, timeout=40):
-            from reports.models import Job
+            from jobs.models import Job
 
             return services.wait_for(
                 lambda: (j := Job.objects.get(pk=job.pk)).state in ("succeeded", "failed") and j, timeout=timeout,
