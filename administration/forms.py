@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from agents.models import AgentKind
 from bhxh_portal.imports import max_upload_bytes
-from targets.models import Role
+from units.models import Role
 
 from . import selectors
 

@@ -1,5 +1,5 @@
 """Reads of the management pages, always inside the subtrees the user administers
-(targets.access.administered_units): what lies outside is answered as not found."""
+(units.access.administered_units): what lies outside is answered as not found."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -19,8 +19,10 @@ from agents.models import (
     StateSupportLevel,
 )
 from campaigns.models import PublicHoliday
-from targets import access
-from targets.models import Indicator, Membership, Role, Unit, UnitLevel, fold_text
+from units import access
+from targets.models import Indicator
+from units.models import Membership, Role, Unit, UnitLevel
+from bhxh_portal.search import fold_text
 
 NOT_FOUND = "Không tìm thấy, hoặc không thuộc phạm vi quản lý của bạn."
 LIST_LIMIT = 300

@@ -1,5 +1,5 @@
 """Every write of the management pages. Each checks, again, that what it touches lies in the subtrees
-the user administers (targets.access): a form that limits its choices is not the check."""
+the user administers (units.access): a form that limits its choices is not the check."""
 
 import datetime
 import logging
@@ -11,9 +11,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from agents.models import Agent, Collector
-from targets import access
-from targets import services as unit_services
-from targets.models import Membership, Role, Unit, UnitLevel
+from units import access
+from units import services as unit_services
+from units.models import Membership, Role, Unit, UnitLevel
 
 from . import selectors
 

@@ -1,4 +1,4 @@
-"""The management pages (/quan-ly/): parse, check (targets.access via selectors and services), call a
+"""The management pages (/quan-ly/): parse, check (units.access via selectors and services), call a
 service, render. Only administrators (and superusers) open them; anything outside the subtrees the
 user administers answers 404, a change they may not make 403."""
 
@@ -16,8 +16,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_import
-from targets import access
-from targets.resources import UnitResource
+from units import access
+from units.resources import UnitResource
 
 from . import selectors, services
 from .forms import (

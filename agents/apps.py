@@ -6,7 +6,7 @@ class AgentsConfig(AppConfig):
     verbose_name = "Người tham gia, đại lý thu"
 
     def ready(self):
-        from reports.jobs import register_job_kind
+        from jobs.services import register_job_kind
 
         register_job_kind(
             "agents.participant_import", label="Nhập danh sách người tham gia",

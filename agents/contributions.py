@@ -27,7 +27,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from bhxh_portal.numbers import format_number, round_half_up
-from targets.models import Unit
+from units.models import Unit
 
 from .models import (
     MODE_MONTHS,

@@ -13,7 +13,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from targets.models import Unit
+from units.models import Unit
 
 from .contributions import RuleBook
 from .importers import ParticipantImport

@@ -4,8 +4,8 @@ from django import forms
 
 from bhxh_portal.numbers import parse_number
 from bhxh_portal.personal_ids import mask_personal_id
-from targets import access
-from targets.models import Unit
+from units import access
+from units.models import Unit
 
 from .importers import COLUMNS, IGNORE, IMPORT_ROLES
 from .models import Collector, PaymentMode, Product, SupportGroup

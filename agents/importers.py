@@ -47,11 +47,12 @@ from bhxh_portal.imports import (
 )
 from bhxh_portal.numbers import format_number, parse_number
 from bhxh_portal.personal_ids import mask_personal_id, mask_personal_ids_in
-from reports.jobs import JobError, JobOutcome, job_create, job_enqueue
-from reports.models import Job, JobState
-from targets import access
-from targets.models import Role, Unit, fold_text
-from targets.selectors.lineage import unit_for_code
+from jobs.services import JobError, JobOutcome, job_create, job_enqueue
+from jobs.models import Job, JobState
+from units import access
+from units.models import Role, Unit
+from bhxh_portal.search import fold_text
+from units.selectors.lineage import unit_for_code
 
 from . import bulk
 from .contributions import ContributionError, IncomeError, RuleBook, months_for
@@ -1232,7 +1233,7 @@ def _check_preview(*, user, preview: Job) -> None:
 
 
 def participant_import_job(*, job: Job, progress: Progress) -> JobOutcome:
-    """The job handler (reports.jobs registry): read the stored file, preview or commit it."""
+    """The job handler (jobs.services registry): read the stored file, preview or commit it."""
     if job.unit is None:
         raise JobError("Công việc nhập danh sách thiếu đơn vị.")
     filename = job.params.get("filename") or job.input_name

@@ -6,8 +6,8 @@ find a person and record a receipt; the CCCD is the national identity number (id
 """
 
 from bhxh_portal.personal_ids import mask_personal_id, mask_personal_ids_in  # noqa: F401 (the one helper)
-from targets import access
-from targets.models import Role
+from units import access
+from units.models import Role
 
 # On the person's page, within their subtree: BHXH staff and collection agents (they file the
 # enrolments), administrators. Commune officials and leaders see the masked form.

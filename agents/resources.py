@@ -9,8 +9,8 @@ from import_export import fields, resources, widgets
 
 from bhxh_portal.exports import SafeExportMixin
 from bhxh_portal.imports import StorableImportMixin
-from targets.models import Unit
-from targets.resources import DateWidget
+from units.models import Unit
+from units.resources import DateWidget
 
 from .importers import Bad, bhxh_code, personal_id
 from .models import Agent, AgentKind, Participant, Sex

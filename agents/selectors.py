@@ -9,8 +9,9 @@ from django.db.models.functions import ExtractMonth
 
 from bhxh_portal.imports import nfc
 from bhxh_portal.search import folded_words_q
-from targets import access
-from targets.models import Role, Target, Unit
+from units import access
+from units.models import Role, Unit
+from targets.models import Target
 
 from .contributions import ContributionError, ContributionQuote, IncomeError, RuleBook
 from .models import Agent, Collection, Enrolment, Participant, PaymentMode, Product

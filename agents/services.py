@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from bhxh_portal.idempotency import Repeated, when
 from bhxh_portal.numbers import BIGINT_MAX, format_number
-from targets import access
+from units import access
 
 from .models import Agent, Collection, Collector, Participant, PaymentMode, Product
 from .selectors import can_collect, collection_quote, enrolment_for_collection

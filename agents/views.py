@@ -1,4 +1,4 @@
-"""Thin views: parse, check access (targets.access via agents.selectors), call a service, render."""
+"""Thin views: parse, check access (units.access via agents.selectors), call a service, render."""
 
 import datetime
 
@@ -12,12 +12,13 @@ from django.views.decorators.http import require_POST
 from bhxh_portal.files import file_download
 from bhxh_portal.idempotency import Repeated
 from bhxh_portal.imports import ImportFileError
-from reports.jobs import JobError
-from reports.models import Job
-from reports.selectors import job_for_user_or_404
-from targets import access
-from targets.models import Indicator, Role
-from targets.periods import Period, month_param, year_param
+from jobs.services import JobError
+from jobs.models import Job
+from jobs.selectors import job_for_user_or_404
+from units import access
+from targets.models import Indicator
+from units.models import Role
+from units.periods import Period, month_param, year_param
 
 from . import selectors, services
 from .contributions import ContributionError, RuleBook, months_for

@@ -1,4 +1,4 @@
-from targets import access
+from units import access
 
 from .navigation import ROLE_LABELS, menu_for
 

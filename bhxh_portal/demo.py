@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from bhxh_portal.imports import load_dataset, run_resource_import
-from targets.models import Membership, Role, Unit
-from targets.resources import UnitResource
+from units.models import Membership, Role, Unit
+from units.resources import UnitResource
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEMO_PASSWORD = "bhxh-demo-2025"

@@ -225,7 +225,7 @@ def rename_headers(dataset: tablib.Dataset, aliases: dict[str, list[str]], *, re
     Returns {canonical name: header as written in the file}, so messages can name the column
     the way the user wrote it.
     """
-    from targets.models import fold_text
+    from bhxh_portal.search import fold_text
 
     lookup = {}
     for canonical, names in aliases.items():

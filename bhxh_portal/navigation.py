@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
-from targets import access
-from targets.models import Role
+from units import access
+from units.models import Role
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class MenuEntry:
 
 MENU = [
     MenuEntry("Trang chủ", "home"),
-    MenuEntry("Đơn vị", "targets:unit_browser"),
+    MenuEntry("Đơn vị", "units:unit_browser"),
     MenuEntry("Chỉ tiêu", "targets:target_home"),
 ]
 
@@ -49,7 +49,7 @@ MENU += [
     MenuEntry("Nhập danh sách", "agents:import_upload", frozenset({Role.BHXH_STAFF, Role.ADMINISTRATOR})),
     MenuEntry("Thu tiền", "agents:agent_list", frozenset({Role.COLLECTION_AGENT, Role.BHXH_STAFF})),
     MenuEntry("Tính mức đóng", "agents:calculator", frozenset({Role.COLLECTION_AGENT, Role.BHXH_STAFF})),
-    MenuEntry("Công việc", "reports:job_list"),
+    MenuEntry("Công việc", "jobs:job_list"),
 ]
 
 # Plans and reports (issue #8): everyone who may see a unit sees its documents.

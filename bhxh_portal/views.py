@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.views import defaults
 
-from targets import access
+from units import access
 
 
 @login_required

@@ -6,7 +6,7 @@ idempotent: a plan already made for the unit, kind and year is left as it is.
 
 import datetime
 
-from targets.models import Unit
+from units.models import Unit
 
 from .models import PlanDocument
 from .services import document_create_from_starter, document_update

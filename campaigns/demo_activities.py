@@ -14,7 +14,7 @@ import datetime
 from django.db import transaction
 
 from agents.models import Product
-from targets.models import Unit
+from units.models import Unit
 
 D = datetime.date
 PROVINCE = "52"

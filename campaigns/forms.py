@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from targets.models import Role, Unit
+from units.models import Role, Unit
 
 from . import selectors
 from .models import BlockKind, PlanDocument
@@ -86,7 +86,7 @@ class HeaderForm(forms.ModelForm):
     def clean_period_key(self):
         value = self.cleaned_data["period_key"].strip()
         if value:
-            from targets.periods import Period
+            from units.periods import Period
 
             try:
                 return Period.parse(value).key

@@ -23,8 +23,9 @@ from bhxh_portal.imports import (
     rename_headers,
 )
 from bhxh_portal.numbers import parse_whole_number
-from targets import access
-from targets.models import Unit, fold_text
+from units import access
+from units.models import Unit
+from bhxh_portal.search import fold_text
 
 from .models.activities import ActivityKind, ActivitySignUp, DriveActivity, Employer
 from .selectors.activities import can_import_plan

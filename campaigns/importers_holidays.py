@@ -13,7 +13,7 @@ import datetime
 from import_export import fields
 
 from bhxh_portal.imports import ImportFileError, parse_date
-from targets.models import fold_text
+from bhxh_portal.search import fold_text
 from targets.resources_targets import _RowResource, _text
 
 from .workdays import HolidayYear, PublicHoliday

@@ -25,8 +25,9 @@ from bhxh_portal.imports import (
     rename_headers,
 )
 from bhxh_portal.personal_ids import is_masked_personal_id, mask_personal_id, mask_personal_ids_in
-from targets.models import Unit, fold_text
-from targets import access
+from units.models import Unit
+from bhxh_portal.search import fold_text
+from units import access
 
 from .models.programmes import (
     Beneficiary,

@@ -24,8 +24,9 @@ from decimal import Decimal
 
 from bhxh_portal.numbers import format_number, round_half_up
 from targets.decisions import parse_decision
-from targets.models import Membership, Role, Target, TargetKind, Unit
-from targets.periods import Period
+from units.models import Membership, Role, Unit
+from targets.models import Target, TargetKind
+from units.periods import Period
 
 from .models import Authority, BlockKind, DocumentType, vietnamese_date
 from .selectors import level_word, short_name

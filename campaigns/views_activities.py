@@ -19,8 +19,8 @@ from agents.models import Product
 from bhxh_portal.files import file_download, validate_office_document
 from bhxh_portal.idempotency import TOKEN_FIELD, WriteRefused, once
 from bhxh_portal.numbers import INT_MAX
-from targets import access
-from targets.periods import Period, month_param
+from units import access
+from units.periods import Period, month_param
 from targets.selectors.results import next_month, previous_month
 
 from .importers_activities import TEMPLATE_HEADERS, import_activities

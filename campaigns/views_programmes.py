@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from bhxh_portal.files import file_download
 from bhxh_portal.idempotency import Repeated
-from targets import access
-from targets.periods import year_param
+from units import access
+from units.periods import year_param
 
 from .importers_programmes import export_beneficiary_list, import_beneficiary_list, template_xlsx
 from .models.programmes import ListForm

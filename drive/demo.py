@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from agents.models import Collector
-from targets.models import Membership, Role, Unit
+from units.models import Membership, Role, Unit
 
 from . import services
 from .importers import import_residents

@@ -16,7 +16,8 @@ from bhxh_portal.imports import (
     rename_headers,
 )
 from bhxh_portal.personal_ids import is_masked_personal_id, mask_personal_id
-from targets.models import Unit, fold_text
+from units.models import Unit
+from bhxh_portal.search import fold_text
 
 from . import selectors
 from .models import Resident

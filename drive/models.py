@@ -46,9 +46,9 @@ PROMISED_OUTCOMES = (Outcome.PROMISED, Outcome.PAID)
 class Resident(models.Model):
     """A person of the commune's household or population list (danh sách hộ, dân cư), imported."""
 
-    commune = models.ForeignKey("targets.Unit", on_delete=models.PROTECT, related_name="residents",
+    commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="residents",
                                 verbose_name="xã")
-    village = models.ForeignKey("targets.Unit", null=True, blank=True, on_delete=models.PROTECT,
+    village = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="village_residents", verbose_name="thôn")
     full_name = models.CharField("họ và tên", max_length=200)
     birth_date = models.DateField("ngày sinh", null=True, blank=True)
@@ -79,7 +79,7 @@ class WorkItem(models.Model):
 
     month = models.DateField("tháng", help_text="Ngày đầu tháng")
     kind = models.CharField("danh sách", max_length=10, choices=ListKind.choices)
-    commune = models.ForeignKey("targets.Unit", on_delete=models.PROTECT, related_name="drive_items",
+    commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="drive_items",
                                 verbose_name="xã")
     participant = models.ForeignKey("agents.Participant", null=True, blank=True, on_delete=models.CASCADE,
                                     related_name="drive_items", verbose_name="người tham gia")
@@ -88,7 +88,7 @@ class WorkItem(models.Model):
     product = models.ForeignKey("agents.Product", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+", verbose_name="loại hình")
     last_valid_to = models.DateField("hạn thẻ/đóng cuối", null=True, blank=True)
-    village = models.ForeignKey("targets.Unit", null=True, blank=True, on_delete=models.PROTECT,
+    village = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="drive_village_items", verbose_name="thôn phụ trách")
     agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="drive_items", verbose_name="đại lý thu")

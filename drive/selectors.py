@@ -11,8 +11,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from agents.models import Collector, Enrolment
 from bhxh_portal.personal_ids import mask_personal_id
-from targets import access
-from targets.models import Role, Unit
+from units import access
+from units.models import Role, Unit
 
 from .models import CLOSING_OUTCOMES, PROMISED_OUTCOMES, Contact, ListKind, Outcome, Resident, WorkItem
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from agents.models import Agent, Collector, PersonalDataAccess
 from agents.models.access_log import AccessOutcome
-from targets.models import Unit
+from units.models import Unit
 
 from . import selectors
 from .models import Contact, ListKind, Outcome, WorkItem

@@ -20,8 +20,8 @@ from reports.render.layout import table_context
 from reports.render.pdf import as_pdf
 from reports.render.text import as_csv
 from reports.render.xlsx import as_xlsx
-from targets import access
-from targets.models import Unit
+from units import access
+from units.models import Unit
 
 from . import exports, selectors, services
 from .forms import ContactForm, ResidentUploadForm

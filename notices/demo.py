@@ -2,7 +2,7 @@
 Dương, each with its party committee's office as an extra address. Idempotent: a second run sets the
 same values."""
 
-from targets.models import Unit
+from units.models import Unit
 
 from .models import UnitNoticeSettings
 

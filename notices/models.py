@@ -6,7 +6,7 @@ goes out, so a notice reaches each recipient once whatever the retries and the c
 from django.conf import settings
 from django.db import models
 
-from targets.models import Unit
+from units.models import Unit
 
 
 class NoticeKind(models.TextChoices):

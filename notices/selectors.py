@@ -17,8 +17,9 @@ from django.urls import reverse
 from reports.coverage import achievement_chart, coverage_table_build
 from reports.dashboard import dashboard_charts, unit_dashboard
 from targets import selectors as target_selectors
-from targets.models import Membership, MonthlyReport, ReportState, Role, Unit
-from targets.periods import Period
+from units.models import Membership, Role, Unit
+from targets.models import MonthlyReport, ReportState
+from units.periods import Period
 from targets.selectors.results import default_month, due_date, previous_month
 from targets.services.results import reporting_unit
 

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from targets.models import Unit
+from units.models import Unit
 
 from .models import DeliveryState, NoticeDelivery, NoticeIssue, NoticeKind, NoticeOptOut, UnitNoticeSettings
 from .selectors import Notice, Recipient, is_due, notices_for, reported_month, week_key

@@ -14,7 +14,7 @@ def send_due_notices() -> dict:
 
 @shared_task(name="notices.send_unit_notices", acks_late=True, ignore_result=True)
 def send_unit_notices(unit_id: int, kind: str, day: str) -> dict:
-    from targets.models import Unit
+    from units.models import Unit
 
     unit = Unit.objects.get(pk=unit_id)
     outcomes = services.notices_send_for_unit(unit=unit, kind=kind, on=datetime.date.fromisoformat(day))

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 
-from targets import access
-from targets.models import Membership, Role, Unit
+from units import access
+from units.models import Membership, Role, Unit
 
 from . import selectors, services
 from .forms import PreferencesForm, UnitNoticeSettingsForm

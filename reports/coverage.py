@@ -5,8 +5,8 @@ from reports.render import as_csv, as_json
 from reports.tables.base import Table
 from reports.tables.coverage_tables import TABLE_LABELS, TABLES
 from reports.tables.inputs import load_inputs
-from targets.models import Unit
-from targets.periods import InvalidPeriodParam, Period, month_param
+from units.models import Unit
+from units.periods import InvalidPeriodParam, Period, month_param
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),

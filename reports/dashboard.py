@@ -16,8 +16,9 @@ from fractions import Fraction
 from django.utils.safestring import mark_safe
 
 from bhxh_portal.numbers import format_number
-from targets.models import Indicator, Target, TargetKind, Unit
-from targets.periods import Period, PeriodType
+from targets.models import Indicator, Target, TargetKind
+from units.models import Unit
+from units.periods import Period, PeriodType
 from targets.selectors.results import EMPTY, Figure, participants_for_children, participants_series, target_path
 
 from . import charts

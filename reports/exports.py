@@ -1,9 +1,9 @@
 """The Celery job that builds a coverage table file (Excel, PDF, csv)."""
 
-from targets.models import Unit
+from units.models import Unit
 
 from .coverage import coverage_table_build, coverage_table_render, output_name, parse_month
-from .jobs import JobError, JobOutcome
+from jobs.services import JobError, JobOutcome
 
 
 def coverage_export_job(*, job, progress) -> JobOutcome:

@@ -7,12 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from targets import access, selectors
-from targets.periods import Period
+from units import access
+from units import selectors
+from units.periods import Period
 from targets.selectors.results import previous_month
 
 from .coverage import FORMATS, TABLE_LABELS, CoverageRequestError, coverage_table_build, parse_month
-from .jobs import job_create, job_enqueue
+from jobs.services import job_create, job_enqueue
 from .render.layout import table_context
 
 
@@ -73,4 +74,4 @@ def coverage_download(request, pk: int):
     else:
         # What happens next depends on the job's state when the page shows: the page says it.
         messages.success(request, "Đã nhận yêu cầu tạo tệp.")
-    return redirect("reports:job_detail", pk=job.pk)
+    return redirect("jobs:job_detail", pk=job.pk)

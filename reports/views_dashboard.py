@@ -5,11 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from targets import access
-from targets.models import Unit
-from targets.periods import Period, PeriodType
+from units import access
+from units.models import Unit
+from units.periods import Period, PeriodType
 from targets.selectors import results as results_selectors
-from targets.selectors.units import unit_breadcrumbs
+from units.selectors.tree import unit_breadcrumbs
 
 from .dashboard import dashboard_charts, unit_dashboard
 

@@ -7,9 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import access, services
+from units import access
+from . import services
 from .admin import _UserAwareAdmin
-from .models import School, SchoolFigures, Unit
+from .models import School, SchoolFigures
+from units.models import Unit
 from .resources_schools import SchoolFiguresResource, SchoolResource
 
 

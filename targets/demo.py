@@ -16,7 +16,7 @@ import datetime
 
 from django.apps import apps
 
-from targets.models import Unit
+from units.models import Unit
 
 from .resources_targets import DemographicsResource, TargetResource
 

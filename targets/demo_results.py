@@ -19,8 +19,9 @@ import datetime
 
 from django.utils import timezone
 
-from targets.models import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportState, Unit
-from targets.periods import Period
+from targets.models import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportState
+from units.models import Unit
+from units.periods import Period
 from targets.resources_results import ResultResource
 from targets.services import results as services
 

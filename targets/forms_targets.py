@@ -1,5 +1,5 @@
 """Forms of the targets pages: they parse (Vietnamese numbers, decisions, periods) and nothing more;
-the rules live in targets.services and targets.access."""
+the rules live in targets.services and units.access."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,7 +8,7 @@ from bhxh_portal.imports import max_upload_bytes
 from bhxh_portal.numbers import INT_MAX, format_number, parse_number, parse_whole_number
 from targets.decisions import parse_decision
 from targets.models import Demographics, EnteredAs, Indicator, TargetKind
-from targets.periods import Period, periods_of_year
+from units.periods import Period, periods_of_year
 
 from .services import DEMOGRAPHIC_FIELDS
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from targets.periods import Period
+from units.periods import Period
 
 ParticipantsSource = Callable[..., Mapping[tuple[int, int], int]]
 _source: ParticipantsSource | None = None

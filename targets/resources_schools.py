@@ -24,8 +24,11 @@ from import_export import fields
 
 from bhxh_portal.imports import parse_date
 from bhxh_portal.numbers import format_number, parse_whole_number
-from targets import access, services
-from targets.models import School, SchoolFigures, SchoolLevel, Unit, fold_text, school_year_label
+from units import access
+from targets import services
+from targets.models import School, SchoolFigures, SchoolLevel, school_year_label
+from units.models import Unit
+from bhxh_portal.search import fold_text
 
 from .resources_targets import _RowResource, _text
 

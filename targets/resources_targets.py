@@ -5,7 +5,7 @@ Files have one row per unit and year (demographics) or per unit, period, indicat
 the blank templates (Mã đơn vị, Năm, ...). Numbers may be written the Vietnamese way (148.806;
 95,00). Each problem names the line and the column as the file wrote it; with any problem
 nothing is written (bhxh_portal.imports.run_resource_import). With a `user`, each row must be
-one the user may write (targets.access); without one (CLI, demo) the system writes.
+one the user may write (units.access); without one (CLI, demo) the system writes.
 """
 
 import datetime
@@ -17,11 +17,14 @@ from import_export import fields, resources
 from bhxh_portal.exports import SafeExportMixin
 from bhxh_portal.imports import CheckedImportMixin, ImportFileError
 from bhxh_portal.numbers import format_number, parse_number, parse_whole_number
-from targets import access, services
+from units import access
+from targets import services
 from targets.decisions import parse_decision
-from targets.models import Demographics, EnteredAs, Indicator, Target, TargetKind, Unit, fold_text
-from targets.periods import Period, parse_period_text
-from targets.selectors.lineage import CodeLookup, unit_for_code
+from targets.models import Demographics, EnteredAs, Indicator, Target, TargetKind
+from units.models import Unit
+from bhxh_portal.search import fold_text
+from units.periods import Period, parse_period_text
+from units.selectors.lineage import CodeLookup, unit_for_code
 from targets.selectors.targets import agent_model
 
 UNIT_CODE_ALIASES = ["mã đơn vị", "mã", "mã số đơn vị", "mã đv"]

@@ -33,22 +33,19 @@ from targets.models import (
     Demographics,
     EnteredAs,
     Indicator,
-    Membership,
     MonthlyReport,
     MonthlyReportEvent,
     MonthlyResult,
     ReportState,
-    Role,
     School,
     SchoolFigures,
     SchoolLevel,
     Target,
     TargetKind,
-    Unit,
-    UnitLevel,
-    fold_text,
 )
-from targets.periods import Period, PeriodType
+from units.models import Membership, Role, Unit, UnitLevel
+from bhxh_portal.search import fold_text
+from units.periods import Period, PeriodType
 from targets.rates import count_from_rate
 
 CODE = "SYN"

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .models import Unit
+from units.models import Unit
 
 
 @shared_task

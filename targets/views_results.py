@@ -29,12 +29,13 @@ from bhxh_portal.idempotency import Repeated, once_key, used
 from bhxh_portal.imports import ImportFileError, load_dataset, max_upload_bytes, run_resource_import
 from bhxh_portal.numbers import parse_id, parse_whole_number
 
-from . import access
-from .models import Indicator, MonthlyResult, ReportAction, Unit
-from .periods import InvalidPeriodParam, Period, month_param
+from units import access
+from .models import Indicator, MonthlyResult, ReportAction
+from units.models import Unit
+from units.periods import InvalidPeriodParam, Period, month_param
 from .resources_results import RESULT_TEMPLATE_HEADERS, TEMPLATE_HELP, ResultResource
 from .selectors import results as selectors
-from .selectors.units import unit_breadcrumbs
+from units.selectors.tree import unit_breadcrumbs
 from .services import results as services
 
 

@@ -25,11 +25,14 @@ from bhxh_portal.files import file_download, safe_extension
 from bhxh_portal.idempotency import Repeated, once_key, used
 from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_import
 
-from . import access, selectors, services
+from units import access
+from . import selectors, services
 from .allocation import AllocationError, check_split
 from .forms_targets import IMPORT_KINDS, AllocationForm, DemographicsForm, ImportUploadForm, TargetForm
-from .models import EnteredAs, Indicator, Role, TargetKind
-from .periods import InvalidPeriodParam, Period, period_param, periods_of_year, year_param
+from .models import EnteredAs, Indicator, TargetKind
+from units.models import Role
+from units.periods import InvalidPeriodParam, Period, period_param, periods_of_year, year_param
+from units.selectors import unit_breadcrumbs
 from .services.targets import refusal_message
 from .resources_targets import (
     DEMOGRAPHICS_TEMPLATE_HEADERS,
@@ -67,7 +70,7 @@ def _period_of(request, year: int) -> Period:
 
 
 def _unit_context(request, unit, year: int | None) -> dict:
-    return {"unit": unit, "breadcrumbs": selectors.unit_breadcrumbs(unit=unit, user=request.user),
+    return {"unit": unit, "breadcrumbs": unit_breadcrumbs(unit=unit, user=request.user),
             "crumb_year": year or datetime.date.today().year}
 
 
@@ -96,7 +99,7 @@ def target_overview(request, pk: int, year: int):
         "period": period,
         "year": year,
         "all_periods": periods_of_year(year),
-        "can_assign": access.can_edit_target(user, unit=unit, kind=TargetKind.ASSIGNED),
+        "can_assign": services.can_edit_target(user, unit=unit, kind=TargetKind.ASSIGNED),
         "can_self_set": access.can_set_own_target(user, unit),
         "can_allocate": access.can_allocate_targets(user, unit),
         "can_edit_demographics": access.can_edit_demographics(user, unit),
@@ -111,7 +114,7 @@ def target_overview(request, pk: int, year: int):
 def target_edit(request, pk: int, year: int):
     unit = access.get_visible_unit_or_404(request.user, pk)
     _year_or_404(year)
-    kinds = [k for k in TargetKind.values if access.can_edit_target(request.user, unit=unit, kind=k)]
+    kinds = [k for k in TargetKind.values if services.can_edit_target(request.user, unit=unit, kind=k)]
     requested_kind = request.POST.get("kind") or request.GET.get("kind")
     if not kinds or (requested_kind and requested_kind not in kinds):
         return forbidden(request, refusal_message(
@@ -422,7 +425,7 @@ def _may_import(user) -> bool:
 @require_http_methods(["GET", "POST"])
 def target_import(request):
     """Upload, check (nothing written), then confirm. Every row is checked against what the user
-    may write (targets.access), exactly as in `manage.py import_data` otherwise."""
+    may write (units.access), exactly as in `manage.py import_data` otherwise."""
     if not _may_import(request.user):
         return forbidden(request, "Tài khoản của bạn không có quyền nhập chỉ tiêu hoặc dân số, lao động.")
     pending = request.session.get(IMPORT_SESSION_KEY)

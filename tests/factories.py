@@ -5,8 +5,8 @@ import itertools
 import factory
 from django.contrib.auth import get_user_model
 
-from targets import services
-from targets.models import Membership, Role, Unit, UnitLevel
+from units import services
+from units.models import Membership, Role, Unit, UnitLevel
 
 _codes = itertools.count(10000)
 
@@ -78,7 +78,7 @@ def make_target(unit: Unit, indicator_code: str, *, year: int, kind: str = "giao
 
     from targets.decisions import parse_decision
     from targets.models import Indicator
-    from targets.periods import Period
+    from units.periods import Period
     from targets.services import target_set
 
     return target_set(

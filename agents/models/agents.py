@@ -20,10 +20,10 @@ class Agent(models.Model):
     name = models.CharField("tên đại lý", max_length=200)
     kind = models.CharField("loại đại lý", max_length=20, choices=AgentKind.choices, default=AgentKind.OTHER)
     unit = models.ForeignKey(
-        "targets.Unit", on_delete=models.PROTECT, related_name="agents", verbose_name="đơn vị quản lý"
+        "units.Unit", on_delete=models.PROTECT, related_name="agents", verbose_name="đơn vị quản lý"
     )
     communes = models.ManyToManyField(
-        "targets.Unit", blank=True, related_name="served_by_agents", verbose_name="xã phục vụ"
+        "units.Unit", blank=True, related_name="served_by_agents", verbose_name="xã phục vụ"
     )
     is_active = models.BooleanField("đang hoạt động", default=True)
     code = models.CharField(

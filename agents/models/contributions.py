@@ -160,7 +160,7 @@ class LocalTopUp(DatedRow):
     """A province's own support on top of the state's (e.g. Bắc Ninh 2021–2025: +30%, 46.200 đ/tháng)."""
 
     programme = models.CharField("chương trình", max_length=300)
-    province = models.ForeignKey("targets.Unit", on_delete=models.PROTECT, related_name="local_top_ups",
+    province = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="local_top_ups",
                                  verbose_name="tỉnh")
     product = models.ForeignKey("agents.Product", on_delete=models.PROTECT, related_name="local_top_ups",
                                 verbose_name="loại hình")

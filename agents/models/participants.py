@@ -37,7 +37,7 @@ class Product(models.Model):
         return self.short_name or self.name
 
     def accepted_names(self) -> set[str]:
-        from targets.models import fold_text
+        from bhxh_portal.search import fold_text
 
         names = {self.code, self.name, self.short_name, *self.aliases.split(",")}
         return {fold_text(n) for n in names if n and n.strip()}
@@ -84,14 +84,14 @@ class Participant(models.Model):
     birth_year_only = models.BooleanField("chỉ có năm sinh", default=False)
     sex = models.CharField("giới tính", max_length=1, choices=Sex.choices, blank=True)
     commune = models.ForeignKey(
-        "targets.Unit", on_delete=models.PROTECT, related_name="participants", verbose_name="xã"
+        "units.Unit", on_delete=models.PROTECT, related_name="participants", verbose_name="xã"
     )
     # Reference links written 100.000 at a time (village here; product and agent on Enrolment) are
     # enforced by Django (PROTECT on delete, ids resolved from the database by the import), not by a
     # database constraint: each costs a check per row at commit (0,3 s per 100.000 rows). The core
     # links, participant → commune and enrolment → participant, keep theirs.
     village = models.ForeignKey(
-        "targets.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="village_participants",
+        "units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="village_participants",
         verbose_name="thôn", db_constraint=False, db_index=False,
     )
     household_code = models.CharField("mã hộ gia đình", max_length=20, blank=True)
@@ -100,7 +100,7 @@ class Participant(models.Model):
     # The audit pointer to the import job; no database constraint or index, so that writing
     # 100.000 rows does not pay 100.000 foreign-key checks for it (Django still nulls it on delete).
     last_import = models.ForeignKey(
-        "reports.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name="lần nhập gần nhất", db_constraint=False, db_index=False,
     )
 
@@ -169,7 +169,7 @@ class Enrolment(models.Model):
     amount_expected = models.PositiveBigIntegerField("số tiền theo quy định", null=True, blank=True)
     created_at = models.DateTimeField("tạo lúc", default=timezone.now, db_default=Now(), editable=False)
     updated_at = models.DateTimeField("cập nhật lúc", default=timezone.now, db_default=Now(), editable=False)
-    last_import = models.ForeignKey("reports.Job", null=True, blank=True, on_delete=models.SET_NULL,
+    last_import = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name="lần nhập gần nhất", db_constraint=False,
                                     db_index=False)
 

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "axes",
     "import_export",
     "bhxh_portal",
+    "units",
+    "jobs",
     "targets",
     "agents",
     "campaigns",
@@ -150,7 +152,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # keeps the job to send again), not retry for minutes: bounded connect and publish retries.
 # visibility_timeout: a message taken by a worker that died (acks_late) is handed to another worker
 # after this many seconds; it must exceed the longest job (a job still running when its message is
-# handed out again is left to its worker: reports.jobs.job_start).
+# handed out again is left to its worker: jobs.services.job_start).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 3,
     "socket_timeout": 10,
@@ -162,7 +164,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
-# Background jobs (reports/jobs.py): the worker writes a heartbeat on the job row every
+# Background jobs (jobs/services.py): the worker writes a heartbeat on the job row every
 # JOBS_HEARTBEAT_SECONDS while a job runs; a running job without one for JOBS_STALE_AFTER_SECONDS
 # lost its worker, and is run again (up to JOBS_MAX_ATTEMPTS runs in all) or marked failed with the
 # reason by the sweep (Celery beat, every JOBS_SWEEP_EVERY_SECONDS).

@@ -37,7 +37,7 @@ class Employer(models.Model):
 
     name = models.CharField("tên đơn vị", max_length=300)
     tax_code = models.CharField("mã số thuế", max_length=14, unique=True)
-    unit = models.ForeignKey("targets.Unit", on_delete=models.PROTECT, related_name="employers",
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="employers",
                              verbose_name="địa bàn (xã hoặc huyện)")
     address = models.CharField("địa chỉ", max_length=300, blank=True)
     employees = models.PositiveIntegerField("số lao động", default=0)
@@ -64,7 +64,7 @@ DUPLICATE_LINE = ("Đã có hoạt động cùng loại, cùng đơn vị và b�
 
 class DriveActivity(models.Model):
     kind = models.CharField("loại hoạt động", max_length=30, choices=ActivityKind.choices)
-    organiser = models.ForeignKey("targets.Unit", on_delete=models.PROTECT, related_name="drive_activities",
+    organiser = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="drive_activities",
                                   verbose_name="đơn vị tổ chức",
                                   help_text="BHXH tỉnh = đơn vị tỉnh; BHXH huyện = đơn vị huyện; UBND xã = đơn vị xã")
     organiser_detail = models.CharField("bộ phận thực hiện", max_length=200, blank=True,

@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from bhxh_portal.files import portal_name
 from bhxh_portal.search import fold_text
-from targets.periods import Period
+from units.periods import Period
 
 
 class DocumentType(models.TextChoices):
@@ -59,7 +59,7 @@ class BlockKind(models.TextChoices):
 
 
 class PlanDocument(models.Model):
-    unit = models.ForeignKey("targets.Unit", on_delete=models.PROTECT, related_name="plan_documents",
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="plan_documents",
                              verbose_name="đơn vị ban hành")
     doc_type = models.CharField("loại văn bản", max_length=2, choices=DocumentType.choices,
                                 default=DocumentType.PLAN)

@@ -18,7 +18,7 @@ from bhxh_portal.personal_ids import mask_personal_id
 
 class SupportProgramme(models.Model):
     name = models.CharField("tên chương trình", max_length=300)
-    province = models.ForeignKey("targets.Unit", on_delete=models.PROTECT, related_name="support_programmes",
+    province = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="support_programmes",
                                  verbose_name="tỉnh")
     legal_basis = models.CharField("căn cứ", max_length=500,
                                    help_text="vd: Nghị quyết số 03/2021/NQ-HĐND ngày 16/7/2021 của HĐND tỉnh Bắc Ninh")
@@ -111,7 +111,7 @@ class BeneficiaryList(models.Model):
                                   verbose_name="chương trình")
     group = models.ForeignKey(BeneficiaryGroup, on_delete=models.PROTECT, related_name="lists",
                               verbose_name="nhóm đối tượng")
-    unit = models.ForeignKey("targets.Unit", on_delete=models.PROTECT, related_name="beneficiary_lists",
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="beneficiary_lists",
                              verbose_name="đơn vị lập danh sách")
     received_on = models.DateField("ngày cơ quan BHXH nhận danh sách")
     source_filename = models.CharField("tệp gốc", max_length=255, blank=True)
@@ -153,7 +153,7 @@ class Beneficiary(models.Model):
     sex = models.CharField("giới tính", max_length=1, blank=True, choices=[("M", "Nam"), ("F", "Nữ")])
     personal_id = models.CharField("số định danh cá nhân", max_length=12, blank=True)
     bhxh_code = models.CharField("mã số BHXH", max_length=10, blank=True)
-    commune = models.ForeignKey("targets.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    commune = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                 verbose_name="xã nơi thường trú")
     address = models.CharField("nơi thường trú", max_length=300, blank=True)
     details = models.JSONField("thông tin theo mẫu", default=dict, blank=True,
@@ -223,7 +223,7 @@ class ProgrammeYearReport(models.Model):
 
     programme = models.ForeignKey(SupportProgramme, on_delete=models.CASCADE, related_name="year_reports",
                                   verbose_name="chương trình")
-    unit = models.ForeignKey("targets.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị")
     year = models.PositiveSmallIntegerField("năm")
     sent_on = models.DateField("ngày gửi")
     note = models.TextField("nội dung", blank=True)

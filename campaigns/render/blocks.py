@@ -25,7 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from bhxh_portal.numbers import format_number
 from reports.tables.base import Column, Row, Table
 from targets.models import DenominatorKind, EnteredAs
-from targets.periods import Period
+from units.periods import Period
 
 from .. import selectors
 from ..models import BlockKind, PlanBlock, PlanDocument

@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
-from targets import access
-from targets.models import Role
+from units import access
+from units.models import Role
 
 from .coverage import rule_coverage
 

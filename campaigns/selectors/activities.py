@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.http import Http404
 
-from targets import access
-from targets.models import Role, Unit
+from units import access
+from units.models import Role, Unit
 
 from ..models.activities import (
     CATEGORY_FIELDS,
@@ -24,7 +24,7 @@ from ..models.activities import (
     DriveActivity,
 )
 
-# --- access: the rule for activities, built on targets.access --------------------------------------
+# --- access: the rule for activities, built on units.access --------------------------------------
 
 ACTIVITY_EDITOR_ROLES = frozenset({Role.BHXH_STAFF, Role.COMMUNE_OFFICIAL, Role.LEADER, Role.ADMINISTRATOR})
 PLAN_IMPORTER_ROLES = frozenset({Role.BHXH_STAFF, Role.ADMINISTRATOR})

@@ -1,12 +1,12 @@
 """Reads for plan documents: which documents a user sees and may act on, and the figures the live
 blocks print (targets and their allocation, coverage, remaining, last year's evaluation).
 
-Who may do what (on top of targets.access, the one permission module):
+Who may do what (on top of units.access, the one permission module):
 - draft, edit, submit and issue: a commune official, BHXH staff, a leader or an administrator of
   the document's unit or of a unit above it;
 - approve, return for changes and sign: a leader of the unit or above (the signer, when the
   document names one, signs it himself);
-- see: anyone who sees the unit (targets.access.scope_by_unit); anything else answers 404.
+- see: anyone who sees the unit (units.access.scope_by_unit); anything else answers 404.
 
 The figures of the live tables are the reports app's (reports.tables: the coverage tables, the
 indicator tables, the evaluation), so that the document, its PDF and its DOCX print the figures of
@@ -22,10 +22,12 @@ from django.http import Http404
 from bhxh_portal.search import folded_words_q
 from bhxh_portal.numbers import format_number
 from reports.tables.base import Column, Row, Table
-from targets import access
+from units import access
 from targets.allocation import SplitCheck, check_split
-from targets.models import Indicator, Role, Target, TargetKind, Unit, fold_text
-from targets.periods import Period, PeriodType
+from targets.models import Indicator, Target, TargetKind
+from units.models import Role, Unit
+from bhxh_portal.search import fold_text
+from units.periods import Period, PeriodType
 
 from ..models import DocumentStatus, PlanDocument
 

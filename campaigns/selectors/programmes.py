@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import Http404
 
-from targets import access
-from targets.models import Role, Unit
+from units import access
+from units.models import Role, Unit
 
 from ..models.programmes import (
     Beneficiary,

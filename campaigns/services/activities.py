@@ -1,7 +1,7 @@
 """Writes for drive activities: plan an activity, record it as held (attendance, sign-ups per
 product, minutes, attachments), classify an employer's workers after direct work, link the
 participants who signed up. Each checks the rule in campaigns.selectors.activities (built on
-targets.access) and writes inside a transaction; django-simple-history keeps who changed what."""
+units.access) and writes inside a transaction; django-simple-history keeps who changed what."""
 
 import datetime
 
@@ -11,8 +11,8 @@ from django.db import transaction
 from agents.models import Participant, Product
 from bhxh_portal.files import original_name, validate_office_document
 from drive.services import activity_sign_ups_record
-from targets import access
-from targets.models import Unit
+from units import access
+from units.models import Unit
 
 from ..models.activities import (
     CATEGORY_FIELDS,

@@ -1,7 +1,7 @@
 """Every write to plan documents: create (from a starter), edit, blocks, the workflow, signing.
 
 `by` is the user acting (None for the system: the demo loader). With a user, the rules of
-campaigns.selectors apply (on top of targets.access) and a refusal raises PermissionDenied with a
+campaigns.selectors apply (on top of units.access) and a refusal raises PermissionDenied with a
 Vietnamese message; a step out of order raises ValidationError. Each write records a PlanEvent
 (who, what, when) and django-simple-history keeps the old values.
 """
@@ -15,7 +15,8 @@ from django.db import transaction
 from django.db.models import F, Max
 
 from bhxh_portal.idempotency import Repeated, when
-from targets.models import Unit, fold_text
+from units.models import Unit
+from bhxh_portal.search import fold_text
 
 from .. import selectors, signing
 from ..models import (

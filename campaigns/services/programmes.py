@@ -1,6 +1,6 @@
 """Writes for support programmes: issue a card (submitted → card issued), refuse a beneficiary,
 record a notified change (tăng, giảm, thay đổi), record the yearly report. Every write checks
-campaigns.selectors.programmes.can_manage_list (built on targets.access)."""
+campaigns.selectors.programmes.can_manage_list (built on units.access)."""
 
 import datetime
 
@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from bhxh_portal.idempotency import Repeated, when
-from targets.models import Unit
+from units.models import Unit
 
 from ..models.programmes import (
     Beneficiary,

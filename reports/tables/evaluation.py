@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from targets.periods import Period
+from units.periods import Period
 
 from .base import Column, Row, Table, percent
 from .figures import achievement_pct, applicable_targets, complete_composites, computing_rate, with_parts

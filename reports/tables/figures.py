@@ -51,7 +51,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 
-from targets.periods import Period, PeriodType
+from units.periods import Period, PeriodType
 
 from .base import percent, ratio_pct
 

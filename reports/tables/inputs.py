@@ -6,8 +6,9 @@ Which target applies and how a composite adds up are reports.tables.figures' rul
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from targets.models import Demographics, Unit
-from targets.periods import Period
+from targets.models import Demographics
+from units.models import Unit
+from units.periods import Period
 from targets.selectors.results import previous_month
 
 from . import figures
@@ -109,7 +110,7 @@ def _add_predecessor_figures(inputs: CoverageInputs, *, codes: list[str], previo
     """Units formed after the month (mergers of 1/7/2025) read the summed figures of the units their
     territory belonged to then; a unit formed partly from a split one gets none (flagged instead)."""
     from targets.models import Indicator
-    from targets.selectors.lineage import unit_predecessors_on
+    from units.selectors.lineage import unit_predecessors_on
     from targets.selectors.results import participants_at
 
     month = inputs.month

@@ -1,8 +1,8 @@
 """Participants per unit and indicator for a month, from the monthly results (own entry, else the
 children's sum), in a fixed number of queries. The results app owns the rule; this only adapts."""
 
-from targets.models import Unit
-from targets.periods import Period
+from units.models import Unit
+from units.periods import Period
 
 
 def participants_by_unit(*, parent: Unit, units: list[Unit], indicator_codes: list[str],

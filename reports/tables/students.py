@@ -19,8 +19,9 @@ districts' appendices, not the province's.
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from targets.models import Unit, school_year_label, school_year_of
-from targets.periods import Period
+from units.models import Unit
+from targets.models import school_year_label, school_year_of
+from units.periods import Period
 from targets.selectors.schools import SchoolRow, school_figures_of_subtree
 
 from .base import Column, Row, Table, percent

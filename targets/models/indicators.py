@@ -37,7 +37,7 @@ class Indicator(models.Model):
 class Demographics(models.Model):
     """Denominators of a unit for a year: the bases of every coverage rate."""
 
-    unit = models.ForeignKey("targets.Unit", on_delete=models.CASCADE, related_name="demographics",
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="demographics",
                              verbose_name="đơn vị")
     year = models.PositiveSmallIntegerField("năm")
     population = models.PositiveIntegerField("dân số", null=True, blank=True)

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from targets.periods import Period
+from units.periods import Period
 
 
 class ReportState(models.TextChoices):
@@ -43,7 +43,7 @@ def display_name(user) -> str:
 
 
 class MonthlyReport(models.Model):
-    unit = models.ForeignKey("targets.Unit", on_delete=models.PROTECT, related_name="monthly_reports",
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="monthly_reports",
                              verbose_name="đơn vị")
     year = models.PositiveSmallIntegerField("năm")
     month = models.PositiveSmallIntegerField("tháng")
@@ -132,7 +132,7 @@ class MonthlyReportEvent(models.Model):
 class MonthlyResult(models.Model):
     report = models.ForeignKey(MonthlyReport, on_delete=models.PROTECT, related_name="results",
                                verbose_name="báo cáo tháng")
-    unit = models.ForeignKey("targets.Unit", on_delete=models.PROTECT, related_name="monthly_results",
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="monthly_results",
                              verbose_name="đơn vị",
                              help_text="Với kết quả của đại lý thu: đơn vị quản lý (phân bổ chỉ tiêu cho) đại lý")
     agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.PROTECT,

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from .units import DatedQuerySet
+from units.models import DatedQuerySet
 
 
 class SchoolLevel(models.TextChoices):
@@ -33,7 +33,7 @@ class School(models.Model):
     code = models.CharField("mã trường", max_length=30, db_index=True)
     name = models.CharField("tên trường", max_length=200)
     level = models.CharField("cấp học", max_length=12, choices=SchoolLevel.choices, blank=True)
-    commune = models.ForeignKey("targets.Unit", on_delete=models.PROTECT, related_name="schools",
+    commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="schools",
                                 verbose_name="xã, phường, thị trấn")
     valid_from = models.DateField("hoạt động từ", null=True, blank=True)
     valid_to = models.DateField("hoạt động đến", null=True, blank=True,

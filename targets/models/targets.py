@@ -15,7 +15,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from targets.decisions import Decision
-from targets.periods import COUNT_IN_YEAR, Period, PeriodType
+from units.periods import COUNT_IN_YEAR, Period, PeriodType
 from targets.rates import exact_rate
 
 
@@ -47,7 +47,7 @@ class TargetQuerySet(models.QuerySet):
 
 class Target(models.Model):
     unit = models.ForeignKey(
-        "targets.Unit", on_delete=models.PROTECT, related_name="targets", verbose_name="đơn vị",
+        "units.Unit", on_delete=models.PROTECT, related_name="targets", verbose_name="đơn vị",
         help_text="Đơn vị của cuộc vận động; với chỉ tiêu của đại lý thu: đơn vị phân bổ cho đại lý",
     )
     agent = models.ForeignKey(

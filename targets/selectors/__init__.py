@@ -1,14 +1,6 @@
 """Every read in targets that is more than a lookup. One module per concern, re-exported here."""
 
-from .units import (  # noqa: F401
-    unit_breadcrumbs,
-    unit_children,
-    unit_search,
-    unit_subtree,
-    unit_subtree_counts,
-    unit_tree_roots,
-)
-from .targets import (  # noqa: F401, E402
+from .targets import (  # noqa: F401
     FILL_METHODS,
     AllocationSheet,
     Recipient,
@@ -32,11 +24,3 @@ from .results import (  # noqa: F401, E402
     results_history,
 )
 from .schools import SchoolRow, school_figures_of_subtree  # noqa: F401, E402
-from .lineage import (  # noqa: F401, E402
-    CodeLookup,
-    Lineage,
-    Predecessor,
-    unit_for_code,
-    unit_lineage,
-    unit_predecessors_on,
-)

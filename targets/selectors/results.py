@@ -34,23 +34,21 @@ from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
 from bhxh_portal.numbers import format_number
-from targets import access
+from units import access
 from targets.models import (
     Demographics,
     DenominatorKind,
     Indicator,
-    Membership,
     MonthlyReport,
     MonthlyReportEvent,
     MonthlyResult,
     ReportState,
-    Role,
     Target,
     TargetKind,
-    Unit,
 )
+from units.models import Membership, Role, Unit
 from targets.models.results import display_name
-from targets.periods import Period, PeriodType
+from units.periods import Period, PeriodType
 from targets.services.results import (
     BREAKDOWNS,
     FIELD_LABELS,

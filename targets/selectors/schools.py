@@ -3,7 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
-from targets.models import School, SchoolFigures, Unit
+from targets.models import School, SchoolFigures
+from units.models import Unit
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,9 @@ from targets.allocation import (
     split_by_weight,
     split_equal,
 )
-from targets.models import Demographics, DenominatorKind, EnteredAs, Indicator, Target, TargetKind, Unit
-from targets.periods import Period
+from targets.models import Demographics, DenominatorKind, EnteredAs, Indicator, Target, TargetKind
+from units.models import Unit
+from units.periods import Period
 
 # --- recipients ----------------------------------------------------------------------------------
 

@@ -1,13 +1,6 @@
 """Every write in targets. One module per concern, re-exported here."""
 
-from .units import (  # noqa: F401
-    membership_grant,
-    unit_create,
-    unit_merge,
-    unit_placement_errors,
-    unit_save,
-)
-from .demographics import (  # noqa: F401, E402
+from .demographics import (  # noqa: F401
     DEMOGRAPHIC_FIELDS,
     demographics_prepare,
     demographics_save,
@@ -15,6 +8,7 @@ from .demographics import (  # noqa: F401, E402
 )
 from .targets import (  # noqa: F401, E402
     AllocationOutcome,
+    can_edit_target,
     denominator_of,
     find_target,
     target_allocate,

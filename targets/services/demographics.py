@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from bhxh_portal.numbers import format_number
-from targets import access
-from targets.models import Demographics, Unit
+from units import access
+from targets.models import Demographics
+from units.models import Unit
 
 from .targets import targets_rederive
 

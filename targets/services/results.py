@@ -2,7 +2,7 @@
 file, and the workflow of a unit's monthly report (draft → submitted → approved; returned with a
 reason; reopened, recorded).
 
-Who may do what (on top of targets.access, the one permission module; these predicates only
+Who may do what (on top of units.access, the one permission module; these predicates only
 name which roles count, and every view and importer asks them):
 - enter and submit: a commune official, BHXH staff or an administrator of the reporting unit or
   of a unit above it (a commune official enters for the xã, its thôn and its collection agents);
@@ -23,18 +23,10 @@ from django.utils import timezone
 
 from bhxh_portal.idempotency import Repeated, when
 from bhxh_portal.numbers import format_number
-from targets import access
-from targets.models import (
-    Indicator,
-    MonthlyReport,
-    MonthlyReportEvent,
-    MonthlyResult,
-    ReportAction,
-    ReportState,
-    Role,
-    Unit,
-)
-from targets.periods import Period, PeriodType
+from units import access
+from targets.models import Indicator, MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportAction, ReportState
+from units.models import Role, Unit
+from units.periods import Period, PeriodType
 
 # A village reports inside its commune's report (levels as data: the codes of village levels).
 VILLAGE_LEVELS = frozenset({"thon"})

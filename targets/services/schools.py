@@ -11,8 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from bhxh_portal.numbers import format_number
-from targets import access
-from targets.models import School, SchoolFigures, SchoolLevel, Unit, school_year_label
+from units import access
+from targets.models import School, SchoolFigures, SchoolLevel, school_year_label
+from units.models import Unit
 
 COMMUNE_LEVEL = "xa"
 FIGURE_FIELDS = ("pupils", "insured_other_group", "insured_at_school")

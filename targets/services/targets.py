@@ -1,7 +1,7 @@
 """Every write to targets: setting one, splitting one down the tree, deleting one, re-deriving.
 
 `by` is the user acting (None for the system: the CLI import and the demo). With a user, the
-rules of targets.access apply and a refusal raises PermissionDenied with a Vietnamese message.
+rules of units.access apply and a refusal raises PermissionDenied with a Vietnamese message.
 Every save records who, when, the old and the new values (django-simple-history), with a reason.
 """
 
@@ -12,16 +12,31 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from targets import access
+from units import access
 from targets.allocation import SplitCheck, check_split
 from targets.decisions import Decision
-from targets.models import Demographics, DenominatorKind, EnteredAs, Indicator, Target, TargetKind, Unit
-from targets.periods import Period
+from targets.models import Demographics, DenominatorKind, EnteredAs, Indicator, Target, TargetKind
+from units.models import Unit
+from units.periods import Period
 from targets.rates import count_from_rate, derive, rate_from_count
 
 # The values a change is judged by (and shown in the history).
 TRACKED_FIELDS = ("kind", "entered_as", "rate_pct", "count", "denominator", "decision_number",
                   "decision_date", "decision_issuer", "note")
+
+
+def can_edit_target(user, *, unit: Unit, kind: str, agent=None) -> bool:
+    """The one rule for writing a target; `unit` is the target's unit (for an agent's target,
+    the unit that allocates to the agent)."""
+    if agent is not None:
+        return kind == TargetKind.ASSIGNED and access.can_allocate_targets(user, unit)
+    if kind == TargetKind.SELF_SET:
+        return access.can_set_own_target(user, unit)
+    # Assigned: by the level above, or by the parent unit splitting its own target
+    # (a grant on the parent or higher is a grant strictly above the unit).
+    return access.can_assign_target(user, unit) or (
+        unit.parent_id is not None and access.has_role(user, unit, access.TARGET_OWNER_ROLES, strictly_above=True)
+    )
 
 
 def denominator_label(indicator: Indicator, unit: Unit, year: int) -> str:
@@ -57,7 +72,7 @@ def target_prepare(*, target: Target | None, unit: Unit, indicator: Indicator, p
     `denominator` may be passed when the caller already read it (False: read it here).
     Raises ValidationError keyed by field, or PermissionDenied.
     """
-    if by is not None and not access.can_edit_target(by, unit=unit, kind=kind, agent=agent):
+    if by is not None and not can_edit_target(by, unit=unit, kind=kind, agent=agent):
         raise PermissionDenied(refusal_message(unit=unit, kind=kind, agent=agent))
     if kind not in TargetKind.values:
         raise ValidationError({"kind": f"Loại chỉ tiêu '{kind}' không hợp lệ (giao hoặc phấn đấu)."})
@@ -129,7 +144,7 @@ def target_set(*, unit: Unit, indicator: Indicator, period: Period, kind: str, b
 
 @transaction.atomic
 def target_delete(*, target: Target, by=None, reason: str = "") -> None:
-    if by is not None and not access.can_edit_target(by, unit=target.unit, kind=target.kind, agent=target.agent):
+    if by is not None and not can_edit_target(by, unit=target.unit, kind=target.kind, agent=target.agent):
         raise PermissionDenied(refusal_message(unit=target.unit, kind=target.kind, agent=target.agent))
     _delete_recorded(target, by=by, reason=reason)
 

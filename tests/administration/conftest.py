@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from targets import services
-from targets.models import Role, Unit
+from units import services
+from units.models import Role, Unit
 from tests.factories import make_member, make_tree
 
 

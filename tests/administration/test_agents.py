@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from agents.models import Agent, AgentKind, Collector
-from targets.models import Role
+from units.models import Role
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db

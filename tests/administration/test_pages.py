@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from agents.models import Agent, AgentKind, Collector
-from targets.models import Role
+from units.models import Role
 from tests.factories import UserFactory, make_member
 
 pytestmark = pytest.mark.django_db

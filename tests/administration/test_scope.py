@@ -1,10 +1,10 @@
-"""Whose subtree an administrator manages: their administrator memberships only (targets.access)."""
+"""Whose subtree an administrator manages: their administrator memberships only (units.access)."""
 
 import pytest
 from django.urls import reverse
 
-from targets import access
-from targets.models import Membership, Role, Unit
+from units import access
+from units.models import Membership, Role, Unit
 from tests.factories import UserFactory, make_member
 
 pytestmark = pytest.mark.django_db

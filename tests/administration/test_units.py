@@ -6,7 +6,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from targets.models import Role, Unit
+from units.models import Role, Unit
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from targets.models import Membership, Role
+from units.models import Membership, Role
 from tests.factories import UserFactory, make_member
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@ import pytest
 
 from agents.models import Agent, AgentKind
 from agents.samples import SampleArea
-from targets.models import Role
+from units.models import Role
 from tests.factories import make_member, make_unit
 
 

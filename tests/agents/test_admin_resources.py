@@ -60,5 +60,5 @@ def test_admin_pages_for_agents_and_reference_data_open(client, district):
     for url in ["/quan-tri/agents/agent/", "/quan-tri/agents/agent/import/", "/quan-tri/agents/participant/",
                 "/quan-tri/agents/referenceamount/", "/quan-tri/agents/statesupportlevel/",
                 "/quan-tri/agents/localtopup/", "/quan-tri/agents/householddiscount/",
-                "/quan-tri/agents/contributionrate/", "/quan-tri/agents/collection/", "/quan-tri/reports/job/"]:
+                "/quan-tri/agents/contributionrate/", "/quan-tri/agents/collection/", "/quan-tri/jobs/job/"]:
         assert client.get(url).status_code == 200, url

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from agents.importers import ParticipantImport
 from agents.models import Agent, AgentKind, Collection, Collector, Enrolment, Participant, Product
 from agents.services import collection_record
-from targets.models import Indicator, Role, Target
+from targets.models import Indicator, Target
+from units.models import Role
 from tests.agents.test_import_participants import person, xlsx
 from tests.factories import make_member
 

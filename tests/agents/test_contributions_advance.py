@@ -26,7 +26,7 @@ from agents.contributions import ContributionError, RuleBook, contribution_quote
 from agents.demo import _bac_ninh_top_up
 from agents.models import FundReturnRate, LumpSumRule, PaymentMode, Product
 from agents.services import collection_record
-from targets.models import Role
+from units.models import Role
 from tests.agents.test_collections import registry  # noqa: F401  (fixture: three BHXH TN participants)
 from tests.factories import make_member, make_unit
 

@@ -7,7 +7,7 @@ from django.contrib.messages import get_messages
 
 from agents.importers import PARTICIPANT_IMPORT, participant_import_start
 from agents.models import Collection, Participant, Product
-from reports.models import Job
+from jobs.models import Job
 from tests.agents.test_collections import collector_user, registry  # noqa: F401 - the fixtures
 from tests.agents.test_import_participants import person, xlsx
 

@@ -17,10 +17,10 @@ from agents.importers import ParticipantImport, participant_import_commit, parti
 from agents.models import Enrolment, Participant
 from agents.samples import participant_rows, write_csv, write_xlsx
 from bhxh_portal.imports import ImportFileError, OLE_MAGIC
-from reports import jobs
-from reports.jobs import JobError
-from reports.models import Job
-from targets.models import Role
+from jobs import services as jobs
+from jobs.services import JobError
+from jobs.models import Job
+from units.models import Role
 from tests.factories import make_member
 
 D = datetime.date
@@ -446,7 +446,7 @@ def test_the_mapping_step_through_the_pages(client, district, staff, django_capt
 
 
 def test_an_old_commune_code_is_answered_with_the_commune_it_is_part_of_today(district, staff):
-    from targets.services.official_units import OLD_TO
+    from units.services.official_units import OLD_TO
     from tests.factories import make_unit
 
     old_province = make_unit("Tỉnh Cũ", level_code="tinh", code="02", valid_to=OLD_TO)

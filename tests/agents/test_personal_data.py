@@ -9,7 +9,7 @@ import pytest
 from agents.models import AccessOutcome, Participant, PersonalDataAccess
 from agents.personal_data import mask_personal_id
 from agents.resources import ParticipantResource
-from targets.models import Role
+from units.models import Role
 from tests.factories import UserFactory, make_member
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ import pytest
 
 from agents.models import Enrolment, Participant, Product
 from agents.selectors import active_enrolment_counts, registry_comparison
-from targets.models import Indicator, Role, Unit
+from targets.models import Indicator
+from units.models import Role, Unit
 from tests.factories import make_member
 
 D = datetime.date

@@ -9,8 +9,8 @@ import pytest
 from agents.contributions import contribution_quote
 from agents.demo import BAC_NINH_PROGRAMME, _bac_ninh_top_up
 from agents.models import LocalTopUp, Product
-from targets.models import Unit
-from targets.services.official_units import NEW_FROM, OLD_TO, official_units_load
+from units.models import Unit
+from units.services.official_units import NEW_FROM, OLD_TO, official_units_load
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.urls import URLPattern, reverse
 
 from bhxh_portal.admin_site import SuperuserAdminSite
-from targets.models import Role, Unit
+from units.models import Role, Unit
 from tests.factories import UserFactory, make_member, make_tree
 
 pytestmark = pytest.mark.django_db
@@ -176,10 +176,10 @@ def test_a_superuser_still_opens_every_changelist_and_the_history_of_a_row(clien
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert client.get(url).status_code == 200, url
     unit = Unit.objects.get(code="52", valid_to__isnull=True)
-    assert client.get(reverse("admin:targets_unit_history", args=[unit.pk])).status_code == 200
-    assert client.get(reverse("admin:targets_unit_import")).status_code == 200
+    assert client.get(reverse("admin:units_unit_history", args=[unit.pk])).status_code == 200
+    assert client.get(reverse("admin:units_unit_import")).status_code == 200
     assert client.get(reverse("admin:autocomplete"), {
-        "app_label": "targets", "model_name": "membership", "field_name": "unit", "term": "Bình"}).status_code == 200
+        "app_label": "units", "model_name": "membership", "field_name": "unit", "term": "Bình"}).status_code == 200
 
 
 def test_staff_are_refused_whatever_their_flags_and_the_index_names_nothing(client):

@@ -11,7 +11,7 @@ from django.template import Context, Template
 from django.utils import timezone
 
 from bhxh_portal.navigation import MENU, menu_for
-from targets.models import Role
+from units.models import Role
 from tests.factories import UserFactory, make_member, make_unit
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ that do not exist through bhxh_portal.middleware."""
 import pytest
 from django.core.exceptions import BadRequest
 
-from targets.models import Role
-from targets.periods import InvalidPeriodParam, Period, month_param, period_param, year_param
+from units.models import Role
+from units.periods import InvalidPeriodParam, Period, month_param, period_param, year_param
 from tests.factories import UserFactory, make_member, make_tree
 
 BIG = "99999999999999999999"

@@ -6,8 +6,8 @@ from django.core.management import call_command
 
 from bhxh_portal.demo import DEMO_PASSWORD, FIXTURES
 from bhxh_portal.imports import load_dataset
-from targets import access
-from targets.models import Membership, Role, Unit
+from units import access
+from units.models import Membership, Role, Unit
 
 pytestmark = pytest.mark.django_db
 

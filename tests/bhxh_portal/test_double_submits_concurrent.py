@@ -83,7 +83,7 @@ def test_two_confirmations_of_the_same_beneficiary_list_at_once_make_one_list(mo
     from campaigns import importers_programmes
     from campaigns.demo_activities import load_programmes_demo
     from campaigns.models import Beneficiary, BeneficiaryList, SupportProgramme
-    from targets.models import Role
+    from units.models import Role
     from tests.campaigns.test_programmes import HEADERS_01, soldiers
 
     province = make_unit("Tỉnh Bắc Ninh", level_code="tinh", code="27")
@@ -113,8 +113,8 @@ def test_two_participant_import_commits_at_once_start_one_job(monkeypatch):
     require_postgresql()
     from agents import importers
     from agents.importers import PARTICIPANT_IMPORT
-    from reports.models import Job, JobState
-    from targets.models import Role
+    from jobs.models import Job, JobState
+    from units.models import Role
 
     province = make_unit("Tỉnh Thử", level_code="tinh", code="01")
     district = make_unit("Huyện Một", level_code="huyen", parent=province, code="001")
@@ -139,7 +139,7 @@ def test_two_imports_of_the_same_activity_plan_at_once_add_its_lines_once(monkey
     from campaigns import importers_activities
     from campaigns.demo_activities import binh_dinh_rows, plan_file_rows
     from campaigns.models import DriveActivity
-    from targets.models import Role
+    from units.models import Role
     from tests.campaigns.test_activities import DISTRICT_NAMES
 
     province = make_unit("Tỉnh Bình Định", level_code="tinh", code="52")

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from bhxh_portal.exports import SafeExportMixin, safe_cell, unescape_cell
 from bhxh_portal.imports import load_dataset, run_resource_import
-from targets.models import Role, Unit
+from units.models import Role, Unit
 from tests.factories import make_collection_agent, make_member, make_target, make_unit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +36,7 @@ def test_numbers_and_ordinary_text_are_left_alone(value):
 
 def project_resources():
     """Every django-import-export resource defined in the project's apps (imports every module first)."""
-    for app in ("agents", "bhxh_portal", "campaigns", "reports", "targets"):
+    for app in ("agents", "bhxh_portal", "campaigns", "reports", "targets", "units", "jobs"):
         package = importlib.import_module(app)
         for module in pkgutil.iter_modules(package.__path__):
             if "resource" in module.name:
@@ -45,7 +45,7 @@ def project_resources():
     while todo:
         cls = todo.pop()
         todo.extend(cls.__subclasses__())
-        if cls.__module__.split(".")[0] in {"agents", "bhxh_portal", "campaigns", "reports", "targets"}:
+        if cls.__module__.split(".")[0] in {"agents", "bhxh_portal", "campaigns", "reports", "targets", "units", "jobs"}:
             found.append(cls)
     return found
 
@@ -75,7 +75,7 @@ def test_units_export_escapes_names_in_csv_and_xlsx_and_imports_back_unchanged(h
     sheet = load_workbook(tmp_path / "xuat.xlsx").active
     cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
     assert cells["001"].data_type == "s" and cells["001"].value == "'" + HOSTILE[0]  # text, not a formula
-    from targets.resources import UnitResource
+    from units.resources import UnitResource
 
     report = run_resource_import(UnitResource(), load_dataset(tmp_path / "xuat.xlsx"), filename="xuat.xlsx")
     assert report.ok, report.messages()
@@ -98,7 +98,7 @@ def test_targets_export_escapes_text_and_keeps_numbers(client, hostile_tree):
 
 
 def test_results_export_escapes_agent_and_unit_names_and_keeps_figures(client, hostile_tree):
-    from targets.periods import Period
+    from units.periods import Period
     from targets.services import results as services
     from targets.models import Indicator
 
@@ -166,14 +166,14 @@ def test_programme_list_export_escapes_names(db):
 
 
 def test_admin_export_of_units_escapes_names(admin_client, hostile_tree):
-    page = admin_client.get("/quan-tri/targets/unit/export/")
+    page = admin_client.get("/quan-tri/units/unit/export/")
     assert page.status_code == 200
     form = page.context["form"]
     data = {"format": [v for v, label in form.fields["format"].choices if label == "csv"][0]}
     data.update({name: "on" for name in form.fields if name.startswith("unitresource_")})
     if "resource" in form.fields:
         data["resource"] = form.fields["resource"].choices[0][0]
-    response = admin_client.post("/quan-tri/targets/unit/export/", data)
+    response = admin_client.post("/quan-tri/units/unit/export/", data)
     assert response.status_code == 200, response.content[:500]
     text = response.content.decode("utf-8-sig")
     assert "'" + HOSTILE[0].replace('"', '""') in text

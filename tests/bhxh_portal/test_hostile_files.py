@@ -191,7 +191,7 @@ def test_participant_upload_of_a_sparse_sheet_fails_the_job_with_the_reason(
         client, django_capture_on_commit_callbacks):
     from agents.importers import participant_import_start
     from agents.models import Participant
-    from targets.models import Role
+    from units.models import Role
     from tests.factories import make_member, make_unit
 
     province = make_unit("Tỉnh Thử", level_code="tinh", code="01")
@@ -207,7 +207,8 @@ def test_participant_upload_of_a_sparse_sheet_fails_the_job_with_the_reason(
 
 @pytest.mark.django_db
 def test_results_upload_of_a_zip_bomb_is_refused_on_the_page(client):
-    from targets.models import MonthlyResult, Role
+    from targets.models import MonthlyResult
+    from units.models import Role
     from tests.factories import make_member, make_unit
 
     province = make_unit("Tỉnh Thử", level_code="tinh", code="01")

@@ -8,8 +8,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from reports import charts
-from targets.models import Indicator, Role
-from targets.periods import Period
+from targets.models import Indicator
+from units.models import Role
+from units.periods import Period
 from targets.services import results as results_services
 from tests.factories import make_member, make_target, make_unit
 

@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from bhxh_portal import idempotency
 from bhxh_portal.idempotency import Repeated, WriteRefused, once, once_token
 from bhxh_portal.models import FormSubmission
-from targets.models import Role
+from units.models import Role
 from tests.factories import make_member, make_unit
 
 pytestmark = pytest.mark.django_db

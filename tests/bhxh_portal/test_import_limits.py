@@ -31,7 +31,8 @@ from bhxh_portal.imports import (
     run_resource_import,
 )
 from campaigns.models import Beneficiary, DriveActivity
-from targets.models import Demographics, MonthlyResult, Role, School, SchoolFigures, Target, Unit
+from targets.models import Demographics, MonthlyResult, School, SchoolFigures, Target
+from units.models import Role, Unit
 from tests.factories import make_collection_agent, make_member, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +113,7 @@ def assert_refused(problems, line, column, words):
 
 
 def test_units_import_refuses_a_name_too_long_and_a_date_out_of_range(tree):
-    from targets.resources import UnitResource
+    from units.resources import UnitResource
 
     before = Unit.objects.count()
     problems = resource_problems(UnitResource(), ["Mã đơn vị", "Tên đơn vị", "Cấp", "Mã cấp trên", "Hiệu lực từ"],

@@ -22,8 +22,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bhxh_portal.imports import ImportFileError, check_fits, load_dataset, run_resource_import
-from reports.jobs import JobError
-from targets.models import Role
+from jobs.services import JobError
+from units.models import Role
 from tests.factories import make_collection_agent, make_member, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,8 @@ def write(kind: str, header: list[str], rows: list[list]) -> tuple[str, bytes]:
 def snapshot():
     from agents.models import Enrolment, Participant
     from campaigns.models import Beneficiary, BeneficiaryList, DriveActivity
-    from targets.models import Demographics, MonthlyResult, Target, Unit
+    from targets.models import Demographics, MonthlyResult, Target
+    from units.models import Unit
 
     models = [Unit, Demographics, Target, MonthlyResult, Participant, Enrolment, DriveActivity, BeneficiaryList,
               Beneficiary]
@@ -161,7 +162,7 @@ def tree(db):
 @PROPERTY
 @given(upload=files(["code", "name", "level", "parent_code", "official", "valid_from", "valid_to"]))
 def test_units_import_never_crashes_and_is_all_or_nothing(tree, upload):
-    from targets.resources import UnitResource
+    from units.resources import UnitResource
 
     check(lambda: resource_run(UnitResource(), *upload))
 

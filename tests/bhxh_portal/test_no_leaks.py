@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 
 from agents.models import Agent, AgentKind, Collection, Enrolment, Participant, Product
 from bhxh_portal.personal_ids import MaskPersonalIds, mask_personal_ids_in
-from targets.models import Role
+from units.models import Role
 from tests.factories import UserFactory, make_member, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +129,7 @@ def participant_row(code, cccd, name, commune="BN-YP01", village="", agent=""):
 
 
 def check_participants(client, world, capture) -> list[tuple[str, str]]:
-    from reports.models import Job
+    from jobs.models import Job
 
     rows = [
         participant_row("7912345678", "", "Người Gõ Một"),           # a person of another province
@@ -146,7 +146,7 @@ def check_participants(client, world, capture) -> list[tuple[str, str]]:
     assert job.result["invalid"] == 6, job.result["problems"]
     texts = [("the check page", client.get(response.url).content.decode()),
              ("the check messages", " ".join(p["message"] for p in job.result["problems"]))]
-    error_file = downloaded(client.get(reverse("reports:job_download", args=[job.pk])))
+    error_file = downloaded(client.get(reverse("jobs:job_download", args=[job.pk])))
     cells = sheet_cells(error_file)
     header = cells[0]
     # The copy holds the user's own cells as uploaded; nothing else of anyone, and the reasons mask IDs.
@@ -156,7 +156,7 @@ def check_participants(client, world, capture) -> list[tuple[str, str]]:
     texts.append(("the error column", " ".join(row[header.index("Lỗi")] for row in cells[1:])))
     # and a unit of the sibling district chosen for the import (a crafted form), refused by the service
     from agents.importers import participant_import_start
-    from reports.jobs import JobError
+    from jobs.services import JobError
 
     with pytest.raises(JobError) as refused:
         participant_import_start(user=world["staff"], unit=world["sibling"], filename="ds.xlsx",
@@ -227,7 +227,7 @@ def check_residents(client, world, capture):
         "file": upload("dan-cu.xlsx", headers, [["Người Gõ Sáu", "027100000006", "79001-T1"]])})
     report = response.context["report"]
     assert response.status_code == 200 and not report.ok and not Resident.objects.filter(full_name="Người Gõ Sáu")
-    from targets.models import Unit
+    from units.models import Unit
 
     sibling_commune = Unit.objects.get(code="BN-KD01")
     refused = client.post(f"/van-dong/{sibling_commune.pk}/dan-cu/nhap/", {
@@ -240,7 +240,7 @@ def check_residents(client, world, capture):
 def check_unit_import(client, world, capture):
     """An administrator's unit list: a code used in another branch, a parent in another province and a
     unit of another province are refused without saying what they are or where."""
-    from targets.models import Unit
+    from units.models import Unit
 
     client.force_login(make_member(world["own"], Role.ADMINISTRATOR))
     rows = [["BN-KD01", "Xã Mới Một", "xa", "BN-YP"], ["BN-YP09", "Xã Mới Hai", "xa", "790"],
@@ -448,7 +448,7 @@ NO_PEOPLE = {"targets:import_template", "targets:results_import_template", "acti
 # fetch them is tested with the files themselves (tests/campaigns/test_private_files.py).
 UPLOADED_AS_IS = {"activities:attachment_download"}
 DOWNLOADS_CHECKED = {"programmes:list_export": test_no_export_holds_a_full_personal_id,
-                     "reports:job_download": check_participants}
+                     "jobs:job_download": check_participants}
 
 
 def test_every_upload_page_and_download_is_checked_here():

@@ -29,7 +29,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 
-from targets.models import Membership, Role, Unit
+from units.models import Membership, Role, Unit
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from django.test import override_settings
 from django.urls import Resolver404, clear_url_caches, resolve, reverse
 
 from bhxh_portal.files import ascii_name, content_disposition, file_download, portal_name, safe_extension
-from reports.jobs import job_create, job_succeed
-from targets.models import Role
+from jobs.services import job_create, job_succeed
+from units.models import Role
 from tests.factories import make_member, make_unit
 
 PARTICIPANT_IMPORT = "agents.participant_import"
@@ -102,13 +102,13 @@ def test_job_files_are_stored_under_names_the_portal_makes(finished_job):
 
 def test_the_requester_downloads_the_error_file_with_safe_headers(client, finished_job):
     client.force_login(finished_job.requested_by)
-    response = client.get(reverse("reports:job_download", args=[finished_job.pk]))
+    response = client.get(reverse("jobs:job_download", args=[finished_job.pk]))
     _assert_private_download(response, name=VIETNAMESE)
     assert b"".join(response.streaming_content) == b"PK\x03\x04 errors"
 
 
 def test_anonymous_and_an_outsider_cannot_download_a_job_file(client, finished_job):
-    url = reverse("reports:job_download", args=[finished_job.pk])
+    url = reverse("jobs:job_download", args=[finished_job.pk])
     response = client.get(url)
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
     outsider = make_member(make_unit("Tỉnh Bắc Ninh", level_code="tinh"), Role.BHXH_STAFF)
@@ -123,7 +123,7 @@ def test_an_old_job_file_stored_under_the_users_name_still_downloads(client, fin
     finished_job.result = {}
     finished_job.save()
     client.force_login(finished_job.requested_by)
-    response = client.get(reverse("reports:job_download", args=[finished_job.pk]))
+    response = client.get(reverse("jobs:job_download", args=[finished_job.pk]))
     _assert_private_download(response, name="Danh sách cũ-loi.xlsx")
 
 
@@ -137,7 +137,7 @@ def test_every_page_has_a_content_security_policy_without_inline_script(client, 
     script = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
     assert "'unsafe-inline'" not in script and "'unsafe-eval'" not in script
     client.force_login(finished_job.requested_by)
-    for name, args in [("home", []), ("reports:job_list", []), ("reports:job_detail", [finished_job.pk]),
+    for name, args in [("home", []), ("jobs:job_list", []), ("jobs:job_detail", [finished_job.pk]),
                        ("agents:import_detail", [finished_job.pk]), ("agents:participant_list", [])]:
         response = client.get(reverse(name, args=args))
         assert response.status_code == 200, name
@@ -161,7 +161,7 @@ def test_no_template_has_an_inline_script_or_event_handler():
 
 
 def test_the_admin_links_a_job_file_to_its_checked_download(admin_client, finished_job):
-    page = admin_client.get(reverse("admin:reports_job_change", args=[finished_job.pk]))
+    page = admin_client.get(reverse("admin:jobs_job_change", args=[finished_job.pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert reverse("reports:job_download", args=[finished_job.pk]) in html and "/media/" not in html
+    assert reverse("jobs:job_download", args=[finished_job.pk]) in html and "/media/" not in html

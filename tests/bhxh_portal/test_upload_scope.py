@@ -15,7 +15,8 @@ import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from targets.models import Demographics, Role
+from targets.models import Demographics
+from units.models import Role
 from tests.factories import make_member, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def xlsx_upload(name: str, headers: list[str], rows: list[list]) -> SimpleUpload
 
 
 def test_participant_upload_for_a_unit_of_another_branch_is_refused(client, branches):
-    from reports.models import Job
+    from jobs.models import Job
 
     _, own, other, staff = branches
     client.force_login(staff)

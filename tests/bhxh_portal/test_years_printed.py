@@ -9,7 +9,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from campaigns.models import SupportProgramme
-from targets.models import Unit
+from units.models import Unit
 
 YEAR_WITH_A_DOT = re.compile(
     r"(?:\b\d{1,2}/|[Nn]ăm |← |nam=|thang=)\d\.\d{3}\b|\b\d\.\d{3} →|\b\d\.\d{3}-\d{2}\b")

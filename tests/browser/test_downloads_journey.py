@@ -11,8 +11,8 @@ from selenium.webdriver.common.by import By
 
 from bhxh_portal.demo import DEMO_PASSWORD
 from campaigns.models import PlanDocument
-from reports.models import Job
-from targets.models import Unit
+from jobs.models import Job
+from units.models import Unit
 from tests.browser.conftest import downloaded, element, log_in, snap, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

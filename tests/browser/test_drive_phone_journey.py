@@ -7,7 +7,7 @@ from selenium.webdriver.common.by import By
 
 from bhxh_portal.demo import DEMO_PASSWORD
 from drive.models import Contact, Outcome
-from targets.models import Unit
+from units.models import Unit
 from tests.browser.conftest import element, log_in, snap, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

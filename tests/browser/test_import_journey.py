@@ -15,8 +15,8 @@ from agents.importers import PARTICIPANT_IMPORT
 from agents.models import Enrolment, Participant
 from agents.samples import SampleArea, participant_rows, write_xlsx
 from bhxh_portal.demo import DEMO_PASSWORD
-from reports.models import Job
-from targets.models import Unit
+from jobs.models import Job
+from units.models import Unit
 from tests.browser.conftest import log_in, snap, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -121,7 +121,7 @@ def idle_worker_queue(transactional_db, settings):
 
 @pytest.mark.services
 def test_the_progress_bar_follows_a_real_worker_to_100(idle_worker_queue, browser, demo, tmp_path, monkeypatch):
-    from reports.tasks import run_job
+    from jobs.tasks import run_job
 
     queue, start_worker = idle_worker_queue
     send = run_job.apply_async

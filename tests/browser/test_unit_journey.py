@@ -3,10 +3,10 @@
 import pytest
 from selenium.webdriver.common.by import By
 
-from targets.models import Role
+from units.models import Role
 from tests.browser.conftest import log_in, snap, wait_for
 from tests.factories import make_tree, make_unit, UserFactory
-from targets.models import Membership
+from units.models import Membership
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

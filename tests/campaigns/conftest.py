@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.contrib.auth import get_user_model
 
-from targets.models import Unit
+from units.models import Unit
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from campaigns.services.activities import (
     activity_record_held,
     direct_work_record_save,
 )
-from targets.models import Role
+from units.models import Role
 from tests.factories import make_member, make_unit
 
 D = datetime.date

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from campaigns.demo_activities import load_activities_demo
 from campaigns.models import ActivityKind, DriveActivity
-from targets.models import Role
+from units.models import Role
 from tests.campaigns.test_activities import DISTRICT_NAMES
 from tests.factories import make_member, make_unit
 

@@ -14,7 +14,7 @@ from campaigns.render.document import render_document
 from campaigns.render.docx import document_docx
 from campaigns.render.markup import to_html
 from campaigns.render.pdf import document_pdf
-from targets.models import Unit
+from units.models import Unit
 from tests.campaigns.conftest import user
 from tests.campaigns.pdfcheck import text_of
 

@@ -24,7 +24,7 @@ from campaigns.models import (
     PlanBlock,
     PlanDocument,
 )
-from targets.models import Role
+from units.models import Role
 from tests.campaigns.conftest import user
 from tests.campaigns.test_activities import DISTRICT_NAMES, xlsx
 from tests.campaigns.test_programmes import HEADERS_01, soldiers

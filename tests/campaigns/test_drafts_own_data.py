@@ -13,7 +13,7 @@ from campaigns.render.document import render_document
 from campaigns.render.pdf import document_pdf
 from campaigns.services import document_create_from_starter
 from campaigns.starters import build_draft, provincial_programme
-from targets.models import Unit
+from units.models import Unit
 from tests.campaigns.pdfcheck import text_of
 
 pytestmark = pytest.mark.django_db

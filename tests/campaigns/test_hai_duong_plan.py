@@ -136,7 +136,7 @@ def test_the_demo_carries_the_hai_duong_plan_numbered_as_printed(hai_duong):
 def test_the_allocation_block_is_live_until_approval(hai_duong):
     from agents.models import Agent
     from targets.models import Indicator, Target
-    from targets.periods import Period
+    from units.periods import Period
     from targets.services import target_allocate
 
     document = PlanDocument.objects.get(unit=hai_duong, starter="commune-drive", year=2021)

@@ -10,7 +10,7 @@ from campaigns.models import DocumentType, PlanDocument
 from campaigns.render.document import render_document
 from campaigns.render.pdf import document_pdf
 from campaigns.starters import PLAN_KINDS, StarterError, build_draft
-from targets.models import Unit
+from units.models import Unit
 from tests.campaigns.pdfcheck import A4, reader, text_of
 
 pytestmark = pytest.mark.django_db

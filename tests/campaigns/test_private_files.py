@@ -18,7 +18,7 @@ from django.urls import reverse
 from campaigns import services
 from campaigns.services import activities as activity_services
 from campaigns.models import ActivityAttachment, ActivityKind, DriveActivity, FilePurpose, PlanDocument
-from targets.models import Role
+from units.models import Role
 from tests.campaigns.conftest import user
 from tests.factories import make_member, make_unit
 

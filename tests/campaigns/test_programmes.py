@@ -13,7 +13,7 @@ from campaigns.models import Beneficiary, BeneficiaryGroup, BeneficiaryList, Ben
 from campaigns.selectors.programmes import budget_estimate, overdue_beneficiaries, yearly_report_status
 from campaigns.services.programmes import beneficiary_change_record, beneficiary_issue_card
 from bhxh_portal.imports import load_dataset
-from targets.models import Role
+from units.models import Role
 from tests.factories import make_member, make_unit
 
 D = datetime.date

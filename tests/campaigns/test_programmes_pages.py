@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from campaigns.demo_activities import load_programmes_demo
 from campaigns.models import Beneficiary, BeneficiaryList, BeneficiaryState, SupportProgramme
-from targets.models import Role
+from units.models import Role
 from tests.campaigns.test_programmes import HEADERS_01, soldiers, xlsx
 from tests.factories import make_member, make_unit
 

@@ -9,7 +9,7 @@ import pytest
 from agents.models import FundReturnRate, ReferenceAmount
 from campaigns.rules.coverage import rule_coverage
 from campaigns.workdays import HolidayYear
-from targets.models import Role
+from units.models import Role
 from tests.factories import UserFactory, make_member
 
 D = datetime.date

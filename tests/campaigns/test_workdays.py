@@ -199,7 +199,7 @@ def test_the_programme_pages_warn_when_a_deadline_ran_through_a_year_without_a_c
     from campaigns.demo_activities import load_programmes_demo
     from campaigns.models import Beneficiary, BeneficiaryList, SupportProgramme
     from campaigns.workdays import HolidayYear
-    from targets.models import Role
+    from units.models import Role
     from tests.campaigns.test_programmes import soldiers
     from tests.campaigns.test_programmes_pages import upload
     from tests.factories import make_member, make_unit

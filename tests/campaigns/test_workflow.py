@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from campaigns import services
 from campaigns.models import BlockKind, DocumentStatus, EventAction, FilePurpose, PlanDocument
-from targets.models import Role, Unit
+from units.models import Role, Unit
 from tests.campaigns.conftest import user
 from tests.factories import make_member
 

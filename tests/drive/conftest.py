@@ -7,7 +7,7 @@ import pytest
 
 from agents.models import Agent, AgentKind, Collector, Enrolment, Participant, Product
 from drive.models import Resident
-from targets.models import Role
+from units.models import Role
 from tests.factories import make_member, make_unit
 
 D = datetime.date

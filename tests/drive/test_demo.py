@@ -9,7 +9,7 @@ from django.urls import reverse
 from drive import selectors
 from drive.demo import MONTH
 from drive.models import Contact, Resident, WorkItem
-from targets.models import Unit
+from units.models import Unit
 
 pytestmark = pytest.mark.django_db
 

@@ -46,7 +46,7 @@ def test_dashboard_shows_the_drive_beside_the_targets(client, registry, official
 
 
 def test_a_leader_sees_the_drive_on_the_dashboard(client, registry, worked):
-    from targets.models import Role
+    from units.models import Role
     from tests.factories import make_member
 
     client.force_login(make_member(registry["district"], Role.LEADER))

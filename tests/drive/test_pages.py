@@ -8,7 +8,7 @@ from django.urls import reverse
 from agents.models import PersonalDataAccess
 from drive import selectors, services
 from drive.models import Contact, ListKind, Outcome, WorkItem
-from targets.models import Role
+from units.models import Role
 from tests.factories import make_member
 
 from .conftest import D, MONTH

@@ -9,7 +9,7 @@ def cang_long(db):
     from bhxh_portal.demo import load_units, load_users
     from targets.demo import load_targets_demo
     from targets.demo_results import load_results_demo
-    from targets.models import Unit
+    from units.models import Unit
 
     load_units()
     load_targets_demo()

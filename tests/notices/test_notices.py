@@ -13,7 +13,7 @@ from django.urls import reverse
 from notices import services
 from notices.models import DeliveryState, NoticeDelivery, NoticeKind, NoticeOptOut, UnitNoticeSettings
 from notices.selectors import notices_for, unsubscribe_token
-from targets.models import Role, Unit
+from units.models import Role, Unit
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.utils import timezone
 from notices import services
 from notices.models import NoticeDelivery, NoticeKind, UnitNoticeSettings
 from notices.selectors import notices_for
-from targets.models import Role, Unit
+from units.models import Role, Unit
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ def test_the_worker_sends_the_weekly_notice_once(settings, smtp_server):
     from notices.tasks import send_unit_notices
     from targets.demo import load_targets_demo
     from targets.demo_results import load_results_demo
-    from targets.models import Unit
+    from units.models import Unit
 
     load_units()
     load_targets_demo()

@@ -4,7 +4,7 @@ import pytest
 
 from reports.coverage import coverage_table_build
 from reports.tables.coverage_tables import TABLES
-from targets.periods import Period
+from units.periods import Period
 from tests.factories import make_tree
 
 pytestmark = pytest.mark.django_db

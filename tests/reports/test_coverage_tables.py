@@ -7,8 +7,9 @@ from pathlib import Path
 from reports.render import as_csv
 from reports.tables.coverage_tables import bhxh_table, bhyt_table, remaining_table
 from reports.tables.inputs import CoverageInputs
-from targets.models import Demographics, Unit, UnitLevel
-from targets.periods import Period
+from targets.models import Demographics
+from units.models import Unit, UnitLevel
+from units.periods import Period
 
 GOLDEN = Path(__file__).resolve().parents[2] / "fixtures" / "golden" / "cang_long_2023-06_bhyt.csv"
 

@@ -18,8 +18,9 @@ from reports.tables.evaluation import EvaluationInputs, evaluation_report_table,
 from reports.tables.inputs import load_inputs
 from targets.demo import load_targets_demo
 from targets.demo_results import load_results_demo
-from targets.models import Demographics, Indicator, Role, Unit
-from targets.periods import Period
+from targets.models import Demographics, Indicator
+from units.models import Role, Unit
+from units.periods import Period
 from tests.factories import make_member, make_unit
 from tests.reports.test_evaluation_table import TYPOS, golden
 

@@ -24,8 +24,8 @@ from campaigns.render.document import document_html, render_document
 from campaigns.services import document_create_from_starter
 from reports.coverage import coverage_table_build, coverage_table_render
 from reports.tables.coverage_tables import TABLES
-from targets.models import Unit
-from targets.periods import Period
+from units.models import Unit
+from units.periods import Period
 from tests.campaigns.pdfcheck import text_of
 from tests.factories import make_demographics, make_target, make_unit
 from tests.targets.results_fixtures import enter

@@ -11,12 +11,13 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from reports.coverage import coverage_table_build
-from reports.models import Job
+from jobs.models import Job
 from reports.tables.coverage_tables import TABLE_LABELS, TABLES
 from reports.tables.students import StudentInputs, students_table
 from reports.tables.inputs import load_inputs
-from targets.models import Role, School, SchoolFigures
-from targets.periods import Period
+from units.models import Role
+from targets.models import School, SchoolFigures
+from units.periods import Period
 from targets.services import school_figures_set, school_prepare, school_save
 from tests.factories import make_member, make_tree, make_unit
 
@@ -222,7 +223,7 @@ def test_the_pdf_download_prints_the_vietnamese_headers(appendix_loaded, tmp_pat
 
 
 def _with_schools(province, per_commune: int):
-    from targets.models import Unit
+    from units.models import Unit
 
     n = 0
     for commune in Unit.objects.filter(path__startswith=province.path, level__code="xa"):

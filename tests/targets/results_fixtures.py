@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from targets.models import Indicator, Role, Unit
-from targets.periods import Period
+from targets.models import Indicator
+from units.models import Role, Unit
+from units.periods import Period
 from targets.services import results as services
 from tests.factories import make_member, make_unit
 

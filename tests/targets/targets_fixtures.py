@@ -4,7 +4,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from targets.models import Role, Unit
+from units.models import Role, Unit
 from tests.factories import make_collection_agent, make_demographics, make_member, make_unit
 
 GOLDEN = Path(__file__).resolve().parents[2] / "fixtures" / "golden" / "cang_long_2023-06_bhyt.csv"

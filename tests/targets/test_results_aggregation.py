@@ -4,7 +4,7 @@ import pytest
 
 from targets import progress
 from targets.models import Indicator, ReportState
-from targets.periods import Period
+from units.periods import Period
 from targets.selectors.results import (
     CHILDREN,
     OWN,

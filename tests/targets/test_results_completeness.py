@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from targets.models import Role
+from units.models import Role
 from targets.selectors.results import completeness, due_date, reports_to_review
 from targets.services import results as services
 from tests.factories import make_member, make_unit

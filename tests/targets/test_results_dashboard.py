@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bhxh_portal.numbers import format_number
-from targets.periods import Period
+from units.periods import Period
 from reports.dashboard import unit_dashboard
 from targets.selectors.results import target_path
 from tests.factories import make_demographics, make_target, make_unit

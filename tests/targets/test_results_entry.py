@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from targets.models import MonthlyResult
-from targets.periods import Period
+from units.periods import Period
 from targets.services import results as services
 from tests.factories import make_collection_agent, make_demographics, make_member, make_target, make_unit
 

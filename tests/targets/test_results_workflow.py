@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from targets.models import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportAction, ReportState
-from targets.periods import Period
+from units.periods import Period
 from targets.services import results as services
 
 from .results_fixtures import JUNE, build_district, enter, indicator

@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from bhxh_portal.imports import load_dataset, run_resource_import
-from targets.models import Role, School, SchoolFigures, SchoolLevel
+from units.models import Role
+from targets.models import School, SchoolFigures, SchoolLevel
 from targets.resources_schools import SchoolFiguresResource, SchoolResource, parse_school_year
 from tests.factories import UserFactory, make_member, make_unit
 

@@ -3,7 +3,8 @@
 import pytest
 
 from reports.coverage import coverage_table_build
-from targets.models import Demographics, MonthlyReport, MonthlyResult, ReportState, Target, Unit
+from targets.models import Demographics, MonthlyReport, MonthlyResult, ReportState, Target
+from units.models import Unit
 from targets.selectors.results import participants_for_children
 from targets.synthetic import (
     INDICATORS,

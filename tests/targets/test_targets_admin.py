@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from targets.models import Indicator, Role, Target
+from targets.models import Indicator, Target
+from units.models import Role
 from tests.factories import UserFactory, make_member, make_target
 
 from .targets_fixtures import build_cang_long
@@ -70,10 +71,10 @@ def test_an_administrator_with_every_targets_permission_is_refused_by_the_admin(
     admin_user = make_member(tree.province, Role.ADMINISTRATOR, is_staff=True)
     from django.contrib.auth.models import Permission
 
-    admin_user.user_permissions.set(Permission.objects.filter(content_type__app_label="targets"))
+    admin_user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["targets", "units"]))
     client.force_login(admin_user)
     for name in ["admin:targets_demographics_changelist", "admin:targets_target_changelist",
-                 "admin:targets_target_import", "admin:targets_unit_changelist"]:
+                 "admin:targets_target_import", "admin:units_unit_changelist"]:
         assert client.get(reverse(name)).status_code == 403, name
 
 

@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bhxh_portal.imports import load_dataset
-from targets.models import Demographics, Role, Target, TargetKind
-from targets.periods import Period
+from targets.models import Demographics, Target, TargetKind
+from units.models import Role
+from units.periods import Period
 from tests.factories import make_collection_agent, make_demographics, make_member, make_target, make_unit
 
 from .targets_fixtures import build_cang_long, build_hai_duong
@@ -336,7 +337,8 @@ def test_menu_has_the_targets_entry(client, tree):
 @pytest.fixture
 def golden_source():
     from targets import progress
-    from targets.models import Indicator, Unit
+    from targets.models import Indicator
+    from units.models import Unit
 
     from .targets_fixtures import golden_rows
 

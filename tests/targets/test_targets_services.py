@@ -12,7 +12,7 @@ from bhxh_portal.numbers import format_number
 from targets import progress, services
 from targets.decisions import Decision, parse_decision
 from targets.models import EnteredAs, Indicator, Target, TargetKind
-from targets.periods import Period, PeriodType, parse_period_text
+from units.periods import Period, PeriodType, parse_period_text
 from targets.rates import derive
 from tests.factories import make_demographics, make_member, make_target
 
@@ -308,7 +308,7 @@ def golden_results():
     rows = {r["local_code"]: int(r["bhyt_participants"]) for r in golden_rows()}
 
     def source(*, unit_ids, indicator_ids, period):
-        from targets.models import Unit
+        from units.models import Unit
 
         codes = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "code"))
         bhyt = Indicator.objects.get(code="bhyt").pk

@@ -30,11 +30,11 @@ from agents.resources import ParticipantResource
 from agents.samples import HEADERS, SampleArea, participant_rows, write_xlsx
 from bhxh_portal.imports import load_dataset
 from bhxh_portal.numbers import format_number as n
-from reports.jobs import job_create
-from reports.models import Job
-from reports.tasks import run_job
-from targets import services
-from targets.models import Membership, Role, Unit, UnitLevel
+from jobs.services import job_create
+from jobs.models import Job
+from jobs.tasks import run_job
+from units import services
+from units.models import Membership, Role, Unit, UnitLevel
 
 BENCH_USER = "bench_import"
 COMMUNES = 20

@@ -9,7 +9,7 @@ from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_impo
 
 # Each kind names the resource that imports it; later apps add theirs here.
 IMPORTERS = {
-    "units": "targets.resources.UnitResource",
+    "units": "units.resources.UnitResource",
     "demographics": "targets.resources_targets.DemographicsResource",
     "targets": "targets.resources_targets.TargetResource",
 }

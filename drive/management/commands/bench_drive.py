@@ -25,7 +25,8 @@ from agents.models import Enrolment, Participant, Product
 from bhxh_portal.numbers import format_number as n
 from drive import selectors, services
 from drive.models import Contact, ListKind, Outcome, Resident, WorkItem
-from targets.models import Unit, UnitLevel, fold_text
+from units.models import Unit, UnitLevel
+from bhxh_portal.search import fold_text
 from targets.synthetic import _analyze, _create_level
 
 CODE = "DRV"

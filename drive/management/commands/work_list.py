@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from drive import exports, selectors
 from drive.models import ListKind
-from targets.models import Unit
+from units.models import Unit
 
 
 class _Operator(AnonymousUser):

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from notices import services
 from notices.models import NoticeKind
-from targets import access
-from targets.models import Unit
+from units import access
+from units.models import Unit
 
 
 class Command(BaseCommand):

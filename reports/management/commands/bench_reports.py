@@ -33,7 +33,8 @@ from reports.coverage import TABLES, coverage_table_build, coverage_table_render
 from reports.render.layout import table_context
 from reports.tables.base import Table
 from reports.views_coverage import coverage_page
-from targets.models import MonthlyResult, Unit
+from targets.models import MonthlyResult
+from units.models import Unit
 from targets.synthetic import USER_PREFIX, Shape, synthetic_province_ensure
 
 FORMATS = ["html", "xlsx", "pdf"]

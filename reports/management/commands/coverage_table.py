@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.coverage import FORMATS, TABLES, CoverageRequestError, coverage_table_build, coverage_table_render, parse_month
-from targets.models import Unit
+from units.models import Unit
 
 
 class Command(BaseCommand):
