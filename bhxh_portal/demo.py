@@ -75,8 +75,9 @@ def load_demo() -> tuple[list[str], list[DemoLogin]]:
 # The steps in order; each app's loader reads what the steps before it wrote. The imports are down
 # here because those modules read FIXTURES and DemoDataError from this one.
 from agents.demo import load_agents_demo  # noqa: E402
-from campaigns.demo import load_plans  # noqa: E402
-from campaigns.demo_activities import load_activities_demo, load_programmes_demo  # noqa: E402
+from campaigns.activities.demo import load_activities_demo  # noqa: E402
+from campaigns.documents.demo import load_plans  # noqa: E402
+from campaigns.programmes.demo import load_programmes_demo  # noqa: E402
 from targets.demo import load_targets_demo  # noqa: E402
 from targets.demo_results import load_results_demo  # noqa: E402
 from targets.demo_schools import load_schools_demo  # noqa: E402

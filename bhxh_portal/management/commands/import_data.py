@@ -22,7 +22,7 @@ IMPORTERS["schools"] = "targets.resources_schools.SchoolResource"
 IMPORTERS["school_figures"] = "targets.resources_schools.SchoolFiguresResource"
 
 # A year's public holidays and make-up working days (working-day deadlines).
-IMPORTERS["holidays"] = "campaigns.importers_holidays.PublicHolidayResource"
+IMPORTERS["holidays"] = "campaigns.holidays.importers.PublicHolidayResource"
 
 
 class Command(BaseCommand):

@@ -28,7 +28,7 @@ from targets.models import DenominatorKind, EnteredAs
 from targets.periods import Period
 
 from .. import selectors
-from ..models import BlockKind, PlanBlock, PlanDocument
+from ...models import BlockKind, PlanBlock, PlanDocument
 from .markup import to_html
 
 

@@ -1,6 +1,6 @@
 """Writes for drive activities: plan an activity, record it as held (attendance, sign-ups per
 product, minutes, attachments), classify an employer's workers after direct work, link the
-participants who signed up. Each checks the rule in campaigns.selectors.activities (built on
+participants who signed up. Each checks the rule in campaigns.activities.selectors (built on
 targets.access) and writes inside a transaction; django-simple-history keeps who changed what."""
 
 import datetime
@@ -23,7 +23,7 @@ from ..models.activities import (
     DriveActivity,
     Employer,
 )
-from ..selectors.activities import can_edit_activity, can_import_plan
+from .selectors import can_edit_activity, can_import_plan
 
 REFUSED_PLAN = "Bạn không có quyền lập kế hoạch hoạt động cho đơn vị {unit}."
 REFUSED_EDIT = "Bạn không có quyền cập nhật kết quả hoạt động của {unit}."

@@ -127,7 +127,7 @@ class PublicHolidayResource(_RowResource):
             HolidayYear.objects.update_or_create(year=year, defaults={
                 "source": "; ".join(sorted(self._sources[year]))[:500]})
         if not kwargs.get("dry_run"):
-            from .services.programmes import beneficiary_deadlines_recompute
+            from ..programmes.services import beneficiary_deadlines_recompute
 
             beneficiary_deadlines_recompute(years=years)
 

@@ -16,11 +16,10 @@ from bhxh_portal.files import file_download
 from bhxh_portal.idempotency import Repeated
 from targets import access
 
-from .importers_programmes import export_beneficiary_list, import_beneficiary_list, template_xlsx
-from .models.programmes import ListForm
-from .selectors import programmes as selectors
-from .services import programmes as services
-from .workdays import working_deadline
+from .importers import export_beneficiary_list, import_beneficiary_list, template_xlsx
+from ..models.programmes import ListForm
+from . import selectors, services
+from ..holidays.workdays import working_deadline
 
 
 def _year(request) -> int:

@@ -17,7 +17,7 @@ from bhxh_portal.idempotency import TOKEN_FIELD, Repeated, WriteRefused, once
 
 from . import selectors, services, signing
 from .forms import BlockForm, HeaderForm, SignForm, StartForm, VerifyForm
-from .models import BlockKind, DocumentFile, DocumentStatus, FilePurpose, PlanBlock
+from ..models import BlockKind, DocumentFile, DocumentStatus, FilePurpose, PlanBlock
 from .render.blocks import BLOCK_SPECS, spec_for
 from .render.document import document_html, render_document
 from .render.docx import document_docx

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from targets.models import Role, Unit
 
 from . import selectors
-from .models import BlockKind, PlanDocument
+from ..models import BlockKind, PlanDocument
 from .render.blocks import spec_for
 from .starters import STARTERS
 

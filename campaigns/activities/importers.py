@@ -26,9 +26,9 @@ from bhxh_portal.numbers import parse_whole_number
 from targets import access
 from targets.models import Unit, fold_text
 
-from .models.activities import ActivityKind, ActivitySignUp, DriveActivity, Employer
-from .selectors.activities import can_import_plan
-from .services.activities import PLAN_FIELDS, activity_create, activity_plan_update
+from ..models.activities import ActivityKind, ActivitySignUp, DriveActivity, Employer
+from .selectors import can_import_plan
+from .services import PLAN_FIELDS, activity_create, activity_plan_update
 
 HEADER_ALIASES = {
     "kind": ["loại hoạt động", "hoạt động", "loại"],

@@ -19,8 +19,8 @@ from ..models.programmes import (
     SupportProgramme,
     SupportRule,
 )
-from ..workdays import calendar_warning, known_calendar_years, years_without_calendar
-from .activities import month_bounds
+from ..holidays.workdays import calendar_warning, known_calendar_years, years_without_calendar
+from ..activities.selectors import month_bounds
 
 PROGRAMME_STAFF_ROLES = frozenset({Role.BHXH_STAFF, Role.ADMINISTRATOR})
 

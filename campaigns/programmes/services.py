@@ -1,6 +1,6 @@
 """Writes for support programmes: issue a card (submitted → card issued), refuse a beneficiary,
 record a notified change (tăng, giảm, thay đổi), record the yearly report. Every write checks
-campaigns.selectors.programmes.can_manage_list (built on targets.access)."""
+campaigns.programmes.selectors.can_manage_list (built on targets.access)."""
 
 import datetime
 
@@ -19,7 +19,7 @@ from ..models.programmes import (
     ProgrammeYearReport,
     SupportProgramme,
 )
-from ..selectors.programmes import can_manage_list
+from .selectors import can_manage_list
 
 REFUSED = "Bạn không có quyền xử lý danh sách của {unit}."
 
@@ -118,7 +118,7 @@ def beneficiary_deadlines_recompute(*, years) -> int:
     """After the holidays of some years change: the card deadlines counted through those years are
     worked out again (a list received in late December counts into January). Returns how many
     beneficiaries got a new deadline; the deadline is derived, so no history entry is written."""
-    from ..workdays import deadline_after
+    from ..holidays.workdays import deadline_after
 
     years = set(years)
     if not years:

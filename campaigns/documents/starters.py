@@ -27,7 +27,7 @@ from targets.decisions import parse_decision
 from targets.models import Membership, Role, Target, TargetKind, Unit
 from targets.periods import Period
 
-from .models import Authority, BlockKind, DocumentType, vietnamese_date
+from ..models import Authority, BlockKind, DocumentType, vietnamese_date
 from .selectors import level_word, short_name
 
 
@@ -437,9 +437,9 @@ def district_yearly(unit: Unit, year: int, month: int | None = None) -> Draft:
 # --- 4. province monthly activity plan (Bình Định 10/2024) ----------------------------------------
 def planned_activity_rows(unit: Unit, year: int, month: int) -> list[dict]:
     """The activities planned for the unit's subtree in the month, one schedule row per kind
-    (campaigns.selectors.activities.monthly_plan): who organises how many, when, the units invited,
+    (campaigns.activities.selectors.monthly_plan): who organises how many, when, the units invited,
     the expected attendance and sign-ups per product. Empty when none is planned."""
-    from .selectors.activities import monthly_plan
+    from ..activities.selectors import monthly_plan
 
     plan = monthly_plan(office=unit, year=year, month=month)
     office = f"Văn phòng BHXH {level_word(unit)}"

@@ -28,7 +28,7 @@ from bhxh_portal.personal_ids import is_masked_personal_id, mask_personal_id, ma
 from targets.models import Unit, fold_text
 from targets import access
 
-from .models.programmes import (
+from ..models.programmes import (
     Beneficiary,
     BeneficiaryGroup,
     BeneficiaryList,
@@ -36,8 +36,8 @@ from .models.programmes import (
     ListForm,
     SupportProgramme,
 )
-from .selectors.programmes import can_manage_list
-from .workdays import deadline_after
+from .selectors import can_manage_list
+from ..holidays.workdays import deadline_after
 
 COMMON = {
     "full_name": ["họ và tên", "họ tên"],

@@ -20,10 +20,9 @@ from bhxh_portal.files import file_download, validate_office_document
 from bhxh_portal.idempotency import TOKEN_FIELD, WriteRefused, once
 from targets import access
 
-from .importers_activities import TEMPLATE_HEADERS, import_activities
-from .models.activities import WORKER_CATEGORIES, ActivityKind
-from .selectors import activities as selectors
-from .services import activities as services
+from .importers import TEMPLATE_HEADERS, import_activities
+from ..models.activities import WORKER_CATEGORIES, ActivityKind
+from . import selectors, services
 
 
 def _month(request) -> tuple[int, int]:

@@ -7,7 +7,7 @@ from django.utils.safestring import SafeString
 
 from reports.render.layout import table_context
 
-from ..models import PlanBlock, PlanDocument
+from ...models import PlanBlock, PlanDocument
 from .blocks import HtmlPart, RenderedBlock, TablePart, render_block
 
 SIGNATURE_ANCHOR = "signature-space"

@@ -8,7 +8,7 @@ import datetime
 
 from targets.models import Unit
 
-from .models import PlanDocument
+from ..models import PlanDocument
 from .services import document_create_from_starter, document_update
 
 # unit code, starter, year, month, what the reference plan printed

@@ -1,7 +1,7 @@
 """Every write to plan documents: create (from a starter), edit, blocks, the workflow, signing.
 
 `by` is the user acting (None for the system: the demo loader). With a user, the rules of
-campaigns.selectors apply (on top of targets.access) and a refusal raises PermissionDenied with a
+campaigns.documents.selectors apply (on top of targets.access) and a refusal raises PermissionDenied with a
 Vietnamese message; a step out of order raises ValidationError. Each write records a PlanEvent
 (who, what, when) and django-simple-history keeps the old values.
 """
@@ -17,7 +17,7 @@ from django.db.models import F, Max
 from bhxh_portal.idempotency import Repeated, when
 from targets.models import Unit, fold_text
 
-from .. import selectors, signing
+from . import selectors, signing
 from ..models import (
     BlockKind,
     DocumentFile,
@@ -28,10 +28,10 @@ from ..models import (
     PlanDocument,
     PlanEvent,
 )
-from ..render.blocks import spec_for
-from ..render.document import render_document
-from ..render.pdf import SignatureBox, document_pdf
-from ..starters import Draft, build_draft
+from .render.blocks import spec_for
+from .render.document import render_document
+from .render.pdf import SignatureBox, document_pdf
+from .starters import Draft, build_draft
 
 HEADER_FIELDS = ("doc_type", "parent_body", "issuing_body", "number", "symbol", "place", "issued_on", "subject",
                  "legal_bases", "recipients", "sign_on_behalf", "sign_authority", "sign_authority_title",
@@ -99,7 +99,7 @@ def document_create_from_draft(*, unit: Unit, draft: Draft, by=None) -> PlanDocu
 
 def document_create_from_starter(*, kind: str, unit: Unit, year: int, month: int | None = None,
                                  by=None) -> PlanDocument:
-    """A complete draft of the kind, prefilled from the unit's data (campaigns.starters)."""
+    """A complete draft of the kind, prefilled from the unit's data (campaigns.documents.starters)."""
     if by is not None:
         _refuse_unless(selectors.can_draft(by, unit), f"Bạn không có quyền soạn văn bản của {unit.name}.")
     draft = build_draft(kind=kind, unit=unit, year=year, month=month)

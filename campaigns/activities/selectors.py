@@ -232,7 +232,7 @@ def classification_totals(*, unit: Unit, start: datetime.date, end: datetime.dat
 def plan_schedule_rows(*, unit: Unit, start: datetime.date, end: datetime.date) -> list[dict]:
     """Activities of the unit's subtree starting in [start, end] as rows of a plan document's
     schedule block (keys: activity, organiser, count, place, start, end, invitees, attendance,
-    expected) — for campaigns.selectors.documents.activity_rows."""
+    expected) — for campaigns.documents.selectors.activity_rows."""
     sign_ups = defaultdict(list)
     activities = list(
         DriveActivity.objects.filter(organiser__path__startswith=unit.path, planned_start__gte=start,
