@@ -84,11 +84,11 @@ from targets.demo_schools import load_schools_demo  # noqa: E402
 
 STEPS = [
     load_units,
-    load_targets_demo,  # issue #4: denominators of Càng Long 2023, the targets of the 2021 and 2023 plans
-    load_results_demo,  # issue #5: Càng Long May and June 2023, Hải Dương 2021; right after the targets
-    load_schools_demo,  # issue #6: Càng Long's schools and their pupils' BHYT 2022-2023 (the plan's appendix)
-    load_agents_demo,  # issue #7: the Hải Dương and Càng Long agents, their lists
-    load_activities_demo,  # issue #9: Bình Định's October 2024 activity plan
-    load_programmes_demo,  # issue #9: the Bắc Ninh programme of Nghị quyết 03/2021/NQ-HĐND
-    load_plans,  # issue #8: a draft of each reference plan; last, it reads everything above
+    load_targets_demo,  # denominators of Càng Long 2023, the targets of the 2021 and 2023 plans
+    load_results_demo,  # Càng Long May and June 2023, Hải Dương 2021; right after the targets
+    load_schools_demo,  # Càng Long's schools and their pupils' BHYT 2022-2023 (the plan's appendix)
+    load_agents_demo,  # the Hải Dương and Càng Long agents, their lists
+    load_activities_demo,  # Bình Định's October 2024 activity plan
+    load_programmes_demo,  # the Bắc Ninh programme of Nghị quyết 03/2021/NQ-HĐND
+    load_plans,  # a draft of each reference plan; last, it reads everything above
 ]

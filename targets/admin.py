@@ -46,7 +46,7 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "unit"]
 
 
-# --- Targets (issue #4): the indicator catalogue, denominators, targets with their history -------
+# --- Targets: the indicator catalogue, denominators, targets with their history -------
 
 from django import forms  # noqa: E402
 from django.core.exceptions import PermissionDenied, ValidationError  # noqa: E402
@@ -191,5 +191,5 @@ class TargetAdmin(_UserAwareAdmin, ImportExportMixin, SimpleHistoryAdmin):
             self.delete_model(request, target)
 
 
-# Schools and their pupils' BHYT (issue #6).
+# Schools and their pupils' BHYT.
 from . import admin_schools  # noqa: E402, F401

@@ -12,7 +12,8 @@ from campaigns.models import BlockKind, PlanDocument
 from campaigns.documents.render.document import render_document
 from campaigns.documents.render.pdf import document_pdf
 from campaigns.documents.services import document_create_from_starter
-from campaigns.documents.starters import build_draft, provincial_programme
+from campaigns.documents.starters import build_draft
+from campaigns.documents.starters.programme import provincial_programme
 from targets.models import Unit
 from tests.campaigns.pdfcheck import text_of
 
