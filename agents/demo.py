@@ -1,4 +1,4 @@
-"""Demo data of issue #7, idempotent (a second run changes nothing).
+"""Demo data of participants, agents and collections; idempotent (a second run changes nothing).
 
 - Xã Hải Dương (2021 plan): the commune agent "Đại lý BHYT, BHXH xã Hải Dương" (the targets demo
   gives it 10 newly mobilised BHXH TN for 2021) with its collector Phạm Văn Tâm (login

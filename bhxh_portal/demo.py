@@ -75,8 +75,9 @@ def load_demo() -> tuple[list[str], list[DemoLogin]]:
 # The steps in order; each app's loader reads what the steps before it wrote. The imports are down
 # here because those modules read FIXTURES and DemoDataError from this one.
 from agents.demo import load_agents_demo  # noqa: E402
-from campaigns.demo import load_plans  # noqa: E402
-from campaigns.demo_activities import load_activities_demo, load_programmes_demo  # noqa: E402
+from campaigns.activities.demo import load_activities_demo  # noqa: E402
+from campaigns.documents.demo import load_plans  # noqa: E402
+from campaigns.programmes.demo import load_programmes_demo  # noqa: E402
 from drive.demo import load_drive_demo  # noqa: E402
 from notices.demo import load_notices_demo  # noqa: E402
 from targets.demo import load_targets_demo  # noqa: E402
@@ -85,13 +86,13 @@ from targets.demo_schools import load_schools_demo  # noqa: E402
 
 STEPS = [
     load_units,
-    load_targets_demo,  # issue #4: denominators of Càng Long 2023, the targets of the 2021 and 2023 plans
-    load_results_demo,  # issue #5: Càng Long May and June 2023, Hải Dương 2021; right after the targets
-    load_schools_demo,  # issue #6: Càng Long's schools and their pupils' BHYT 2022-2023 (the plan's appendix)
-    load_agents_demo,  # issue #7: the Hải Dương and Càng Long agents, their lists
-    load_activities_demo,  # issue #9: Bình Định's October 2024 activity plan
-    load_programmes_demo,  # issue #9: the Bắc Ninh programme of Nghị quyết 03/2021/NQ-HĐND
+    load_targets_demo,  # denominators of Càng Long 2023, the targets of the 2021 and 2023 plans
+    load_results_demo,  # Càng Long May and June 2023, Hải Dương 2021; right after the targets
+    load_schools_demo,  # Càng Long's schools and their pupils' BHYT 2022-2023 (the plan's appendix)
+    load_agents_demo,  # the Hải Dương and Càng Long agents, their lists
+    load_activities_demo,  # Bình Định's October 2024 activity plan
+    load_programmes_demo,  # the Bắc Ninh programme of Nghị quyết 03/2021/NQ-HĐND
     load_notices_demo,  # the e-mail notice schedules of Càng Long and Hải Dương; needs only the units
     load_drive_demo,  # the door-to-door drive: Hải Dương's lists of June 2022, visits; after the agents
-    load_plans,  # issue #8: a draft of each reference plan; last, it reads everything above
+    load_plans,  # a draft of each reference plan; last, it reads everything above
 ]

@@ -44,7 +44,7 @@ def menu_for(user, current_path: str = "") -> list[dict]:
 ROLE_LABELS = dict(Role.choices)
 
 
-# Participants, agents and collections (issue #7); background jobs for everyone.
+# Participants, agents and collections; background jobs for everyone.
 MENU += [
     MenuEntry("Nhập danh sách", "agents:import_upload", frozenset({Role.BHXH_STAFF, Role.ADMINISTRATOR})),
     MenuEntry("Thu tiền", "agents:agent_list", frozenset({Role.COLLECTION_AGENT, Role.BHXH_STAFF})),
@@ -52,10 +52,10 @@ MENU += [
     MenuEntry("Công việc", "jobs:job_list"),
 ]
 
-# Plans and reports (issue #8): everyone who may see a unit sees its documents.
+# Plans and reports: everyone who may see a unit sees its documents.
 MENU += [MenuEntry("Kế hoạch, báo cáo", "campaigns:document_list")]
 
-# Monthly results (issue #5): commune officials enter, BHXH staff and leaders approve and follow up.
+# Monthly results: commune officials enter, BHXH staff and leaders approve and follow up.
 MENU += [
     MenuEntry("Nhập kết quả", "targets:results_entry_home", frozenset({Role.COMMUNE_OFFICIAL})),
     MenuEntry("Duyệt kết quả", "targets:results_review", frozenset({Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR})),
@@ -64,7 +64,7 @@ MENU += [
     MenuEntry("Tổng quan", "targets:results_dashboard_home"),
 ]
 
-# Drive activities and support programmes (issue #9).
+# Drive activities and support programmes.
 MENU += [
     MenuEntry("Hoạt động vận động", "activities:activity_list"),
     MenuEntry("Chương trình hỗ trợ", "programmes:programme_list",

@@ -20,9 +20,7 @@ urlpatterns = [
     path("don-vi/", include("reports.urls_dashboard")),  # the dashboard: figures of the coverage tables
     path("bao-cao/", include("reports.urls_coverage")),
     path("cong-viec/", include("jobs.urls")),
-    path("ke-hoach/", include("campaigns.urls")),
-    path("", include("campaigns.urls_activities")),  # hoat-dong/, chuong-trinh/ (issue #9)
-    path("tinh-muc-dong/quy-tac/", include("campaigns.rules.urls")),  # dated rules and their gaps
+    path("", include("campaigns.urls")),  # ke-hoach/, hoat-dong/, chuong-trinh/, tinh-muc-dong/quy-tac/
     path("", include("agents.urls")),
     path("quan-ly/", include("administration.urls")),
     path("van-dong/", include("drive.urls")),

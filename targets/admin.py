@@ -145,5 +145,5 @@ class TargetAdmin(_UserAwareAdmin, ImportExportMixin, SimpleHistoryAdmin):
             self.delete_model(request, target)
 
 
-# Schools and their pupils' BHYT (issue #6).
+# Schools and their pupils' BHYT.
 from . import admin_schools  # noqa: E402, F401

@@ -6,7 +6,7 @@ class TargetsConfig(AppConfig):
     verbose_name = "Đơn vị hành chính và chỉ tiêu"
 
     def ready(self):
-        # Monthly results (issue #5) are where targets.progress reads participant counts.
+        # Monthly results are where targets.progress reads participant counts.
         from targets.progress import register_participants_source
         from targets.selectors.results import participants_at
 

@@ -1,4 +1,4 @@
-"""Demo data of issue #4, from the reference plans; idempotent (a second run changes nothing).
+"""Demo data of denominators and targets, from the reference plans; idempotent (a second run changes nothing).
 
 - Càng Long 2023: the population of the district and its 14 communes at 30/6/2023 and the
   district's labour force (golden/cang_long_2023-06_bhyt.csv); BHYT 95% assigned to every commune

@@ -1,4 +1,4 @@
-"""Demo data of issue #5 (monthly results); idempotent (a second run changes nothing).
+"""Demo data of the monthly results; idempotent (a second run changes nothing).
 
 - Càng Long 2023: BHYT participants of the 14 communes for June (golden/cang_long_2023-06_bhyt.csv)
   and May, chosen so that the change vs last month is the printed one (May participants =

@@ -1,6 +1,6 @@
 """Progress against a target, and where participant counts come from.
 
-Monthly results are issue #5. Until they land nothing is registered and every page says that no
+The counts come from the monthly results; while no source is registered every page says that no
 results exist yet. The results code registers one function (in its AppConfig.ready):
 
     from targets.progress import register_participants_source

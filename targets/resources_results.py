@@ -1,4 +1,4 @@
-"""Bulk upload of monthly results (issue #5): the web upload for BHXH staff and
+"""Bulk upload of monthly results: the web upload for BHXH staff and
 `manage.py import_data results FILE`, with the same checks and history as the entry grid.
 
 Columns: unit_code, period (YYYY-MM; also 06/2023 or a date cell), indicator, participants;

@@ -10,7 +10,7 @@ urlpatterns = [
     path("<int:pk>/cap-duoi/", views.unit_children_partial, name="unit_children"),
 ]
 
-# Targets (issue #4): per unit and year, the split down the tree, history, denominators, files.
+# Targets: per unit and year, the split down the tree, history, denominators, files.
 from . import views_targets  # noqa: E402
 
 urlpatterns += [
@@ -27,7 +27,7 @@ urlpatterns += [
     path("<int:pk>/dan-so/<int:year>/xuat.<str:fmt>", views_targets.demographics_export, name="demographics_export"),
 ]
 
-# Monthly results (issue #5): the entry grid, the workflow, completeness, the upload, the dashboard.
+# Monthly results: the entry grid, the workflow, completeness, the upload, the dashboard.
 from . import views_results  # noqa: E402
 
 urlpatterns += [

@@ -1,4 +1,4 @@
-"""The monthly results pages (issue #5): the entry grid, the workflow, the history, completeness,
+"""The monthly results pages: the entry grid, the workflow, the history, completeness,
 the upload. (The dashboard, whose figures are the coverage tables', is reports.views_dashboard.)
 
 Thin: parse, call (targets.services.results, targets.selectors.results), render. A unit the user

@@ -411,7 +411,7 @@ def _template_workbook(headers: list[str], key: str) -> bytes:
 
 IMPORT_SESSION_KEY = "targets_import"
 RESOURCES = {"targets": TargetResource, "demographics": DemographicsResource}
-# Schools and their pupils' BHYT (issue #6): same check-then-confirm upload, same scope rules.
+# Schools and their pupils' BHYT: same check-then-confirm upload, same scope rules.
 RESOURCES.update({"schools": SchoolResource, "school_figures": SchoolFiguresResource})
 TEMPLATE_HELP.update({"schools": SCHOOL_TEMPLATE_HELP, "school_figures": FIGURES_TEMPLATE_HELP})
 

@@ -61,7 +61,7 @@ def make_member(unit: Unit, role: str = Role.COMMUNE_OFFICIAL, **kwargs):
     return user
 
 
-# --- targets (issue #4) -------------------------------------------------------------------------
+# --- targets ------------------------------------------------------------------------------------
 
 
 def make_demographics(unit: Unit, year: int, **values):

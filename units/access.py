@@ -178,7 +178,7 @@ def top_units(user) -> QuerySet:
     return Unit.objects.filter(path__in=paths).select_related("level")
 
 
-# --- Targets (issue #4): who assigns, who sets their own, who splits, who enters denominators ----
+# --- Targets: who assigns, who sets their own, who splits, who enters denominators ----
 
 TARGET_ASSIGNER_ROLES = frozenset({Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR})
 TARGET_OWNER_ROLES = frozenset({Role.COMMUNE_OFFICIAL, Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR})
@@ -208,7 +208,7 @@ def can_edit_demographics(user, unit: Unit) -> bool:
     )
 
 
-# --- Schools (issue #6): the schools of a commune and their pupils' BHYT --------------------------
+# --- Schools: the schools of a commune and their pupils' BHYT --------------------------
 
 
 def can_edit_schools(user, commune: Unit) -> bool:

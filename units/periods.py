@@ -1,7 +1,7 @@
 """Periods of a drive: a year, a half-year, a quarter or a month, as a small value type.
 
 Stored on a model as three columns (period_type, year, period_number); a year has number 1.
-Targets (issue #4) and monthly results (issue #5) both use it, so that "6 tháng cuối năm 2023"
+Targets and monthly results both use it, so that "6 tháng cuối năm 2023"
 means the same months everywhere.
 """
 

@@ -7,7 +7,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from campaigns.workdays import HOLIDAYS_2024_2026
+    from campaigns.holidays.workdays import HOLIDAYS_2024_2026
 
     PublicHoliday = apps.get_model("campaigns", "PublicHoliday")
     for day, name, working in HOLIDAYS_2024_2026:

@@ -1,5 +1,7 @@
-"""campaigns models, one module per concern; each module is re-exported here."""
+"""campaigns models, one module per concern; each module is re-exported here. The public holidays
+live with the working-day arithmetic that reads them (campaigns.holidays.workdays)."""
 
+from ..holidays.workdays import HolidayYear, PublicHoliday  # noqa: F401
 from .documents import (  # noqa: F401
     Authority,
     BlockKind,
@@ -14,9 +16,7 @@ from .documents import (  # noqa: F401
     vietnamese_date,
 )
 
-# Drive activities and support programmes (issue #9); public holidays for working-day deadlines.
-from ..workdays import HolidayYear, PublicHoliday  # noqa: F401, E402
-from .activities import (  # noqa: F401, E402
+from .activities import (  # noqa: F401
     CATEGORY_FIELDS,
     WORKER_CATEGORIES,
     ActivityAttachment,
@@ -27,7 +27,7 @@ from .activities import (  # noqa: F401, E402
     DriveActivity,
     Employer,
 )
-from .programmes import (  # noqa: F401, E402
+from .programmes import (  # noqa: F401
     Beneficiary,
     BeneficiaryChange,
     BeneficiaryGroup,

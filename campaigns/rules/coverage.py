@@ -26,7 +26,7 @@ from agents.models import (
 from bhxh_portal.numbers import format_number
 
 from ..models.programmes import SupportRule
-from ..workdays import HolidayYear, PublicHoliday
+from ..holidays.workdays import HolidayYear, PublicHoliday
 
 # The earliest day the portal is asked about: the oldest figures it holds are of December 2018 and
 # the state support of BHXH tự nguyện starts on 1/1/2018.

@@ -1,4 +1,4 @@
-# Monthly results (issue #5): results per unit/agent, month and indicator; the monthly report workflow.
+# Monthly results: results per unit/agent, month and indicator; the monthly report workflow.
 
 import django.db.models.deletion
 import simple_history.models

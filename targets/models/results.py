@@ -1,4 +1,4 @@
-"""Monthly results (issue #5): how many people take part, per unit (or collection agent), month
+"""Monthly results: how many people take part, per unit (or collection agent), month
 and indicator, and the workflow of each unit's monthly report.
 
 - MonthlyResult: participants at the end of the month; where known, the newly mobilised and the

@@ -1,4 +1,4 @@
-"""Reads of the monthly results (issue #5), each in a fixed number of queries whatever the size of
+"""Reads of the monthly results, each in a fixed number of queries whatever the size of
 the tree: one query over the subtree by path prefix, aggregated bottom-up in Python.
 
 Public API for the reports, the plans and the dashboards (stable; keyword arguments only):
@@ -16,7 +16,7 @@ Public API for the reports, the plans and the dashboards (stable; keyword argume
     -> ``{(unit_id, indicator_id): participants}`` at the end of `period` or the latest month
     within it that has a figure; registered as the participants source of targets.progress.
 
-The rule (DOMAIN.md, issue #5): a unit with an entry of its own shows it (BHXH's 132.600 for the
+The rule (DOMAIN.md, monthly results): a unit with an entry of its own shows it (BHXH's 132.600 for the
 district); a unit without one takes the sum of its children's figures, recursively; a unit's
 collection agents count among its children (their targets are part of the unit's split). The
 breakdown indicators bhxh_tn_moi and bhxh_tn_tai_tuc are the `new_participants` and `renewing`

@@ -1,4 +1,4 @@
-"""Every write to monthly results (issue #5): one cell of the entry grid, one row of an uploaded
+"""Every write to monthly results: one cell of the entry grid, one row of an uploaded
 file, and the workflow of a unit's monthly report (draft → submitted → approved; returned with a
 reason; reopened, recorded).
 

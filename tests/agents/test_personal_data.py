@@ -127,8 +127,8 @@ def test_the_admin_list_and_every_export_mask_the_id_even_for_superusers(client,
 def test_programme_lists_show_the_id_masked(client):
     import tablib
 
-    from campaigns.demo_activities import load_programmes_demo
-    from campaigns.importers_programmes import import_beneficiary_list
+    from campaigns.programmes.demo import load_programmes_demo
+    from campaigns.programmes.importers import import_beneficiary_list
     from campaigns.models import BeneficiaryList, SupportProgramme
     from tests.factories import make_unit
 

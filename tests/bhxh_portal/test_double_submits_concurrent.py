@@ -80,8 +80,8 @@ def xlsx(headers, lines) -> bytes:
 
 def test_two_confirmations_of_the_same_beneficiary_list_at_once_make_one_list(monkeypatch):
     require_postgresql()
-    from campaigns import importers_programmes
-    from campaigns.demo_activities import load_programmes_demo
+    from campaigns.programmes import importers as importers_programmes
+    from campaigns.programmes.demo import load_programmes_demo
     from campaigns.models import Beneficiary, BeneficiaryList, SupportProgramme
     from units.models import Role
     from tests.campaigns.test_programmes import HEADERS_01, soldiers
@@ -136,8 +136,8 @@ def test_two_participant_import_commits_at_once_start_one_job(monkeypatch):
 
 def test_two_imports_of_the_same_activity_plan_at_once_add_its_lines_once(monkeypatch):
     require_postgresql()
-    from campaigns import importers_activities
-    from campaigns.demo_activities import binh_dinh_rows, plan_file_rows
+    from campaigns.activities import importers as importers_activities
+    from campaigns.activities.demo import binh_dinh_rows, plan_file_rows
     from campaigns.models import DriveActivity
     from units.models import Role
     from tests.campaigns.test_activities import DISTRICT_NAMES

@@ -143,10 +143,10 @@ def test_participant_import_error_file_escapes_what_the_upload_held(db, django_c
 def test_programme_list_export_escapes_names(db):
     import datetime
 
-    from campaigns.importers_programmes import export_beneficiary_list
+    from campaigns.programmes.importers import export_beneficiary_list
     from campaigns.models import BeneficiaryList
     from tests.campaigns.test_programmes import HEADERS_01, import_soldiers
-    from campaigns.demo_activities import load_programmes_demo
+    from campaigns.programmes.demo import load_programmes_demo
     from campaigns.models import SupportProgramme
 
     province = make_unit("Tỉnh Bắc Ninh", level_code="tinh", code="27")

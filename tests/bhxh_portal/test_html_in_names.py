@@ -76,7 +76,7 @@ def test_participant_search_and_page(client, tree):
 
 
 def test_plan_preview(client, tree):
-    from campaigns import services
+    from campaigns.documents import services
 
     _, district, commune, staff = tree
     document = services.document_create_from_starter(kind="commune-drive", unit=commune, year=2024)
@@ -99,7 +99,7 @@ def test_charts_escape_names_and_stay_well_formed_svg(name):
 
 def test_plan_pdf_prints_the_names_as_text(client, tree):
     """The PDF is made from the same escaped HTML: the name is printed literally, not run as markup."""
-    from campaigns import services
+    from campaigns.documents import services
     from tests.campaigns.pdfcheck import text_of
 
     _, district, commune, staff = tree

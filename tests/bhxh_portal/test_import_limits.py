@@ -212,7 +212,7 @@ def test_participant_import_refuses_a_long_name_a_vast_amount_and_a_far_date(tre
 
 
 def test_activities_import_refuses_a_vast_attendance_and_a_long_text(tree):
-    from campaigns.importers_activities import TEMPLATE_HEADERS, import_activities
+    from campaigns.activities.importers import TEMPLATE_HEADERS, import_activities
 
     def line(**values):
         row = {h: "" for h in TEMPLATE_HEADERS}
@@ -234,8 +234,8 @@ def test_activities_import_refuses_a_vast_attendance_and_a_long_text(tree):
 
 
 def test_programme_list_import_refuses_a_long_name_address_and_birth_date(tree):
-    from campaigns.demo_activities import load_programmes_demo
-    from campaigns.importers_programmes import import_beneficiary_list
+    from campaigns.programmes.demo import load_programmes_demo
+    from campaigns.programmes.importers import import_beneficiary_list
     from campaigns.models import SupportProgramme
 
     province = make_unit("Tỉnh Bắc Ninh", level_code="tinh", code="27")

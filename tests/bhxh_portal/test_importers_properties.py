@@ -229,7 +229,7 @@ def test_participants_import_never_crashes_and_is_all_or_nothing(tree, upload):
                      "Từ ngày", "Đến ngày", "Số cuộc", "Số đơn vị mời", "Thành phần mời", "Số người dự kiến",
                      "Mã số thuế", "Dự kiến BHXH BB", "Dự kiến BHXH TN", "Dự kiến BHYT HGĐ"]))
 def test_activities_import_never_crashes_and_is_all_or_nothing(tree, upload):
-    from campaigns.importers_activities import import_activities
+    from campaigns.activities.importers import import_activities
 
     def run():
         name, data = upload
@@ -241,7 +241,7 @@ def test_activities_import_never_crashes_and_is_all_or_nothing(tree, upload):
 
 @pytest.fixture
 def programme(tree):
-    from campaigns.demo_activities import load_programmes_demo
+    from campaigns.programmes.demo import load_programmes_demo
     from campaigns.models import SupportProgramme
 
     province = make_unit("Tỉnh Bắc Ninh", level_code="tinh", code="27")
@@ -255,7 +255,7 @@ def programme(tree):
 @given(upload=files(["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số định danh cá nhân", "Mã số BHXH", "Mã xã",
                      "Nơi thường trú", "Ngày nhập ngũ", "Ngày xuất ngũ", "Ghi chú"]))
 def test_programme_list_import_never_crashes_and_is_all_or_nothing(programme, upload):
-    from campaigns.importers_programmes import import_beneficiary_list
+    from campaigns.programmes.importers import import_beneficiary_list
 
     found, district, staff = programme
 

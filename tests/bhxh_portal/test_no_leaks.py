@@ -45,8 +45,8 @@ SECRETS = [
 
 @pytest.fixture
 def world(db):
-    from campaigns.demo_activities import load_programmes_demo
-    from campaigns.importers_programmes import import_beneficiary_list
+    from campaigns.programmes.demo import load_programmes_demo
+    from campaigns.programmes.importers import import_beneficiary_list
     from campaigns.models import SupportProgramme
     from targets.models import School
 
@@ -197,7 +197,7 @@ def check_activities(client, world, capture):
 
 
 def check_programme_lists(client, world, capture):
-    from campaigns.importers_programmes import import_beneficiary_list
+    from campaigns.programmes.importers import import_beneficiary_list
 
     programme = world["programme"]
     group = programme.groups.get(form="01/NQ-03")

@@ -10,7 +10,7 @@ from agents.models import Participant
 from agents.selectors import participant_search
 from bhxh_portal.search import fold_text, folded_words_q
 from campaigns.models import PlanDocument
-from campaigns.selectors.documents import documents_for
+from campaigns.documents.selectors import documents_for
 from units.models import Role
 from tests.factories import make_member, make_unit
 

@@ -66,7 +66,7 @@ def test_demographics_upload_with_a_unit_of_another_branch_is_refused(client, br
 
 
 def programme_of(province):
-    from campaigns.demo_activities import load_programmes_demo
+    from campaigns.programmes.demo import load_programmes_demo
     from campaigns.models import SupportProgramme
 
     load_programmes_demo()
@@ -78,7 +78,7 @@ SOLDIER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số định d
 
 
 def test_programme_list_for_a_unit_or_commune_of_another_branch_is_refused(client, branches):
-    from campaigns.importers_programmes import import_beneficiary_list
+    from campaigns.programmes.importers import import_beneficiary_list
     from campaigns.models import Beneficiary
 
     province, own, other, staff = branches

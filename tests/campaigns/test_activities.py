@@ -9,11 +9,11 @@ import tablib
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from agents.models import Product
-from campaigns.demo_activities import DISTRICT_OFFICES, binh_dinh_rows, plan_file_rows
-from campaigns.importers_activities import import_activities
+from campaigns.activities.demo import DISTRICT_OFFICES, binh_dinh_rows, plan_file_rows
+from campaigns.activities.importers import import_activities
 from campaigns.models import ActivityKind, DriveActivity, Employer
-from campaigns.selectors.activities import classification_totals, monthly_plan
-from campaigns.services.activities import (
+from campaigns.activities.selectors import classification_totals, monthly_plan
+from campaigns.activities.services import (
     activity_create,
     activity_record_held,
     direct_work_record_save,

@@ -7,7 +7,7 @@ import pytest
 import tablib
 from django.urls import reverse
 
-from campaigns.demo_activities import load_activities_demo
+from campaigns.activities.demo import load_activities_demo
 from campaigns.models import ActivityKind, DriveActivity
 from units.models import Role
 from tests.campaigns.test_activities import DISTRICT_NAMES

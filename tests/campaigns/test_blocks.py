@@ -7,13 +7,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from campaigns import services
+from campaigns.documents import services
 from campaigns.models import BlockKind, PlanDocument
-from campaigns.render.blocks import parse_assignments, parse_phases, parse_reporting, spec_for
-from campaigns.render.document import render_document
-from campaigns.render.docx import document_docx
-from campaigns.render.markup import to_html
-from campaigns.render.pdf import document_pdf
+from campaigns.documents.render.blocks import parse_assignments, parse_phases, parse_reporting, spec_for
+from campaigns.documents.render.document import render_document
+from campaigns.documents.render.docx import document_docx
+from campaigns.documents.render.markup import to_html
+from campaigns.documents.render.pdf import document_pdf
 from units.models import Unit
 from tests.campaigns.conftest import user
 from tests.campaigns.pdfcheck import text_of

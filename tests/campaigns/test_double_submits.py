@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from bhxh_portal.models import FormSubmission
-from campaigns.demo_activities import binh_dinh_rows, load_activities_demo, plan_file_rows
+from campaigns.activities.demo import binh_dinh_rows, load_activities_demo, plan_file_rows
 from campaigns.models import (
     ActivityAttachment,
     Beneficiary,

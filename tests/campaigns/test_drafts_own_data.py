@@ -1,5 +1,5 @@
 """A draft carries only its unit's data: the province monthly plan lists the activities planned for
-that province and month (campaigns.selectors.activities.monthly_plan), and the contribution rate and
+that province and month (campaigns.activities.selectors.monthly_plan), and the contribution rate and
 income bounds printed in a plan are the dated rules of the plan's date, not figures written in code."""
 
 import datetime
@@ -9,10 +9,11 @@ import pytest
 
 from agents.models import ContributionRate, Product, ReferenceKind
 from campaigns.models import BlockKind, PlanDocument
-from campaigns.render.document import render_document
-from campaigns.render.pdf import document_pdf
-from campaigns.services import document_create_from_starter
-from campaigns.starters import build_draft, provincial_programme
+from campaigns.documents.render.document import render_document
+from campaigns.documents.render.pdf import document_pdf
+from campaigns.documents.services import document_create_from_starter
+from campaigns.documents.starters import build_draft
+from campaigns.documents.starters.programme import provincial_programme
 from units.models import Unit
 from tests.campaigns.pdfcheck import text_of
 
@@ -56,7 +57,7 @@ def test_binh_dinhs_own_plan_lists_its_october_2024_activities(demo):
 
 
 def test_another_month_of_the_same_province_has_its_own_activities(demo):
-    from campaigns.services.activities import activity_create
+    from campaigns.activities.services import activity_create
 
     binh_dinh = Unit.objects.current().get(code="52")
     block = _activities(build_draft(kind="province-monthly", unit=binh_dinh, year=2024, month=11))

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import BlockKind, PlanDocument
-from campaigns.render.document import render_document
-from campaigns.render.pdf import document_pdf
+from campaigns.documents.render.document import render_document
+from campaigns.documents.render.pdf import document_pdf
 from tests.campaigns.conftest import user
 from tests.campaigns.pdfcheck import A4, MM, fonts_of, pieces, reader, text_of, word_boxes
 
@@ -34,7 +34,7 @@ def plan_pdf(hai_duong, client):
 
 
 def _header_post(document) -> dict:
-    from campaigns.forms import HeaderForm
+    from campaigns.documents.forms import HeaderForm
 
     form = HeaderForm(instance=document)
     data = {}

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from campaigns.models import DocumentType, PlanDocument
-from campaigns.render.document import render_document
-from campaigns.render.pdf import document_pdf
-from campaigns.starters import PLAN_KINDS, StarterError, build_draft
+from campaigns.documents.render.document import render_document
+from campaigns.documents.render.pdf import document_pdf
+from campaigns.documents.starters import PLAN_KINDS, StarterError, build_draft
 from units.models import Unit
 from tests.campaigns.pdfcheck import A4, reader, text_of
 
@@ -76,7 +76,7 @@ def test_the_half_year_plan_puts_its_coverage_tables_on_landscape_pages(demo):
                                                   ("monthly-report", "CL", 2023, 6),
                                                   ("programme-report", "27", 2022, None)])
 def test_reports_to_the_level_above_use_the_same_machinery(demo, kind, code, year, month):
-    from campaigns import services
+    from campaigns.documents import services
 
     unit = Unit.objects.current().get(code=code)
     document = services.document_create_from_starter(kind=kind, unit=unit, year=year, month=month)

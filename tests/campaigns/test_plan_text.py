@@ -6,9 +6,9 @@ import re
 import docx
 
 from campaigns.models import PlanDocument
-from campaigns.render.document import render_document
-from campaigns.render.docx import document_docx
-from campaigns.render.pdf import document_pdf
+from campaigns.documents.render.document import render_document
+from campaigns.documents.render.docx import document_docx
+from campaigns.documents.render.pdf import document_pdf
 from tests.campaigns.pdfcheck import text_of
 
 DOUBLED_STOP = re.compile(r"\w\s*/?\.\.(?!\.)")

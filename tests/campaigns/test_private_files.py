@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
-from campaigns import services
-from campaigns.services import activities as activity_services
+from campaigns.documents import services
+from campaigns.activities import services as activity_services
 from campaigns.models import ActivityAttachment, ActivityKind, DriveActivity, FilePurpose, PlanDocument
 from units.models import Role
 from tests.campaigns.conftest import user

@@ -7,11 +7,11 @@ import pytest
 import tablib
 from django.core.exceptions import PermissionDenied
 
-from campaigns.demo_activities import load_programmes_demo
-from campaigns.importers_programmes import export_beneficiary_list, import_beneficiary_list
+from campaigns.programmes.demo import load_programmes_demo
+from campaigns.programmes.importers import export_beneficiary_list, import_beneficiary_list
 from campaigns.models import Beneficiary, BeneficiaryGroup, BeneficiaryList, BeneficiaryState, SupportProgramme
-from campaigns.selectors.programmes import budget_estimate, overdue_beneficiaries, yearly_report_status
-from campaigns.services.programmes import beneficiary_change_record, beneficiary_issue_card
+from campaigns.programmes.selectors import budget_estimate, overdue_beneficiaries, yearly_report_status
+from campaigns.programmes.services import beneficiary_change_record, beneficiary_issue_card
 from bhxh_portal.imports import load_dataset
 from units.models import Role
 from tests.factories import make_member, make_unit

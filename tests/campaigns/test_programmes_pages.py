@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from campaigns.demo_activities import load_programmes_demo
+from campaigns.programmes.demo import load_programmes_demo
 from campaigns.models import Beneficiary, BeneficiaryList, BeneficiaryState, SupportProgramme
 from units.models import Role
 from tests.campaigns.test_programmes import HEADERS_01, soldiers, xlsx

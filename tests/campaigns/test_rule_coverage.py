@@ -8,7 +8,7 @@ import pytest
 
 from agents.models import FundReturnRate, ReferenceAmount
 from campaigns.rules.coverage import rule_coverage
-from campaigns.workdays import HolidayYear
+from campaigns.holidays.workdays import HolidayYear
 from units.models import Role
 from tests.factories import UserFactory, make_member
 
@@ -49,7 +49,7 @@ def test_an_ended_rule_with_nothing_after_it_must_be_replaced():
 
 
 def test_a_local_programme_that_ends_is_not_a_gap_but_its_rules_must_cover_its_period():
-    from campaigns.demo_activities import load_programmes_demo
+    from campaigns.programmes.demo import load_programmes_demo
     from campaigns.models import SupportRule
     from tests.factories import make_unit
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from campaigns import services, signing
+from campaigns.documents import services, signing
 from campaigns.models import DocumentFile, DocumentStatus, EventAction, FilePurpose, PlanDocument
 from tests.campaigns.conftest import make_ca, user
 from tests.campaigns.pdfcheck import reader
@@ -86,7 +86,7 @@ def test_signed_pdf_verifies_with_signer_time_and_no_change(client, approved, da
 def test_the_stamp_prints_signer_title_and_time_in_vietnamese(approved, danh_p12, trusted_ca):
     loaded = signing.load_signer(danh_p12, PASSWORD)
     approved_file = approved.files.get(purpose=FilePurpose.APPROVED)
-    from campaigns.render.pdf import SignatureBox
+    from campaigns.documents.render.pdf import SignatureBox
 
     content = signing.sign_pdf(pdf=services.frozen_bytes(approved_file), loaded=loaded,
                                box=SignatureBox.from_dict(approved_file.meta["signature_box"]),

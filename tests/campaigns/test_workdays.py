@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from campaigns.workdays import PublicHoliday, add_working_days, deadline_after, working_days_between
+from campaigns.holidays.workdays import PublicHoliday, add_working_days, deadline_after, working_days_between
 
 D = datetime.date
 
@@ -55,7 +55,7 @@ def test_a_holiday_added_in_the_admin_moves_the_deadline():
 
 @pytest.mark.django_db
 def test_every_year_from_2021_to_2026_has_a_calendar_and_every_day_says_what_decides_it():
-    from campaigns.workdays import HolidayYear, known_calendar_years
+    from campaigns.holidays.workdays import HolidayYear, known_calendar_years
 
     assert {2021, 2022, 2023, 2024, 2025, 2026} <= known_calendar_years()
     assert not PublicHoliday.objects.filter(day__year__gte=2021, source="").exists()
@@ -92,7 +92,7 @@ def test_new_year_2026_swaps_friday_2_january_for_saturday_10_january():
 
 @pytest.mark.django_db
 def test_a_deadline_through_a_year_without_a_calendar_says_so():
-    from campaigns.workdays import working_deadline
+    from campaigns.holidays.workdays import working_deadline
 
     checked = working_deadline(D(2026, 3, 2), 5)
     assert (checked.day, checked.checked, checked.warning) == (D(2026, 3, 9), True, "")
@@ -103,7 +103,7 @@ def test_a_deadline_through_a_year_without_a_calendar_says_so():
 
 @pytest.mark.django_db
 def test_a_year_with_a_few_holidays_but_no_calendar_is_still_unchecked():
-    from campaigns.workdays import working_deadline
+    from campaigns.holidays.workdays import working_deadline
 
     PublicHoliday.objects.create(day=D(2027, 1, 1), name="Tết Dương lịch", source="Bộ luật Lao động 2019")
     assert working_deadline(D(2026, 12, 29), 5).missing_years == (2027,)
@@ -135,7 +135,7 @@ def _import(tmp_path, text, name="lich-2027.csv"):
 
 @pytest.mark.django_db
 def test_a_years_calendar_is_imported_and_the_year_becomes_known(tmp_path):
-    from campaigns.workdays import HolidayYear, working_deadline
+    from campaigns.holidays.workdays import HolidayYear, working_deadline
 
     assert _import(tmp_path, CALENDAR_2027) == ""
     assert PublicHoliday.objects.filter(day__year=2027).count() == 5
@@ -160,7 +160,7 @@ def test_a_calendar_file_is_checked_first_and_refused_whole(tmp_path, capsys):
 
 @pytest.mark.django_db
 def test_a_calendar_without_its_fixed_holidays_is_refused(tmp_path, capsys):
-    from campaigns.workdays import HolidayYear
+    from campaigns.holidays.workdays import HolidayYear
 
     partial = "\n".join(line for line in CALENDAR_2027.splitlines() if "Quốc khánh" not in line) + "\n"
     assert _import(tmp_path, partial)
@@ -196,9 +196,9 @@ def test_importing_a_calendar_moves_the_card_deadlines_counted_through_it(tmp_pa
 def test_the_programme_pages_warn_when_a_deadline_ran_through_a_year_without_a_calendar(client):
     from django.urls import reverse
 
-    from campaigns.demo_activities import load_programmes_demo
+    from campaigns.programmes.demo import load_programmes_demo
     from campaigns.models import Beneficiary, BeneficiaryList, SupportProgramme
-    from campaigns.workdays import HolidayYear
+    from campaigns.holidays.workdays import HolidayYear
     from units.models import Role
     from tests.campaigns.test_programmes import soldiers
     from tests.campaigns.test_programmes_pages import upload
@@ -233,7 +233,7 @@ def test_the_programme_pages_warn_when_a_deadline_ran_through_a_year_without_a_c
 # --- whatever the cells hold, the calendar import writes the file or refuses it whole ----------------
 
 def _calendar_state():
-    from campaigns.workdays import HolidayYear
+    from campaigns.holidays.workdays import HolidayYear
 
     return (list(PublicHoliday.objects.order_by("pk").values()), list(HolidayYear.objects.order_by("pk").values()))
 
@@ -243,7 +243,7 @@ def test_the_calendar_import_never_crashes_and_is_all_or_nothing(db):
     from hypothesis import given
 
     from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_import
-    from campaigns.importers_holidays import PublicHolidayResource
+    from campaigns.holidays.importers import PublicHolidayResource
     from tests.bhxh_portal.test_importers_properties import PROPERTY, files
 
     @PROPERTY

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from campaigns import services
+from campaigns.documents import services
 from campaigns.models import BlockKind, DocumentStatus, EventAction, FilePurpose, PlanDocument
 from units.models import Role, Unit
 from tests.campaigns.conftest import user

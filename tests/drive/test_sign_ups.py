@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models.activities import ActivityStatus, DriveActivity
-from campaigns.services.activities import activity_link_participants
+from campaigns.activities.services import activity_link_participants
 from drive import selectors, services
 from drive.models import Contact, ListKind, Outcome, WorkItem
 

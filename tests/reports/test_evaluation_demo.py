@@ -127,7 +127,7 @@ def test_registered_like_the_other_tables(huong_hoa):
 
 
 def test_the_plan_block_reads_the_same_inputs(huong_hoa):
-    from campaigns.selectors import evaluation_table
+    from campaigns.documents.selectors import evaluation_table
 
     indicators = [Indicator.objects.get(code=c) for c in LABELS]
     data = evaluation_table(unit=huong_hoa, indicators=indicators, year=2019)

@@ -19,9 +19,9 @@ from openpyxl import load_workbook
 
 from bhxh_portal.numbers import format_number
 from campaigns.models import BlockKind, PlanBlock
-from campaigns.render.blocks import TablePart
-from campaigns.render.document import document_html, render_document
-from campaigns.services import document_create_from_starter
+from campaigns.documents.render.blocks import TablePart
+from campaigns.documents.render.document import document_html, render_document
+from campaigns.documents.services import document_create_from_starter
 from reports.coverage import coverage_table_build, coverage_table_render
 from reports.tables.coverage_tables import TABLES
 from units.models import Unit

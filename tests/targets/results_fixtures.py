@@ -1,4 +1,4 @@
-"""Builders for the monthly results tests (issue #5)."""
+"""Builders for the monthly results tests."""
 
 from dataclasses import dataclass, field
 

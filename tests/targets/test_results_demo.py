@@ -1,4 +1,4 @@
-"""The demo data of issue #5: Càng Long May and June 2023 reproduce the printed BHYT table (with
+"""The demo data of the monthly results: Càng Long May and June 2023 reproduce the printed BHYT table (with
 the change vs last month), the district's own 132.600 and its BHXH and BHTN totals; Hải Dương 2021; safe to run twice."""
 
 import csv

@@ -1,4 +1,4 @@
-"""The demo data of issue #4 (manage.py load_demo): the two reference plans, safe to run twice."""
+"""The demo data of the targets (manage.py load_demo): the two reference plans, safe to run twice."""
 
 import pytest
 from django.core.management import call_command

@@ -304,7 +304,7 @@ def test_decision_label_names_the_document_type():
 
 @pytest.fixture
 def golden_results():
-    """A participants source as the monthly results (issue #5) will register: the golden figures."""
+    """A participants source as the monthly results register: the golden figures."""
     rows = {r["local_code"]: int(r["bhyt_participants"]) for r in golden_rows()}
 
     def source(*, unit_ids, indicator_ids, period):

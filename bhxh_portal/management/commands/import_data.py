@@ -14,15 +14,15 @@ IMPORTERS = {
     "targets": "targets.resources_targets.TargetResource",
 }
 
-# Monthly results (issue #5): unit_code, period YYYY-MM, indicator, participants [, new, renewing].
+# Monthly results: unit_code, period YYYY-MM, indicator, participants [, new, renewing].
 IMPORTERS["results"] = "targets.resources_results.ResultResource"
 
-# Schools and their pupils' BHYT per school year (issue #6, the students' table).
+# Schools and their pupils' BHYT per school year (the students' coverage table).
 IMPORTERS["schools"] = "targets.resources_schools.SchoolResource"
 IMPORTERS["school_figures"] = "targets.resources_schools.SchoolFiguresResource"
 
 # A year's public holidays and make-up working days (working-day deadlines).
-IMPORTERS["holidays"] = "campaigns.importers_holidays.PublicHolidayResource"
+IMPORTERS["holidays"] = "campaigns.holidays.importers.PublicHolidayResource"
 
 
 class Command(BaseCommand):

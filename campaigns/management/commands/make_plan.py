@@ -7,11 +7,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.models import PlanBlock, PlanDocument
-from campaigns.render.document import render_document
-from campaigns.render.docx import document_docx
-from campaigns.render.pdf import document_pdf
-from campaigns.selectors import resolve_unit
-from campaigns.starters import PLAN_KINDS, STARTERS, StarterError, build_draft
+from campaigns.documents.render.document import render_document
+from campaigns.documents.render.docx import document_docx
+from campaigns.documents.render.pdf import document_pdf
+from campaigns.documents.selectors import resolve_unit
+from campaigns.documents.starters import PLAN_KINDS, STARTERS, StarterError, build_draft
 
 
 class Command(BaseCommand):

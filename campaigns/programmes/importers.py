@@ -1,0 +1,309 @@
+"""Beneficiary lists on the forms 01/NQ-03, 02/NQ-03, 03/NQ-03 (reference plan 2021 Bắc Ninh):
+import (all rows or none, each problem naming the file, line and column) and export to xlsx.
+
+The reference text names the forms but does not print them; the columns here are the ones the plan
+asks each body to report (identity, residence, and what makes the person eligible: enlistment date
+for former soldiers, the village where the collector works, religion and title for dignitaries).
+"""
+
+import datetime
+import hashlib
+
+import tablib
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from bhxh_portal.exports import safe_dataset
+from bhxh_portal.idempotency import Repeated, when
+from bhxh_portal.imports import (
+    ImportFileError,
+    ImportReport,
+    RowProblem,
+    check_fits,
+    load_dataset,
+    parse_date,
+    rename_headers,
+)
+from bhxh_portal.personal_ids import is_masked_personal_id, mask_personal_id, mask_personal_ids_in
+from units.models import Unit
+from bhxh_portal.search import fold_text
+from units import access
+
+from ..models.programmes import (
+    Beneficiary,
+    BeneficiaryGroup,
+    BeneficiaryList,
+    BeneficiaryState,
+    ListForm,
+    SupportProgramme,
+)
+from .selectors import can_manage_list
+from ..holidays.workdays import deadline_after
+
+COMMON = {
+    "full_name": ["họ và tên", "họ tên"],
+    "birth_date": ["ngày sinh", "ngày tháng năm sinh"],
+    "sex": ["giới tính"],
+    "personal_id": ["số định danh cá nhân", "số định danh", "số cccd", "cccd"],
+    "bhxh_code": ["mã số bhxh", "mã bhxh", "số sổ bhxh"],
+    "commune": ["mã xã", "mã xã nơi thường trú"],
+    "address": ["nơi thường trú", "địa chỉ thường trú", "địa chỉ"],
+    "support_from": ["hưởng từ ngày", "hỗ trợ từ ngày"],
+    "note": ["ghi chú"],
+}
+COMMON_HEADERS = ["Họ và tên", "Ngày sinh", "Giới tính", "Số định danh cá nhân", "Mã số BHXH", "Mã xã",
+                  "Nơi thường trú"]
+
+FORM_COLUMNS = {
+    # form: [(canonical, header, aliases, required)]
+    ListForm.FORM_01: [("enlisted_on", "Ngày nhập ngũ", ["nhập ngũ"], True),
+                       ("discharged_on", "Ngày xuất ngũ", ["xuất ngũ"], False)],
+    ListForm.FORM_02: [("work_village", "Thôn, khu phố thu gom", ["thôn thu gom", "nơi thu gom", "thôn, khu phố"],
+                        True)],
+    ListForm.FORM_03: [("religion", "Tôn giáo", [], True),
+                       ("religious_title", "Chức sắc, chức việc", ["chức sắc", "chức việc", "chức danh"], True),
+                       ("religious_place", "Cơ sở tôn giáo", ["nơi sinh hoạt tôn giáo"], False)],
+    ListForm.GENERAL: [],
+}
+ENLISTED_AFTER = datetime.date(1975, 4, 30)
+ENLISTED_UNTIL = datetime.date(1989, 8, 31)
+RELIGIONS = {"phat giao": "Phật giáo", "cong giao": "Công giáo"}
+SEXES = {"nam": "M", "m": "M", "nu": "F", "f": "F"}
+EXPORT_STATE_HEADERS = ["Trạng thái", "Hạn cấp thẻ", "Số thẻ BHYT", "Ngày cấp thẻ"]
+
+
+def template_headers(form: str) -> list[str]:
+    return ["STT", *COMMON_HEADERS, *[c[1] for c in FORM_COLUMNS[form]], "Ghi chú"]
+
+
+def _identifier(value, digits: int) -> str:
+    """Text of digits; a number Excel stripped of its leading zeros gets them back (a CCCD starts with
+    a 3-digit province code 001–096, a mã số BHXH with a 2-digit one)."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+        if digits - 2 <= len(text) < digits:
+            text = text.zfill(digits)
+        return text
+    return str(value).strip().replace(" ", "").replace(".", "")
+
+
+def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, unit: Unit,
+                            received_on: datetime.date, user, dry_run: bool = False) -> ImportReport:
+    """Check (and unless dry_run, write) one list; all rows or none.
+
+    The same file for the same group, unit and day is written once (BeneficiaryList's unique
+    content_sha256): sent again it raises Repeated naming the first list. Writes of one programme
+    are serialised on its row, so two lists sent at once cannot both add the same person."""
+    report = ImportReport(filename=filename, dry_run=dry_run)
+    programme = group.programme
+    if not can_manage_list(user, unit) or not access.can_view(user, unit):
+        whose = unit.name if access.can_name(user, unit) else "đơn vị này: đơn vị ngoài phạm vi của bạn"
+        report.problems.append(RowProblem(None, None, f"bạn không có quyền nhận danh sách của {whose}."))
+        return report
+    data = source if isinstance(source, bytes) else source.read()
+    digest = hashlib.sha256(data).hexdigest()
+    same = {"programme": programme, "group": group, "unit": unit, "received_on": received_on,
+            "content_sha256": digest}
+    earlier = BeneficiaryList.objects.filter(**same).first()
+    if earlier is not None:
+        raise _list_repeated(earlier)
+    source = data
+    if not unit.is_in_subtree_of(programme.province):
+        report.problems.append(RowProblem(None, None, f"{unit.name} không thuộc {programme.province.name}."))
+        return report
+    if not programme.valid_from <= received_on <= programme.valid_to:
+        report.problems.append(RowProblem(None, None, "ngày nhận danh sách ngoài thời gian thực hiện chương trình "
+                                                      f"({programme.valid_from:%d/%m/%Y} – "
+                                                      f"{programme.valid_to:%d/%m/%Y})."))
+        return report
+    form_columns = FORM_COLUMNS[group.form]
+    aliases = dict(COMMON)
+    for canonical, header, more, _ in form_columns:
+        aliases[canonical] = [header.lower(), *more]
+    required = ["full_name", *[c[0] for c in form_columns if c[3]]]
+    try:
+        dataset = load_dataset(source, filename=filename)
+        labels = rename_headers(dataset, aliases, required=required, filename=filename)
+    except ImportFileError as exc:
+        report.problems.append(exc.problem)
+        return report
+    if "personal_id" not in dataset.headers and "bhxh_code" not in dataset.headers:
+        report.problems.append(RowProblem(1, None, "thiếu cột Số định danh cá nhân (hoặc Mã số BHXH)."))
+        return report
+
+    def problem(line, column, message):
+        report.problems.append(RowProblem(line, labels.get(column, column) if column else None, message))
+
+    rows = list(dataset.dict)
+    communes = {u.code: u for u in Unit.objects.current().filter(
+        code__in={str(r.get("commune") or "").strip() for r in rows}, path__startswith=unit.path)}
+    # Who already receives support, and whether the list is one the user sees: of another branch's
+    # list the refusal says only that it lies outside the user's scope.
+    active = Beneficiary.objects.filter(beneficiary_list__programme=programme,
+                                        state__in=[BeneficiaryState.SUBMITTED, BeneficiaryState.CARD_ISSUED])
+    seen_here = access.scope_by_unit(user, active, "beneficiary_list__unit")
+    active_ids = {i for pair in active.values_list("personal_id", "bhxh_code") for i in pair if i}
+    active_here = {i for pair in seen_here.values_list("personal_id", "bhxh_code") for i in pair if i}
+    due_on = deadline_after(received_on, programme.card_issue_working_days)
+    seen: dict[str, int] = {}
+    beneficiaries = []
+    for index, row in enumerate(rows):
+        line = index + 2
+        report.total += 1
+        name = str(row.get("full_name") or "").strip()
+        if not name:
+            problem(line, "full_name", "thiếu họ và tên.")
+        texts = {column: str(row.get(column) or "").strip() for column in ("address", "note")}
+        for column, value in (("full_name", name), *texts.items()):
+            if unstorable := check_fits(Beneficiary, column, value):
+                problem(line, column, unstorable)
+        personal_id = _identifier(row.get("personal_id"), 12)
+        bhxh_code = _identifier(row.get("bhxh_code"), 10)
+        masked = is_masked_personal_id(personal_id)
+        if masked:
+            problem(line, "personal_id", f"số định danh '{personal_id}' đã bị che (tệp xuất từ hệ thống): ghi lại số "
+                                         "đầy đủ, hoặc để trống nếu đã có mã số BHXH.")
+            personal_id = ""
+        elif personal_id and not (personal_id.isdigit() and len(personal_id) == 12):
+            problem(line, "personal_id", f"số định danh '{mask_personal_ids_in(personal_id)}' phải gồm đúng 12 chữ số.")
+        if bhxh_code and not (bhxh_code.isdigit() and len(bhxh_code) == 10):
+            problem(line, "bhxh_code", f"mã số BHXH '{bhxh_code}' phải gồm đúng 10 chữ số.")
+        if not personal_id and not bhxh_code and not masked:
+            problem(line, "personal_id", "cần số định danh cá nhân hoặc mã số BHXH.")
+        for key in (personal_id, bhxh_code):
+            if not key:
+                continue
+            if key in seen:
+                problem(line, "personal_id" if key == personal_id else "bhxh_code",
+                        f"trùng với dòng {seen[key]} trong tệp.")
+            elif key in active_here:
+                problem(line, "personal_id" if key == personal_id else "bhxh_code",
+                        "người này đã có trong danh sách của chương trình (đang chờ cấp thẻ hoặc đã cấp thẻ).")
+            elif key in active_ids:
+                problem(line, "personal_id" if key == personal_id else "bhxh_code",
+                        "người này đã có trong danh sách của chương trình do đơn vị ngoài phạm vi của bạn gửi.")
+            seen.setdefault(key, line)
+        try:
+            birth_date = parse_date(row.get("birth_date"), label="ngày sinh")
+        except ValueError as exc:
+            problem(line, "birth_date", f"{exc}.")
+            birth_date = None
+        if unstorable := check_fits(Beneficiary, "birth_date", birth_date):
+            problem(line, "birth_date", unstorable)
+        sex = ""
+        if row.get("sex"):
+            sex = SEXES.get(fold_text(str(row["sex"])), "")
+            if not sex:
+                problem(line, "sex", f"giới tính '{row['sex']}' phải là Nam hoặc Nữ.")
+        commune = None
+        code = str(row.get("commune") or "").strip()
+        if code:
+            commune = communes.get(code)
+            if commune is None:
+                problem(line, "commune", f"không có xã mang mã '{code}' thuộc {unit.name}.")
+        try:
+            support_from = parse_date(row.get("support_from"), label="ngày") or max(received_on, programme.valid_from)
+        except ValueError as exc:
+            problem(line, "support_from", f"{exc}.")
+            support_from = received_on
+        if not programme.valid_from <= support_from <= programme.valid_to:
+            problem(line, "support_from", "ngày hưởng ngoài thời gian thực hiện chương trình.")
+        details = {}
+        for canonical, header, _, needed in form_columns:
+            value = row.get(canonical)
+            if value in (None, ""):
+                if needed:
+                    problem(line, canonical, f"thiếu {header.lower()}.")
+                continue
+            if canonical in ("enlisted_on", "discharged_on"):
+                try:
+                    value = parse_date(value, label=header.lower())
+                except ValueError as exc:
+                    problem(line, canonical, f"{exc}.")
+                    continue
+                if canonical == "enlisted_on" and not ENLISTED_AFTER < value <= ENLISTED_UNTIL:
+                    problem(line, canonical, "chỉ hỗ trợ cựu quân nhân nhập ngũ sau ngày 30/4/1975 đến "
+                                             f"31/8/1989; ngày nhập ngũ là {value:%d/%m/%Y}.")
+                value = value.isoformat()
+            elif canonical == "religion":
+                religion = RELIGIONS.get(fold_text(str(value)))
+                if religion is None:
+                    problem(line, canonical, f"tôn giáo '{value}': chương trình hỗ trợ chức sắc, chức việc, nhà tu "
+                                             "hành của Phật giáo và Công giáo.")
+                value = religion or str(value)
+            details[canonical] = str(value).strip() if not isinstance(value, str) else value.strip()
+        beneficiaries.append(Beneficiary(
+            line=line, full_name=name, birth_date=birth_date, sex=sex, personal_id=personal_id,
+            bhxh_code=bhxh_code, commune=commune, address=texts["address"],
+            details=details, support_from=support_from, due_on=due_on, note=texts["note"],
+        ))
+    report.problems.sort(key=lambda p: (p.line or 0, p.column or ""))
+    if report.problems:
+        return report
+    report.created = len(beneficiaries)
+    if dry_run:
+        return report
+    try:
+        with transaction.atomic():
+            SupportProgramme.objects.select_for_update().filter(pk=programme.pk).first()
+            earlier = BeneficiaryList.objects.filter(**same).first()
+            if earlier is not None:
+                raise _list_repeated(earlier)
+            # Checked again under the lock: a list written meanwhile may have added the same people.
+            ids, codes = [k for k in seen if len(k) == 12], [k for k in seen if len(k) == 10]
+            taken = Beneficiary.objects.filter(
+                Q(personal_id__in=ids) | Q(bhxh_code__in=codes), beneficiary_list__programme=programme,
+                state__in=[BeneficiaryState.SUBMITTED, BeneficiaryState.CARD_ISSUED],
+            ).values_list("personal_id", "bhxh_code")
+            for key in sorted({k for pair in taken for k in pair if k in seen}, key=seen.get):
+                problem(seen[key], "personal_id" if len(key) == 12 else "bhxh_code",
+                        "người này vừa được nhập trong một danh sách khác của chương trình.")
+            if report.problems:
+                report.created = 0
+                return report
+            batch = BeneficiaryList.objects.create(source_filename=filename[:255], created_by=user, **same)
+            for beneficiary in beneficiaries:
+                beneficiary.beneficiary_list = batch
+            Beneficiary.objects.bulk_create(beneficiaries)
+    except IntegrityError:
+        earlier = BeneficiaryList.objects.filter(**same).first()
+        if earlier is None:
+            raise
+        raise _list_repeated(earlier) from None
+    report.list_id = batch.pk
+    return report
+
+
+def _list_repeated(earlier: BeneficiaryList) -> Repeated:
+    return Repeated(f"Danh sách này (cùng tệp, nhóm, đơn vị và ngày nhận) đã được nhập lúc {when(earlier.created_at)} "
+                    f"(danh sách số {earlier.pk}); không nhập lại lần nữa.", obj=earlier)
+
+
+def export_beneficiary_list(beneficiary_list: BeneficiaryList) -> bytes:
+    """The list on its form, with each beneficiary's state. The số định danh is masked, as on the page;
+    imported again (state columns ignored), a masked number is refused until written in full."""
+    form = beneficiary_list.group.form
+    columns = FORM_COLUMNS[form]
+    dataset = tablib.Dataset(headers=[*template_headers(form), *EXPORT_STATE_HEADERS],
+                             title=form.replace("/", "-"))
+    for number, b in enumerate(beneficiary_list.beneficiaries.select_related("commune").order_by("line", "pk"), 1):
+        extra = []
+        for canonical, _, _, _ in columns:
+            value = b.details.get(canonical, "")
+            if canonical in ("enlisted_on", "discharged_on") and value:
+                value = datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
+            extra.append(value)
+        dataset.append([
+            number, b.full_name, b.birth_date.strftime("%d/%m/%Y") if b.birth_date else "",
+            b.get_sex_display() if b.sex else "", mask_personal_id(b.personal_id), b.bhxh_code,
+            b.commune.code if b.commune else "", b.address, *extra, b.note, b.get_state_display(),
+            b.due_on.strftime("%d/%m/%Y"), b.card_number,
+            b.card_issued_on.strftime("%d/%m/%Y") if b.card_issued_on else "",
+        ])
+    return safe_dataset(dataset).export("xlsx")
+
+
+def template_xlsx(form: str) -> bytes:
+    return tablib.Dataset(headers=template_headers(form), title=form.replace("/", "-")).export("xlsx")
