@@ -27,17 +27,15 @@ from drive.models import Contact, ListKind, Outcome, WorkItem
 from targets.models import (
     Demographics,
     Indicator,
-    Membership,
     MonthlyReport,
     MonthlyReportEvent,
     MonthlyResult,
     School,
     SchoolFigures,
     Target,
-    Unit,
-    UnitLevel,
 )
-from targets.periods import Period
+from units.models import Membership, Unit, UnitLevel
+from units.periods import Period
 from targets.synthetic import (
     BATCH,
     INDICATORS,
@@ -185,7 +183,7 @@ def synthetic_country_build(*, year: int, shape: CountryShape = CountryShape(), 
     from decimal import Decimal
 
     from targets.models import EnteredAs, ReportState, TargetKind
-    from targets.periods import PeriodType
+    from units.periods import PeriodType
     from targets.rates import count_from_rate
     from targets.synthetic import TARGET_RATES
 

@@ -35,7 +35,7 @@ from reports.dashboard import dashboard_charts, unit_dashboard
 from reports.management.commands.bench_reports import Command as BenchReports
 from reports.synthetic_country import CountryShape, synthetic_country_ensure
 from reports.views_coverage import coverage_page
-from targets.models import Unit
+from units.models import Unit
 
 GOALS = {"html": 0.5, "pdf": 3.0}  # seconds, on PostgreSQL
 
