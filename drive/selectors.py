@@ -7,9 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, When
 
-from agents.models import Collector, Enrolment
+from agents.models import Collector, Enrolment, Participant, Product
 from bhxh_portal.personal_ids import mask_personal_id
 from units import access
 from units.models import Role, Unit
@@ -313,31 +314,71 @@ BY = {"commune": ("commune_id", "commune__name"), "village": ("village_id", "vil
       "agent": ("agent_id", "agent__name")}
 
 
-def _funnel_counts(items: QuerySet, month: datetime.date) -> dict:
-    """The funnel's counters as aggregates over `items` (used with .values(...).annotate(**...) for
-    one grouped query, or .aggregate(**...) for one line)."""
+def _funnel_rows(items: QuerySet, month: datetime.date, key_fields: tuple[str, ...]) -> list[dict]:
+    """The funnel's counters of `items`, one row per value of `key_fields`, from one grouped query.
+
+    Each part is read once for all the people, never once per person: the contacts summarised per
+    item (contacted, promised, promised at an activity), the enrolled items (a later enrolment of
+    the same product; for the population list, any drive product in force in the month), each
+    LEFT JOINed to the items. The parts are ORM querysets where the planner reads them well; the
+    joining, the sums and the population list's registry join are written out, in SQL that SQLite
+    (3.35+) and PostgreSQL (12+) both read."""
     start = month_start(month)
     # Enrolled: the registry shows the person (re-)joined after the list was drawn: a later
     # enrolment of the same product, or, for the population list, any drive product in force.
     by_participant = Enrolment.objects.filter(
         participant=OuterRef("participant_id"), product=OuterRef("product_id"),
         valid_from__gt=OuterRef("last_valid_to"))
-    by_resident = Enrolment.objects.filter(
-        participant__personal_id=OuterRef("resident__personal_id"), product__code__in=drive_products(),
-        valid_from__lte=month_end(start)).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
-    enrolled = (Q(participant__isnull=False) & Exists(by_participant)) | (
-        Q(participant__isnull=True) & Exists(by_resident))
-    contacts = Contact.objects.filter(item=OuterRef("pk"))
-    promised = contacts.filter(outcome__in=PROMISED_OUTCOMES)
-    return {
-        "listed": Count("pk"),
-        "contacted": Count("pk", filter=Exists(contacts)),
-        "promised": Count("pk", filter=Exists(promised)),
-        "from_activity": Count("pk", filter=Exists(promised.filter(activity__isnull=False))),
-        "enrolled": Count("pk", filter=enrolled),
-        "due": Count("pk", filter=Q(kind=ListKind.DUE)),
-        "renewed": Count("pk", filter=Q(kind=ListKind.DUE) & enrolled),
+    ids = items.order_by().values("pk")
+    parts = {
+        "i": items.order_by().values(item=F("pk"), list_kind=F("kind"),
+                                     **{f"k{n}": F(name) for n, name in enumerate(key_fields)}),
+        "c": (Contact.objects.filter(item__in=ids).order_by().values(contacted_item=F("item_id"))
+              .annotate(promised=Max(Case(When(outcome__in=PROMISED_OUTCOMES, then=1), default=0)),
+                        from_activity=Max(Case(When(outcome__in=PROMISED_OUTCOMES, activity__isnull=False,
+                                                    then=1), default=0)))),
+        "ep": items.filter(participant__isnull=False).filter(Exists(by_participant)).order_by().values(
+            enrolled_item=F("pk")),
+        "er": items.filter(participant__isnull=True).order_by().values(
+            enrolled_item=F("pk"), personal_id=F("resident__personal_id")),
     }
+    sql, params = {}, {}
+    for name, queryset in parts.items():
+        sql[name], params[name] = queryset.query.sql_with_params()
+    # The population list's people are found in the registry by their personal id: a join through
+    # the unique index, not a search of every enrolment in force for each resident.
+    products = drive_products()
+    in_force = f"""
+        SELECT DISTINCT r.enrolled_item FROM ({sql["er"]}) r
+        JOIN {Participant._meta.db_table} p ON p.personal_id = r.personal_id
+        JOIN {Enrolment._meta.db_table} e ON e.participant_id = p.id
+        JOIN {Product._meta.db_table} pr ON pr.id = e.product_id
+        WHERE pr.code IN ({", ".join(["%s"] * len(products))}) AND e.valid_from <= %s
+          AND (e.valid_to IS NULL OR e.valid_to >= %s)"""
+    keys = ", ".join(f"i.k{n}" for n in range(len(key_fields)))
+    enrolled = "(CASE WHEN ep.enrolled_item IS NULL AND er.enrolled_item IS NULL THEN 0 ELSE 1 END)"
+    # MATERIALIZED: each part is read once; PostgreSQL's parallel workers would otherwise each
+    # rebuild the inner parts' hashes.
+    query = f"""
+        WITH c AS MATERIALIZED ({sql["c"]}),
+             ep AS MATERIALIZED ({sql["ep"]}),
+             er AS MATERIALIZED ({in_force})
+        SELECT {keys}, COUNT(*), COUNT(c.contacted_item), SUM(COALESCE(c.promised, 0)),
+               SUM(COALESCE(c.from_activity, 0)), SUM({enrolled}),
+               SUM(CASE WHEN i.list_kind = %s THEN 1 ELSE 0 END),
+               SUM(CASE WHEN i.list_kind = %s THEN {enrolled} ELSE 0 END)
+        FROM ({sql["i"]}) i
+        LEFT JOIN c ON c.contacted_item = i.item
+        LEFT JOIN ep ON ep.enrolled_item = i.item
+        LEFT JOIN er ON er.enrolled_item = i.item
+        GROUP BY {keys}"""
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*params["c"], *params["ep"], *params["er"], *products, month_end(start), start,
+                               ListKind.DUE.value, ListKind.DUE.value, *params["i"]])
+        found = cursor.fetchall()
+    width = len(key_fields)
+    return [dict(zip((*key_fields, *COUNTERS), (*row[:width], *(int(v or 0) for v in row[width:]))))
+            for row in found]
 
 
 COUNTERS = ("listed", "contacted", "promised", "from_activity", "enrolled", "due", "renewed")
@@ -354,8 +395,7 @@ def funnel(*, user, unit: Unit, month: datetime.date, by: str = "village") -> li
     One grouped query for the counters, one for the refusal reasons; the total line is the sum."""
     key_field, label_field = BY[by]
     items = _month_items(user=user, unit=unit, month=month)
-    rows = (items.order_by().values(key_field, label_field)
-            .annotate(**_funnel_counts(items, month)))
+    rows = _funnel_rows(items, month, (key_field, label_field))
     lines: dict = {}
     total = FunnelLine(key=None, label="Tổng cộng")
     for r in rows:
@@ -378,7 +418,7 @@ def funnel_summary(*, user, unit: Unit, month: datetime.date) -> list[FunnelLine
     """The compact funnel of the dashboard: one line a list (đến hạn, dừng đóng, chưa tham gia) and
     the total, from one grouped query."""
     items = _month_items(user=user, unit=unit, month=month)
-    found = {r["kind"]: r for r in items.order_by().values("kind").annotate(**_funnel_counts(items, month))}
+    found = {r["kind"]: r for r in _funnel_rows(items, month, ("kind",))}
     total = FunnelLine(key=None, label="Tổng cộng")
     lines = []
     for kind in ListKind:

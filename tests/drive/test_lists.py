@@ -119,3 +119,19 @@ def test_work_list_page_costs_the_same_queries_whatever_its_size(client, registr
     url = reverse("drive:work_list", kwargs={"pk": registry["xa1"].pk, "month": "2024-06", "kind": "due"})
     with django_assert_max_num_queries(15):
         assert client.get(url).status_code == 200
+
+
+def test_funnel_counts_a_resident_once_when_the_registry_shows_them_enrolled_in_the_month(registry, official):
+    from .conftest import enrol, person
+
+    services.work_list_draw(unit=registry["xa1"], month=MONTH, kind=ListKind.UNINSURED, by=official)
+    assert WorkItem.objects.filter(kind=ListKind.UNINSURED).count() == 2
+    joined = person("Lý Chưa Tham Gia", registry["dong"], personal_id="001099000003")
+    enrol(joined, "bhyt_hgd", D(2024, 6, 10), D(2025, 6, 9))
+    enrol(joined, "bhxh_tn", D(2024, 6, 1), D(2024, 12, 31))  # two products in force: still one person
+    # A non-drive card in force, or a drive card only from next month, is not counted.
+    enrol(registry["people"]["expired_resident"], "bhyt_can_ngheo", D(2024, 6, 1), D(2024, 12, 31))
+    enrol(registry["people"]["expired_resident"], "bhyt_hgd", D(2024, 7, 1), D(2025, 6, 30))
+    lines = {line.key: line for line in selectors.funnel_summary(user=official, unit=registry["xa1"], month=MONTH)}
+    assert (lines[ListKind.UNINSURED.value].listed, lines[ListKind.UNINSURED.value].enrolled) == (2, 1)
+    assert lines[None].enrolled == 1 and lines[None].renewed == 0
