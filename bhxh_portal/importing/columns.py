@@ -34,8 +34,8 @@ class ColumnSpec:
     aliases: tuple[str, ...] = ()               # other headers people write for it
     convert: Callable[[Any], Any] | None = None  # cell -> value; raises ValueError with a Vietnamese reason
     required: bool = False                      # the column must be in the file
-    model: Any = None                           # with `field`: the database limits the value must fit
-    field: str | None = None
+    model: Any = None                           # with `model_field`: the limits the value must fit
+    model_field: str | None = None              # defaults to `name`
 
     def header_names(self) -> tuple[str, ...]:
         return (self.name, self.label, *self.aliases)
@@ -132,7 +132,7 @@ def parse_row(raw: Sequence, match: HeaderMatch, specs: Sequence[ColumnSpec], *,
             problems.append(RowProblem(line, match.label(spec.name) if index is not None else spec.label, str(exc)))
             values[spec.name] = None
             continue
-        if spec.model is not None and (reason := check_fits(spec.model, spec.field or spec.name, value)):
+        if spec.model is not None and (reason := check_fits(spec.model, spec.model_field or spec.name, value)):
             problems.append(RowProblem(line, match.labels.get(spec.name, spec.label), reason))
             value = None
         values[spec.name] = value
