@@ -15,6 +15,8 @@ from django.db.models import Q
 
 from bhxh_portal.exports import safe_dataset
 from bhxh_portal.idempotency import Repeated, when
+from bhxh_portal.importing import loose_identifier
+from bhxh_portal.importing import template_xlsx as blank_template
 from bhxh_portal.imports import (
     ImportFileError,
     ImportReport,
@@ -73,19 +75,6 @@ EXPORT_STATE_HEADERS = ["Trạng thái", "Hạn cấp thẻ", "Số thẻ BHYT",
 
 def template_headers(form: str) -> list[str]:
     return ["STT", *COMMON_HEADERS, *[c[1] for c in FORM_COLUMNS[form]], "Ghi chú"]
-
-
-def _identifier(value, digits: int) -> str:
-    """Text of digits; a number Excel stripped of its leading zeros gets them back (a CCCD starts with
-    a 3-digit province code 001–096, a mã số BHXH with a 2-digit one)."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, int) and not isinstance(value, bool):
-        text = str(value)
-        if digits - 2 <= len(text) < digits:
-            text = text.zfill(digits)
-        return text
-    return str(value).strip().replace(" ", "").replace(".", "")
 
 
 def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, unit: Unit,
@@ -158,8 +147,8 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
         for column, value in (("full_name", name), *texts.items()):
             if unstorable := check_fits(Beneficiary, column, value):
                 problem(line, column, unstorable)
-        personal_id = _identifier(row.get("personal_id"), 12)
-        bhxh_code = _identifier(row.get("bhxh_code"), 10)
+        personal_id = loose_identifier(row.get("personal_id"), 12)
+        bhxh_code = loose_identifier(row.get("bhxh_code"), 10)
         masked = is_masked_personal_id(personal_id)
         if masked:
             problem(line, "personal_id", f"số định danh '{personal_id}' đã bị che (tệp xuất từ hệ thống): ghi lại số "
@@ -305,4 +294,4 @@ def export_beneficiary_list(beneficiary_list: BeneficiaryList) -> bytes:
 
 
 def template_xlsx(form: str) -> bytes:
-    return tablib.Dataset(headers=template_headers(form), title=form.replace("/", "-")).export("xlsx")
+    return blank_template(template_headers(form), title=form.replace("/", "-"))

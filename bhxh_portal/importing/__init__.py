@@ -7,7 +7,8 @@
   Vietnamese reason), with the database's limits (`check_fits`);
 - `commit_all_or_nothing`: one transaction, only when no row has a problem;
 - the repeats every importer needs in one place: codes with their leading zeros (`codes`),
-  month arithmetic (`months`), the downloadable template (`templates`), the history diff (`history`);
+  the downloadable template (`templates`); month arithmetic (`bhxh_portal.months`) and the history
+  diff (`bhxh_portal.history`), which know no import, are re-exported here;
 - django-import-export resources go through `CheckedImportMixin` and `run_resource_import`.
 """
 
@@ -24,7 +25,7 @@ from .columns import (
     parse_rows,
 )
 from .commit import commit_all_or_nothing
-from .history import history_changes, history_pairs
+from bhxh_portal.history import history_changes, history_pairs
 from .hostile import (
     MAX_PACKAGE_MEMBERS,
     MAX_SHEET_COLUMNS,
@@ -41,7 +42,7 @@ from .hostile import (
     read_member,
 )
 from .limits import DATE_RANGE, FieldLimits, check_fits, field_limits, instance_limit_errors
-from .months import add_months, add_months_to_first, month_end, month_start, period_end
+from bhxh_portal.months import add_months, add_months_to_first, month_end, month_start, period_end
 from .problems import ImportFileError, ImportReport, RowProblem
 from .reading import (
     ENCODING_REFUSED,

@@ -1,4 +1,4 @@
-"""Month arithmetic on dates, in one place: the first and last day of a month, and months added."""
+"""Month arithmetic on dates, in one place (knows no domain): the first and last day of a month, months added."""
 
 import calendar
 import datetime
