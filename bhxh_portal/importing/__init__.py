@@ -64,6 +64,7 @@ from .resources import (
     rename_headers,
     run_resource_import,
 )
+from .table import Table, read_table, text_cell
 from .templates import template_csv, template_xlsx
 from .values import parse_date
 
@@ -71,12 +72,13 @@ __all__ = [
     "DATE_RANGE", "ENCODING_REFUSED", "MAX_PACKAGE_MEMBERS", "MAX_SHEET_COLUMNS", "MAX_SHEET_ROWS", "OLE_MAGIC",
     "SPREADSHEET_SUFFIXES", "TEXT_SUFFIXES", "ZIP_MAGIC",
     "CheckedImportMixin", "ColumnSpec", "FieldLimits", "HeaderMatch", "ImportFileError", "ImportReport", "RawSheet",
-    "RowProblem", "StorableImportMixin",
+    "RowProblem", "StorableImportMixin", "Table",
     "add_months", "add_months_to_first", "alias_lookup", "cell_text", "check_fits", "check_ods_extent",
     "check_package_extent", "check_sheet_extent", "check_spreadsheet_bytes", "code_text", "commit_all_or_nothing",
     "compose_dataset", "decode_csv", "field_limits", "find_formula_cells", "header_key", "history_changes",
     "history_pairs", "instance_limit_errors", "is_blank_row", "load_dataset", "looks_like_utf16", "loose_identifier",
     "match_headers", "max_sheet_cells", "max_unpacked_bytes", "max_upload_bytes", "month_end", "month_start", "nfc",
     "open_package", "pad_code", "parse_date", "parse_row", "parse_rows", "period_end", "read_member",
-    "read_raw_sheet", "rename_headers", "restore_code", "run_resource_import", "template_csv", "template_xlsx",
+    "read_raw_sheet", "read_table", "rename_headers", "restore_code", "run_resource_import", "template_csv",
+    "template_xlsx", "text_cell",
 ]
