@@ -334,16 +334,10 @@ class RowParser:
         if row.payment_mode in (PaymentMode.YEARS_AHEAD, PaymentMode.LUMP_SUM):
             self._check_lump_sum(row, labels, product, is_income_based)
             return
-        try:
-            quote = self.rules.monthly_quote(product=product, on=row.valid_from,
-                                             income=row.income if is_income_based else None, group=row.support_group,
-                                             member_order=row.member_order, unit_path=row.commune_path)
-        except IncomeError as exc:
-            row.errors.append((labels["income"], str(exc)))
-            return
-        except ContributionError as exc:
-            if row.amount is not None:
-                row.warnings.append(f"Không kiểm tra được số tiền: {exc}")
+        quote = self._quote(row, labels, lambda: self.rules.monthly_quote(
+            product=product, on=row.valid_from, income=row.income if is_income_based else None,
+            group=row.support_group, member_order=row.member_order, unit_path=row.commune_path))
+        if quote is None:
             return
         row.expected = total = quote.monthly_due * row.months
         if row.amount is not None and row.amount != total:
@@ -356,16 +350,11 @@ class RowParser:
 
     def _check_lump_sum(self, row: Row, labels: dict, product, is_income_based: bool) -> None:
         """Several years ahead is discounted and missing months compounded: not monthly × months."""
-        try:
-            quote = self.rules.quote(product=product, on=row.valid_from, income=row.income if is_income_based else None,
-                                     months=row.months, group=row.support_group, member_order=row.member_order,
-                                     unit_path=row.commune_path, mode=row.payment_mode)
-        except IncomeError as exc:
-            row.errors.append((labels["income"], str(exc)))
-            return
-        except ContributionError as exc:
-            if row.amount is not None:
-                row.warnings.append(f"Không kiểm tra được số tiền: {exc}")
+        quote = self._quote(row, labels, lambda: self.rules.quote(
+            product=product, on=row.valid_from, income=row.income if is_income_based else None, months=row.months,
+            group=row.support_group, member_order=row.member_order, unit_path=row.commune_path,
+            mode=row.payment_mode))
+        if quote is None:
             return
         row.expected = total = quote.total_due
         if row.amount is not None and row.amount != total:
@@ -374,6 +363,19 @@ class RowParser:
                 f"Số tiền {format_number(row.amount)} đ khác số phải đóng theo quy định {format_number(total)} đ"
                 f" ({PaymentMode(schedule.mode).label.lower()} {row.months} tháng, lãi suất đầu tư quỹ năm "
                 f"{schedule.rate_year} {format_number(schedule.rate_pct, 4)}%/tháng)")
+
+    @staticmethod
+    def _quote(row: Row, labels: dict, ask):
+        """The rules' quote for the row, or None: an income the rules refuse is the row's error; a quote the
+        rules cannot give leaves the amount unchecked (said as a warning when an amount was written)."""
+        try:
+            return ask()
+        except IncomeError as exc:
+            row.errors.append((labels["income"], str(exc)))
+        except ContributionError as exc:
+            if row.amount is not None:
+                row.warnings.append(f"Không kiểm tra được số tiền: {exc}")
+        return None
 
     def _refuse_outside_codes(self) -> None:
         # A code of another branch is answered like an unknown one: nothing about that unit is told.
