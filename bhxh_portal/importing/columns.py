@@ -41,6 +41,11 @@ class ColumnSpec:
         return (self.name, self.label, *self.aliases)
 
 
+def spec_aliases(specs: Iterable[ColumnSpec]) -> dict[str, list[str]]:
+    """{canonical name: [label, *aliases]}, the form `rename_headers` and the resources take."""
+    return {spec.name: [spec.label.lower(), *spec.aliases] for spec in specs}
+
+
 def alias_lookup(specs: Iterable[ColumnSpec]) -> dict[str, str]:
     """{header key: canonical name} for every name, label and alias of the specs."""
     return {header_key(a): spec.name for spec in specs for a in spec.header_names()}

@@ -6,6 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from bhxh_portal.search import fold_text
 
+from .columns import spec_aliases
 from .limits import instance_limit_errors
 from .problems import ImportFileError, ImportReport, RowProblem
 from .reading import nfc
@@ -103,14 +104,17 @@ class CheckedImportMixin(StorableImportMixin):
 
     header_aliases: dict[str, list[str]] = {}
     required_columns: list[str] = []
+    # Or the columns as specs (bhxh_portal.importing.columns): both of the above then follow from them.
+    columns: list = []
 
     def import_data(self, dataset, **kwargs):
         filename = kwargs.get("filename") or kwargs.get("file_name") or "tệp tải lên"
         self.source_rows = {}
         compose_dataset(dataset)
         try:
-            self.column_labels = rename_headers(dataset, self.header_aliases, required=self.required_columns,
-                                                filename=filename)
+            aliases = spec_aliases(self.columns) if self.columns else self.header_aliases
+            required = [spec.name for spec in self.columns if spec.required] if self.columns else self.required_columns
+            self.column_labels = rename_headers(dataset, aliases, required=required, filename=filename)
         except ImportFileError as exc:
             result = self.get_result_class()()
             result.total_rows = len(dataset)
