@@ -144,3 +144,30 @@ def test_the_template_has_the_headers_and_the_guide():
     assert workbook["Mẫu"]["A2"].number_format == "@"
     assert [c.value for c in workbook["Hướng dẫn"][2]] == ["Mã", "5 chữ số"]
     assert template_csv(["Mã", "Tên"]) == "\ufeffMã,Tên\r\n".encode()
+
+
+def test_spec_aliases_give_the_resources_their_headers_label_first():
+    from bhxh_portal.importing import spec_aliases
+
+    assert spec_aliases(SPECS)["code"] == ["mã đơn vị", "mã", "mã đv"]
+
+
+@pytest.mark.django_db
+def test_read_table_refuses_a_file_without_a_required_column_as_the_reports_one_problem():
+    from bhxh_portal.importing import read_table
+
+    report = ImportReport(filename="a.csv")
+    assert read_table("Mã;Số người\n1;2\n".encode(), SPECS, filename="a.csv", report=report) is None
+    assert report.messages() == ["Tệp a.csv, dòng 1: thiếu cột Tên đơn vị. Dòng tiêu đề có: Mã, Số người."]
+
+
+@pytest.mark.django_db
+def test_read_table_gives_each_row_its_line_values_and_problems():
+    from bhxh_portal.importing import read_table
+
+    report = ImportReport(filename="a.csv")
+    table = read_table("Mã đv,Tên,Số người\n7,Xã Bảy,x\n".encode(), SPECS, filename="a.csv", report=report)
+    [(line, values, problems)] = table.rows
+    assert line == 2 and values["code"] == "00007" and values["name"] == "Xã Bảy"
+    assert problems == [RowProblem(2, "Số người", "'x' không phải là số nguyên")]
+    assert table.label("count") == "Số người" and table.cells[2][0] == "7"
