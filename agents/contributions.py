@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 
+from bhxh_portal.months import add_months
 from bhxh_portal.numbers import format_number, round_half_up
 from units.models import Unit
 
@@ -206,11 +207,6 @@ def _pct(value: Decimal) -> Fraction:
 
 def _money(value: Fraction) -> int:
     return int(round_half_up(value))
-
-
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.month - 1 + months
-    return day.replace(year=day.year + index // 12, month=index % 12 + 1)
 
 
 def _formed_from_paths(unit_path: str) -> tuple[str, ...]:
@@ -437,7 +433,7 @@ class RuleBook:
         first = on.replace(day=1)
         for i in range(1, months + 1):
             if mode == PaymentMode.YEARS_AHEAD:
-                month = _add_months(first, i - 1)
+                month = add_months(first, i - 1)
                 local = sum(amount for amount, until in monthly.local_parts if until is None or month <= until)
                 rows.append(ScheduleMonth(i, month, monthly.monthly_contribution, monthly.state_support_monthly,
                                           local, 1 / (1 + r) ** (i - 1)))

@@ -54,7 +54,7 @@ class MappingForm(forms.Form):
 
     def __init__(self, *args, unknown: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", "— chọn —"), (IGNORE, "Bỏ qua cột này")] + [(c.field, c.label) for c in COLUMNS]
+        choices = [("", "— chọn —"), (IGNORE, "Bỏ qua cột này")] + [(c.name, c.label) for c in COLUMNS]
         self.headers = {}
         for index, header in enumerate(unknown):
             name = f"col_{index}"

@@ -6,12 +6,13 @@ income, codes that Excel turned into numbers (leading zero lost), dates as Excel
 dd/mm/yyyy text, and the amount due computed with the dated rules.
 """
 
-import calendar
 import csv
 import datetime
 import io
 import random
 from dataclasses import dataclass
+
+from bhxh_portal.months import period_end
 
 from .contributions import RuleBook
 from .models import Product
@@ -33,14 +34,6 @@ TITLE = "DANH SÁCH NGƯỜI THAM GIA BHXH TỰ NGUYỆN, BHYT HỘ GIA ĐÌNH"
 MODES = [("Hằng tháng", 1), ("3 tháng", 3), ("6 tháng", 6), ("12 tháng", 12)]
 PRODUCT_LABEL = {"bhxh_tn": "BHXH TN", "bhyt_hgd": "BHYT HGĐ", "bhyt_can_ngheo": "BHYT cận nghèo"}
 GROUP_LABEL = {"other": "Khác", "poor": "Hộ nghèo", "near_poor": "Cận nghèo", "ethnic_minority": "Dân tộc thiểu số"}
-
-
-def period_end(start: datetime.date, months: int) -> datetime.date:
-    """The last day covered by `months` months from `start` (23/07/2021 + 12 months -> 22/07/2022)."""
-    month = start.month - 1 + months
-    year, month = start.year + month // 12, month % 12 + 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return datetime.date(year, month, day) - datetime.timedelta(days=1)
 
 
 @dataclass

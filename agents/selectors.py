@@ -1,6 +1,5 @@
 """Reads in agents: one grouped query each, over a subtree by path prefix, never a loop per child."""
 
-import calendar
 import datetime
 from dataclasses import dataclass, field
 
@@ -8,6 +7,7 @@ from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 
 from bhxh_portal.imports import nfc
+from bhxh_portal.months import month_end
 from bhxh_portal.search import folded_words_q
 from units import access
 from units.models import Role, Unit
@@ -20,10 +20,6 @@ COLLECT_ROLES = (Role.COLLECTION_AGENT, Role.BHXH_STAFF, Role.ADMINISTRATOR)
 # Indicators that count part of a product's participants: the newly mobilised and the renewing
 # BHXH TN participants (targets.Indicator bhxh_tn_moi / bhxh_tn_tai_tuc, parts of bhxh_tn).
 NEW_OR_RENEWING = {"bhxh_tn_moi": ("bhxh_tn", True), "bhxh_tn_tai_tuc": ("bhxh_tn", False)}
-
-
-def month_end(month: datetime.date) -> datetime.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def _in_subtree(unit: Unit, prefix: str = "participant__") -> Q:

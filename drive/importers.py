@@ -3,17 +3,16 @@ danh, hộ, thôn. The same pipeline as every import: every row checked first (f
 Vietnamese reason), then all rows written or none; importing the same file again changes nothing."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 
-from bhxh_portal.imports import (
-    ImportFileError,
+from bhxh_portal.importing import (
+    ColumnSpec,
     ImportReport,
     RowProblem,
-    check_fits,
-    load_dataset,
+    commit_all_or_nothing,
     parse_date,
-    rename_headers,
+    read_table,
+    text_cell,
 )
 from bhxh_portal.personal_ids import is_masked_personal_id, mask_personal_id
 from units.models import Unit
@@ -22,26 +21,31 @@ from bhxh_portal.search import fold_text
 from . import selectors
 from .models import Resident
 
-HEADER_ALIASES = {
-    "full_name": ["họ và tên", "họ tên", "tên"],
-    "birth_date": ["ngày sinh", "ngày tháng năm sinh"],
-    "personal_id": ["số định danh", "số định danh cá nhân", "cccd", "số cccd", "căn cước công dân"],
-    "household_code": ["hộ", "mã hộ", "mã hộ gia đình", "số hộ"],
-    "village": ["thôn", "thôn, ấp", "ấp", "tổ dân phố", "mã thôn"],
-}
-REQUIRED = ["full_name", "personal_id", "village"]
-TEMPLATE_HEADERS = ["Họ và tên", "Ngày sinh", "Số định danh", "Hộ", "Thôn"]
+
+def _birth_date(value):
+    try:
+        return parse_date(value, label="ngày sinh")
+    except ValueError as exc:
+        raise ValueError(f"{exc}.") from None
+
+
+COLUMNS = [
+    ColumnSpec("full_name", "Họ và tên", ("họ tên", "tên"), convert=text_cell, required=True, model=Resident),
+    ColumnSpec("birth_date", "Ngày sinh", ("ngày tháng năm sinh",), convert=_birth_date, model=Resident),
+    ColumnSpec("personal_id", "Số định danh", ("số định danh cá nhân", "cccd", "số cccd", "căn cước công dân"),
+               convert=text_cell, required=True),
+    ColumnSpec("household_code", "Hộ", ("mã hộ", "mã hộ gia đình", "số hộ"), convert=text_cell, model=Resident),
+    ColumnSpec("village", "Thôn", ("thôn, ấp", "ấp", "tổ dân phố", "mã thôn"), convert=text_cell, required=True),
+]
+TEMPLATE_HEADERS = [column.label for column in COLUMNS]
 
 
 def import_residents(source, *, filename: str, commune: Unit, user, dry_run: bool = False) -> ImportReport:
     if not selectors.can_manage(user, commune):
         raise PermissionDenied("Xã này nằm ngoài phạm vi của bạn.")
     report = ImportReport(filename=filename, dry_run=dry_run)
-    try:
-        dataset = load_dataset(source, filename=filename)
-        labels = rename_headers(dataset, HEADER_ALIASES, required=REQUIRED, filename=filename)
-    except ImportFileError as exc:
-        report.problems.append(exc.problem)
+    table = read_table(source, COLUMNS, filename=filename, report=report)
+    if table is None:
         return report
     villages = {}
     for village in commune.children.all():
@@ -50,19 +54,16 @@ def import_residents(source, *, filename: str, commune: Unit, user, dry_run: boo
     existing = {r.personal_id: r for r in Resident.objects.filter(commune=commune)}
 
     def problem(line, column, message):
-        report.problems.append(RowProblem(line, labels.get(column, column), message))
+        report.problems.append(RowProblem(line, table.label(column), message))
 
     seen: dict[str, int] = {}
     planned = []
-    for index, row in enumerate(dataset.dict):
-        line = index + 2
+    for line, values, problems in table.rows:
         report.total += 1
-        name = str(row.get("full_name") or "").strip()
-        if not name:
+        report.problems.extend(problems)
+        name, raw_id = values["full_name"] or "", values["personal_id"] or ""
+        if not name and not any(p.column == table.label("full_name") for p in problems):
             problem(line, "full_name", "thiếu họ và tên.")
-        elif unstorable := check_fits(Resident, "full_name", name):
-            problem(line, "full_name", unstorable)
-        raw_id = str(row.get("personal_id") or "").strip()
         if not raw_id:
             problem(line, "personal_id", "thiếu số định danh cá nhân.")
         elif is_masked_personal_id(raw_id):
@@ -73,28 +74,16 @@ def import_residents(source, *, filename: str, commune: Unit, user, dry_run: boo
             problem(line, "personal_id", f"số định danh {mask_personal_id(raw_id)} đã có ở dòng {seen[raw_id]}.")
         else:
             seen[raw_id] = line
-        try:
-            birth = parse_date(row.get("birth_date"), label="ngày sinh")
-            if unstorable := check_fits(Resident, "birth_date", birth):
-                problem(line, "birth_date", unstorable)
-                birth = None
-        except ValueError as exc:
-            problem(line, "birth_date", f"{exc}.")
-            birth = None
-        household = str(row.get("household_code") or "").strip()
-        if unstorable := check_fits(Resident, "household_code", household):
-            problem(line, "household_code", unstorable)
-        raw_village = str(row.get("village") or "").strip()
+        raw_village = values["village"] or ""
         village = villages.get(fold_text(raw_village))
         if not raw_village:
             problem(line, "village", "thiếu thôn.")
         elif village is None:
             problem(line, "village", f"xã {commune.name} không có thôn '{raw_village}'.")
-        planned.append({"full_name": name, "personal_id": raw_id, "birth_date": birth,
-                        "household_code": household, "village": village})
-    report.problems.sort(key=lambda p: (p.line or 0, p.column or ""))
+        planned.append({"full_name": name, "personal_id": raw_id, "birth_date": values["birth_date"],
+                        "household_code": values["household_code"] or "", "village": village})
     if report.problems:
-        return report
+        return commit_all_or_nothing(report, lambda: None, dry_run=True)
     to_create, to_update = [], []
     for values in planned:
         resident = existing.get(values["personal_id"])
@@ -108,10 +97,10 @@ def import_residents(source, *, filename: str, commune: Unit, user, dry_run: boo
         else:
             report.unchanged += 1
     report.created, report.updated = len(to_create), len(to_update)
-    if dry_run:
-        return report
-    with transaction.atomic():
+
+    def write() -> None:
         Resident.objects.bulk_create(to_create, batch_size=1000)
         Resident.objects.bulk_update(to_update, ["full_name", "birth_date", "household_code", "village", "updated_at"],
                                      batch_size=1000)
-    return report
+
+    return commit_all_or_nothing(report, write, dry_run=dry_run)

@@ -1,7 +1,6 @@
 """Reads for the drive: each list is one query over the registry (subtree by path prefix), each
 page one query for its rows, whatever the number of people; nothing is read per person."""
 
-import calendar
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, When
 
 from agents.models import Collector, Enrolment, Participant, Product
+from bhxh_portal.months import add_months, month_end, month_start  # noqa: F401  (month_start: drive.services)
 from bhxh_portal.personal_ids import mask_personal_id
 from units import access
 from units.models import Role, Unit
@@ -23,19 +23,6 @@ MANAGE_ROLES = frozenset({Role.COMMUNE_OFFICIAL, Role.BHXH_STAFF, Role.ADMINISTR
 OVERSEE_ROLES = MANAGE_ROLES | {Role.LEADER}
 FIELD_ROLES = frozenset({Role.COLLECTION_AGENT})
 DRIVE_ROLES = OVERSEE_ROLES | FIELD_ROLES
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def month_end(month: datetime.date) -> datetime.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def add_months(month: datetime.date, count: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def drive_products() -> list[str]:

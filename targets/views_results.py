@@ -8,7 +8,6 @@ with the reason when the save was refused: 409 somebody saved it first (the curr
 shown, nothing is overwritten), 422 not a number, 423 the month is locked, 403 not allowed.
 """
 
-import io
 import uuid
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bhxh_portal.files import file_download, safe_extension
 from bhxh_portal.idempotency import Repeated, once_key, used
+from bhxh_portal.importing import template_csv, template_xlsx
 from bhxh_portal.imports import ImportFileError, load_dataset, max_upload_bytes, run_resource_import
 from bhxh_portal.numbers import parse_id, parse_whole_number
 
@@ -398,34 +398,11 @@ def _dataset_response(dataset, fmt: str, filename: str):
 def results_import_template(request, fmt: str):
     headers = list(RESULT_TEMPLATE_HEADERS.values())
     if fmt == "csv":
-        import csv
-
-        buffer = io.StringIO()
-        csv.writer(buffer).writerow(headers)
-        content = buffer.getvalue().encode("utf-8-sig")
+        content = template_csv(headers)
     elif fmt == "xlsx":
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "Kết quả tháng"
-        sheet.append(headers)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            sheet.column_dimensions[cell.column_letter].width = max(14, len(str(cell.value)) + 4)
         # The month column as text, so that Excel does not turn 2023-06 into a date.
-        for row in range(2, 1000):
-            sheet.cell(row=row, column=3).number_format = "@"
-        guide = workbook.create_sheet("Hướng dẫn")
-        guide.append(["Cột", "Cách ghi"])
-        for line in TEMPLATE_HELP:
-            guide.append(list(line))
-        guide.column_dimensions["A"].width = 22
-        guide.column_dimensions["B"].width = 100
-        output = io.BytesIO()
-        workbook.save(output)
-        content = output.getvalue()
+        content = template_xlsx(headers, title="Kết quả tháng", guide=TEMPLATE_HELP, guide_widths=(22, 100),
+                                text_columns=[3], freeze=False)
     else:
         raise Http404("Chỉ có mẫu .csv hoặc .xlsx.")
     return file_download(content, filename=f"mau_ket_qua_thang.{fmt}")

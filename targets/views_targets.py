@@ -6,7 +6,6 @@ message and no data.
 """
 
 import datetime
-import io
 import uuid
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from bhxh_portal.files import file_download, safe_extension
 from bhxh_portal.idempotency import Repeated, once_key, used
+from bhxh_portal.importing import template_csv, template_xlsx
 from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_import
 
 from units import access
@@ -366,11 +366,7 @@ def import_template(request, kind: str, fmt: str):
     else:
         raise Http404("Không có mẫu này.")
     if fmt == "csv":
-        import csv
-
-        buffer = io.StringIO()
-        csv.writer(buffer).writerow(headers)
-        content = buffer.getvalue().encode("utf-8-sig")
+        content = template_csv(headers)
     elif fmt == "xlsx":
         content = _template_workbook(headers, key)
     else:
@@ -379,34 +375,12 @@ def import_template(request, kind: str, fmt: str):
 
 
 def _template_workbook(headers: list[str], key: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Mẫu"
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for index, header in enumerate(headers, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(14, len(header) + 4)
-    sheet.freeze_panes = "A2"
-    guide = workbook.create_sheet("Hướng dẫn")
-    guide.append(["Cột", "Cách ghi"])
-    for row in TEMPLATE_HELP[key]:
-        guide.append(list(row))
+    guide = list(TEMPLATE_HELP[key])
     if key == "targets":
-        guide.append([])
-        guide.append(["Mã chỉ tiêu", "Tên chỉ tiêu (mẫu số)"])
-        for indicator in Indicator.objects.filter(is_active=True):
-            guide.append([indicator.code, f"{indicator.name} ({indicator.get_denominator_display().lower()})"])
-    for cell in guide[1]:
-        cell.font = Font(bold=True)
-    guide.column_dimensions["A"].width = 26
-    guide.column_dimensions["B"].width = 100
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+        guide += [[], ["Mã chỉ tiêu", "Tên chỉ tiêu (mẫu số)"]]
+        guide += [[indicator.code, f"{indicator.name} ({indicator.get_denominator_display().lower()})"]
+                  for indicator in Indicator.objects.filter(is_active=True)]
+    return template_xlsx(headers, guide=guide)
 
 
 IMPORT_SESSION_KEY = "targets_import"

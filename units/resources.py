@@ -8,6 +8,8 @@ from import_export import fields, resources, widgets
 
 from bhxh_portal.exports import SafeExportMixin
 from bhxh_portal.imports import CheckedImportMixin, parse_date
+from bhxh_portal.importing.codes import code_text as _code_text
+from bhxh_portal.importing.codes import pad_code
 
 from . import access
 from . import services
@@ -93,12 +95,6 @@ class DateWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return value.strftime("%d/%m/%Y") if isinstance(value, datetime.date) else ""
-
-
-def _code_text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def _date_or_none(value):
@@ -352,11 +348,6 @@ class UnitResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
 
 
 def _restore_code(value, digits: int | None) -> str:
-    """A code Excel turned into a number (1 for '01') gets its leading zeros back from the level's length."""
-    if value is None:
-        return ""
-    text = _code_text(value)
-    if digits and text.isdigit() and len(text) < digits:
-        # a number from Excel (1), or a csv saved by Excel ("1"): official codes keep their zeros
-        return text.zfill(digits)
-    return text
+    """A code Excel turned into a number (1 for '01'), or a csv saved by Excel ("1"), gets its leading
+    zeros back from the level's length: official codes keep their zeros."""
+    return "" if value is None else pad_code(_code_text(value), digits)

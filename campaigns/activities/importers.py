@@ -13,14 +13,14 @@ importing the same file again, or twice at once, adds nothing; two such lines in
 from django.db import IntegrityError, transaction
 
 from agents.models import Product
-from bhxh_portal.imports import (
-    ImportFileError,
+from bhxh_portal.importing import (
+    ColumnSpec,
     ImportReport,
     RowProblem,
     check_fits,
-    load_dataset,
     parse_date,
-    rename_headers,
+    read_table,
+    text_cell,
 )
 from bhxh_portal.numbers import parse_whole_number
 from units import access
@@ -31,24 +31,54 @@ from ..models.activities import ActivityKind, ActivitySignUp, DriveActivity, Emp
 from .selectors import can_import_plan
 from .services import PLAN_FIELDS, activity_create, activity_plan_update
 
-HEADER_ALIASES = {
-    "kind": ["loại hoạt động", "hoạt động", "loại"],
-    "organiser": ["mã đơn vị tổ chức", "đơn vị tổ chức", "mã đơn vị"],
-    "organiser_detail": ["bộ phận thực hiện", "bộ phận"],
-    "title": ["nội dung", "tên hoạt động"],
-    "place": ["địa điểm"],
-    "start": ["từ ngày", "ngày bắt đầu", "dự kiến từ ngày"],
-    "end": ["đến ngày", "ngày kết thúc", "dự kiến đến ngày"],
-    "count": ["số cuộc", "số lượng", "số đơn vị làm việc"],
-    "invited": ["số đơn vị mời", "số được mời", "số đơn vị dự kiến tham dự"],
-    "invitees": ["thành phần mời", "thành phần", "đối tượng mời"],
-    "attendance": ["số người dự kiến", "số người dự kiến tham dự", "số người tham dự"],
-    "tax_code": ["mã số thuế", "mst"],
-}
-REQUIRED = ["kind", "organiser", "start", "end"]
-TEMPLATE_HEADERS = ["Loại hoạt động", "Mã đơn vị tổ chức", "Bộ phận thực hiện", "Nội dung", "Địa điểm", "Từ ngày",
-                    "Đến ngày", "Số cuộc", "Số đơn vị mời", "Thành phần mời", "Số người dự kiến", "Mã số thuế",
-                    "Dự kiến BHXH BB", "Dự kiến BHXH TN", "Dự kiến BHYT HGĐ"]
+
+
+def _day(value):
+    try:
+        day = parse_date(value, label="ngày")
+    except ValueError as exc:
+        raise ValueError(f"{exc}.") from None
+    if day is None:
+        raise ValueError("thiếu ngày.")
+    return day
+
+
+def _count(value):
+    if value in (None, ""):
+        return None
+    try:
+        number = parse_whole_number(value)
+        if number is not None and number < 0:
+            raise ValueError
+    except (ValueError, TypeError):
+        raise ValueError(f"'{value}' không phải là số nguyên không âm.") from None
+    return number
+
+
+def _text_of(name: str, label: str, aliases: tuple[str, ...], stored_as: str | None = None) -> ColumnSpec:
+    return ColumnSpec(name, label, aliases, convert=text_cell, model=DriveActivity, model_field=stored_as or name)
+
+
+COLUMNS = [
+    ColumnSpec("kind", "Loại hoạt động", ("hoạt động", "loại"), convert=text_cell, required=True),
+    ColumnSpec("organiser", "Mã đơn vị tổ chức", ("đơn vị tổ chức", "mã đơn vị"), convert=text_cell, required=True),
+    _text_of("organiser_detail", "Bộ phận thực hiện", ("bộ phận",)),
+    _text_of("title", "Nội dung", ("tên hoạt động",)),
+    _text_of("place", "Địa điểm", ()),
+    ColumnSpec("start", "Từ ngày", ("ngày bắt đầu", "dự kiến từ ngày"), convert=_day, required=True,
+               model=DriveActivity, model_field="planned_start"),
+    ColumnSpec("end", "Đến ngày", ("ngày kết thúc", "dự kiến đến ngày"), convert=_day, required=True,
+               model=DriveActivity, model_field="planned_end"),
+    ColumnSpec("count", "Số cuộc", ("số lượng", "số đơn vị làm việc"), convert=_count, model=DriveActivity,
+               model_field="planned_count"),
+    ColumnSpec("invited", "Số đơn vị mời", ("số được mời", "số đơn vị dự kiến tham dự"), convert=_count,
+               model=DriveActivity, model_field="invited_count"),
+    _text_of("invitees", "Thành phần mời", ("thành phần", "đối tượng mời"), "invitees_note"),
+    ColumnSpec("attendance", "Số người dự kiến", ("số người dự kiến tham dự", "số người tham dự"), convert=_count,
+               model=DriveActivity, model_field="expected_attendance"),
+    ColumnSpec("tax_code", "Mã số thuế", ("mst",), convert=text_cell),
+]
+TEMPLATE_HEADERS = [*(column.label for column in COLUMNS), "Dự kiến BHXH BB", "Dự kiến BHXH TN", "Dự kiến BHYT HGĐ"]
 
 KIND_ALIASES = {
     ActivityKind.EMPLOYER_CONFERENCE: ["hội nghị đơn vị sử dụng lao động", "hội nghị với đơn vị sử dụng lao động",
@@ -89,122 +119,36 @@ def _product_columns(headers: list[str]) -> dict[str, Product]:
 def import_activities(source, *, filename: str, user, dry_run: bool = False) -> ImportReport:
     """Check (and unless dry_run, write) the planned activities of the file; all rows or none."""
     report = ImportReport(filename=filename, dry_run=dry_run)
-    try:
-        dataset = load_dataset(source, filename=filename)
-        labels = rename_headers(dataset, HEADER_ALIASES, required=REQUIRED, filename=filename)
-    except ImportFileError as exc:
-        report.problems.append(exc.problem)
+    table = read_table(source, COLUMNS, filename=filename, report=report)
+    if table is None:
         return report
-    product_columns = _product_columns(dataset.headers)
-    for header in dataset.headers:
-        if header and fold_text(header).startswith("du kien ") and header not in product_columns \
-                and header not in HEADER_ALIASES:
+    product_columns = _product_columns(table.headers)
+    for header in table.match.unknown:
+        if fold_text(header).startswith("du kien ") and header not in product_columns:
             report.problems.append(RowProblem(1, header, "không nhận ra loại hình (vd: Dự kiến BHXH TN, "
                                                          "Dự kiến BHYT HGĐ, Dự kiến BHXH BB)."))
     if report.problems:
         return report
-    kinds = _kind_lookup()
-    codes = {str(r.get("organiser") or "").strip() for r in dataset.dict}
-    units = {u.code: u for u in Unit.objects.current().filter(code__in=codes)}
-    tax_codes = {str(r.get("tax_code") or "").strip() for r in dataset.dict} - {""}
-    employers = {e.tax_code: e for e in Employer.objects.filter(tax_code__in=tax_codes)}
-    label = labels.get
-
-    def problem(line, column, message):
-        report.problems.append(RowProblem(line, label(column, column) if column else None, message))
-
+    lookups = {
+        "kinds": _kind_lookup(),
+        "units": {u.code: u for u in Unit.objects.current().filter(code__in={v["organiser"] for _, v, _ in table.rows})},
+        "employers": {e.tax_code: e for e in Employer.objects.filter(
+            tax_code__in={v["tax_code"] for _, v, _ in table.rows} - {None, ""})},
+        "products": {table.headers.index(h): p for h, p in product_columns.items()},
+    }
     planned = []
-    for index, row in enumerate(dataset.dict):
-        line = index + 2
+    for line, values, problems in table.rows:
         report.total += 1
-        raw_kind = str(row.get("kind") or "").strip()
-        kind = kinds.get(fold_text(raw_kind))
-        if not kind:
-            problem(line, "kind", f"loại hoạt động '{raw_kind}' không có trong danh mục "
-                                  "(hội nghị đơn vị sử dụng lao động, làm việc trực tiếp, hội nghị khách hàng "
-                                  "tiềm năng, tuyên truyền nhóm nhỏ, thanh tra kiểm tra, hội nghị phát động).")
-        code = str(row.get("organiser") or "").strip()
-        organiser = units.get(code)
-        if organiser is None:
-            problem(line, "organiser", f"không có đơn vị mang mã '{code}'." if code else "thiếu mã đơn vị tổ chức.")
-        elif not can_import_plan(user, organiser):
-            whose = organiser.name if access.can_name(user, organiser) else "ngoài phạm vi của bạn"
-            problem(line, "organiser", f"bạn không có quyền lập kế hoạch cho đơn vị {whose} ({code}).")
-        dates = {}
-        for column, stored_as in (("start", "planned_start"), ("end", "planned_end")):
-            try:
-                dates[column] = parse_date(row.get(column), label="ngày")
-                if dates[column] is None:
-                    problem(line, column, "thiếu ngày.")
-                elif unstorable := check_fits(DriveActivity, stored_as, dates[column]):
-                    problem(line, column, unstorable)
-                    dates[column] = None
-            except ValueError as exc:
-                problem(line, column, f"{exc}.")
-                dates[column] = None
-        if dates.get("start") and dates.get("end") and dates["end"] < dates["start"]:
-            problem(line, "end", "ngày kết thúc trước ngày bắt đầu.")
-        numbers = {}
-        for column, stored_as in (("count", "planned_count"), ("invited", "invited_count"),
-                                  ("attendance", "expected_attendance")):
-            value = row.get(column)
-            try:
-                numbers[column] = parse_whole_number(value) if value not in (None, "") else None
-                if numbers[column] is not None and numbers[column] < 0:
-                    raise ValueError
-            except (ValueError, TypeError):
-                problem(line, column, f"'{value}' không phải là số nguyên không âm.")
-                numbers[column] = None
-            if unstorable := check_fits(DriveActivity, stored_as, numbers[column]):
-                problem(line, column, unstorable)
-                numbers[column] = None
-        texts = {}
-        for column, stored_as in (("organiser_detail", "organiser_detail"), ("title", "title"), ("place", "place"),
-                                  ("invitees", "invitees_note")):
-            texts[column] = str(row.get(column) or "").strip()
-            if unstorable := check_fits(DriveActivity, stored_as, texts[column]):
-                problem(line, column, unstorable)
-        count = numbers["count"] if numbers["count"] is not None else 1
-        if numbers["count"] == 0:
-            problem(line, "count", "số cuộc phải lớn hơn 0.")
-        employer = None
-        tax_code = str(row.get("tax_code") or "").strip()
-        if tax_code:
-            employer = employers.get(tax_code)
-            if employer is None:
-                problem(line, "tax_code", f"chưa có đơn vị sử dụng lao động mang mã số thuế '{tax_code}'.")
-            elif count != 1:
-                problem(line, "count", "làm việc với một đơn vị cụ thể (có mã số thuế) là 01 cuộc.")
-        expected = {}
-        for header, product in product_columns.items():
-            value = row.get(header)
-            if value in (None, ""):
-                continue
-            try:
-                number = parse_whole_number(value)
-                if number is None or number < 0:
-                    raise ValueError
-            except (ValueError, TypeError):
-                problem(line, header, f"'{value}' không phải là số nguyên không âm.")
-                continue
-            if unstorable := check_fits(ActivitySignUp, "expected", number):
-                problem(line, header, unstorable)
-            else:
-                expected[product] = number
-        planned.append({
-            "kind": kind, "organiser": organiser, "organiser_detail": texts["organiser_detail"],
-            "title": texts["title"], "place": texts["place"],
-            "planned_start": dates.get("start"), "planned_end": dates.get("end"), "planned_count": count,
-            "invited_count": numbers["invited"], "invitees_note": texts["invitees"],
-            "expected_attendance": numbers["attendance"], "employer": employer, "expected_sign_ups": expected,
-        })
+        report.problems.extend(problems)
+        planned.append(_check_row(line, values, table, lookups, report=report, user=user))
     first_line: dict[tuple, int] = {}
     for line, values in enumerate(planned, start=2):
         if values["kind"] and values["organiser"] and values["planned_start"] and values["planned_end"]:
             key = _key(values)
             if key in first_line:
-                problem(line, None, f"trùng với dòng {first_line[key]} (cùng loại, đơn vị và bộ phận tổ chức, "
-                                    "cùng ngày và nội dung): mỗi hoạt động một dòng.")
+                report.problems.append(RowProblem(
+                    line, None, f"trùng với dòng {first_line[key]} (cùng loại, đơn vị và bộ phận tổ chức, "
+                                "cùng ngày và nội dung): mỗi hoạt động một dòng."))
             first_line.setdefault(key, line)
     report.problems.sort(key=lambda p: (p.line or 0, p.column or ""))
     if report.problems:
@@ -216,6 +160,66 @@ def import_activities(source, *, filename: str, user, dry_run: bool = False) -> 
         # once more against what is now stored, those lines are found, not added.
         _write(planned, report=report, user=user, dry_run=dry_run)
     return report
+
+
+def _check_row(line: int, values: dict, table, lookups: dict, *, report: ImportReport, user) -> dict:
+    """The checks of one row beyond its cells: kind, organiser and the uploader's right, dates in
+    order, one session with a given employer, the expected sign-ups per product."""
+
+    def problem(column, message):
+        report.problems.append(RowProblem(line, table.label(column), message))
+
+    raw_kind = values["kind"] or ""
+    kind = lookups["kinds"].get(fold_text(raw_kind))
+    if not kind:
+        problem("kind", f"loại hoạt động '{raw_kind}' không có trong danh mục "
+                        "(hội nghị đơn vị sử dụng lao động, làm việc trực tiếp, hội nghị khách hàng "
+                        "tiềm năng, tuyên truyền nhóm nhỏ, thanh tra kiểm tra, hội nghị phát động).")
+    code = values["organiser"] or ""
+    organiser = lookups["units"].get(code)
+    if organiser is None:
+        problem("organiser", f"không có đơn vị mang mã '{code}'." if code else "thiếu mã đơn vị tổ chức.")
+    elif not can_import_plan(user, organiser):
+        whose = organiser.name if access.can_name(user, organiser) else "ngoài phạm vi của bạn"
+        problem("organiser", f"bạn không có quyền lập kế hoạch cho đơn vị {whose} ({code}).")
+    if values["start"] and values["end"] and values["end"] < values["start"]:
+        problem("end", "ngày kết thúc trước ngày bắt đầu.")
+    count = values["count"] if values["count"] is not None else 1
+    if values["count"] == 0:
+        problem("count", "số cuộc phải lớn hơn 0.")
+    employer = None
+    tax_code = values["tax_code"] or ""
+    if tax_code:
+        employer = lookups["employers"].get(tax_code)
+        if employer is None:
+            problem("tax_code", f"chưa có đơn vị sử dụng lao động mang mã số thuế '{tax_code}'.")
+        elif count != 1:
+            problem("count", "làm việc với một đơn vị cụ thể (có mã số thuế) là 01 cuộc.")
+    expected = {}
+    cells = table.cells[line]
+    for index, product in lookups["products"].items():
+        value = cells[index]
+        if value in (None, ""):
+            continue
+        header = table.headers[index]
+        try:
+            number = _count(value)
+            if number is None:
+                raise ValueError(f"'{value}' không phải là số nguyên không âm.")
+        except ValueError as exc:
+            report.problems.append(RowProblem(line, header, str(exc)))
+            continue
+        if unstorable := check_fits(ActivitySignUp, "expected", number):
+            report.problems.append(RowProblem(line, header, unstorable))
+        else:
+            expected[product] = number
+    return {
+        "kind": kind, "organiser": organiser, "organiser_detail": values["organiser_detail"] or "",
+        "title": values["title"] or "", "place": values["place"] or "",
+        "planned_start": values["start"], "planned_end": values["end"], "planned_count": count,
+        "invited_count": values["invited"], "invitees_note": values["invitees"] or "",
+        "expected_attendance": values["attendance"], "employer": employer, "expected_sign_ups": expected,
+    }
 
 
 def _key(values: dict) -> tuple:

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from agents.models import Product
+from bhxh_portal.importing import template_xlsx
 from bhxh_portal.files import file_download, validate_office_document
 from bhxh_portal.idempotency import TOKEN_FIELD, WriteRefused, once
 from bhxh_portal.numbers import INT_MAX
@@ -196,9 +197,7 @@ def activity_import(request):
 
 @login_required
 def activity_import_template(request):
-    import tablib
-
-    data = tablib.Dataset(headers=TEMPLATE_HEADERS, title="ke-hoach").export("xlsx")
+    data = template_xlsx(TEMPLATE_HEADERS, title="ke-hoach")
     return file_download(data, filename="mau-ke-hoach-hoat-dong.xlsx")
 
 

@@ -12,19 +12,20 @@ import datetime
 
 from import_export import fields
 
+from bhxh_portal.importing import ColumnSpec
 from bhxh_portal.imports import ImportFileError, parse_date
 from bhxh_portal.search import fold_text
 from targets.resources_targets import _RowResource, _text
 
 from .workdays import HolidayYear, PublicHoliday
 
-HOLIDAY_HEADER_ALIASES = {
-    "day": ["ngày", "ngày nghỉ", "ngày dương lịch", "ngày tháng"],
-    "name": ["tên ngày nghỉ", "tên ngày", "tên", "nội dung", "ngày lễ"],
-    "kind": ["loại", "loại ngày", "nghỉ hay làm bù"],
-    "source": ["căn cứ", "văn bản", "nguồn", "văn bản quyết định"],
-}
-TEMPLATE_HEADERS = ["Ngày", "Tên ngày nghỉ", "Loại", "Căn cứ"]
+HOLIDAY_COLUMNS = [
+    ColumnSpec("day", "Ngày", ("ngày nghỉ", "ngày dương lịch", "ngày tháng"), required=True),
+    ColumnSpec("name", "Tên ngày nghỉ", ("tên ngày", "tên", "nội dung", "ngày lễ"), required=True),
+    ColumnSpec("kind", "Loại", ("loại ngày", "nghỉ hay làm bù")),
+    ColumnSpec("source", "Căn cứ", ("văn bản", "nguồn", "văn bản quyết định"), required=True),
+]
+TEMPLATE_HEADERS = [column.label for column in HOLIDAY_COLUMNS]
 KINDS = {"": False, "nghi": False, "ngay nghi": False, "nghi le": False, "nghi bu": False,
          "lam bu": True, "ngay lam bu": True, "di lam bu": True}
 FIXED_DAYS = [((1, 1), "Tết Dương lịch"), ((4, 30), "Ngày Chiến thắng"), ((5, 1), "Ngày Quốc tế Lao động"),
@@ -38,8 +39,7 @@ class PublicHolidayResource(_RowResource):
     kind = fields.Field(column_name="kind")
     source = fields.Field(attribute="source", column_name="source")
 
-    header_aliases = HOLIDAY_HEADER_ALIASES
-    required_columns = ["day", "name", "source"]
+    columns = HOLIDAY_COLUMNS
     duplicate_hint = "cùng ngày"
 
     class Meta:

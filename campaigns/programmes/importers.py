@@ -15,6 +15,8 @@ from django.db.models import Q
 
 from bhxh_portal.exports import safe_dataset
 from bhxh_portal.idempotency import Repeated, when
+from bhxh_portal.importing import ColumnSpec, loose_identifier, spec_aliases
+from bhxh_portal.importing import template_xlsx as blank_template
 from bhxh_portal.imports import (
     ImportFileError,
     ImportReport,
@@ -40,29 +42,29 @@ from ..models.programmes import (
 from .selectors import can_manage_list
 from ..holidays.workdays import deadline_after
 
-COMMON = {
-    "full_name": ["họ và tên", "họ tên"],
-    "birth_date": ["ngày sinh", "ngày tháng năm sinh"],
-    "sex": ["giới tính"],
-    "personal_id": ["số định danh cá nhân", "số định danh", "số cccd", "cccd"],
-    "bhxh_code": ["mã số bhxh", "mã bhxh", "số sổ bhxh"],
-    "commune": ["mã xã", "mã xã nơi thường trú"],
-    "address": ["nơi thường trú", "địa chỉ thường trú", "địa chỉ"],
-    "support_from": ["hưởng từ ngày", "hỗ trợ từ ngày"],
-    "note": ["ghi chú"],
-}
-COMMON_HEADERS = ["Họ và tên", "Ngày sinh", "Giới tính", "Số định danh cá nhân", "Mã số BHXH", "Mã xã",
-                  "Nơi thường trú"]
+COMMON = [
+    ColumnSpec("full_name", "Họ và tên", ("họ tên",), required=True),
+    ColumnSpec("birth_date", "Ngày sinh", ("ngày tháng năm sinh",)),
+    ColumnSpec("sex", "Giới tính"),
+    ColumnSpec("personal_id", "Số định danh cá nhân", ("số định danh", "số cccd", "cccd")),
+    ColumnSpec("bhxh_code", "Mã số BHXH", ("mã bhxh", "số sổ bhxh")),
+    ColumnSpec("commune", "Mã xã", ("mã xã nơi thường trú",)),
+    ColumnSpec("address", "Nơi thường trú", ("địa chỉ thường trú", "địa chỉ")),
+    ColumnSpec("support_from", "Hưởng từ ngày", ("hỗ trợ từ ngày",)),
+    ColumnSpec("note", "Ghi chú"),
+]
+COMMON_HEADERS = [column.label for column in COMMON[:7]]
 
 FORM_COLUMNS = {
-    # form: [(canonical, header, aliases, required)]
-    ListForm.FORM_01: [("enlisted_on", "Ngày nhập ngũ", ["nhập ngũ"], True),
-                       ("discharged_on", "Ngày xuất ngũ", ["xuất ngũ"], False)],
-    ListForm.FORM_02: [("work_village", "Thôn, khu phố thu gom", ["thôn thu gom", "nơi thu gom", "thôn, khu phố"],
-                        True)],
-    ListForm.FORM_03: [("religion", "Tôn giáo", [], True),
-                       ("religious_title", "Chức sắc, chức việc", ["chức sắc", "chức việc", "chức danh"], True),
-                       ("religious_place", "Cơ sở tôn giáo", ["nơi sinh hoạt tôn giáo"], False)],
+    # form: the columns of its own, after the common ones
+    ListForm.FORM_01: [ColumnSpec("enlisted_on", "Ngày nhập ngũ", ("nhập ngũ",), required=True),
+                       ColumnSpec("discharged_on", "Ngày xuất ngũ", ("xuất ngũ",))],
+    ListForm.FORM_02: [ColumnSpec("work_village", "Thôn, khu phố thu gom",
+                                  ("thôn thu gom", "nơi thu gom", "thôn, khu phố"), required=True)],
+    ListForm.FORM_03: [ColumnSpec("religion", "Tôn giáo", required=True),
+                       ColumnSpec("religious_title", "Chức sắc, chức việc", ("chức sắc", "chức việc", "chức danh"),
+                                  required=True),
+                       ColumnSpec("religious_place", "Cơ sở tôn giáo", ("nơi sinh hoạt tôn giáo",))],
     ListForm.GENERAL: [],
 }
 ENLISTED_AFTER = datetime.date(1975, 4, 30)
@@ -73,20 +75,7 @@ EXPORT_STATE_HEADERS = ["Trạng thái", "Hạn cấp thẻ", "Số thẻ BHYT",
 
 
 def template_headers(form: str) -> list[str]:
-    return ["STT", *COMMON_HEADERS, *[c[1] for c in FORM_COLUMNS[form]], "Ghi chú"]
-
-
-def _identifier(value, digits: int) -> str:
-    """Text of digits; a number Excel stripped of its leading zeros gets them back (a CCCD starts with
-    a 3-digit province code 001–096, a mã số BHXH with a 2-digit one)."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, int) and not isinstance(value, bool):
-        text = str(value)
-        if digits - 2 <= len(text) < digits:
-            text = text.zfill(digits)
-        return text
-    return str(value).strip().replace(" ", "").replace(".", "")
+    return ["STT", *COMMON_HEADERS, *[c.label for c in FORM_COLUMNS[form]], "Ghi chú"]
 
 
 def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, unit: Unit,
@@ -119,10 +108,8 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
                                                       f"{programme.valid_to:%d/%m/%Y})."))
         return report
     form_columns = FORM_COLUMNS[group.form]
-    aliases = dict(COMMON)
-    for canonical, header, more, _ in form_columns:
-        aliases[canonical] = [header.lower(), *more]
-    required = ["full_name", *[c[0] for c in form_columns if c[3]]]
+    columns = [*COMMON, *form_columns]
+    aliases, required = spec_aliases(columns), [c.name for c in columns if c.required]
     try:
         dataset = load_dataset(source, filename=filename)
         labels = rename_headers(dataset, aliases, required=required, filename=filename)
@@ -159,8 +146,8 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
         for column, value in (("full_name", name), *texts.items()):
             if unstorable := check_fits(Beneficiary, column, value):
                 problem(line, column, unstorable)
-        personal_id = _identifier(row.get("personal_id"), 12)
-        bhxh_code = _identifier(row.get("bhxh_code"), 10)
+        personal_id = loose_identifier(row.get("personal_id"), 12)
+        bhxh_code = loose_identifier(row.get("bhxh_code"), 10)
         masked = is_masked_personal_id(personal_id)
         if masked:
             problem(line, "personal_id", f"số định danh '{personal_id}' đã bị che (tệp xuất từ hệ thống): ghi lại số "
@@ -211,7 +198,7 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
         if not programme.valid_from <= support_from <= programme.valid_to:
             problem(line, "support_from", "ngày hưởng ngoài thời gian thực hiện chương trình.")
         details = {}
-        for canonical, header, _, needed in form_columns:
+        for canonical, header, needed in ((c.name, c.label, c.required) for c in form_columns):
             value = row.get(canonical)
             if value in (None, ""):
                 if needed:
@@ -290,7 +277,7 @@ def export_beneficiary_list(beneficiary_list: BeneficiaryList) -> bytes:
                              title=form.replace("/", "-"))
     for number, b in enumerate(beneficiary_list.beneficiaries.select_related("commune").order_by("line", "pk"), 1):
         extra = []
-        for canonical, _, _, _ in columns:
+        for canonical in (c.name for c in columns):
             value = b.details.get(canonical, "")
             if canonical in ("enlisted_on", "discharged_on") and value:
                 value = datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
@@ -306,4 +293,4 @@ def export_beneficiary_list(beneficiary_list: BeneficiaryList) -> bytes:
 
 
 def template_xlsx(form: str) -> bytes:
-    return tablib.Dataset(headers=template_headers(form), title=form.replace("/", "-")).export("xlsx")
+    return blank_template(template_headers(form), title=form.replace("/", "-"))

@@ -33,6 +33,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
+from bhxh_portal.history import history_changes, history_pairs
 from bhxh_portal.numbers import format_number
 from units import access
 from targets.models import (
@@ -808,29 +809,15 @@ def results_history(*, unit: Unit, month: Period, limit: int = 500) -> list[Hist
                    .select_related("history_user", "unit", "agent", "indicator")
                    .order_by("id", "history_date", "history_id"))
     entries: list[HistoryEntry] = []
-    previous = None
-    for record in records:
-        if previous is not None and previous.id != record.id:
-            previous = None
-        changes = []
-        for name in FIELDS:
-            new = getattr(record, name)
-            old = getattr(previous, name) if previous is not None else None
-            if record.history_type == "-":
-                if new is not None:
-                    changes.append((FIELD_LABELS[name], _shown(new), ""))
-            elif previous is None:
-                if new is not None:
-                    changes.append((FIELD_LABELS[name], "", _shown(new)))
-            elif old != new:
-                changes.append((FIELD_LABELS[name], _shown(old), _shown(new)))
+    for record, previous in history_pairs(records):
+        changes = history_changes(record, previous, [(name, FIELD_LABELS[name]) for name in FIELDS],
+                                  shown=lambda name, value: _shown(value))
         entries.append(HistoryEntry(
             when=record.history_date, who=display_name(record.history_user),
             action=_ACTIONS.get(record.history_type, record.history_type),
             row=record.agent.name if record.agent_id and record.agent else record.unit.name,
             indicator=str(record.indicator), changes=changes, reason=record.history_change_reason or "",
         ))
-        previous = record
     for event in MonthlyReportEvent.objects.filter(report__unit=owner, report__year=month.year,
                                                    report__month=month.number).select_related("by"):
         entries.append(HistoryEntry(

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.db.models import Count, Q, QuerySet, Sum
 
+from bhxh_portal.history import history_changes, history_pairs
 from bhxh_portal.numbers import format_number
 from targets import progress as progress_module
 from targets.allocation import (
@@ -366,22 +367,11 @@ def target_history(*, unit: Unit, year: int | None = None, limit: int = 300) -> 
     records = list(qs.select_related("history_user", "unit", "agent", "indicator").order_by(
         "id", "history_date", "history_id"))
     entries = []
-    previous = None
-    for record in records:
-        if previous is not None and previous.id != record.id:
-            previous = None
-        changes = []
-        for name, label in HISTORY_LABELS.items():
-            new = getattr(record, name)
-            old = getattr(previous, name) if previous is not None else None
-            if record.history_type == "-":
-                if name in ("count", "rate_pct") and new is not None:
-                    changes.append((label, _shown(name, new), ""))
-                continue
-            if previous is None and (new in (None, "") or name in ("kind", "entered_as", "decision_issuer")):
-                continue  # a creation shows its values; kind is a column of its own
-            if previous is None or old != new:
-                changes.append((label, _shown(name, old) if previous is not None else "", _shown(name, new)))
+    for record, previous in history_pairs(records):
+        # A creation shows its values (kind is a column of its own); a deletion the figures it removed.
+        changes = history_changes(record, previous, HISTORY_LABELS.items(), shown=_shown,
+                                  quiet_on_create=("kind", "entered_as", "decision_issuer"),
+                                  shown_on_delete=("count", "rate_pct"))
         user = record.history_user
         entries.append(HistoryEntry(
             when=record.history_date,
@@ -394,7 +384,6 @@ def target_history(*, unit: Unit, year: int | None = None, limit: int = 300) -> 
             changes=changes,
             reason=record.history_change_reason or "",
         ))
-        previous = record
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
 

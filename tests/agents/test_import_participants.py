@@ -469,7 +469,7 @@ def test_the_upload_page_offers_a_blank_template_with_the_headers_it_reads(clien
     sheet = load_workbook(io.BytesIO(response.content)).active
     headers = [cell.value for cell in sheet[1]]
     assert headers[:3] == ["Mã số BHXH", "Số định danh cá nhân", "Họ và tên"]
-    assert [ALIASES[normalise_header(h)] for h in headers] == [c.field for c in COLUMNS]
+    assert [ALIASES[normalise_header(h)] for h in headers] == [c.name for c in COLUMNS]
     assert sheet.max_row == 1 or all(cell.value is None for row in sheet.iter_rows(min_row=2) for cell in row)
 
     client.force_login(make_member(district, Role.COMMUNE_OFFICIAL))
