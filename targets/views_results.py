@@ -94,6 +94,9 @@ def results_progress_home(request):
     month = selectors.default_month()
     units = list(access.top_units(request.user).order_by("code"))
     if len(units) == 1:
+        month, opened_on = selectors.month_to_open(unit=units[0])
+        if opened_on:
+            messages.info(request, opened_on)
         return redirect("targets:results_completeness", pk=units[0].pk, month=month.key)
     return render(request, "targets/results_home.html", {
         "month": month, "entries": [(u, []) for u in units], "title": "Tiến độ nộp kết quả", "target": "completeness",

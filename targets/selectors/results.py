@@ -413,6 +413,25 @@ def default_month(today: datetime.date | None = None) -> Period:
     return previous_month(current) if today.day <= due_day() else current
 
 
+def latest_result_month(*, unit: Unit, up_to: Period) -> Period | None:
+    """The latest month, up to `up_to`, with a result anywhere in the unit's subtree (one query)."""
+    row = (MonthlyResult.objects.filter(unit__path__startswith=unit.path)
+           .filter(Q(year__lt=up_to.year) | Q(year=up_to.year, month__lte=up_to.number))
+           .order_by("-year", "-month").values_list("year", "month").first())
+    return Period.month(*row) if row else None
+
+
+def month_to_open(*, unit: Unit, today: datetime.date | None = None) -> tuple[Period, str]:
+    """The month a page opens on when none is asked: the month being reported, or, when the subtree
+    has nothing for it yet, the latest month that has results; with the sentence that says so."""
+    reported = default_month(today)
+    latest = latest_result_month(unit=unit, up_to=reported)
+    if latest is None or latest == reported:
+        return reported, ""
+    return latest, f"Đang xem tháng {latest.number:02d}/{latest.year} — tháng gần nhất có số liệu " \
+                   f"({reported.label.lower()} chưa có)."
+
+
 def is_future(month: Period, today: datetime.date | None = None) -> bool:
     return month.start > (today or timezone.localdate())
 
