@@ -117,8 +117,9 @@ def results_dashboard_home(request):
 @login_required
 def results_review(request):
     """'Duyệt kết quả': the reports waiting for this user's approval."""
+    reports = selectors.reports_to_review(user=request.user)
     return render(request, "targets/results_review.html", {
-        "reports": selectors.reports_to_review(user=request.user),
+        "reports": reports, "approved_above": [] if reports else selectors.approved_above(user=request.user),
         "month": selectors.default_month(),
         "top_units": access.top_units(request.user).order_by("code"),
     })

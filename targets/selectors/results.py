@@ -52,6 +52,7 @@ from targets.models import (
 from targets.models.results import display_name
 from targets.periods import Period, PeriodType
 from targets.services.results import (
+    APPROVER_ROLES,
     BREAKDOWNS,
     FIELD_LABELS,
     FIELDS,
@@ -948,6 +949,22 @@ def completeness(*, unit: Unit, month: Period, today: datetime.date | None = Non
                                     late=past_due and not done, submitted_late=submitted_late,
                                     officials=officials.get(child.pk, [])))
     return Completeness(unit=unit, month=month, due=due, rows=rows)
+
+
+def approved_above(*, user) -> list[Unit]:
+    """The units where the user holds an approving role but whose monthly results the level above
+    approves, because nothing below them reports on its own (a commune: its thôn are entered on its
+    grid). Empty when the user approves somewhere. One query (grants cached)."""
+    if user.is_superuser:
+        return []
+    paths = {g.path for g in access.grants_of(user) if g.role in APPROVER_ROLES}
+    if not paths:
+        return []
+    units = list(Unit.objects.filter(path__in=paths).select_related("parent").annotate(
+        reporting_children=Count("children", filter=~Q(children__level__code__in=VILLAGE_LEVELS))))
+    if any(u.reporting_children for u in units):
+        return []
+    return units
 
 
 def reports_to_review(*, user, limit: int = 200) -> list[MonthlyReport]:
