@@ -95,7 +95,7 @@ ROLE_LABELS = dict(Role.choices)
 MENU += [
     MenuEntry("Nhập danh sách", "agents:import_upload", frozenset({Role.BHXH_STAFF, Role.ADMINISTRATOR}),
               "participants"),
-    MenuEntry("Thu tiền", "agents:agent_list", frozenset({Role.COLLECTION_AGENT, Role.BHXH_STAFF}), "participants"),
+    MenuEntry("Đại lý thu", "agents:agent_list", frozenset({Role.COLLECTION_AGENT, Role.BHXH_STAFF}), "participants"),
     MenuEntry("Tính mức đóng", "agents:calculator", frozenset({Role.COLLECTION_AGENT, Role.BHXH_STAFF}),
               "participants"),
 ]
