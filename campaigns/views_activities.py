@@ -49,7 +49,8 @@ def _month_with_activities(request) -> tuple[int, int, str]:
     if request.GET.get("thang"):
         return (*_month(request), "")
     today = datetime.date.today()
-    latest = selectors.latest_activity_month(user=request.user, up_to=selectors.month_bounds(today.year, today.month)[1])
+    month_end = selectors.month_bounds(today.year, today.month)[1]
+    latest = selectors.latest_activity_month(user=request.user, up_to=month_end)
     if latest is None or latest == (today.year, today.month):
         return today.year, today.month, ""
     return (*latest, f"Đang xem tháng {latest[1]:02d}/{latest[0]} — tháng gần nhất có hoạt động "

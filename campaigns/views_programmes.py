@@ -47,7 +47,9 @@ def _year_with_lists(user, programme, today: datetime.date) -> tuple[int, str]:
     if latest is not None:
         return latest, f"Đang xem năm {latest} — năm gần nhất có danh sách (năm {today.year} chưa có)."
     last = min(today.year, programme.valid_to.year)
-    return last, "" if last == today.year else f"Chương trình chưa nhận danh sách nào; đang xem năm {last} — năm cuối của chương trình."
+    if last == today.year:
+        return last, ""
+    return last, f"Chương trình chưa nhận danh sách nào; đang xem năm {last} — năm cuối của chương trình."
 
 
 @login_required

@@ -1,7 +1,7 @@
 """Every demo role opens each page of its menu at 1366×900 (an office laptop) and 360×740 (a phone):
 no server error, nothing in the console (a script, style or image refused or missing, a CSP
-violation), no page wider than the window, a menu in one row on the laptop, no common English word left in the interface. Every
-page's screenshot is kept in ci-artifacts/screenshots/every-role/ to look at."""
+violation), no page wider than the window, a menu in one row on the laptop, no common English word
+left in the interface. Every page's screenshot is kept in ci-artifacts/screenshots/every-role/ to look at."""
 
 import re
 
