@@ -1,6 +1,6 @@
 from units import access
 
-from .navigation import ROLE_LABELS, menu_for
+from .navigation import ROLE_LABELS, menu_for, menu_sections
 
 
 def navigation(request):
@@ -8,7 +8,9 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     roles = sorted(access.roles_of(user))
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match else ""
     return {
-        "menu": menu_for(user, request.path),
+        "menu": menu_sections(menu_for(user, request.path, view_name), view_name),
         "user_roles": [ROLE_LABELS[r] for r in roles if r in ROLE_LABELS],
     }

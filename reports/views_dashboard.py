@@ -28,7 +28,10 @@ def _month_or_404(key: str) -> Period:
 def results_dashboard(request, pk: int):
     unit = access.get_visible_unit_or_404(request.user, pk)
     key = request.GET.get("thang")
-    period = _month_or_404(key) if key else results_selectors.default_month()
+    if key:
+        period, opened_on = _month_or_404(key), ""
+    else:
+        period, opened_on = results_selectors.month_to_open(unit=unit)
     dashboard = unit_dashboard(unit=unit, month=period, ranking_code=request.GET.get("chi-tieu") or None)
     pictures = dashboard_charts(dashboard)
     rows = [(row, pictures["lines"].get(row.indicator.code, "")) for row in dashboard.rows]
@@ -36,7 +39,7 @@ def results_dashboard(request, pk: int):
         "unit": unit, "month": period, "breadcrumbs": unit_breadcrumbs(unit=unit, user=request.user),
         "dashboard": dashboard, "rows": rows, "ranking_chart": pictures["ranking"],
         "previous": results_selectors.previous_month(period), "next": results_selectors.next_month(period),
-        "child_figures": _child_figures(unit, period, dashboard),
+        "child_figures": _child_figures(unit, period, dashboard), "opened_on": opened_on,
         "drive_funnel": _drive_funnel(request.user, unit, period),
     })
 

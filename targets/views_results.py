@@ -92,6 +92,9 @@ def results_progress_home(request):
     month = selectors.default_month()
     units = list(access.top_units(request.user).order_by("code"))
     if len(units) == 1:
+        month, opened_on = selectors.month_to_open(unit=units[0])
+        if opened_on:
+            messages.info(request, opened_on)
         return redirect("targets:results_completeness", pk=units[0].pk, month=month.key)
     return render(request, "targets/results_home.html", {
         "month": month, "entries": [(u, []) for u in units], "title": "Tiến độ nộp kết quả", "target": "completeness",
@@ -112,8 +115,9 @@ def results_dashboard_home(request):
 @login_required
 def results_review(request):
     """'Duyệt kết quả': the reports waiting for this user's approval."""
+    reports = selectors.reports_to_review(user=request.user)
     return render(request, "targets/results_review.html", {
-        "reports": selectors.reports_to_review(user=request.user),
+        "reports": reports, "approved_above": [] if reports else selectors.approved_above(user=request.user),
         "month": selectors.default_month(),
         "top_units": access.top_units(request.user).order_by("code"),
     })

@@ -55,6 +55,12 @@ def can_import_plan(user, unit: Unit) -> bool:
 # --- the monthly plan and report -------------------------------------------------------------------
 
 
+def latest_activity_month(*, user, up_to: datetime.date) -> tuple[int, int] | None:
+    """(year, month) of the latest activity the user sees planned on or before `up_to` (one query)."""
+    latest = activities_for(user).filter(planned_start__lte=up_to).aggregate(latest=Max("planned_start"))["latest"]
+    return (latest.year, latest.month) if latest else None
+
+
 def month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, month, 1), datetime.date(year, month, calendar.monthrange(year, month)[1])
 

@@ -39,9 +39,23 @@ def _neighbours(year: int, month: int) -> dict:
     return {"previous": previous_month(current).key, "next": next_month(current).key, "key": current.key}
 
 
+def _month_with_activities(request) -> tuple[int, int, str]:
+    """The month asked, or the current month, or (when the user sees nothing in it) the latest month
+    with activities, with the sentence that says so."""
+    if request.GET.get("thang"):
+        return (*_month(request), "")
+    today = datetime.date.today()
+    month_end = selectors.month_bounds(today.year, today.month)[1]
+    latest = selectors.latest_activity_month(user=request.user, up_to=month_end)
+    if latest is None or latest == (today.year, today.month):
+        return today.year, today.month, ""
+    return (*latest, f"Đang xem tháng {latest[1]:02d}/{latest[0]} — tháng gần nhất có hoạt động "
+                     f"(tháng {today.month}/{today.year} chưa có).")
+
+
 @login_required
 def activity_list(request):
-    year, month = _month(request)
+    year, month, opened_on = _month_with_activities(request)
     first, last = selectors.month_bounds(year, month)
     activities = (selectors.activities_for(request.user).filter(planned_start__range=(first, last))
                   .select_related("organiser"))
@@ -51,6 +65,7 @@ def activity_list(request):
     return render(request, "campaigns/activities_list.html", {
         "activities": activities, "year": year, "month": month, "nav": _neighbours(year, month),
         "top_units": access.top_units(request.user).order_by("code"), "kinds": ActivityKind.choices, "kind": kind,
+        "opened_on": opened_on,
     })
 
 

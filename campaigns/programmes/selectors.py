@@ -53,6 +53,13 @@ def lists_for(user, programme: SupportProgramme) -> QuerySet:
     )
 
 
+def latest_programme_year(*, user, programme: SupportProgramme, up_to: int) -> int | None:
+    """The latest year, up to `up_to`, in which the programme received a list the user sees (one query)."""
+    latest = (access.scope_by_unit(user, programme.lists.all(), "unit").filter(received_on__year__lte=up_to)
+              .aggregate(latest=Max("received_on"))["latest"])
+    return latest.year if latest else None
+
+
 # --- deadlines counted through a year without a holiday calendar ----------------------------------
 
 

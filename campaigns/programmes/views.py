@@ -32,11 +32,27 @@ def programme_list(request):
     return render(request, "campaigns/programmes_list.html", {"programmes": selectors.programmes_for(request.user)})
 
 
+def _year_with_lists(user, programme, today: datetime.date) -> tuple[int, str]:
+    """The current year, or (when the programme has received nothing this year) the latest year it
+    received lists, or else its last year; with the sentence that says so."""
+    latest = selectors.latest_programme_year(user=user, programme=programme, up_to=today.year)
+    if latest == today.year:
+        return today.year, ""
+    if latest is not None:
+        return latest, f"Đang xem năm {latest} — năm gần nhất có danh sách (năm {today.year} chưa có)."
+    last = min(today.year, programme.valid_to.year)
+    if last == today.year:
+        return last, ""
+    return last, f"Chương trình chưa nhận danh sách nào; đang xem năm {last} — năm cuối của chương trình."
+
+
 @login_required
 def programme_detail(request, pk: int):
     programme = selectors.get_programme_or_404(request.user, pk)
-    year = _year(request)
     today = datetime.date.today()
+    year, opened_on = _year(request), ""
+    if not request.GET.get("nam"):
+        year, opened_on = _year_with_lists(request.user, programme, today)
     lists, calendar_warning = selectors.mark_calendar_gaps(
         selectors.lists_for(request.user, programme), received_on=lambda batch: batch.received_on,
         due_on=lambda batch: batch.due)
@@ -47,7 +63,7 @@ def programme_detail(request, pk: int):
         "budget": selectors.budget_estimate(programme=programme, year=year),
         "reports": selectors.yearly_report_status(user=request.user, programme=programme, year=year),
         "summary": selectors.yearly_summary(user=request.user, programme=programme, year=year),
-        "due": programme.report_due(year),
+        "due": programme.report_due(year), "opened_on": opened_on,
     })
 
 

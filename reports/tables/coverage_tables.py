@@ -26,6 +26,19 @@ def _subtitle(inputs: CoverageInputs) -> str:
     return f"Số liệu đến ngày {inputs.month.end:%d/%m/%Y}"
 
 
+def _with_gaps(inputs: CoverageInputs, rows: list[Row], keys: tuple[str, ...], what: str) -> str:
+    """The subtitle, plus which rows have no participants figure: a blank row says nothing, so the
+    table names the units it has no figures for (all of them: only the parent's own total)."""
+    missing = [r.values["unit"] for r in rows if not r.is_total and all(r.values.get(k) is None for k in keys)]
+    if not missing:
+        return _subtitle(inputs)
+    if len(missing) == len(rows) - 1:
+        note = f"chưa có số người tham gia {what} của từng đơn vị cấp dưới, chỉ có số của {inputs.parent.name}"
+    else:
+        note = f"chưa có số người tham gia {what} của {len(missing)} đơn vị: {', '.join(missing)}"
+    return f"{_subtitle(inputs)} · {note[0].upper()}{note[1:]}"
+
+
 def _child_label(inputs: CoverageInputs) -> str:
     return "Xã, phường" if inputs.parent.level.code == "huyen" else "Đơn vị"
 
@@ -53,8 +66,9 @@ def bhyt_table(inputs: CoverageInputs) -> Table:
                 "target_rate": f.target_rate, "achievement": f.achievement_pct, "change": f.change_pp,
                 "remaining": f.remaining}
 
-    return Table("bhyt", "Kết quả thực hiện chỉ tiêu bao phủ BHYT", columns, _rows(inputs, compute),
-                 subtitle=_subtitle(inputs))
+    rows = _rows(inputs, compute)
+    return Table("bhyt", "Kết quả thực hiện chỉ tiêu bao phủ BHYT", columns, rows,
+                 subtitle=_with_gaps(inputs, rows, ("participants",), "BHYT"))
 
 
 def bhxh_table(inputs: CoverageInputs) -> Table:
@@ -107,8 +121,9 @@ def bhxh_table(inputs: CoverageInputs) -> Table:
             "left_voluntary": None if count_voluntary is None or voluntary is None else count_voluntary - voluntary,
         }
 
-    return Table("bhxh", "Kết quả thực hiện chỉ tiêu tham gia BHXH", columns, _rows(inputs, compute),
-                 subtitle=_subtitle(inputs))
+    rows = _rows(inputs, compute)
+    return Table("bhxh", "Kết quả thực hiện chỉ tiêu tham gia BHXH", columns, rows,
+                 subtitle=_with_gaps(inputs, rows, ("compulsory", "voluntary", "total"), "BHXH"))
 
 
 def bhtn_table(inputs: CoverageInputs) -> Table:
@@ -130,8 +145,9 @@ def bhtn_table(inputs: CoverageInputs) -> Table:
         return {"labour_force": f.denominator, "participants": f.participants, "coverage": f.coverage_pct,
                 "target_rate": f.target_rate, "achievement": f.achievement_pct, "remaining": f.remaining}
 
-    return Table("bhtn", "Kết quả thực hiện chỉ tiêu tham gia BHTN", columns, _rows(inputs, compute),
-                 subtitle=_subtitle(inputs))
+    rows = _rows(inputs, compute)
+    return Table("bhtn", "Kết quả thực hiện chỉ tiêu tham gia BHTN", columns, rows,
+                 subtitle=_with_gaps(inputs, rows, ("participants",), "BHTN"))
 
 
 def remaining_table(inputs: CoverageInputs) -> Table:

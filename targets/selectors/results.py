@@ -51,6 +51,7 @@ from units.models import Membership, Role, Unit
 from targets.models.results import display_name
 from units.periods import Period, PeriodType
 from targets.services.results import (
+    APPROVER_ROLES,
     BREAKDOWNS,
     FIELD_LABELS,
     FIELDS,
@@ -410,6 +411,25 @@ def default_month(today: datetime.date | None = None) -> Period:
     today = today or timezone.localdate()
     current = Period.containing(today)
     return previous_month(current) if today.day <= due_day() else current
+
+
+def latest_result_month(*, unit: Unit, up_to: Period) -> Period | None:
+    """The latest month, up to `up_to`, with a result anywhere in the unit's subtree (one query)."""
+    row = (MonthlyResult.objects.filter(unit__path__startswith=unit.path)
+           .filter(Q(year__lt=up_to.year) | Q(year=up_to.year, month__lte=up_to.number))
+           .order_by("-year", "-month").values_list("year", "month").first())
+    return Period.month(*row) if row else None
+
+
+def month_to_open(*, unit: Unit, today: datetime.date | None = None) -> tuple[Period, str]:
+    """The month a page opens on when none is asked: the month being reported, or, when the subtree
+    has nothing for it yet, the latest month that has results; with the sentence that says so."""
+    reported = default_month(today)
+    latest = latest_result_month(unit=unit, up_to=reported)
+    if latest is None or latest == reported:
+        return reported, ""
+    return latest, f"Đang xem tháng {latest.number:02d}/{latest.year} — tháng gần nhất có số liệu " \
+                   f"({reported.label.lower()} chưa có)."
 
 
 def is_future(month: Period, today: datetime.date | None = None) -> bool:
@@ -914,6 +934,22 @@ def completeness(*, unit: Unit, month: Period, today: datetime.date | None = Non
                                     late=past_due and not done, submitted_late=submitted_late,
                                     officials=officials.get(child.pk, [])))
     return Completeness(unit=unit, month=month, due=due, rows=rows)
+
+
+def approved_above(*, user) -> list[Unit]:
+    """The units where the user holds an approving role but whose monthly results the level above
+    approves, because nothing below them reports on its own (a commune: its thôn are entered on its
+    grid). Empty when the user approves somewhere. One query (grants cached)."""
+    if user.is_superuser:
+        return []
+    paths = {g.path for g in access.grants_of(user) if g.role in APPROVER_ROLES}
+    if not paths:
+        return []
+    units = list(Unit.objects.filter(path__in=paths).select_related("parent").annotate(
+        reporting_children=Count("children", filter=~Q(children__level__code__in=VILLAGE_LEVELS))))
+    if any(u.reporting_children for u in units):
+        return []
+    return units
 
 
 def reports_to_review(*, user, limit: int = 200) -> list[MonthlyReport]:

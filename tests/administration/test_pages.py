@@ -68,7 +68,7 @@ def test_a_superuser_opens_them_too(client, world):
 def test_the_menu_and_the_home_page_lead_administrators_to_the_portal_pages_not_the_admin(admin_client):
     html = admin_client.get("/").content.decode()
     menu = html[html.index('<nav class="menu"'):html.index("</nav>", html.index('<nav class="menu"'))]
-    assert '<a href="/quan-ly/">Quản lý</a>' in menu and "/quan-tri/" not in menu
+    assert '<a href="/quan-ly/">Tài khoản, đơn vị, đại lý thu</a>' in menu and "/quan-tri/" not in menu
     assert 'href="/quan-ly/nguoi-dung/"' in html and "/quan-tri/" not in html
 
 

@@ -198,7 +198,8 @@ def test_superusers_see_the_admin_link_and_staff_and_others_do_not(client):
     staff = UserFactory(is_staff=True)
     official = UserFactory()
 
-    assert menu_for(superuser, "/")[-1] == {"label": "Quản trị", "url": "/quan-tri/", "active": False}
+    assert menu_for(superuser, "/")[-1] == {"label": "Quản trị", "url": "/quan-tri/", "active": False,
+                                            "section": "manage"}
     assert "Quản trị" not in [entry["label"] for entry in menu_for(staff, "/")]
     assert "Quản trị" not in [entry["label"] for entry in menu_for(official, "/")]
     client.force_login(superuser)
@@ -233,3 +234,28 @@ def test_the_header_names_the_user_and_their_roles(client):
     official = make_member(make_unit(level_code="tinh"), Role.COMMUNE_OFFICIAL, first_name="Trần Văn Minh")
     client.force_login(official)
     assert "Trần Văn Minh · Cán bộ xã" in client.get("/").content.decode()
+
+
+def test_the_menu_groups_entries_in_sections_and_highlights_the_page_s_section(client):
+    """A leader's menu fits one row as a few dropdowns; the grid and the dashboard mark 'Kết quả',
+    not 'Đơn vị' (their addresses start with /don-vi/), a target page marks 'Đơn vị & chỉ tiêu'."""
+    from bhxh_portal import navigation
+
+    district = make_unit(level_code="huyen", parent=make_unit(level_code="tinh"))
+    leader = make_member(district, Role.LEADER)
+    client.force_login(leader)
+    html = menu_links(client.get(f"/don-vi/{district.pk}/tong-quan/").content.decode())
+    assert '<details class="section active" name="menu"><summary>Kết quả</summary>' in html
+    assert '<details class="section" name="menu"><summary>Đơn vị &amp; chỉ tiêu</summary>' in html
+    assert 'class="active" aria-current="page">Đơn vị</a>' not in html
+    assert "<script" not in html and "onclick" not in html  # CSP: no inline script
+    grid = menu_links(client.get(f"/don-vi/{district.pk}/ket-qua/2023-06/").content.decode())
+    assert '<details class="section active" name="menu"><summary>Kết quả</summary>' in grid
+    targets = menu_links(client.get("/don-vi/chi-tieu/").content.decode())
+    assert '<details class="section active" name="menu"><summary>Đơn vị &amp; chỉ tiêu</summary>' in targets
+    assert 'class="active" aria-current="page">Chỉ tiêu</a>' in targets
+    sections = navigation.menu_sections(navigation.menu_for(leader, "/", "home"), "home")
+    assert [s["label"] for s in sections] == ["Trang chủ", "Đơn vị & chỉ tiêu", "Kết quả", "Vận động",
+                                              "Kế hoạch & báo cáo", "Quản lý"]
+    assert sections[0]["active"] and [e["label"] for e in sections[-1]["entries"]] == ["Thông báo"]
+    assert {e.section for e in navigation.MENU} <= {s.key for s in navigation.SECTIONS}

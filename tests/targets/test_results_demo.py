@@ -92,3 +92,30 @@ def test_hai_duong_2021_sums_its_villages_and_agent_against_the_split_target(dem
     assert figure["bhxh_tn_moi"].value == 4 + 5 + 3 + 5 + 4 + 3 + 8
     with open("fixtures/demo_results.csv", encoding="utf-8") as f:
         assert sum(1 for row in csv.DictReader(f) if row["unit_code"].startswith("HD")) == 3 * 9
+
+
+def test_the_bhxh_and_bhtn_tables_name_the_rows_the_plan_gives_no_figures_for(demo):
+    """The plan prints only the district's BHXH and BHTN totals: the demo invents no commune figures,
+    and the tables say their commune rows are empty on purpose; the BHYT table has every row."""
+    inputs = load_inputs(parent=Unit.objects.get(code="CL"), month=JUNE)
+    note = "Chưa có số người tham gia BHXH của từng đơn vị cấp dưới, chỉ có số của Huyện Càng Long"
+    assert bhxh_table(inputs).subtitle == f"Số liệu đến ngày 30/06/2023 · {note}"
+    assert "BHTN của từng đơn vị cấp dưới" in bhtn_table(inputs).subtitle
+    assert bhyt_table(inputs).subtitle == "Số liệu đến ngày 30/06/2023"
+    MonthlyResult.objects.filter(unit__code="CL02", year=2023, month=6).delete()
+    assert bhyt_table(load_inputs(parent=Unit.objects.get(code="CL"), month=JUNE)).subtitle.endswith(
+        "Chưa có số người tham gia BHYT của 1 đơn vị: Xã Mỹ Cẩm")
+
+
+def test_a_commune_leader_is_told_who_approves_the_commune_s_results(client, demo):
+    from bhxh_portal.demo import load_users
+    from django.contrib.auth import get_user_model
+
+    load_users()
+    client.force_login(get_user_model().objects.get(username="lanhdao.huongtra"))
+    page = client.get("/don-vi/ket-qua/duyet/").content.decode()
+    assert "Kết quả hằng tháng của Xã Hải Dương do Thị xã Hương Trà duyệt" in page
+    client.force_login(get_user_model().objects.get(username="lanhdao.canglong"))
+    page = client.get("/don-vi/ket-qua/duyet/")
+    assert [r.unit.code for r in page.context["reports"]] == ["CL13"]
+    assert 'id="approved-above"' not in page.content.decode()

@@ -92,7 +92,7 @@ def test_commune_official_cannot_open_the_district_or_province_page(official_cli
         assert response.status_code == 404
     # the own commune names its district, but does not link to it
     html = page(official_client.get(f"/don-vi/{tree.commune.pk}/"))
-    assert "<dt>Trực thuộc</dt><dd>Thị xã Hương Trà</dd>" in html
+    assert "<dt>Đơn vị cấp trên</dt><dd>Thị xã Hương Trà</dd>" in html
     assert f"/don-vi/{tree.district.pk}/" not in html
 
 

@@ -3,8 +3,12 @@
 Same layout rules: A4, margins 20/20/30/15 mm, Times New Roman 14 pt, the two-column header, the
 type name and subject, justified body with a 1,27 cm first-line indent, landscape sections for wide
 tables, page numbers centred at the top from page 2, recipients and signature at the end.
+What Word needs told that a browser works out: the table grid's widths (equal to the cells'), header
+rows that repeat on each page, headings kept with what follows, the language (vi-VN) and who made
+the file.
 """
 
+import datetime
 import io
 from html.parser import HTMLParser
 
@@ -37,6 +41,8 @@ def _set_margins(section, *, landscape: bool) -> None:
 
 
 def _page_number(section) -> None:
+    """Page numbers from page 2: the first page of the document has none (a later section, a
+    landscape table, starts on a numbered page and shares this header)."""
     section.different_first_page_header_footer = True
     header = section.header
     header.is_linked_to_previous = False
@@ -56,8 +62,9 @@ def _page_number(section) -> None:
 
 
 def _draft_mark(word, section) -> None:
-    """DỰ THẢO in the header of every page and boxed at the top of the first: a text not yet approved."""
-    for header in (section.header, section.first_page_header):
+    """DỰ THẢO in the header of every page and at the top of the first (once: the first page's header
+    stays empty, the mark is the first line of the text): a text not yet approved."""
+    for header in (section.header,):
         header.is_linked_to_previous = False
         paragraph = header.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -75,8 +82,13 @@ def _no_borders(table) -> None:
     table._tbl.tblPr.append(borders)
 
 
-def _rule_below(paragraph, width_cm: float, column_cm: float) -> None:
-    """A short rule under a centred line: a bottom border on a paragraph indented from both sides."""
+def _rule_below(container, width_cm: float, column_cm: float) -> None:
+    """A short rule under a centred line: the bottom border of an empty 2 pt paragraph of its own,
+    indented from both sides (on the text's paragraph the indents would squeeze the text)."""
+    paragraph = _para(container, "", size=2, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=0)
+    paragraph.paragraph_format.line_spacing = Pt(2)
+    run = paragraph.add_run(" ")
+    run.font.size = Pt(2)
     side = Cm(max(0.0, (column_cm - width_cm) / 2))
     paragraph.paragraph_format.left_indent = side
     paragraph.paragraph_format.right_indent = side
@@ -87,6 +99,54 @@ def _rule_below(paragraph, width_cm: float, column_cm: float) -> None:
         bottom.set(qn(key), value)
     border.append(bottom)
     ppr.append(border)
+    return paragraph
+
+
+def _widths(table, widths_cm: list[float]) -> None:
+    """Column widths Word keeps: a fixed layout, the grid and every cell of the same width."""
+    table.autofit = False
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    table._tbl.tblPr.append(layout)
+    for grid_col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm):
+        grid_col.set(qn("w:w"), str(int(Cm(width).twips)))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm):
+            cell.width = Cm(width)
+
+
+def _column_widths(columns, total_cm: float) -> list[float]:
+    """STT narrow, a name column wide, the figures sharing the rest."""
+    fixed = {"stt": 1.3}
+    names = [c for c in columns if c.kind == "text" and c.key not in fixed]
+    others = [c for c in columns if c.kind != "text"]
+    name_cm = 4.5 if names else 0
+    rest = total_cm - sum(fixed.get(c.key, 0) for c in columns) - name_cm * len(names)
+    figure_cm = rest / len(others) if others else 0
+    if others and figure_cm < 1.4:  # many figure columns: the names give way
+        figure_cm = 1.4
+        name_cm = max(2.5, (total_cm - sum(fixed.get(c.key, 0) for c in columns) - figure_cm * len(others))
+                      / max(1, len(names)))
+    return [fixed.get(c.key) or (name_cm if c in names else figure_cm) for c in columns]
+
+
+def _repeat_header(row) -> None:
+    """The row is printed again at the top of each page the table runs onto."""
+    trpr = row._tr.get_or_add_trPr()
+    element = OxmlElement("w:tblHeader")
+    element.set(qn("w:val"), "true")
+    trpr.append(element)
+
+
+def _language(word, code: str = "vi-VN") -> None:
+    """Spelling and hyphenation in Vietnamese: the default run language of the styles."""
+    rpr = word.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for old in rpr.findall(qn("w:lang")):
+        rpr.remove(old)
+    lang = OxmlElement("w:lang")
+    for key in ("w:val", "w:eastAsia", "w:bidi"):
+        lang.set(qn(key), code)
+    rpr.append(lang)
 
 
 def _para(container, text: str = "", *, size: float = 14, bold: bool = False, italic: bool = False,
@@ -147,6 +207,7 @@ class _HtmlToDocx(HTMLParser):
         elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             self.heading = tag
             self._start_paragraph()
+            self.paragraph.paragraph_format.keep_with_next = True  # never alone at the foot of a page
         elif tag in ("strong", "b"):
             self.bold += 1
         elif tag in ("em", "i"):
@@ -184,7 +245,7 @@ def _cell_text(cell, text: str, *, size: float, bold: bool = False, italic: bool
     run.font.size, run.bold, run.italic = Pt(size), bold, italic
 
 
-def _table(container, part: dict, *, size: float) -> None:
+def _table(container, part: dict, *, size: float, width_cm: float) -> None:
     table_obj = part["table"]
     columns = table_obj.columns
     has_groups = bool(part["head2"])
@@ -192,6 +253,7 @@ def _table(container, part: dict, *, size: float) -> None:
     table = container.add_table(rows=header_rows + len(part["rows"]), cols=len(columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _widths(table, _column_widths(columns, width_cm))  # before the merges, which add up their cells' widths
     center = WD_ALIGN_PARAGRAPH.CENTER
     index = 0
     second = iter(part["head2"])
@@ -206,6 +268,8 @@ def _table(container, part: dict, *, size: float) -> None:
         _cell_text(top, cell["label"], size=size, bold=True, align=center)
         index += cell["colspan"]
     formula_row = header_rows - 1
+    for row in table.rows[:header_rows]:
+        _repeat_header(row)
     for i, column in enumerate(columns):
         _cell_text(table.cell(formula_row, i), column.formula, size=size, italic=True, align=center)
     for r, row in enumerate(part["rows"], start=header_rows):
@@ -216,12 +280,26 @@ def _table(container, part: dict, *, size: float) -> None:
         _para(container, part["note"], size=12, italic=True, indent=True)
 
 
+def _properties(word, rendered: RenderedDocument) -> None:
+    """File properties: the issuing body and the portal wrote it now (not python-docx in 2013)."""
+    doc = rendered.document
+    core = word.core_properties
+    core.author = core.last_modified_by = f"{doc.issuing_body_line} (BHXH Portal)"
+    core.created = core.modified = datetime.datetime.now(datetime.UTC).replace(microsecond=0, tzinfo=None)
+    core.title = " ".join(f"{doc.type_title} {doc.subject}".split())
+    core.language = "vi-VN"
+    core.comments = core.keywords = ""
+    core.revision = 1
+
+
 def document_docx(rendered: RenderedDocument) -> bytes:
     doc = rendered.document
     word = Document()
     normal = word.styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(14)
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    _language(word)
+    _properties(word, rendered)
     section = word.sections[0]
     _set_margins(section, landscape=False)
     _page_number(section)
@@ -230,9 +308,8 @@ def document_docx(rendered: RenderedDocument) -> bytes:
 
     header = word.add_table(rows=1, cols=2)
     _no_borders(header)
-    header.autofit = False
+    _widths(header, [7, 9.5])
     left, right = header.rows[0].cells
-    left.width, right.width = Cm(7), Cm(9.5)
     left.paragraphs[0].paragraph_format.space_after = Pt(0)
     center = WD_ALIGN_PARAGRAPH.CENTER
     if doc.parent_body:
@@ -240,7 +317,7 @@ def document_docx(rendered: RenderedDocument) -> bytes:
     _lines(left, doc.issuing_body, size=13, bold=True, align=center)
     if not doc.parent_body:
         left._tc.remove(left.paragraphs[0]._p)  # the cell's empty first paragraph
-    _rule_below(left.paragraphs[-1], 2.2, 7)
+    _rule_below(left, 2.2, 7)
     _para(left, f"Số: {doc.number_symbol}", size=13, align=center, space_after=0).paragraph_format.space_before = Pt(6)
     _cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12, bold=True, align=center)
     motto = _para(right, "", align=center, space_after=0)
@@ -252,7 +329,7 @@ def document_docx(rendered: RenderedDocument) -> bytes:
     title = _para(word, doc.type_title, size=14, bold=True, align=center, space_after=0)
     title.paragraph_format.space_before = Pt(18)
     _lines(word, doc.subject, size=14, bold=True, align=center)
-    _rule_below(word.paragraphs[-1], 4, 16.5)
+    _rule_below(word, 4, 16.5)
     _para(word, "", space_after=6)
     for basis in doc.legal_bases:
         _para(word, basis, italic=True, indent=True)
@@ -263,20 +340,23 @@ def document_docx(rendered: RenderedDocument) -> bytes:
             landscape = part_section.landscape
             new = word.add_section(WD_SECTION.NEW_PAGE)
             _set_margins(new, landscape=landscape)
+            new.different_first_page_header_footer = False  # its first page is numbered too
         for part in part_section.parts:
             if part["type"] == "html":
                 parser = _HtmlToDocx(word)
                 parser.feed(str(part["html"]))
                 parser.close()
             else:
-                _table(word, part, size=11 if landscape else 12)
+                _table(word, part, size=11 if landscape else 12, width_cm=25.7 if landscape else 16.5)
     if landscape:
-        _set_margins(word.add_section(WD_SECTION.NEW_PAGE), landscape=False)
+        last = word.add_section(WD_SECTION.NEW_PAGE)
+        _set_margins(last, landscape=False)
+        last.different_first_page_header_footer = False
 
     closing = word.add_table(rows=1, cols=2)
     _no_borders(closing)
+    _widths(closing, [7.5, 9])
     left, right = closing.rows[0].cells
-    left.width, right.width = Cm(7.5), Cm(9)
     if rendered.recipients:
         _cell_text(left, "Nơi nhận:", size=12, bold=True, italic=True)
         for line in rendered.recipients:
