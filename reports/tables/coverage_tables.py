@@ -23,7 +23,18 @@ def _rows(inputs: CoverageInputs, compute) -> list[Row]:
 
 
 def _subtitle(inputs: CoverageInputs) -> str:
-    return f"Số liệu đến ngày {inputs.month.end:%d/%m/%Y}"
+    text = f"Số liệu đến ngày {inputs.month.end:%d/%m/%Y}"
+    if inputs.boundaries:
+        text += f", theo ranh giới đơn vị ngày {inputs.boundaries:%d/%m/%Y}"
+    return text
+
+
+def _marked(table: Table, inputs: CoverageInputs) -> Table:
+    """Each row says where its figures come from when the unit did not exist in the month (the rows
+    are the children in order, the parent last)."""
+    for row, unit in zip(table.rows, inputs.units):
+        row.note = inputs.history_note(unit)
+    return table
 
 
 def _child_label(inputs: CoverageInputs) -> str:
@@ -53,8 +64,8 @@ def bhyt_table(inputs: CoverageInputs) -> Table:
                 "target_rate": f.target_rate, "achievement": f.achievement_pct, "change": f.change_pp,
                 "remaining": f.remaining}
 
-    return Table("bhyt", "Kết quả thực hiện chỉ tiêu bao phủ BHYT", columns, _rows(inputs, compute),
-                 subtitle=_subtitle(inputs))
+    return _marked(Table("bhyt", "Kết quả thực hiện chỉ tiêu bao phủ BHYT", columns, _rows(inputs, compute),
+                 subtitle=_subtitle(inputs)), inputs)
 
 
 def bhxh_table(inputs: CoverageInputs) -> Table:
@@ -107,8 +118,8 @@ def bhxh_table(inputs: CoverageInputs) -> Table:
             "left_voluntary": None if count_voluntary is None or voluntary is None else count_voluntary - voluntary,
         }
 
-    return Table("bhxh", "Kết quả thực hiện chỉ tiêu tham gia BHXH", columns, _rows(inputs, compute),
-                 subtitle=_subtitle(inputs))
+    return _marked(Table("bhxh", "Kết quả thực hiện chỉ tiêu tham gia BHXH", columns, _rows(inputs, compute),
+                 subtitle=_subtitle(inputs)), inputs)
 
 
 def bhtn_table(inputs: CoverageInputs) -> Table:
@@ -130,8 +141,8 @@ def bhtn_table(inputs: CoverageInputs) -> Table:
         return {"labour_force": f.denominator, "participants": f.participants, "coverage": f.coverage_pct,
                 "target_rate": f.target_rate, "achievement": f.achievement_pct, "remaining": f.remaining}
 
-    return Table("bhtn", "Kết quả thực hiện chỉ tiêu tham gia BHTN", columns, _rows(inputs, compute),
-                 subtitle=_subtitle(inputs))
+    return _marked(Table("bhtn", "Kết quả thực hiện chỉ tiêu tham gia BHTN", columns, _rows(inputs, compute),
+                 subtitle=_subtitle(inputs)), inputs)
 
 
 def remaining_table(inputs: CoverageInputs) -> Table:
@@ -155,8 +166,8 @@ def remaining_table(inputs: CoverageInputs) -> Table:
 
     rows = [Row(_stt_and_name(inputs, i + 1, u) | compute_from(i)) for i, u in enumerate(inputs.children)]
     rows.append(Row(_stt_and_name(inputs, None, inputs.parent) | compute_from(len(inputs.children)), is_total=True))
-    return Table("remaining", "Số người còn phải vận động tham gia BHXH, BHYT, BHTN", columns, rows,
-                 subtitle=_subtitle(inputs))
+    return _marked(Table("remaining", "Số người còn phải vận động tham gia BHXH, BHYT, BHTN", columns, rows,
+                 subtitle=_subtitle(inputs)), inputs)
 
 
 TABLES = {"bhyt": bhyt_table, "bhxh": bhxh_table, "bhtn": bhtn_table, "remaining": remaining_table}
