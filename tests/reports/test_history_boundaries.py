@@ -160,3 +160,13 @@ def test_cli_takes_the_boundaries_option(tree, capsys):
     call_command("coverage_table", unit="91", table="bhyt", period="2023-06", boundaries="2026-01-01")
     out = capsys.readouterr().out
     assert "Xã Mới,1600,800" in out and SUM_NOTE in out
+
+
+def test_the_pdf_prints_the_notes_under_the_table(tree):
+    from tests.campaigns.pdfcheck import text_of
+
+    table = coverage_table_build(unit=tree["old"], table="bhyt", month=JUNE_2023, boundaries=TODAY)
+    text = text_of(coverage_table_render(table=table, unit=tree["old"], month=JUNE_2023, fmt="pdf"))
+    assert "Xã Mới (1)" in text
+    assert "(1) Xã Mới: (số liệu của các đơn vị trước sắp xếp: Xã A, Xã B)" in text
+    assert "(2) Xã Đông: Chưa có số liệu" in text
