@@ -27,7 +27,7 @@ def table_context(table: Table) -> dict:
         index += span
     rows = [
         {"is_total": row.is_total, "note": row.note,
-         "cells": [{"text": text, "kind": column.kind, "marker": marker if column.key == "unit" else ""}
+         "cells": [{"text": text, "kind": column.kind, "marker": marker if column.key == table.name_key else ""}
                    for column, text in zip(table.columns, printed)]}
         for row, printed, marker in zip(table.rows, table.formatted_rows(), table.markers())
     ]

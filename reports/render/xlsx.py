@@ -102,7 +102,7 @@ def as_xlsx(table: Table, *, unit_name: str = "", as_of: datetime.date | None = 
     for r_index, (row, marker) in enumerate(zip(table.rows, markers), start=formula_row + 1):
         for c_index, column in enumerate(table.columns, start=1):
             value = _cell_value(column, row.values.get(column.key))
-            if marker and column.key == "unit":
+            if marker and column.key == table.name_key:
                 value = f"{value} {marker}"
             cell = ws.cell(row=r_index, column=c_index, value=value)
             cell.border = BOX

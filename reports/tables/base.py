@@ -59,7 +59,13 @@ class Table:
     def notes(self) -> list[tuple[str, str, str]]:
         """(marker, unit name, note) of the rows with a note, numbered in row order."""
         noted = [r for r in self.rows if r.note]
-        return [(f"({n})", str(r.values.get("unit", "")), r.note) for n, r in enumerate(noted, start=1)]
+        return [(f"({n})", str(r.values.get("unit") or r.values.get("name") or ""), r.note)
+                for n, r in enumerate(noted, start=1)]
+
+    @property
+    def name_key(self) -> str:
+        """The column that names the row's unit, which carries the row's marker."""
+        return next((c.key for c in self.columns if c.key in ("unit", "name")), "")
 
     def markers(self) -> list[str]:
         """The marker of each row ("(1)" ...), "" for a row without a note."""

@@ -170,3 +170,12 @@ def test_the_pdf_prints_the_notes_under_the_table(tree):
     assert "Xã Mới (1)" in text
     assert "(1) Xã Mới: (số liệu của các đơn vị trước sắp xếp: Xã A, Xã B)" in text
     assert "(2) Xã Đông: Chưa có số liệu" in text
+
+
+def test_a_plan_table_marks_the_rows_too(tree):
+    from campaigns.documents.selectors import coverage_table
+    from targets.models import Indicator
+
+    table = coverage_table(unit=tree["new"], indicator=Indicator.objects.get(code="bhyt"), as_of=JUNE_2023)
+    table = getattr(table, "table", table)
+    assert [(name, note) for _, name, note in table.notes][:2] == [("Xã Mới", SUM_NOTE), ("Xã Đông", SPLIT_NOTE)]
