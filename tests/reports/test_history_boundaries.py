@@ -179,3 +179,15 @@ def test_a_plan_table_marks_the_rows_too(tree):
     table = coverage_table(unit=tree["new"], indicator=Indicator.objects.get(code="bhyt"), as_of=JUNE_2023)
     table = getattr(table, "table", table)
     assert [(name, note) for _, name, note in table.notes][:2] == [("Xã Mới", SUM_NOTE), ("Xã Đông", SPLIT_NOTE)]
+
+
+def test_the_download_job_keeps_the_boundaries(tree):
+    from types import SimpleNamespace
+
+    from reports.exports import coverage_export_job
+
+    job = SimpleNamespace(params={"unit_id": tree["old"].pk, "table": "bhyt", "period": "2023-06",
+                                  "format": "csv", "boundaries": "2026-01-01"})
+    outcome = coverage_export_job(job=job, progress=lambda *a: None)
+    assert outcome.output_name == "bang-bhyt-90-2023-06-ranh-gioi-20260101.csv"
+    assert SUM_NOTE in outcome.output_bytes.decode("utf-8-sig")
