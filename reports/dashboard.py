@@ -25,7 +25,7 @@ from . import charts
 from .tables.coverage import CoverageFigures
 from .tables.figures import COMPOSITES, complete_composites, with_parts
 from .tables.indicator import indicator_figures
-from .tables.inputs import load_inputs
+from .tables.inputs import history_note, load_inputs, predecessor_participants
 
 PARTS_LABEL = "cộng bắt buộc và tự nguyện"
 
@@ -59,6 +59,7 @@ class DashboardRow:
     values: list[int | None]
     path: list[int | None]  # the target path, month by month
     from_parts: bool = False  # a composite shown as the sum of its parts
+    history_note: str = ""  # the latest figure is the predecessors' sum (or left empty: a split one)
 
     @property
     def value(self) -> int | None:
@@ -105,6 +106,35 @@ def _series_values(series: dict[str, list[tuple[Period, Figure]]], codes: list[s
     return values, from_parts
 
 
+def _fill_from_predecessors(unit: Unit, series: dict[str, list[tuple[Period, Figure]]],
+                            indicators: list[Indicator]) -> dict[int, str]:
+    """Months before the unit existed read its predecessors' summed figures, as the tables do
+    (reports.tables.inputs.predecessor_participants); a unit formed partly from a split one stays
+    empty. Returns the note of each month index so read."""
+    from units.selectors.lineage import unit_predecessors_on
+
+    notes: dict[int, str] = {}
+    if not unit.valid_from:
+        return notes
+    months = [p for p, _ in next(iter(series.values()), [])]
+    indicator_ids = {i.pk: i.code for i in indicators if i.code in series}
+    for index, month in enumerate(months):
+        if unit.valid_from <= month.end:
+            continue
+        parts = unit_predecessors_on(unit=unit, on=month.end)
+        split = any(p.split for p in parts)
+        notes[index] = history_note(parts, split=split)
+        if split or not parts:
+            continue
+        summed = predecessor_participants(parts={unit.pk: [p.unit.pk for p in parts]},
+                                          indicator_ids=indicator_ids, period=month)
+        for code in series:
+            value = summed.get((unit.pk, code))
+            if value is not None:
+                series[code][index] = (month, Figure(value=value))
+    return notes
+
+
 def unit_dashboard(*, unit: Unit, month: Period, ranking_code: str | None = None) -> Dashboard:
     """For each indicator with a target or a figure this year: the target, the latest figure up to
     `month`, coverage, achievement, remaining and the month-by-month line; the children ranked by
@@ -115,6 +145,7 @@ def unit_dashboard(*, unit: Unit, month: Period, ranking_code: str | None = None
     loaded = with_parts(codes)
     series = participants_series(unit=unit, indicators=loaded, start=Period.month(year - 1, 12), end=month,
                                  fields=["participants"])
+    notes = _fill_from_predecessors(unit, series, list(Indicator.objects.filter(code__in=loaded)))
     values, from_parts = _series_values(series, loaded)
     # the latest month of the year with a figure, per indicator
     latest: dict[str, int] = {}
@@ -151,6 +182,7 @@ def unit_dashboard(*, unit: Unit, month: Period, ranking_code: str | None = None
             path=target_path(baseline=values[code][0] if values[code] else None,
                              target=target.count if target else None, monthly=monthly_targets.get(code)),
             from_parts=index is not None and (code, index) in from_parts,
+            history_note=notes.get(index if index is not None else len(months_in) - 1, ""),
         ))
     by_code = {i.code: i for i in indicators}
     ranking_indicator = by_code.get(ranking_code) if ranking_code else None

@@ -12,13 +12,23 @@ from units import selectors
 from units.periods import Period
 from targets.selectors.results import previous_month
 
-from .coverage import FORMATS, TABLE_LABELS, CoverageRequestError, coverage_table_build, parse_month
+from .coverage import (FORMATS, TABLE_LABELS, CoverageRequestError, coverage_table_build, parse_boundaries,
+                       parse_month)
 from jobs.services import job_create, job_enqueue
 from .render.layout import table_context
 
 
 def _default_month() -> Period:
     return previous_month(Period.containing(datetime.date.today()))
+
+
+def _boundaries(params, errors: list[str]) -> datetime.date | None:
+    """The `ranh-gioi` option (boundaries as on a day); a bad one is said and dropped."""
+    try:
+        return parse_boundaries(params.get("ranh-gioi"))
+    except CoverageRequestError as exc:
+        errors.append(str(exc))
+        return None
 
 
 def _request_args(params, unit) -> tuple[str, Period, list[str]]:
@@ -39,9 +49,15 @@ def _request_args(params, unit) -> tuple[str, Period, list[str]]:
 def coverage_page(request, pk: int):
     unit = access.get_visible_unit_or_404(request.user, pk)
     table_key, month, errors = _request_args(request.GET, unit)
+    boundaries = _boundaries(request.GET, errors)
+    try:
+        table = coverage_table_build(unit=unit, table=table_key, month=month, boundaries=boundaries)
+    except CoverageRequestError as exc:
+        errors.append(str(exc))
+        boundaries = None
+        table = coverage_table_build(unit=unit, table=table_key, month=month)
     for error in errors:
         messages.error(request, error)
-    table = coverage_table_build(unit=unit, table=table_key, month=month)
     return render(request, "reports/coverage_page.html", {
         **table_context(table),
         "unit": unit,
@@ -49,6 +65,7 @@ def coverage_page(request, pk: int):
         "table_key": table_key,
         "tables": TABLE_LABELS.items(),
         "month": month,
+        "boundaries": boundaries,
         "formats": [f for f in FORMATS if f != "json"],
     })
 
@@ -58,6 +75,7 @@ def coverage_page(request, pk: int):
 def coverage_download(request, pk: int):
     unit = access.get_visible_unit_or_404(request.user, pk)
     table_key, month, errors = _request_args(request.POST, unit)
+    boundaries = _boundaries(request.POST, errors)
     fmt = request.POST.get("format", "xlsx")
     if fmt not in FORMATS:
         errors.append(f"Không có định dạng '{fmt}'.")
@@ -66,7 +84,8 @@ def coverage_download(request, pk: int):
             messages.error(request, error)
         return redirect(f"{request.path.rsplit('tai-ve/', 1)[0]}?table={table_key}&period={month.key}")
     job = job_create(kind="reports.coverage_export", requested_by=request.user, unit=unit,
-                     params={"unit_id": unit.pk, "table": table_key, "period": month.key, "format": fmt})
+                     params={"unit_id": unit.pk, "table": table_key, "period": month.key, "format": fmt,
+                             **({"boundaries": boundaries.isoformat()} if boundaries else {})})
     job_enqueue(job=job)
     if job.is_unsent:
         messages.warning(request, "Đã lưu yêu cầu tạo tệp nhưng máy chủ xử lý tạm thời chưa nhận được; yêu cầu sẽ "

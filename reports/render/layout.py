@@ -26,8 +26,9 @@ def table_context(table: Table) -> dict:
             head1.append({"label": label, "colspan": 1, "rowspan": 2 if has_groups else 1})
         index += span
     rows = [
-        {"is_total": row.is_total,
-         "cells": [{"text": text, "kind": column.kind} for column, text in zip(table.columns, printed)]}
-        for row, printed in zip(table.rows, table.formatted_rows())
+        {"is_total": row.is_total, "note": row.note,
+         "cells": [{"text": text, "kind": column.kind, "marker": marker if column.key == table.name_key else ""}
+                   for column, text in zip(table.columns, printed)]}
+        for row, printed, marker in zip(table.rows, table.formatted_rows(), table.markers())
     ]
-    return {"table": table, "head1": head1, "head2": head2, "rows": rows}
+    return {"table": table, "head1": head1, "head2": head2, "rows": rows, "notes": table.notes}

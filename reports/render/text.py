@@ -10,6 +10,9 @@ from bhxh_portal.numbers import round_half_up
 from reports.tables.base import Column, Table, Value
 
 
+HISTORY_HEADER = "Nguồn số liệu (lịch sử đơn vị)"
+
+
 def _printed_rows(table: Table) -> list[list[str]]:
     rows = []
     for row in table.formatted_rows():
@@ -41,8 +44,11 @@ def as_csv(table: Table) -> str:
     adds the UTF-8 byte order mark so that Excel reads the accents."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([c.header if not c.group else f"{c.group} - {c.header}" for c in table.columns])
-    writer.writerows([plain_value(c, r.values.get(c.key)) for c in table.columns] for r in table.rows)
+    noted = any(r.note for r in table.rows)  # the column only where a row's figures are not its own
+    writer.writerow([c.header if not c.group else f"{c.group} - {c.header}" for c in table.columns]
+                    + ([HISTORY_HEADER] if noted else []))
+    writer.writerows([plain_value(c, r.values.get(c.key)) for c in table.columns] + ([safe_cell(r.note)] if noted else [])
+                     for r in table.rows)
     return out.getvalue()
 
 
@@ -51,7 +57,7 @@ def as_json(table: Table) -> str:
     return json.dumps(
         {"table": table.key, "title": table.title, "subtitle": table.subtitle,
          "columns": [{"key": c.key, "header": c.header, "group": c.group, "formula": c.formula} for c in table.columns],
-         "rows": [dict(zip(keys, r)) | {"is_total": row.is_total}
+         "rows": [dict(zip(keys, r)) | {"is_total": row.is_total} | ({"note": row.note} if row.note else {})
                   for r, row in zip(_printed_rows(table), table.rows)]},
         ensure_ascii=False, indent=2,
     )

@@ -98,9 +98,13 @@ def as_xlsx(table: Table, *, unit_name: str = "", as_of: datetime.date | None = 
     ws.row_dimensions[head1].height = 45
     ws.row_dimensions[head2].height = 45
 
-    for r_index, row in enumerate(table.rows, start=formula_row + 1):
+    markers = table.markers()
+    for r_index, (row, marker) in enumerate(zip(table.rows, markers), start=formula_row + 1):
         for c_index, column in enumerate(table.columns, start=1):
-            cell = ws.cell(row=r_index, column=c_index, value=_cell_value(column, row.values.get(column.key)))
+            value = _cell_value(column, row.values.get(column.key))
+            if marker and column.key == table.name_key:
+                value = f"{value} {marker}"
+            cell = ws.cell(row=r_index, column=c_index, value=value)
             cell.border = BOX
             cell.font = _font(bold=row.is_total)
             if _is_stt(column):
@@ -111,6 +115,11 @@ def as_xlsx(table: Table, *, unit_name: str = "", as_of: datetime.date | None = 
                 cell.alignment = Alignment(horizontal="right", vertical="center")
             else:  # long school and commune names wrap inside their column instead of spilling over
                 cell.alignment = Alignment(vertical="center", wrap_text=True)
+
+    # the notes under the table: which rows read their predecessors' figures, which are left empty
+    for n, (marker, name, note) in enumerate(table.notes, start=formula_row + len(table.rows) + 2):
+        ws.cell(row=n, column=1, value=safe_cell(f"{marker} {name}: {note}")).font = _font(italic=True)
+        ws.merge_cells(start_row=n, start_column=1, end_row=n, end_column=width)
 
     ws.freeze_panes = ws.cell(row=formula_row + 1, column=3 if width > 2 else 1)
     ws.page_setup.orientation = "landscape"

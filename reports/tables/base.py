@@ -42,6 +42,9 @@ class Column:
 class Row:
     values: dict[str, Value]
     is_total: bool = False
+    # where the row's figures come from when not the unit's own (read from predecessors, or left
+    # empty rather than divided by guess): printed as a numbered note under the table
+    note: str = ""
 
 
 @dataclass
@@ -51,6 +54,26 @@ class Table:
     columns: list[Column]
     rows: list[Row] = field(default_factory=list)
     subtitle: str = ""
+
+    @property
+    def notes(self) -> list[tuple[str, str, str]]:
+        """(marker, unit name, note) of the rows with a note, numbered in row order."""
+        noted = [r for r in self.rows if r.note]
+        return [(f"({n})", str(r.values.get("unit") or r.values.get("name") or ""), r.note)
+                for n, r in enumerate(noted, start=1)]
+
+    @property
+    def name_key(self) -> str:
+        """The column that names the row's unit, which carries the row's marker."""
+        return next((c.key for c in self.columns if c.key in ("unit", "name")), "")
+
+    def markers(self) -> list[str]:
+        """The marker of each row ("(1)" ...), "" for a row without a note."""
+        found, n = [], 0
+        for row in self.rows:
+            n += bool(row.note)
+            found.append(f"({n})" if row.note else "")
+        return found
 
     @property
     def total(self) -> Row | None:

@@ -23,7 +23,18 @@ def _rows(inputs: CoverageInputs, compute) -> list[Row]:
 
 
 def _subtitle(inputs: CoverageInputs) -> str:
-    return f"Số liệu đến ngày {inputs.month.end:%d/%m/%Y}"
+    text = f"Số liệu đến ngày {inputs.month.end:%d/%m/%Y}"
+    if inputs.boundaries:
+        text += f", theo ranh giới đơn vị ngày {inputs.boundaries:%d/%m/%Y}"
+    return text
+
+
+def _marked(table: Table, inputs: CoverageInputs) -> Table:
+    """Each row says where its figures come from when the unit did not exist in the month (the rows
+    are the children in order, the parent last)."""
+    for row, unit in zip(table.rows, inputs.units):
+        row.note = inputs.history_note(unit)
+    return table
 
 
 def _with_gaps(inputs: CoverageInputs, rows: list[Row], keys: tuple[str, ...], what: str) -> str:
@@ -67,8 +78,8 @@ def bhyt_table(inputs: CoverageInputs) -> Table:
                 "remaining": f.remaining}
 
     rows = _rows(inputs, compute)
-    return Table("bhyt", "Kết quả thực hiện chỉ tiêu bao phủ BHYT", columns, rows,
-                 subtitle=_with_gaps(inputs, rows, ("participants",), "BHYT"))
+    return _marked(Table("bhyt", "Kết quả thực hiện chỉ tiêu bao phủ BHYT", columns, rows,
+                 subtitle=_with_gaps(inputs, rows, ("participants",), "BHYT")), inputs)
 
 
 def bhxh_table(inputs: CoverageInputs) -> Table:
@@ -122,8 +133,8 @@ def bhxh_table(inputs: CoverageInputs) -> Table:
         }
 
     rows = _rows(inputs, compute)
-    return Table("bhxh", "Kết quả thực hiện chỉ tiêu tham gia BHXH", columns, rows,
-                 subtitle=_with_gaps(inputs, rows, ("compulsory", "voluntary", "total"), "BHXH"))
+    return _marked(Table("bhxh", "Kết quả thực hiện chỉ tiêu tham gia BHXH", columns, rows,
+                 subtitle=_with_gaps(inputs, rows, ("compulsory", "voluntary", "total"), "BHXH")), inputs)
 
 
 def bhtn_table(inputs: CoverageInputs) -> Table:
@@ -146,8 +157,8 @@ def bhtn_table(inputs: CoverageInputs) -> Table:
                 "target_rate": f.target_rate, "achievement": f.achievement_pct, "remaining": f.remaining}
 
     rows = _rows(inputs, compute)
-    return Table("bhtn", "Kết quả thực hiện chỉ tiêu tham gia BHTN", columns, rows,
-                 subtitle=_with_gaps(inputs, rows, ("participants",), "BHTN"))
+    return _marked(Table("bhtn", "Kết quả thực hiện chỉ tiêu tham gia BHTN", columns, rows,
+                 subtitle=_with_gaps(inputs, rows, ("participants",), "BHTN")), inputs)
 
 
 def remaining_table(inputs: CoverageInputs) -> Table:
@@ -171,8 +182,8 @@ def remaining_table(inputs: CoverageInputs) -> Table:
 
     rows = [Row(_stt_and_name(inputs, i + 1, u) | compute_from(i)) for i, u in enumerate(inputs.children)]
     rows.append(Row(_stt_and_name(inputs, None, inputs.parent) | compute_from(len(inputs.children)), is_total=True))
-    return Table("remaining", "Số người còn phải vận động tham gia BHXH, BHYT, BHTN", columns, rows,
-                 subtitle=_subtitle(inputs))
+    return _marked(Table("remaining", "Số người còn phải vận động tham gia BHXH, BHYT, BHTN", columns, rows,
+                 subtitle=_subtitle(inputs)), inputs)
 
 
 TABLES = {"bhyt": bhyt_table, "bhxh": bhxh_table, "bhtn": bhtn_table, "remaining": remaining_table}

@@ -69,9 +69,11 @@ def indicator_table(inputs: CoverageInputs, indicator, *, with_change: bool = Tr
                   title=f"Kết quả tham gia {short} đến {inputs.month.end:%d/%m/%Y}", columns=columns)
     for index, child in enumerate(inputs.children, start=1):
         figures = indicator_figures(inputs, child, indicator.code, with_change=with_change)
-        table.rows.append(Row({"stt": f"{index}.", "name": child.name, **_values(figures)}))
+        table.rows.append(Row({"stt": f"{index}.", "name": child.name, **_values(figures)},
+                              note=inputs.history_note(child)))
     figures = indicator_figures(inputs, parent, indicator.code, with_change=with_change)
-    table.rows.append(Row({"stt": "", "name": "Tổng cộng", **_values(figures)}, is_total=True))
+    table.rows.append(Row({"stt": "", "name": "Tổng cộng", **_values(figures)}, is_total=True,
+                          note=inputs.history_note(parent)))
     return table
 
 
@@ -88,5 +90,5 @@ def indicator_remaining_table(inputs: CoverageInputs, indicators: list, *, until
         row = {"stt": "" if is_total else str(index), "name": "Tổng cộng" if is_total else member.name, "note": ""}
         for indicator in indicators:
             row[f"i{indicator.pk}"] = indicator_figures(inputs, member, indicator.code).remaining
-        table.rows.append(Row(row, is_total=is_total))
+        table.rows.append(Row(row, is_total=is_total, note=inputs.history_note(member)))
     return table

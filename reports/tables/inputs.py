@@ -3,6 +3,7 @@ queries whatever the number of children: children, denominators, the targets tha
 this month and last month (own entry, else the children's sum; a composite, the sum of its parts).
 Which target applies and how a composite adds up are reports.tables.figures' rules."""
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -34,8 +35,12 @@ class CoverageInputs:
     from_predecessors: dict[int, list] = field(default_factory=dict)
     # ... and those of them formed partly from a split unit: left empty, never divided by guess
     split_units: set[int] = field(default_factory=set)
+    # units that had ended by the month (other boundaries): where their territory went, no figure
+    merged_into: dict[int, list] = field(default_factory=dict)
     targets: dict[tuple[int, str], object] = field(default_factory=dict)  # the Target that applies
     denominator_kinds: dict[str, str] = field(default_factory=dict)  # indicator code -> Demographics field
+    # the rows are the units in force on this day ("ranh giới ngày D"), not those of the month
+    boundaries: datetime.date | None = None
 
     @property
     def units(self) -> list[Unit]:
@@ -58,12 +63,35 @@ class CoverageInputs:
         """The count of a target assigned as a count; None where it was assigned as a rate."""
         return self.target_counts.get((unit.pk, code))
 
+    def history_note(self, unit: Unit) -> str:
+        """Where the unit's figures come from when it did not exist in the month (history_note)."""
+        if unit.pk in self.merged_into:
+            names = ", ".join(u.name for u in self.merged_into[unit.pk]) or "đơn vị khác"
+            return (f"Chưa có số liệu: đơn vị đã sắp xếp vào {names} trước tháng này, "
+                    "không tách số liệu theo ước tính")
+        return history_note(self.from_predecessors.get(unit.pk), split=unit.pk in self.split_units)
+
+
+def history_note(parts, *, split: bool) -> str:
+    """The marking every table, dashboard and plan prints for a unit read from its predecessors: which
+    old units were summed, or, where one was split, that nothing is shown rather than a guessed share."""
+    if not parts:
+        return ""
+    if split:
+        names = ", ".join(p.unit.name for p in parts if p.split)
+        return (f"Chưa có số liệu: đơn vị hình thành từ một phần của {names} (bị chia), "
+                "không chia số liệu theo ước tính")
+    return f"(số liệu của các đơn vị trước sắp xếp: {', '.join(p.unit.name for p in parts)})"
+
 
 def load_inputs(*, parent: Unit, month: Period, indicator_codes: list[str] | None = None,
-                target_period: Period | None = None, change_codes=CHANGE_INDICATORS) -> CoverageInputs:
+                target_period: Period | None = None, change_codes=CHANGE_INDICATORS,
+                boundaries: datetime.date | None = None) -> CoverageInputs:
     """`target_period`: measure against the targets of that period (a plan block's), instead of the
     rule's year or half-year; `change_codes`: the indicators whose last month is read (the tables
-    that print the change since last month)."""
+    that print the change since last month); `boundaries`: the rows are the parent's children in
+    force on that day (the parent must be in force then: units.selectors.unit_counterpart_on), the
+    month's figures mapped onto them through their lineage."""
     from targets.models import Indicator
 
     from .participants import participants_by_unit
@@ -71,7 +99,7 @@ def load_inputs(*, parent: Unit, month: Period, indicator_codes: list[str] | Non
     codes = figures.with_parts(indicator_codes or TABLE_INDICATORS)
     day = month.end
     # a parent formed after the month (a merged province) lists its children of its first day
-    children_day = max(day, parent.valid_from or day)
+    children_day = boundaries or max(day, parent.valid_from or day)
     children = list(
         Unit.objects.filter(parent=parent).valid_on(children_day).select_related("level").order_by("code")
     )
@@ -101,19 +129,27 @@ def load_inputs(*, parent: Unit, month: Period, indicator_codes: list[str] | Non
     inputs = CoverageInputs(parent=parent, children=children, month=month, demographics=demographics,
                             target_rates=rates, target_counts=counts, participants=participants,
                             previous_participants=previous, previous_demographics=previous_demographics,
-                            targets=targets, denominator_kinds=kinds)
+                            targets=targets, denominator_kinds=kinds, boundaries=boundaries)
     _add_predecessor_figures(inputs, codes=codes, previous_codes=previous_codes)
     return inputs
 
 
 def _add_predecessor_figures(inputs: CoverageInputs, *, codes: list[str], previous_codes: list[str]) -> None:
     """Units formed after the month (mergers of 1/7/2025) read the summed figures of the units their
-    territory belonged to then; a unit formed partly from a split one gets none (flagged instead)."""
+    territory belonged to then; a unit formed partly from a split one gets none (flagged instead).
+    Under other boundaries, a unit that had already ended by the month has no figure of its own any
+    more, and its successor's is not divided: flagged too."""
     from targets.models import Indicator
     from units.selectors.lineage import unit_predecessors_on
-    from targets.selectors.results import participants_at
 
     month = inputs.month
+    ended = [u.pk for u in inputs.units if u.valid_to and u.valid_to < month.start]
+    if ended:
+        for unit in ended:
+            inputs.merged_into[unit] = []
+        links = Unit.predecessors.through.objects.filter(to_unit_id__in=ended).select_related("from_unit")
+        for link in links.order_by("from_unit__code"):
+            inputs.merged_into[link.to_unit_id].append(link.from_unit)
     newer = [u for u in inputs.units if u.valid_from and u.valid_from > month.end]
     if not newer:
         return
@@ -131,9 +167,6 @@ def _add_predecessor_figures(inputs: CoverageInputs, *, codes: list[str], previo
     indicator_ids = dict(Indicator.objects.filter(code__in=codes).values_list("pk", "code"))
     years = {month.year, before.year}
     records = {(d.unit_id, d.year): d for d in Demographics.objects.filter(unit_id__in=old_ids, year__in=years)}
-    now = participants_at(unit_ids=old_ids, indicator_ids=list(indicator_ids), period=month)
-    then = participants_at(unit_ids=old_ids, indicator_ids=[i for i, c in indicator_ids.items() if c in previous_codes],
-                           period=before) if previous_codes else {}
     kinds = ["population", "labour_force", "pupils", "required_to_join", "voluntary_eligible", "bhtn_required"]
     for pk, ids in whole.items():
         for year, target in ((month.year, inputs.demographics), (before.year, inputs.previous_demographics)):
@@ -142,8 +175,28 @@ def _add_predecessor_figures(inputs: CoverageInputs, *, codes: list[str], previo
                 target[pk] = Demographics(unit_id=pk, year=year, **{
                     k: sum(getattr(r, k) for r in found) if all(getattr(r, k) is not None for r in found) else None
                     for k in kinds})
-        for source, target in ((now, inputs.participants), (then, inputs.previous_participants)):
-            for indicator_id, code in indicator_ids.items():
-                values = [source.get((i, indicator_id)) for i in ids]
-                if all(v is not None for v in values):
-                    target[(pk, code)] = sum(values)
+    inputs.participants.update(predecessor_participants(parts=whole, indicator_ids=indicator_ids, period=month))
+    if previous_codes:
+        inputs.previous_participants.update(predecessor_participants(
+            parts=whole, indicator_ids={i: c for i, c in indicator_ids.items() if c in previous_codes},
+            period=before))
+
+
+def predecessor_participants(*, parts: dict[int, list[int]], indicator_ids: dict[int, str],
+                             period: Period) -> dict[tuple[int, str], int]:
+    """(new unit id, indicator code) -> the sum of its predecessors' participants in the period, where
+    every predecessor has a figure (a sum missing a part would understate: none). The one rule the
+    tables and the dashboard read history by."""
+    from targets.selectors.results import participants_at
+
+    old_ids = {i for ids in parts.values() for i in ids}
+    if not old_ids or not indicator_ids:
+        return {}
+    found = participants_at(unit_ids=old_ids, indicator_ids=list(indicator_ids), period=period)
+    summed = {}
+    for pk, ids in parts.items():
+        for indicator_id, code in indicator_ids.items():
+            values = [found.get((i, indicator_id)) for i in ids]
+            if ids and all(v is not None for v in values):
+                summed[(pk, code)] = sum(values)
+    return summed

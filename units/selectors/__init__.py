@@ -12,6 +12,7 @@ from .lineage import (  # noqa: F401, E402
     CodeLookup,
     Lineage,
     Predecessor,
+    unit_counterpart_on,
     unit_for_code,
     unit_lineage,
     unit_predecessors_on,

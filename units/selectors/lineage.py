@@ -58,6 +58,23 @@ def unit_predecessors_on(*, unit: Unit, on: datetime.date) -> list[Predecessor]:
     return sorted(found.values(), key=lambda p: (p.unit.code, p.unit.pk))
 
 
+def unit_counterpart_on(*, unit: Unit, on: datetime.date) -> Unit | None:
+    """The one unit in force on `on` that holds `unit`'s territory: the unit itself, the one unit it
+    went into (followed forward through several mergers: a merged province's territory lies within
+    the new one) or its one predecessor; None when lineage names several (a divided territory, or one
+    pieced together from several: no single unit of that day holds it)."""
+    current = unit
+    seen = set()
+    while not _valid_on(current, on) and current.pk not in seen:
+        seen.add(current.pk)
+        later = current.valid_to is not None and current.valid_to < on
+        linked = list((current.successors if later else current.predecessors).select_related("level", "parent"))
+        if len(linked) != 1:
+            return None
+        current = linked[0]
+    return current if _valid_on(current, on) else None
+
+
 @dataclass
 class Lineage:
     predecessors: list[Predecessor]

@@ -1,11 +1,13 @@
-"""manage.py coverage_table --unit CODE --table bhyt|bhxh|bhtn|remaining --period YYYY-MM --format csv|json|xlsx|pdf"""
+"""manage.py coverage_table --unit CODE --table bhyt|bhxh|bhtn|remaining --period YYYY-MM --format csv|json|xlsx|pdf
+[--boundaries YYYY-MM-DD]"""
 
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.coverage import FORMATS, TABLES, CoverageRequestError, coverage_table_build, coverage_table_render, parse_month
+from reports.coverage import (FORMATS, TABLES, CoverageRequestError, coverage_table_build, coverage_table_render,
+                              parse_boundaries, parse_month)
 from units.models import Unit
 
 
@@ -17,13 +19,15 @@ class Command(BaseCommand):
         parser.add_argument("--table", required=True, choices=sorted(TABLES))
         parser.add_argument("--period", required=True, help="Tháng, dạng YYYY-MM")
         parser.add_argument("--format", default="csv", choices=sorted(FORMATS))
+        parser.add_argument("--boundaries", help="Ranh giới đơn vị của ngày YYYY-MM-DD (so sánh nhiều năm)")
         parser.add_argument("--output", help="Ghi ra tệp thay vì màn hình")
 
-    def handle(self, *args, unit, table, period, format, output, **options):
+    def handle(self, *args, unit, table, period, format, output, boundaries=None, **options):
         target = resolve_unit(unit)
         try:
             month = parse_month(period)
-            built = coverage_table_build(unit=target, table=table, month=month)
+            built = coverage_table_build(unit=target, table=table, month=month,
+                                         boundaries=parse_boundaries(boundaries))
             data = coverage_table_render(table=built, unit=target, month=month, fmt=format)
         except CoverageRequestError as exc:
             raise CommandError(str(exc)) from exc
