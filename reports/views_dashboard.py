@@ -2,26 +2,15 @@
 tables'); the pictures are SVG drawn on the server (reports.charts)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 
 from units import access
 from units.models import Unit
-from units.periods import Period, PeriodType
+from units.periods import Period, month_param
 from targets.selectors import results as results_selectors
 from units.selectors.tree import unit_breadcrumbs
 
 from .dashboard import dashboard_charts, unit_dashboard
-
-
-def _month_or_404(key: str) -> Period:
-    try:
-        period = Period.parse(key)
-    except ValueError as exc:
-        raise Http404(str(exc)) from exc
-    if period.type != PeriodType.MONTH:
-        raise Http404("Kết quả được xem theo tháng (vd 2023-06).")
-    return period
 
 
 @login_required
@@ -29,7 +18,7 @@ def results_dashboard(request, pk: int):
     unit = access.get_visible_unit_or_404(request.user, pk)
     key = request.GET.get("thang")
     if key:
-        period, opened_on = _month_or_404(key), ""
+        period, opened_on = month_param(key), ""
     else:
         period, opened_on = results_selectors.month_to_open(unit=unit)
     dashboard = unit_dashboard(unit=unit, month=period, ranking_code=request.GET.get("chi-tieu") or None)

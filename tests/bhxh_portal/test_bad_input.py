@@ -105,7 +105,7 @@ def test_the_coverage_page_says_the_month_is_wrong_and_shows_the_default(client,
 def test_the_admin_export_with_a_filter_that_does_not_exist_answers_400_even_to_a_superuser(client, staff):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     for query in ({"foo__bar": "1"}, {"id__gt": "' OR 1=1 --"}, {"pk__in": "abc"}):
-        response = client.get("/quan-tri/targets/unit/export/", query)
+        response = client.get("/quan-tri/units/unit/export/", query)
         assert response.status_code == 400, query
         assert "Bộ lọc trong địa chỉ không có" in response.content.decode()
 
@@ -115,8 +115,8 @@ def test_the_admin_given_ids_that_are_not_ids_answers_404_or_400(client, staff):
     province, _ = staff
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     assert client.get("/quan-tri/targets/target/abc/history/").status_code == 404
-    assert client.get(f"/quan-tri/targets/unit/{BIG}/change/").status_code in (302, 404)
-    response = client.post("/quan-tri/targets/unit/", {"action": "delete_selected", "_selected_action": [BIG]})
+    assert client.get(f"/quan-tri/units/unit/{BIG}/change/").status_code in (302, 404)
+    response = client.post("/quan-tri/units/unit/", {"action": "delete_selected", "_selected_action": [BIG]})
     assert response.status_code in (200, 302, 400)  # SQLite refuses the id, PostgreSQL finds nothing to delete
     assert province.__class__.objects.filter(pk=province.pk).exists()
 
@@ -126,7 +126,7 @@ def test_a_constraint_message_with_a_percent_sign_is_shown_not_a_500(client):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     response = client.post("/quan-tri/agents/localtopup/add/", {"percent": "10", "amount": "1000"})
     assert response.status_code == 200
-    assert "Ghi mức hỗ trợ theo % hoặc theo số tiền, không cả hai." in response.content.decode()
+    assert "Ghi mức hỗ trợ theo phần trăm hoặc theo số tiền, không cả hai." in response.content.decode()
 
 
 @pytest.mark.django_db
