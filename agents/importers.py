@@ -50,7 +50,7 @@ from bhxh_portal.personal_ids import mask_personal_id, mask_personal_ids_in
 from jobs.services import JobError, JobOutcome, job_create, job_enqueue
 from jobs.models import Job, JobState
 from units import access
-from units.models import Role, Unit
+from units.models import Unit
 from bhxh_portal.search import fold_text
 from units.selectors.lineage import unit_for_code
 
@@ -68,7 +68,6 @@ from .models import (
 )
 
 PARTICIPANT_IMPORT = "agents.participant_import"
-IMPORT_ROLES = (Role.BHXH_STAFF, Role.ADMINISTRATOR)
 MAX_PROBLEMS_KEPT = 1000
 
 
@@ -544,7 +543,7 @@ class ParticipantImport:
                 gc.enable()
 
     def _run(self, data: bytes, *, filename: str, progress: Progress) -> tuple[ImportOutcome, bytes | None]:
-        if not self.trusted and not access.has_role(self.user, self.scope, IMPORT_ROLES):
+        if not self.trusted and not access.can(self.user, "participants.import", self.scope):
             raise JobError(import_refusal(self.user, self.scope))
         started = time.perf_counter()
         outcome = ImportOutcome(filename=filename, dry_run=self.dry_run)
@@ -1151,7 +1150,7 @@ def error_copy_name(filename: str) -> str:
 def participant_import_start(*, user, unit: Unit, filename: str, data: bytes | None = None, upload=None,
                              size: int | None = None, mapping: dict | None = None) -> Job:
     """A preview (dry run) job for an uploaded file; refuses at once what is refused before reading."""
-    if not access.has_role(user, unit, IMPORT_ROLES):
+    if not access.can(user, "participants.import", unit):
         raise JobError(import_refusal(user, unit))
     size = size if size is not None else (len(data) if data is not None else upload.size)
     if size > max_upload_bytes():
@@ -1228,7 +1227,7 @@ def _commit_repeated(job: Job) -> Repeated:
 def _check_preview(*, user, preview: Job) -> None:
     if preview.kind != PARTICIPANT_IMPORT or preview.requested_by_id != user.pk or not preview.params.get("dry_run"):
         raise JobError("Không tìm thấy lần kiểm tra tệp này.")
-    if preview.unit is None or not access.has_role(user, preview.unit, IMPORT_ROLES):
+    if preview.unit is None or not access.can(user, "participants.import", preview.unit):
         raise JobError("Bạn không có quyền nhập danh sách cho đơn vị này.")
 
 
