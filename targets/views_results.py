@@ -117,6 +117,7 @@ def results_review(request):
         "reports": selectors.reports_to_review(user=request.user),
         "month": selectors.default_month(),
         "top_units": access.top_units(request.user).order_by("code"),
+        "can_import": access.can_any(request.user, "results.import"),
     })
 
 

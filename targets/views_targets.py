@@ -83,6 +83,7 @@ def target_home(request):
         "top_units": access.top_units(request.user).order_by("code"),
         "year": year,
         "years": range(year - 4, year + 2),
+        "can_import": _may_import(request.user),
     })
 
 

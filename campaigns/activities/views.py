@@ -50,6 +50,7 @@ def activity_list(request):
     return render(request, "campaigns/activities_list.html", {
         "activities": activities, "year": year, "month": month, "nav": _neighbours(year, month),
         "top_units": access.top_units(request.user).order_by("code"), "kinds": ActivityKind.choices, "kind": kind,
+        "can_import": access.can_any(request.user, "activities.import"),
     })
 
 
