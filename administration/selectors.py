@@ -71,11 +71,6 @@ def unit_in_scope_or_404(*, admin, pk: int) -> Unit:
                    .filter(pk=pk).first())
 
 
-def can_change_unit(admin, unit: Unit) -> bool:
-    """A unit below one the user administers; their own unit is changed by the level above."""
-    return access.has_role(admin, unit, [Role.ADMINISTRATOR], strictly_above=True)
-
-
 def child_levels(unit: Unit) -> QuerySet:
     return UnitLevel.objects.filter(parent_levels=unit.level).order_by("rank")
 

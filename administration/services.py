@@ -24,7 +24,7 @@ UNIT_CLEAN_EXCLUDE = ["path", "search_name", "predecessors"]
 
 
 def _require_administers(by, unit: Unit) -> None:
-    if not access.can_administer(by, unit):
+    if not access.can(by, "administration.manage", unit):
         raise PermissionDenied(OUTSIDE)
 
 
@@ -132,7 +132,7 @@ def unit_add_child(*, by, parent: Unit, level: UnitLevel, code: str, name: str, 
 def unit_update(*, by, unit: Unit, name: str, code: str, code_is_official: bool,
                 valid_from: datetime.date | None, valid_to: datetime.date | None) -> Unit:
     """Name, code and validity of a unit below the administrator's own (its place in the tree stays)."""
-    if not selectors.can_change_unit(by, unit):
+    if not access.can(by, "units.change", unit):
         raise PermissionDenied("Chỉ quản trị viên cấp trên sửa được đơn vị này.")
     unit = Unit.objects.select_for_update().select_related("level", "parent").get(pk=unit.pk)
     unit.name, unit.code, unit.code_is_official = name.strip(), code.strip(), code_is_official

@@ -36,7 +36,7 @@ def administrator_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not access.administers_any(request.user):
+        if not access.can_any(request.user, "administration.manage"):
             raise PermissionDenied("Trang này dành cho quản trị viên của đơn vị.")
         return view(request, *args, **kwargs)
 
@@ -166,7 +166,7 @@ def unit_list(request):
 @require_http_methods(["GET", "POST"])
 def unit_detail(request, pk: int):
     unit = selectors.unit_in_scope_or_404(admin=request.user, pk=pk)
-    can_change = selectors.can_change_unit(request.user, unit)
+    can_change = access.can(request.user, "units.change", unit)
     form = UnitEditForm(request.POST or None, initial={
         "name": unit.name, "code": unit.code, "code_is_official": unit.code_is_official,
         "valid_from": unit.valid_from, "valid_to": unit.valid_to})
@@ -208,7 +208,7 @@ def unit_add_child(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def unit_end(request, pk: int):
     unit = selectors.unit_in_scope_or_404(admin=request.user, pk=pk)
-    if not selectors.can_change_unit(request.user, unit):
+    if not access.can(request.user, "units.change", unit):
         raise PermissionDenied("Chỉ quản trị viên cấp trên kết thúc được đơn vị này.")
     form = UnitEndForm(request.POST or None, initial={"valid_to": unit.valid_to})
     if request.method == "POST" and form.is_valid():

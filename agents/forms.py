@@ -7,7 +7,7 @@ from bhxh_portal.personal_ids import mask_personal_id
 from units import access
 from units.models import Unit
 
-from .importers import COLUMNS, IGNORE, IMPORT_ROLES
+from .importers import COLUMNS, IGNORE
 from .models import Collector, PaymentMode, Product, SupportGroup
 
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
@@ -32,8 +32,8 @@ class MoneyField(forms.CharField):
 
 def import_units(user):
     """Units the user may import participant lists for (above village level)."""
-    units = access.visible_units(user, Unit.objects.current().exclude(level__code="thon").select_related("level"))
-    return [u for u in units.order_by("path")[:3000] if access.has_role(user, u, IMPORT_ROLES)]
+    units = Unit.objects.current().exclude(level__code="thon").select_related("level")
+    return list(access.units_where(user, "participants.import", units).order_by("path")[:3000])
 
 
 class ImportUploadForm(forms.Form):

@@ -53,7 +53,7 @@ from .importing.columns import (  # noqa: F401  (the importer's public parts, as
 )
 from .importing.error_copy import error_copy_name
 from .importing.rows import MAX_PROBLEMS_KEPT, ImportOutcome, Person, Progress, Row  # noqa: F401
-from .importing.run import IMPORT_ROLES, ImportRefused, ParticipantImport, import_refusal  # noqa: F401
+from .importing.run import ImportRefused, ParticipantImport, import_refusal  # noqa: F401
 
 PARTICIPANT_IMPORT = "agents.participant_import"
 
@@ -72,7 +72,7 @@ def template_workbook() -> bytes:
 def participant_import_start(*, user, unit: Unit, filename: str, data: bytes | None = None, upload=None,
                              size: int | None = None, mapping: dict | None = None) -> Job:
     """A preview (dry run) job for an uploaded file; refuses at once what is refused before reading."""
-    if not access.has_role(user, unit, IMPORT_ROLES):
+    if not access.can(user, "participants.import", unit):
         raise JobError(import_refusal(user, unit))
     size = size if size is not None else (len(data) if data is not None else upload.size)
     if size > max_upload_bytes():
@@ -149,7 +149,7 @@ def _commit_repeated(job: Job) -> Repeated:
 def _check_preview(*, user, preview: Job) -> None:
     if preview.kind != PARTICIPANT_IMPORT or preview.requested_by_id != user.pk or not preview.params.get("dry_run"):
         raise JobError("Không tìm thấy lần kiểm tra tệp này.")
-    if preview.unit is None or not access.has_role(user, preview.unit, IMPORT_ROLES):
+    if preview.unit is None or not access.can(user, "participants.import", preview.unit):
         raise JobError("Bạn không có quyền nhập danh sách cho đơn vị này.")
 
 

@@ -6,13 +6,6 @@ find a person and record a receipt; the CCCD is the national identity number (id
 """
 
 from bhxh_portal.personal_ids import mask_personal_id, mask_personal_ids_in  # noqa: F401 (the one helper)
-from units import access
-from units.models import Role
-
-# On the person's page, within their subtree: BHXH staff and collection agents (they file the
-# enrolments), administrators. Commune officials and leaders see the masked form.
-FULL_ID_ROLES = (Role.BHXH_STAFF, Role.COLLECTION_AGENT, Role.ADMINISTRATOR)
-
-
-def can_see_full_ids(user, participant) -> bool:
-    return access.has_role(user, participant.commune, FULL_ID_ROLES)
+# Who sees the full number on the person's page is units.access.ACTIONS["participants.view_full_id"]:
+# BHXH staff and collection agents (they file the enrolments), administrators; commune officials
+# and leaders see the masked form.

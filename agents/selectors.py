@@ -10,13 +10,12 @@ from bhxh_portal.imports import nfc
 from bhxh_portal.months import month_end
 from bhxh_portal.search import folded_words_q
 from units import access
-from units.models import Role, Unit
+from units.models import Unit
 from targets.models import Target
 
 from .contributions import ContributionError, ContributionQuote, IncomeError, RuleBook
 from .models import Agent, Collection, Enrolment, Participant, PaymentMode, Product
 
-COLLECT_ROLES = (Role.COLLECTION_AGENT, Role.BHXH_STAFF, Role.ADMINISTRATOR)
 # Indicators that count part of a product's participants: the newly mobilised and the renewing
 # BHXH TN participants (targets.Indicator bhxh_tn_moi / bhxh_tn_tai_tuc, parts of bhxh_tn).
 NEW_OR_RENEWING = {"bhxh_tn_moi": ("bhxh_tn", True), "bhxh_tn_tai_tuc": ("bhxh_tn", False)}
@@ -80,10 +79,6 @@ def agent_for_user_or_404(*, user, pk: int) -> Agent:
     if agent is None:
         raise Http404("Không tìm thấy đại lý thu hoặc bạn không có quyền xem.")
     return agent
-
-
-def can_collect(user, agent: Agent) -> bool:
-    return access.has_role(user, agent.unit, COLLECT_ROLES)
 
 
 def enrolment_for_collection(*, participant: Participant, product: Product,

@@ -12,7 +12,7 @@ from bhxh_portal.numbers import BIGINT_MAX, format_number
 from units import access
 
 from .models import Agent, Collection, Collector, Participant, PaymentMode, Product
-from .selectors import can_collect, collection_quote, enrolment_for_collection
+from .selectors import collection_quote, enrolment_for_collection
 
 
 @dataclass
@@ -35,7 +35,7 @@ def collection_record(*, agent: Agent, participant: Participant, product: Produc
     participant's enrolment is stored beside it and a difference is returned as a warning.
     `payment_mode` (else the enrolment's) decides whether months paid several years ahead are
     discounted or missing months compounded (agents.contributions)."""
-    if not can_collect(by, agent):
+    if not access.can(by, "collections.record", agent.unit):
         raise PermissionDenied(f"Bạn không có quyền ghi biên lai cho {agent.name}.")
     if not access.can_view(by, participant.commune):
         raise PermissionDenied("Người tham gia này ngoài phạm vi của bạn.")

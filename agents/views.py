@@ -17,7 +17,6 @@ from jobs.models import Job
 from jobs.selectors import job_for_user_or_404
 from units import access
 from targets.models import Indicator
-from units.models import Role
 from units.periods import Period, month_param, year_param
 
 from . import selectors, services
@@ -31,7 +30,6 @@ from .importers import (
     template_workbook,
 )
 from .models import AccessOutcome, Collection, Enrolment, Participant, PaymentMode
-from .personal_data import can_see_full_ids
 
 
 def _year(request) -> int:
@@ -59,7 +57,7 @@ def agent_detail(request, pk: int):
         "year": year,
         "sheet": selectors.agent_year(agent=agent, year=year),
         "recent": Collection.objects.filter(agent=agent).select_related("participant", "product", "collector")[:20],
-        "can_collect": selectors.can_collect(request.user, agent),
+        "can_collect": access.can(request.user, "collections.record", agent.unit),
         "collectors": agent.collectors.filter(is_active=True),
     })
 
@@ -67,7 +65,7 @@ def agent_detail(request, pk: int):
 @login_required
 def collection_create(request, pk: int):
     agent = selectors.agent_for_user_or_404(user=request.user, pk=pk)
-    if not selectors.can_collect(request.user, agent):
+    if not access.can(request.user, "collections.record", agent.unit):
         raise PermissionDenied("Bạn không có quyền ghi biên lai cho đại lý này.")
     participants = selectors.participants_visible_to(request.user)
     form = CollectionForm(request.POST or None, agent=agent, participants=participants,
@@ -130,7 +128,7 @@ def calculator(request):
             error = str(exc)
     template = "agents/_quote.html" if request.htmx else "agents/calculator.html"
     return render(request, template, {"form": form, "quote": quote, "error": error,
-                                      "can_see_rules": Role.ADMINISTRATOR in access.roles_of(request.user)})
+                                      "can_see_rules": access.can_any(request.user, "rules.view")})
 
 
 # --- participants --------------------------------------------------------------------------
@@ -146,7 +144,8 @@ def participant_list(request):
 def participant_detail(request, pk: int):
     """Every request is logged, a refusal too (a look outside one's subtree is what an audit wants to see)."""
     participant = selectors.participants_visible_to(request.user).filter(pk=pk).first()
-    full_ids = participant is not None and can_see_full_ids(request.user, participant)
+    full_ids = participant is not None and access.can(
+        request.user, "participants.view_full_id", participant.commune)
     outcome = (AccessOutcome.REFUSED if participant is None
                else AccessOutcome.SHOWN_FULL if full_ids else AccessOutcome.SHOWN_MASKED)
     services.personal_data_access_record(

@@ -1,6 +1,7 @@
-"""The menu, by role, in a few sections shown as dropdowns. Each app adds its entries here as its
-pages land; a section names the pages (URL names, `namespace:*` patterns) it highlights, so a page
-that is not in the menu (the grid, a unit's dashboard) still marks the section it belongs to."""
+"""The menu: one list of entries, in a few sections shown as dropdowns. Each entry names an action of
+units.access.ACTIONS and shows iff the user may do it somewhere (access.can_any), so the menu never
+offers a page that answers 403. A section names the pages (URL names, `namespace:*` patterns) it
+highlights, so a page that is not in the menu (the grid, a unit's dashboard) still marks its section."""
 
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -18,6 +19,14 @@ class MenuSection:
     pages: tuple[str, ...]  # view names (fnmatch patterns) of the pages that belong here
 
 
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str
+    url_name: str
+    action: str | None = None  # a key of units.access.ACTIONS; None: everyone signed in
+    section: str = "home"
+
+
 SECTIONS = [
     MenuSection("home", "Trang chủ", ("home",)),
     MenuSection("units", "Đơn vị & chỉ tiêu", ("units:unit_*", "targets:target_*", "targets:demographics_*",
@@ -29,19 +38,30 @@ SECTIONS = [
     MenuSection("manage", "Quản lý", ("rules:*", "administration:*", "notices:*", "admin:*")),
 ]
 
-
-@dataclass(frozen=True)
-class MenuEntry:
-    label: str
-    url_name: str
-    roles: frozenset[str] | None = None  # None: everyone signed in
-    section: str = "home"
-
-
 MENU = [
     MenuEntry("Trang chủ", "home"),
     MenuEntry("Đơn vị", "units:unit_browser", section="units"),
     MenuEntry("Chỉ tiêu", "targets:target_home", section="units"),
+    # Participants, agents and collections.
+    MenuEntry("Nhập danh sách", "agents:import_upload", "participants.import", "participants"),
+    MenuEntry("Đại lý thu", "agents:agent_list", "collections.record", "participants"),
+    MenuEntry("Tính mức đóng", "agents:calculator", "contributions.calculate", "participants"),
+    # Plans and reports: everyone who may see a unit sees its documents; background jobs for everyone.
+    MenuEntry("Kế hoạch, báo cáo", "campaigns:document_list", section="documents"),
+    MenuEntry("Công việc", "jobs:job_list", section="documents"),
+    # Monthly results: whoever may enter them enters; the level above approves and follows up.
+    MenuEntry("Nhập kết quả", "targets:results_entry_home", "results.enter", "results"),
+    MenuEntry("Duyệt kết quả", "targets:results_review", "results.approve", "results"),
+    MenuEntry("Tiến độ nộp", "targets:results_progress_home", "results.approve", "results"),
+    MenuEntry("Tổng quan", "targets:results_dashboard_home", section="results"),
+    # Drive activities, support programmes, the door-to-door lists.
+    MenuEntry("Hoạt động vận động", "activities:activity_list", section="drive"),
+    MenuEntry("Chương trình hỗ trợ", "programmes:programme_list", "programmes.view", "drive"),
+    MenuEntry("Vận động theo danh sách", "drive:home", "drive.open", "drive"),
+    # What the dated rules cover; the administrators' pages; notices by e-mail.
+    MenuEntry("Quy tắc tính", "rules:coverage", "rules.view", "manage"),
+    MenuEntry("Tài khoản, đơn vị, đại lý thu", "administration:index", "administration.manage", "manage"),
+    MenuEntry("Thông báo", "notices:preferences", section="manage"),
 ]
 
 
@@ -54,11 +74,10 @@ def menu_for(user, current_path: str = "", view_name: str = "") -> list[dict]:
     lies under its address inside the page's section."""
     if not user.is_authenticated:
         return []
-    roles = access.roles_of(user)
     current = section_of(view_name) if view_name else None
     entries = []
     for entry in MENU:
-        if entry.roles is not None and not (roles & entry.roles):
+        if entry.action is not None and not access.can_any(user, entry.action):
             continue
         try:
             url = reverse(entry.url_name)
@@ -70,7 +89,7 @@ def menu_for(user, current_path: str = "", view_name: str = "") -> list[dict]:
         else:
             active = current_path == url if url == "/" else current_path.startswith(url)
         entries.append({"label": entry.label, "url": url, "active": active, "section": entry.section})
-    if user.is_superuser:  # the Django admin is the superusers' tool (bhxh_portal.admin_site)
+    if access.can_any(user, "admin_site.use"):  # the Django admin is the superusers' tool (bhxh_portal.admin_site)
         entries.append({"label": "Quản trị", "url": reverse("admin:index"), "active": False, "section": "manage"})
     return entries
 
@@ -89,49 +108,3 @@ def menu_sections(entries: list[dict], view_name: str = "") -> list[dict]:
 
 
 ROLE_LABELS = dict(Role.choices)
-
-
-# Participants, agents and collections.
-MENU += [
-    MenuEntry("Nhập danh sách", "agents:import_upload", frozenset({Role.BHXH_STAFF, Role.ADMINISTRATOR}),
-              "participants"),
-    MenuEntry("Đại lý thu", "agents:agent_list", frozenset({Role.COLLECTION_AGENT, Role.BHXH_STAFF}), "participants"),
-    MenuEntry("Tính mức đóng", "agents:calculator", frozenset({Role.COLLECTION_AGENT, Role.BHXH_STAFF}),
-              "participants"),
-]
-
-# Plans and reports: everyone who may see a unit sees its documents; background jobs for everyone.
-MENU += [
-    MenuEntry("Kế hoạch, báo cáo", "campaigns:document_list", section="documents"),
-    MenuEntry("Công việc", "jobs:job_list", section="documents"),
-]
-
-# Monthly results: commune officials enter, BHXH staff and leaders approve and follow up.
-MENU += [
-    MenuEntry("Nhập kết quả", "targets:results_entry_home", frozenset({Role.COMMUNE_OFFICIAL}), "results"),
-    MenuEntry("Duyệt kết quả", "targets:results_review", frozenset({Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR}),
-              "results"),
-    MenuEntry("Tiến độ nộp", "targets:results_progress_home",
-              frozenset({Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR}), "results"),
-    MenuEntry("Tổng quan", "targets:results_dashboard_home", section="results"),
-]
-
-# Drive activities and support programmes.
-MENU += [
-    MenuEntry("Hoạt động vận động", "activities:activity_list", section="drive"),
-    MenuEntry("Chương trình hỗ trợ", "programmes:programme_list",
-              frozenset({Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR, Role.COMMUNE_OFFICIAL}), "drive"),
-]
-
-# What the dated rules cover and what must be entered when a decree or notice comes out.
-MENU += [MenuEntry("Quy tắc tính", "rules:coverage", frozenset({Role.ADMINISTRATOR}), "manage")]
-# Administrators manage their subtree's users, units and agents in the portal (administration app).
-MENU += [MenuEntry("Tài khoản, đơn vị, đại lý thu", "administration:index", frozenset({Role.ADMINISTRATOR}), "manage")]
-# The door-to-door drive: the month's lists, the visits, the funnel.
-MENU += [
-    MenuEntry("Vận động theo danh sách", "drive:home",
-              frozenset({Role.COMMUNE_OFFICIAL, Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR,
-                         Role.COLLECTION_AGENT}), "drive"),
-]
-# Notices by e-mail: each user chooses theirs; administrators set their units' schedule there too.
-MENU += [MenuEntry("Thông báo", "notices:preferences", section="manage")]

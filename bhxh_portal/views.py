@@ -17,7 +17,7 @@ def home(request):
         "top_units": access.top_units(request.user).order_by("code"),
         "memberships": request.user.memberships.select_related("unit", "unit__level").order_by("unit__path"),
         "grant_count": len(grants),
-        "administers": access.administers_any(request.user),
+        "administers": access.can_any(request.user, "administration.manage"),
     })
 
 

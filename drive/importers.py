@@ -15,10 +15,10 @@ from bhxh_portal.importing import (
     text_cell,
 )
 from bhxh_portal.personal_ids import is_masked_personal_id, mask_personal_id
+from units import access
 from units.models import Unit
 from bhxh_portal.search import fold_text
 
-from . import selectors
 from .models import Resident
 
 
@@ -41,7 +41,7 @@ TEMPLATE_HEADERS = [column.label for column in COLUMNS]
 
 
 def import_residents(source, *, filename: str, commune: Unit, user, dry_run: bool = False) -> ImportReport:
-    if not selectors.can_manage(user, commune):
+    if not access.can(user, "drive.manage", commune):
         raise PermissionDenied("Xã này nằm ngoài phạm vi của bạn.")
     report = ImportReport(filename=filename, dry_run=dry_run)
     table = read_table(source, COLUMNS, filename=filename, report=report)

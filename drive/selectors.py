@@ -13,34 +13,17 @@ from agents.models import Collector, Enrolment, Participant, Product
 from bhxh_portal.months import add_months, month_end, month_start  # noqa: F401  (month_start: drive.services)
 from bhxh_portal.personal_ids import mask_personal_id
 from units import access
-from units.models import Role, Unit
+from units.models import Unit
 
 from .models import CLOSING_OUTCOMES, PROMISED_OUTCOMES, Contact, ListKind, Outcome, Resident, WorkItem
 
-# Who organises the commune's drive (makes the lists, splits them, imports the population list);
-# who reads every list and the funnel; collection agents see only the people given to them.
-MANAGE_ROLES = frozenset({Role.COMMUNE_OFFICIAL, Role.BHXH_STAFF, Role.ADMINISTRATOR})
-OVERSEE_ROLES = MANAGE_ROLES | {Role.LEADER}
-FIELD_ROLES = frozenset({Role.COLLECTION_AGENT})
-DRIVE_ROLES = OVERSEE_ROLES | FIELD_ROLES
+# Who organises the commune's drive (makes the lists, splits them, imports the population list),
+# who reads every list and the funnel: units.access.ACTIONS["drive.manage"], ["drive.oversee"];
+# collection agents see only the people given to them.
 
 
 def drive_products() -> list[str]:
     return list(settings.DRIVE_PRODUCTS)
-
-
-# --- who may do what ---------------------------------------------------------------------------
-
-def can_manage(user, unit: Unit) -> bool:
-    return access.has_role(user, unit, MANAGE_ROLES)
-
-
-def can_oversee(user, unit: Unit) -> bool:
-    return access.has_role(user, unit, OVERSEE_ROLES)
-
-
-def can_open_drive(user, unit: Unit) -> bool:
-    return access.has_role(user, unit, DRIVE_ROLES)
 
 
 def items_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -50,12 +33,8 @@ def items_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     qs = access.scope_by_unit(user, qs, "commune")
     if not user.is_authenticated or user.is_superuser:
         return qs
-    overseen = [g.path for g in access.grants_of(user) if g.role in OVERSEE_ROLES]
     own = Q(collector__user=user) | Q(agent__in=Collector.objects.filter(user=user, is_active=True).values("agent"))
-    wide = Q(pk__in=[])
-    for path in overseen:
-        wide |= Q(commune__path__startswith=path)
-    return qs.filter(wide | own)
+    return qs.filter(access.action_q(user, "drive.oversee", "commune") | own)
 
 
 # --- the lists, from the registry ------------------------------------------------------------------
@@ -213,7 +192,7 @@ def work_rows(*, user, unit: Unit, month: datetime.date, kind: str) -> list[List
     for c in (Contact.objects.filter(item_id__in=[i["pk"] for i in by_person.values()])
               .order_by("item_id", "-contacted_on", "-pk").values("item_id", "outcome", "next_date")):
         last.setdefault(c["item_id"], c)
-    only_assigned = not (user.is_superuser or can_oversee(user, unit))
+    only_assigned = not access.can(user, "drive.oversee", unit)
     result = []
     for row in rows:
         item = by_person.get(row.person_key)

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from agents.models import Agent, Collector, PersonalDataAccess
 from agents.models.access_log import AccessOutcome
+from units import access
 from units.models import Unit
 
 from . import selectors
@@ -19,7 +20,7 @@ def work_list_draw(*, unit: Unit, month: datetime.date, kind: str, by) -> int:
     """Put the people of the month's list (selectors.list_rows) on work items, each given to the
     thôn they live in. Safe to run twice: people already on a list of the month stay where they
     are (on that list, with that assignee). Returns how many were added."""
-    if not selectors.can_manage(by, unit):
+    if not access.can(by, "drive.manage", unit):
         raise PermissionDenied("Đơn vị này nằm ngoài phạm vi của bạn.")
     start = selectors.month_start(month)
     rows = selectors.list_rows(unit=unit, month=start, kind=kind)
@@ -46,7 +47,7 @@ def work_item_assign(*, item: WorkItem, by, village: Unit | None = None, agent: 
                      collector: Collector | None = None) -> WorkItem:
     """Give a person to a thôn of their commune, an agent serving the commune, or one of its
     collectors (the collector's agent goes with them)."""
-    if not selectors.can_manage(by, item.commune):
+    if not access.can(by, "drive.manage", item.commune):
         raise PermissionDenied("Người này nằm ngoài phạm vi của bạn.")
     errors = {}
     if village is not None and village.parent_id != item.commune_id:
@@ -70,7 +71,7 @@ def work_item_assign(*, item: WorkItem, by, village: Unit | None = None, agent: 
 @transaction.atomic
 def work_item_move(*, item: WorkItem, kind: str, by) -> WorkItem:
     """Move a person to another list of the same month (a person is on one list at a time)."""
-    if not selectors.can_manage(by, item.commune):
+    if not access.can(by, "drive.manage", item.commune):
         raise PermissionDenied("Người này nằm ngoài phạm vi của bạn.")
     item.kind = kind
     item.save(update_fields=["kind"])

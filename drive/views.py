@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from agents.models import Agent, Collector
 from agents.models.access_log import AccessOutcome
-from agents.personal_data import can_see_full_ids
 from agents.services import personal_data_access_record
 from bhxh_portal.files import file_download
 from bhxh_portal.imports import ImportFileError
@@ -46,7 +45,7 @@ def _kind(text: str) -> str:
 
 def _unit(request, pk: int) -> Unit:
     unit = access.get_visible_unit_or_404(request.user, pk)
-    if not selectors.can_open_drive(request.user, unit):
+    if not access.can(request.user, "drive.open", unit):
         raise PermissionDenied(OUTSIDE)
     return unit
 
@@ -92,7 +91,7 @@ def work_list(request, pk: int, month: str, kind: str):
         return file_download(exports.list_pdf(rows, title=title), filename=f"{stem}.pdf")
     return render(request, "drive/work_list.html", {
         "unit": unit, "month": start, "month_text": f"{start:%Y-%m}", "kind": kind, "kinds": ListKind.choices,
-        "title": title, "rows": rows, "can_manage": selectors.can_manage(request.user, unit),
+        "title": title, "rows": rows, "can_manage": access.can(request.user, "drive.manage", unit),
         "undrawn": sum(1 for r in rows if r.item_id is None),
     })
 
@@ -125,7 +124,8 @@ def item_detail(request, pk: int):
             messages.success(request, f"Đã ghi kết quả gặp {item.person_name}.")
             return redirect("drive:item_detail", pk=item.pk)
     person = item.participant or item.resident
-    full_ids = item.participant is not None and can_see_full_ids(request.user, item.participant)
+    full_ids = item.participant is not None and access.can(
+        request.user, "participants.view_full_id", item.participant.commune)
     if item.participant is not None:
         personal_data_access_record(user=request.user, requested_id=item.participant_id, participant=item.participant,
                                     outcome=AccessOutcome.SHOWN_FULL if full_ids else AccessOutcome.SHOWN_MASKED,
@@ -137,7 +137,7 @@ def item_detail(request, pk: int):
     return render(request, "drive/item_detail.html", {
         "item": item, "person": person, "full_ids": full_ids, "form": form, "contacts": contacts,
         "paid_enrolment": selectors.paid_contact_enrolment(contact=paid) if paid else None, "paid": paid,
-        "can_manage": selectors.can_manage(request.user, item.commune),
+        "can_manage": access.can(request.user, "drive.manage", item.commune),
         "villages": item.commune.children.order_by("name"),
         "agents": Agent.objects.filter(unit=item.commune, is_active=True) | Agent.objects.filter(
             communes=item.commune, is_active=True),
@@ -204,7 +204,7 @@ def funnel(request, pk: int, month: str):
 @login_required
 def resident_import(request, pk: int):
     commune = _unit(request, pk)
-    if not selectors.can_manage(request.user, commune) or commune.level.code != "xa":
+    if not access.can(request.user, "drive.manage", commune) or commune.level.code != "xa":
         raise PermissionDenied("Chỉ cán bộ xã, cán bộ BHXH nhập danh sách dân cư của xã trong phạm vi của mình.")
     form = ResidentUploadForm(request.POST or None, request.FILES or None)
     report = None

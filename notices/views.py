@@ -15,7 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 
 from units import access
-from units.models import Membership, Role, Unit
+from units.models import Membership, Unit
 
 from . import selectors, services
 from .forms import PreferencesForm, UnitNoticeSettingsForm
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 def _administered_units(user):
     if user.is_superuser:
         return Unit.objects.filter(notice_settings__isnull=False).select_related("level").order_by("path")
-    ids = Membership.objects.filter(user=user, role=Role.ADMINISTRATOR).values("unit_id")
+    ids = Membership.objects.filter(user=user, role__in=access.ACTIONS["notices.configure"].roles).values("unit_id")
     return Unit.objects.filter(pk__in=ids).select_related("level").order_by("path")
 
 
@@ -53,7 +53,7 @@ def preferences(request):
 
 def _administered_unit(request, pk: int) -> Unit:
     unit = access.get_visible_unit_or_404(request.user, pk)
-    if not access.can_administer(request.user, unit):
+    if not access.can(request.user, "notices.configure", unit):
         raise PermissionDenied("Chỉ quản trị viên của đơn vị (hoặc cấp trên) được đặt lịch gửi thông báo.")
     return unit
 

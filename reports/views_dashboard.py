@@ -37,7 +37,7 @@ def _drive_funnel(user, unit: Unit, period: Period) -> list | None:
     """The door-to-door drive of the month beside the targets, for those who work or oversee it."""
     from drive import selectors as drive_selectors
 
-    if not drive_selectors.can_open_drive(user, unit):
+    if not access.can(user, "drive.open", unit):
         return None
     return drive_selectors.funnel_summary(user=user, unit=unit, month=period.start)
 

@@ -52,8 +52,8 @@ class DemographicsAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         unit = data.get("unit")
-        if unit is not None and self.current_user is not None and not access.can_edit_demographics(
-                self.current_user, unit):
+        if unit is not None and self.current_user is not None and not access.can(
+                self.current_user, "demographics.enter", unit):
             raise ValidationError(f"Bạn không có quyền sửa dân số, lao động của {unit.name}.")
         return data
 

@@ -232,7 +232,7 @@ class ResultResource(SafeExportMixin, CheckedImportMixin, resources.ModelResourc
             unit = found.unit
             if unit is None:
                 errors["unit_code"] = found.error
-            elif self.user is not None and not services.can_upload_results(self.user, unit):
+            elif self.user is not None and not access.can(self.user, "results.import", unit):
                 errors["unit_code"] = f"Bạn không có quyền nhập kết quả của {unit.name}."
         indicator = None
         if not _text(row.get("indicator")):

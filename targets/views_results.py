@@ -72,7 +72,8 @@ def _context(request, unit: Unit, month: Period | None = None) -> dict:
 def results_entry_home(request):
     """'Nhập kết quả': straight to the grid when the user reports for one unit."""
     month = selectors.default_month()
-    units = [u for u in access.top_units(request.user).order_by("code") if services.can_enter_results(request.user, u)]
+    units = [u for u in access.top_units(request.user).order_by("code")
+             if access.can(request.user, "results.enter", services.reporting_unit(u))]
     if len(units) == 1 and units[0].level.code not in services.VILLAGE_LEVELS:
         return redirect(grid_url(units[0], month))
     children = {}
@@ -120,6 +121,7 @@ def results_review(request):
         "reports": reports, "approved_above": [] if reports else selectors.approved_above(user=request.user),
         "month": selectors.default_month(),
         "top_units": access.top_units(request.user).order_by("code"),
+        "can_import": access.can_any(request.user, "results.import"),
     })
 
 
@@ -321,7 +323,7 @@ def results_transition(request, pk: int, month: str):
             services.report_submit(unit=owner, month=period, by=request.user)
             messages.success(request, f"Đã nộp kết quả {period.label.lower()} của {owner.name}; chờ cấp trên duyệt.")
         elif action in services.TRANSITIONS:
-            if not services.can_approve_report(request.user, owner):
+            if not access.can(request.user, services.TRANSITION_RULES[action], owner):
                 raise PermissionDenied(
                     f"Bạn không có quyền duyệt, trả lại hoặc mở lại kết quả của {owner.name}: việc này do cơ quan "
                     "BHXH, lãnh đạo hoặc quản trị của cấp trên làm.")
@@ -370,7 +372,7 @@ def results_completeness(request, pk: int, month: str):
     return render(request, "targets/results_completeness.html", {
         **_context(request, unit, period), "report": selectors.completeness(unit=unit, month=period),
         "previous": selectors.previous_month(period), "next": selectors.next_month(period),
-        "may_approve": access.has_role(request.user, unit, services.APPROVER_ROLES),
+        "may_approve": access.can(request.user, "results.approve", services.reporting_unit(unit)),
     })
 
 
@@ -430,7 +432,7 @@ IMPORT_SESSION_KEY = "results_import"
 def results_import(request):
     """Upload, check (nothing written), then confirm; each row is checked against what the user
     may write, exactly as `manage.py import_data results FILE` and the grid check it."""
-    if not services.can_upload_results(request.user):
+    if not access.can_any(request.user, "results.import"):
         return forbidden(request, "Chỉ cán bộ BHXH (hoặc quản trị) được tải tệp kết quả tháng; cán bộ xã nhập "
                                   "trên bảng nhập kết quả.")
     pending = request.session.get(IMPORT_SESSION_KEY)

@@ -30,7 +30,6 @@ from . import selectors, services
 from .allocation import AllocationError, check_split
 from .forms_targets import IMPORT_KINDS, AllocationForm, DemographicsForm, ImportUploadForm, TargetForm
 from .models import EnteredAs, Indicator, TargetKind
-from units.models import Role
 from units.periods import InvalidPeriodParam, Period, period_param, periods_of_year, year_param
 from units.selectors import unit_breadcrumbs
 from .services.targets import refusal_message
@@ -84,6 +83,7 @@ def target_home(request):
         "top_units": access.top_units(request.user).order_by("code"),
         "year": year,
         "years": range(year - 4, year + 2),
+        "can_import": _may_import(request.user),
     })
 
 
@@ -100,9 +100,9 @@ def target_overview(request, pk: int, year: int):
         "year": year,
         "all_periods": periods_of_year(year),
         "can_assign": services.can_edit_target(user, unit=unit, kind=TargetKind.ASSIGNED),
-        "can_self_set": access.can_set_own_target(user, unit),
-        "can_allocate": access.can_allocate_targets(user, unit),
-        "can_edit_demographics": access.can_edit_demographics(user, unit),
+        "can_self_set": access.can(user, "targets.set_own", unit),
+        "can_allocate": access.can(user, "targets.allocate", unit),
+        "can_edit_demographics": access.can(user, "demographics.enter", unit),
     })
 
 
@@ -182,7 +182,7 @@ def target_allocate(request, pk: int, year: int, indicator: str):
     period = _period_of(request, year)
     basis_kind = request.POST.get("theo") or request.GET.get("theo")
     sheet = selectors.allocation_sheet(unit=unit, indicator=indicator_obj, period=period, basis_kind=basis_kind)
-    may_allocate = access.can_allocate_targets(request.user, unit)
+    may_allocate = access.can(request.user, "targets.allocate", unit)
     if request.method == "POST" and not may_allocate:
         return forbidden(request, f"Bạn không có quyền phân bổ chỉ tiêu của {unit.name}.")
     initial = {r.key: r.target.count if r.target else None for r in sheet.recipients}
@@ -258,7 +258,7 @@ def demographics_edit(request, pk: int, year: int):
     _year_or_404(year)
     rows = selectors.demographics_sheet(unit=unit, year=year)
     for row in rows:
-        row.editable = access.can_edit_demographics(request.user, row.unit)
+        row.editable = access.can(request.user, "demographics.enter", row.unit)
     if request.method == "POST" and not any(r.editable for r in rows):
         return forbidden(request, f"Bạn không có quyền sửa dân số, lao động của {unit.name} và đơn vị cấp dưới.")
     form = DemographicsForm(request.POST or None, rows=rows)
@@ -391,8 +391,7 @@ TEMPLATE_HELP.update({"schools": SCHOOL_TEMPLATE_HELP, "school_figures": FIGURES
 
 
 def _may_import(user) -> bool:
-    roles = access.roles_of(user)
-    return bool(roles & {Role.COMMUNE_OFFICIAL, Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR})
+    return access.can_any(user, "targets.import")
 
 
 @login_required

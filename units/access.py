@@ -95,11 +95,7 @@ def visible_history(user, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def can_view(user, unit: Unit) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return any(unit.path.startswith(g.path) for g in grants_of(user))
+    return can(user, "units.view", unit)
 
 
 def can_name(user, unit: Unit) -> bool:
@@ -111,7 +107,8 @@ def can_name(user, unit: Unit) -> bool:
 
 
 def has_role(user, unit: Unit, roles: Iterable[str], *, strictly_above: bool = False) -> bool:
-    """True if the user holds one of `roles` on `unit` or on one of its ancestors.
+    """True if the user holds one of `roles` on `unit` or on one of its ancestors. The primitive
+    under can(): the portal's code asks can(user, action, unit), whose rules are in ACTIONS.
 
     With strictly_above, the grant must be on an ancestor (the level above assigns, approves).
     """
@@ -129,19 +126,6 @@ def has_role(user, unit: Unit, roles: Iterable[str], *, strictly_above: bool = F
     return False
 
 
-def can_administer(user, unit: Unit) -> bool:
-    return has_role(user, unit, [Role.ADMINISTRATOR])
-
-
-def _administrator_paths(user) -> list[str]:
-    return [g.path for g in grants_of(user) if g.role == Role.ADMINISTRATOR]
-
-
-def administers_any(user) -> bool:
-    """Whether the user administers some unit (the portal's management pages, /quan-ly/)."""
-    return user.is_authenticated and (user.is_superuser or bool(_administrator_paths(user)))
-
-
 def administered_units(user, queryset: QuerySet | None = None) -> QuerySet:
     """The subtrees of the user's administrator memberships only: a user who is BHXH staff of one
     province and administrator of a district manages that district, nothing more."""
@@ -150,7 +134,7 @@ def administered_units(user, queryset: QuerySet | None = None) -> QuerySet:
         return qs.none()
     if user.is_superuser:
         return qs
-    return qs.filter(_subtree_filter(_administrator_paths(user)))
+    return qs.filter(_subtree_filter(_rule_paths(user, "administration.manage")))
 
 
 def scope_by_administered(user, queryset: QuerySet, unit_field: str = "unit") -> QuerySet:
@@ -159,7 +143,7 @@ def scope_by_administered(user, queryset: QuerySet, unit_field: str = "unit") ->
         return queryset.none()
     if user.is_superuser:
         return queryset
-    return queryset.filter(_subtree_filter(_administrator_paths(user), field=f"{unit_field}__path"))
+    return queryset.filter(_subtree_filter(_rule_paths(user, "administration.manage"), field=f"{unit_field}__path"))
 
 
 def get_visible_unit_or_404(user, pk: int) -> Unit:
@@ -178,40 +162,123 @@ def top_units(user) -> QuerySet:
     return Unit.objects.filter(path__in=paths).select_related("level")
 
 
-# --- Targets: who assigns, who sets their own, who splits, who enters denominators ----
-
-TARGET_ASSIGNER_ROLES = frozenset({Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR})
-TARGET_OWNER_ROLES = frozenset({Role.COMMUNE_OFFICIAL, Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR})
+# --- What each role may do: one table, one check -------------------------------------------------
 
 
-def can_assign_target(user, unit: Unit) -> bool:
-    """An assigned target (giao) comes from the level above: BHXH staff, leaders, administrators
-    of an ancestor unit."""
-    return has_role(user, unit, TARGET_ASSIGNER_ROLES, strictly_above=True)
+@dataclass(frozen=True)
+class Rule:
+    """Who may do an action on a unit: a role held on the unit or on one of its ancestors.
+
+    strictly_above: only a grant on an ancestor counts (the level above assigns, approves).
+    above_roles: roles that count only on an ancestor, next to `roles` that count anywhere up
+    the path (a commune official enters the population of the commune's villages, not the
+    commune's own). An empty rule is for superusers only.
+    """
+
+    roles: frozenset[str]
+    strictly_above: bool = False
+    above_roles: frozenset[str] = frozenset()
+    label: str = ""
 
 
-def can_set_own_target(user, unit: Unit) -> bool:
-    """A unit's self-set target (phấn đấu): its own officials, or anyone above who may act there."""
-    return has_role(user, unit, TARGET_OWNER_ROLES)
+_CO, _STAFF, _AGENT, _LEADER, _ADMIN = (Role.COMMUNE_OFFICIAL, Role.BHXH_STAFF, Role.COLLECTION_AGENT,
+                                        Role.LEADER, Role.ADMINISTRATOR)
+_ANYONE = frozenset(Role.values)
+_UNIT_WORK = frozenset({_CO, _STAFF, _LEADER, _ADMIN})  # those who plan and report for a unit
+_ABOVE = frozenset({_STAFF, _LEADER, _ADMIN})  # those who assign and approve from the level above
+
+ACTIONS: dict[str, Rule] = {
+    # The tree and its administration.
+    "units.view": Rule(_ANYONE, label="xem đơn vị và cây đơn vị cấp dưới"),
+    "units.change": Rule(frozenset({_ADMIN}), strictly_above=True, label="thêm, sửa, kết thúc đơn vị cấp dưới"),
+    "administration.manage": Rule(frozenset({_ADMIN}), label="quản lý người dùng, đơn vị, đại lý"),
+    "notices.configure": Rule(frozenset({_ADMIN}), label="đặt lịch thông báo của đơn vị"),
+    "rules.view": Rule(frozenset({_ADMIN}), label="xem phạm vi quy tắc tính mức đóng"),
+    "admin_site.use": Rule(frozenset(), label="trang quản trị Django (chỉ quản trị hệ thống)"),
+    # Targets and denominators.
+    "targets.assign": Rule(_ABOVE, strictly_above=True, label="giao chỉ tiêu cho cấp dưới"),
+    "targets.set_own": Rule(_UNIT_WORK, label="đặt chỉ tiêu phấn đấu"),
+    "targets.allocate": Rule(_UNIT_WORK, label="phân bổ chỉ tiêu cho cấp dưới và đại lý"),
+    "targets.import": Rule(_UNIT_WORK, label="nhập chỉ tiêu, dân số, trường học từ tệp"),
+    "demographics.enter": Rule(_ABOVE, above_roles=frozenset({_CO}), label="nhập dân số, lao động"),
+    "schools.edit": Rule(_UNIT_WORK, label="sửa trường học và số học sinh tham gia BHYT"),
+    # Monthly results (on the reporting unit: a village reports inside its commune).
+    "results.enter": Rule(frozenset({_CO, _STAFF, _ADMIN}), label="nhập kết quả tháng"),
+    "results.submit": Rule(frozenset({_CO, _STAFF, _ADMIN}), label="nộp kết quả tháng"),
+    "results.approve": Rule(_ABOVE, strictly_above=True, label="duyệt kết quả tháng"),
+    "results.return": Rule(_ABOVE, strictly_above=True, label="trả lại kết quả tháng"),
+    "results.reopen": Rule(_ABOVE, strictly_above=True, label="mở lại kết quả tháng đã duyệt"),
+    "results.import": Rule(frozenset({_STAFF, _ADMIN}), label="tải tệp kết quả tháng"),
+    # Participants, agents and collections.
+    "participants.import": Rule(frozenset({_STAFF, _ADMIN}), label="nhập danh sách người tham gia"),
+    "participants.view_full_id": Rule(frozenset({_STAFF, _AGENT, _ADMIN}), label="xem đầy đủ số định danh"),
+    "collections.record": Rule(frozenset({_AGENT, _STAFF, _ADMIN}), label="ghi biên lai thu tiền"),
+    "contributions.calculate": Rule(frozenset({_AGENT, _STAFF, _ADMIN}), label="tính mức đóng"),
+    # Drive activities, support programmes, plan documents.
+    "activities.plan": Rule(_UNIT_WORK, label="lập, sửa hoạt động vận động"),
+    "activities.import": Rule(frozenset({_STAFF, _ADMIN}), label="nhập kế hoạch hoạt động từ tệp"),
+    "programmes.view": Rule(_UNIT_WORK, label="xem chương trình hỗ trợ"),
+    "programmes.manage": Rule(frozenset({_STAFF, _ADMIN}), label="quản lý danh sách chương trình hỗ trợ"),
+    "programmes.import": Rule(frozenset({_STAFF, _ADMIN}), label="nhập danh sách chương trình hỗ trợ"),
+    "documents.create": Rule(_UNIT_WORK, label="soạn kế hoạch, báo cáo"),
+    "documents.edit": Rule(_UNIT_WORK, label="sửa bản nháp"),
+    "documents.submit": Rule(_UNIT_WORK, label="trình văn bản"),
+    "documents.approve": Rule(frozenset({_LEADER}), label="duyệt văn bản"),
+    "documents.return": Rule(frozenset({_LEADER}), label="trả lại văn bản"),
+    "documents.sign": Rule(frozenset({_LEADER}), label="ký số văn bản"),
+    "documents.issue": Rule(_UNIT_WORK, label="ban hành văn bản"),
+    # The door-to-door drive: open its pages; organise it (lists, split, residents); read every list.
+    "drive.open": Rule(_ANYONE, label="mở trang vận động theo danh sách"),
+    "drive.manage": Rule(frozenset({_CO, _STAFF, _ADMIN}), label="lập, chia danh sách vận động"),
+    "drive.oversee": Rule(frozenset({_CO, _STAFF, _ADMIN, _LEADER}), label="xem mọi danh sách vận động"),
+}
 
 
-def can_allocate_targets(user, unit: Unit) -> bool:
-    """Splitting the unit's target across its own children and its collection agents."""
-    return has_role(user, unit, TARGET_OWNER_ROLES)
+def _rule(action: str) -> Rule:
+    try:
+        return ACTIONS[action]
+    except KeyError:
+        raise LookupError(f"Unknown action {action!r}: add it to units.access.ACTIONS.") from None
 
 
-def can_edit_demographics(user, unit: Unit) -> bool:
-    """Population and labour force: BHXH staff, leaders, administrators of the unit or above;
-    a commune official for the villages of the commune."""
-    return has_role(user, unit, TARGET_ASSIGNER_ROLES) or has_role(
-        user, unit, [Role.COMMUNE_OFFICIAL], strictly_above=True
-    )
+def can(user, action: str, unit: Unit) -> bool:
+    """May the user do `action` on `unit`? The one check every view, service and menu entry calls."""
+    rule = _rule(action)
+    return has_role(user, unit, rule.roles, strictly_above=rule.strictly_above) or bool(
+        rule.above_roles and has_role(user, unit, rule.above_roles, strictly_above=True))
 
 
-# --- Schools: the schools of a commune and their pupils' BHYT --------------------------
+def can_any(user, action: str) -> bool:
+    """Whether the user may do `action` somewhere (a menu entry, a page without a unit)."""
+    rule = _rule(action)
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or any(g.role in rule.roles | rule.above_roles for g in grants_of(user))
 
 
-def can_edit_schools(user, commune: Unit) -> bool:
-    """The schools of a commune and their figures: its own officials, BHXH staff, leaders and
-    administrators of the commune or above."""
-    return has_role(user, commune, TARGET_OWNER_ROLES)
+def _rule_paths(user, action: str) -> list[str]:
+    """The paths of the grants that give the action on their subtree (rules not strictly above)."""
+    rule = _rule(action)
+    return [g.path for g in grants_of(user) if g.role in rule.roles]
+
+
+def action_q(user, action: str, unit_field: str | None = None) -> Q:
+    """A filter for the rows (units, or rows with a foreign key `unit_field` to Unit) on whose unit
+    `can(user, action, unit)` holds."""
+    rule = _rule(action)
+    path = f"{unit_field}__path" if unit_field else "path"
+    if user.is_authenticated and user.is_superuser:
+        return Q()
+    condition = Q(pk__in=[])
+    for grant in grants_of(user):
+        if grant.role in rule.roles and not rule.strictly_above:
+            condition |= Q(**{f"{path}__startswith": grant.path})
+        elif grant.role in rule.roles | rule.above_roles:
+            condition |= Q(**{f"{path}__startswith": grant.path}) & ~Q(**{path: grant.path})
+    return condition
+
+
+def units_where(user, action: str, queryset: QuerySet | None = None) -> QuerySet:
+    """The units on which `can(user, action, unit)` holds, as one query."""
+    qs = Unit.objects.all() if queryset is None else queryset
+    return qs.filter(action_q(user, action))

@@ -13,7 +13,7 @@ from bhxh_portal.importing.codes import pad_code
 
 from . import access
 from . import services
-from .models import Role, Unit, UnitLevel
+from .models import Unit, UnitLevel
 from bhxh_portal.search import fold_text
 
 # canonical column: the names people write for it, the first one used in messages
@@ -279,9 +279,8 @@ class UnitResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
 
     def _outside_scope(self, instance, row, errors) -> dict[str, list[str]]:
         """The refusals of a row for a user who administers only some subtrees."""
-        if instance.pk is not None and not access.has_role(self.user, instance, [Role.ADMINISTRATOR],
-                                                           strictly_above=True):
-            if not access.can_administer(self.user, instance):
+        if instance.pk is not None and not access.can(self.user, "units.change", instance):
+            if not access.can(self.user, "administration.manage", instance):
                 return {"code": [f"Mã đơn vị '{instance.code}' đã được dùng ngoài phạm vi quản lý của bạn; "
                                  "không nhập được dòng này."]}
             if self._changes_stored_unit(instance, row):
@@ -292,7 +291,7 @@ class UnitResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
             return {}  # unknown parent: explained with the file's own lines below
         if instance.parent_id is None:
             return {"parent": ["Thiếu mã cấp trên: bạn chỉ thêm được đơn vị thuộc phạm vi quản lý của mình."]}
-        if not access.can_administer(self.user, instance.parent):
+        if not access.can(self.user, "administration.manage", instance.parent):
             return {"parent": [self._unknown_parent(row)]}
         return {}
 

@@ -9,7 +9,7 @@ from bhxh_portal.numbers import format_number
 from jobs.services import JobError
 from jobs.models import Job
 from units import access
-from units.models import Role, Unit
+from units.models import Unit
 
 from .columns import find_header, missing_columns
 from .error_copy import build_error_copy
@@ -17,7 +17,6 @@ from .parse import RowParser
 from .reconcile import Reconciler
 from .rows import ImportOutcome, Progress, no_progress
 
-IMPORT_ROLES = (Role.BHXH_STAFF, Role.ADMINISTRATOR)
 
 
 class ImportRefused(JobError):
@@ -57,7 +56,7 @@ class ParticipantImport(RowParser, Reconciler):
                 gc.enable()
 
     def _run(self, data: bytes, *, filename: str, progress: Progress) -> tuple[ImportOutcome, bytes | None]:
-        if not self.trusted and not access.has_role(self.user, self.scope, IMPORT_ROLES):
+        if not self.trusted and not access.can(self.user, "participants.import", self.scope):
             raise JobError(import_refusal(self.user, self.scope))
         started = time.perf_counter()
         outcome = ImportOutcome(filename=filename, dry_run=self.dry_run)

@@ -28,7 +28,6 @@ from units.models import Unit
 from bhxh_portal.search import fold_text
 
 from ..models.activities import ActivityKind, ActivitySignUp, DriveActivity, Employer
-from .selectors import can_import_plan
 from .services import PLAN_FIELDS, activity_create, activity_plan_update
 
 
@@ -179,7 +178,7 @@ def _check_row(line: int, values: dict, table, lookups: dict, *, report: ImportR
     organiser = lookups["units"].get(code)
     if organiser is None:
         problem("organiser", f"không có đơn vị mang mã '{code}'." if code else "thiếu mã đơn vị tổ chức.")
-    elif not can_import_plan(user, organiser):
+    elif not access.can(user, "activities.import", organiser):
         whose = organiser.name if access.can_name(user, organiser) else "ngoài phạm vi của bạn"
         problem("organiser", f"bạn không có quyền lập kế hoạch cho đơn vị {whose} ({code}).")
     if values["start"] and values["end"] and values["end"] < values["start"]:

@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.http import Http404
 
 from units import access
-from units.models import Role, Unit
+from units.models import Unit
 
 from ..models.activities import (
     CATEGORY_FIELDS,
@@ -24,10 +24,7 @@ from ..models.activities import (
     DriveActivity,
 )
 
-# --- access: the rule for activities, built on units.access --------------------------------------
-
-ACTIVITY_EDITOR_ROLES = frozenset({Role.BHXH_STAFF, Role.COMMUNE_OFFICIAL, Role.LEADER, Role.ADMINISTRATOR})
-PLAN_IMPORTER_ROLES = frozenset({Role.BHXH_STAFF, Role.ADMINISTRATOR})
+# --- access: who edits and imports is units.access.ACTIONS["activities.plan"], ["activities.import"] --
 
 
 def activities_for(user) -> QuerySet:
@@ -40,16 +37,6 @@ def get_activity_or_404(user, pk: int) -> DriveActivity:
     if activity is None:
         raise Http404("Không tìm thấy hoạt động hoặc bạn không có quyền xem hoạt động này.")
     return activity
-
-
-def can_edit_activity(user, activity: DriveActivity) -> bool:
-    """Organisers (any role but collection agent, on the organiser unit or above) record results."""
-    return access.has_role(user, activity.organiser, ACTIVITY_EDITOR_ROLES)
-
-
-def can_import_plan(user, unit: Unit) -> bool:
-    """BHXH staff (and administrators) of the unit or above import planned activities for it."""
-    return access.has_role(user, unit, PLAN_IMPORTER_ROLES)
 
 
 # --- the monthly plan and report -------------------------------------------------------------------

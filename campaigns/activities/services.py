@@ -24,7 +24,6 @@ from ..models.activities import (
     DriveActivity,
     Employer,
 )
-from .selectors import can_edit_activity, can_import_plan
 
 REFUSED_PLAN = "Bạn không có quyền lập kế hoạch hoạt động cho đơn vị {unit}."
 REFUSED_EDIT = "Bạn không có quyền cập nhật kết quả hoạt động của {unit}."
@@ -36,7 +35,7 @@ def activity_create(*, kind: str, organiser: Unit, planned_start: datetime.date,
                     invited_employers: list[Employer] = (), employer: Employer | None = None,
                     expected_attendance: int | None = None, expected_sign_ups: dict[Product, int] | None = None,
                     by=None, check: bool = True) -> DriveActivity:
-    if check and by is not None and not can_import_plan(by, organiser):
+    if check and by is not None and not access.can(by, "activities.import", organiser):
         raise PermissionDenied(REFUSED_PLAN.format(unit=organiser))
     if kind not in ActivityKind.values:
         raise ValidationError({"kind": f"Loại hoạt động '{kind}' không có trong danh mục."})
@@ -91,7 +90,7 @@ def activity_record_held(*, activity: DriveActivity, held_on: datetime.date, hel
                          minutes: str = "", by) -> DriveActivity:
     """Record the activity as held. The held count defaults to the planned count; actual sign-ups
     are stored per product (a product not planned gets a row with 0 expected)."""
-    if not can_edit_activity(by, activity):
+    if not access.can(by, "activities.plan", activity.organiser):
         raise PermissionDenied(REFUSED_EDIT.format(unit=activity.organiser))
     held_count = activity.planned_count if held_count is None else held_count
     errors = {}
@@ -120,7 +119,7 @@ def activity_record_held(*, activity: DriveActivity, held_on: datetime.date, hel
 
 
 def activity_cancel(*, activity: DriveActivity, reason: str = "", by) -> DriveActivity:
-    if not can_edit_activity(by, activity):
+    if not access.can(by, "activities.plan", activity.organiser):
         raise PermissionDenied(REFUSED_EDIT.format(unit=activity.organiser))
     if activity.status == ActivityStatus.CANCELLED:
         return activity  # cancelled already (a second click): nothing to write, no second history entry
@@ -136,7 +135,7 @@ def activity_cancel(*, activity: DriveActivity, reason: str = "", by) -> DriveAc
 def activity_attach(*, activity: DriveActivity, file, description: str = "", by) -> ActivityAttachment:
     """Attach a document (PDF, DOCX, XLSX, JPG, PNG: checked by extension and content); it is stored
     under a name the portal makes, the uploader's name kept for display and download."""
-    if not can_edit_activity(by, activity):
+    if not access.can(by, "activities.plan", activity.organiser):
         raise PermissionDenied(REFUSED_EDIT.format(unit=activity.organiser))
     validate_office_document(file)
     return ActivityAttachment.objects.create(activity=activity, file=file, original_name=original_name(file.name),
@@ -149,7 +148,7 @@ def direct_work_record_save(*, activity: DriveActivity, counts: dict[str, int], 
 
     Refused: an activity that is not direct work (or inspection) with a named employer; more workers
     classified than the employer employs; more registered than were not participating."""
-    if not can_edit_activity(by, activity):
+    if not access.can(by, "activities.plan", activity.organiser):
         raise PermissionDenied(REFUSED_EDIT.format(unit=activity.organiser))
     if activity.kind not in (ActivityKind.DIRECT_WORK, ActivityKind.INSPECTION) or activity.employer_id is None:
         raise ValidationError("Chỉ phân loại lao động cho buổi làm việc trực tiếp (hoặc thanh tra) với một đơn vị "
@@ -188,7 +187,7 @@ def activity_link_participants(*, activity: DriveActivity, identifiers: list[str
     """Link the participants (by mã số BHXH or số định danh) who signed up at the activity, once
     their list has been imported; they enter the drive's lists of the month as promised contacts
     (drive.services.activity_sign_ups_record). Returns (linked, identifiers not found)."""
-    if not can_edit_activity(by, activity):
+    if not access.can(by, "activities.plan", activity.organiser):
         raise PermissionDenied(REFUSED_EDIT.format(unit=activity.organiser))
     wanted = {i.strip() for i in identifiers if i and i.strip()}
     # Only people of the user's subtree: one registered elsewhere is "not found", as for an unknown code.

@@ -66,6 +66,7 @@ def activity_list(request):
         "activities": activities, "year": year, "month": month, "nav": _neighbours(year, month),
         "top_units": access.top_units(request.user).order_by("code"), "kinds": ActivityKind.choices, "kind": kind,
         "opened_on": opened_on,
+        "can_import": access.can_any(request.user, "activities.import"),
     })
 
 
@@ -126,7 +127,7 @@ class ClassificationForm(forms.Form):
 def activity_detail(request, pk: int):
     activity = selectors.get_activity_or_404(request.user, pk)
     products = list(Product.objects.all())
-    can_edit = selectors.can_edit_activity(request.user, activity)
+    can_edit = access.can(request.user, "activities.plan", activity.organiser)
     held_form = HeldForm(products=products, initial={"held_on": activity.held_on or activity.planned_start,
                                                      "held_count": activity.held_count or activity.planned_count,
                                                      "attendance": activity.attendance, "minutes": activity.minutes})
@@ -198,7 +199,7 @@ class ImportForm(forms.Form):
 
 @login_required
 def activity_import(request):
-    if not any(selectors.can_import_plan(request.user, u) for u in access.top_units(request.user)):
+    if not access.can_any(request.user, "activities.import"):
         raise PermissionDenied("Chỉ cán bộ BHXH được nhập kế hoạch hoạt động.")
     report = None
     form = ImportForm(request.POST or None, request.FILES or None)

@@ -25,38 +25,31 @@ from reports.tables.base import Column, Row, Table
 from units import access
 from targets.allocation import SplitCheck, check_split
 from targets.models import Indicator, Target, TargetKind
-from units.models import Role, Unit
+from units.models import Unit
 from bhxh_portal.search import fold_text
 from units.periods import Period, PeriodType
 
 from ..models import DocumentStatus, PlanDocument
 
-DRAFTER_ROLES = frozenset({Role.COMMUNE_OFFICIAL, Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR})
-APPROVER_ROLES = frozenset({Role.LEADER})
-
 NOT_FOUND = "Không tìm thấy văn bản hoặc bạn không có quyền xem văn bản này."
 
 
-# --- permissions ---------------------------------------------------------------------------------
-def can_draft(user, unit: Unit) -> bool:
-    return access.has_role(user, unit, DRAFTER_ROLES)
-
-
+# --- permissions: the document's state here, the roles in units.access.ACTIONS["documents.*"] ------
 def can_edit(user, document: PlanDocument) -> bool:
-    return document.status == DocumentStatus.DRAFT and can_draft(user, document.unit)
+    return document.status == DocumentStatus.DRAFT and access.can(user, "documents.edit", document.unit)
 
 
 def can_submit(user, document: PlanDocument) -> bool:
-    return document.status == DocumentStatus.DRAFT and can_draft(user, document.unit)
+    return document.status == DocumentStatus.DRAFT and access.can(user, "documents.submit", document.unit)
 
 
 def can_approve(user, document: PlanDocument) -> bool:
-    return document.status == DocumentStatus.SUBMITTED and access.has_role(user, document.unit, APPROVER_ROLES)
+    return document.status == DocumentStatus.SUBMITTED and access.can(user, "documents.approve", document.unit)
 
 
 def can_return(user, document: PlanDocument) -> bool:
-    return document.status in (DocumentStatus.SUBMITTED, DocumentStatus.APPROVED) and access.has_role(
-        user, document.unit, APPROVER_ROLES
+    return document.status in (DocumentStatus.SUBMITTED, DocumentStatus.APPROVED) and access.can(
+        user, "documents.return", document.unit
     )
 
 
@@ -64,7 +57,7 @@ def may_sign(user, document: PlanDocument) -> bool:
     """Whoever may sign this document at all (status aside)."""
     if document.signer_id is not None and document.signer_id != user.pk and not user.is_superuser:
         return False
-    return access.has_role(user, document.unit, APPROVER_ROLES)
+    return access.can(user, "documents.sign", document.unit)
 
 
 def can_sign(user, document: PlanDocument) -> bool:
@@ -72,13 +65,11 @@ def can_sign(user, document: PlanDocument) -> bool:
 
 
 def can_issue(user, document: PlanDocument) -> bool:
-    return document.status == DocumentStatus.SIGNED and (
-        can_draft(user, document.unit) or access.has_role(user, document.unit, APPROVER_ROLES)
-    )
+    return document.status == DocumentStatus.SIGNED and access.can(user, "documents.issue", document.unit)
 
 
 def can_new_version(user, document: PlanDocument) -> bool:
-    return document.status != DocumentStatus.DRAFT and can_draft(user, document.unit) and not (
+    return document.status != DocumentStatus.DRAFT and access.can(user, "documents.create", document.unit) and not (
         document.next_versions.exists()
     )
 
@@ -120,14 +111,8 @@ def document_for_user_or_404(*, user, pk: int) -> PlanDocument:
 
 def draftable_units(*, user) -> QuerySet:
     """Units the user may draft for: the subtrees where they hold a drafting role, down to communes."""
-    qs = access.visible_units(user).exclude(level__code="thon").select_related("level").order_by("path")
-    if user.is_superuser:
-        return qs
-    paths = [g.path for g in access.grants_of(user) if g.role in DRAFTER_ROLES]
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return qs.filter(condition)
+    qs = Unit.objects.exclude(level__code="thon").select_related("level").order_by("path")
+    return access.units_where(user, "documents.create", qs)
 
 
 def resolve_unit(text: str) -> Unit:

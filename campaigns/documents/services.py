@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, Max
 
 from bhxh_portal.idempotency import Repeated, when
+from units import access
 from units.models import Unit
 from bhxh_portal.search import fold_text
 
@@ -86,7 +87,7 @@ def _save(document: PlanDocument, by, reason: str) -> None:
 @transaction.atomic
 def document_create_from_draft(*, unit: Unit, draft: Draft, by=None) -> PlanDocument:
     if by is not None:
-        _refuse_unless(selectors.can_draft(by, unit), f"Bạn không có quyền soạn văn bản của {unit.name}.")
+        _refuse_unless(access.can(by, "documents.create", unit), f"Bạn không có quyền soạn văn bản của {unit.name}.")
     document = PlanDocument(unit=unit, created_by=by, **draft.fields)
     _save(document, by, "Tạo dự thảo")
     PlanBlock.objects.bulk_create([
@@ -102,7 +103,7 @@ def document_create_from_starter(*, kind: str, unit: Unit, year: int, month: int
                                  by=None) -> PlanDocument:
     """A complete draft of the kind, prefilled from the unit's data (campaigns.documents.starters)."""
     if by is not None:
-        _refuse_unless(selectors.can_draft(by, unit), f"Bạn không có quyền soạn văn bản của {unit.name}.")
+        _refuse_unless(access.can(by, "documents.create", unit), f"Bạn không có quyền soạn văn bản của {unit.name}.")
     draft = build_draft(kind=kind, unit=unit, year=year, month=month)
     return document_create_from_draft(unit=unit, draft=draft, by=by)
 
@@ -111,7 +112,7 @@ def document_create_from_starter(*, kind: str, unit: Unit, year: int, month: int
 def _check_editable(document: PlanDocument, by) -> None:
     _require_status(document, DocumentStatus.DRAFT, doing="sửa (hãy tạo phiên bản mới)")
     if by is not None:
-        _refuse_unless(selectors.can_draft(by, document.unit),
+        _refuse_unless(access.can(by, "documents.edit", document.unit),
                        f"Bạn không có quyền sửa văn bản của {document.unit.name}.")
 
 
@@ -214,7 +215,7 @@ def document_submit(*, document: PlanDocument, by=None) -> PlanDocument:
     document = _locked(document)
     _require_status(document, DocumentStatus.DRAFT, doing="trình duyệt", repeat=EventAction.SUBMITTED, by=by)
     if by is not None:
-        _refuse_unless(selectors.can_draft(by, document.unit),
+        _refuse_unless(access.can(by, "documents.submit", document.unit),
                        f"Bạn không có quyền trình văn bản của {document.unit.name}.")
     missing = [label for label, value in (("họ tên người ký", document.signer_name),
                                           ("chức vụ người ký", document.signer_title),
@@ -358,7 +359,7 @@ def document_new_version(*, document: PlanDocument, by=None) -> PlanDocument:
         raise Repeated(f"Văn bản này đã có phiên bản mới (phiên bản {newer.version}, tạo lúc "
                        f"{when(newer.created_at)}); không tạo thêm.", obj=newer)
     if by is not None:
-        _refuse_unless(selectors.can_draft(by, document.unit),
+        _refuse_unless(access.can(by, "documents.create", document.unit),
                        f"Bạn không có quyền soạn văn bản của {document.unit.name}.")
     values = {f: getattr(document, f) for f in HEADER_FIELDS}
     values["number"] = ""

@@ -39,7 +39,6 @@ from ..models.programmes import (
     ListForm,
     SupportProgramme,
 )
-from .selectors import can_manage_list
 from ..holidays.workdays import deadline_after
 
 COMMON = [
@@ -87,7 +86,7 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
     are serialised on its row, so two lists sent at once cannot both add the same person."""
     report = ImportReport(filename=filename, dry_run=dry_run)
     programme = group.programme
-    if not can_manage_list(user, unit) or not access.can_view(user, unit):
+    if not access.can(user, "programmes.import", unit):
         whose = unit.name if access.can_name(user, unit) else "đơn vị này: đơn vị ngoài phạm vi của bạn"
         report.problems.append(RowProblem(None, None, f"bạn không có quyền nhận danh sách của {whose}."))
         return report

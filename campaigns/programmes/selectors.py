@@ -8,7 +8,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import Http404
 
 from units import access
-from units.models import Role, Unit
+from units.models import Unit
 
 from ..models.programmes import (
     Beneficiary,
@@ -21,9 +21,6 @@ from ..models.programmes import (
 )
 from ..holidays.workdays import calendar_warning, known_calendar_years, years_without_calendar
 from ..activities.selectors import month_bounds
-
-PROGRAMME_STAFF_ROLES = frozenset({Role.BHXH_STAFF, Role.ADMINISTRATOR})
-
 
 def _touches(user, unit: Unit) -> bool:
     """The user sees the unit, or holds a grant inside it (a district official sees the province's
@@ -95,11 +92,6 @@ def get_beneficiary_or_404(user, pk: int) -> Beneficiary:
     if found is None:
         raise Http404("Không tìm thấy đối tượng hoặc bạn không có quyền xem.")
     return found
-
-
-def can_manage_list(user, unit: Unit) -> bool:
-    """BHXH staff (and administrators) of the unit or above receive lists and issue cards."""
-    return access.has_role(user, unit, PROGRAMME_STAFF_ROLES)
 
 
 def overdue_beneficiaries(*, user, programme: SupportProgramme, today: datetime.date) -> QuerySet:

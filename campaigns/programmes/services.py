@@ -1,6 +1,6 @@
 """Writes for support programmes: issue a card (submitted → card issued), refuse a beneficiary,
 record a notified change (tăng, giảm, thay đổi), record the yearly report. Every write checks
-campaigns.programmes.selectors.can_manage_list (built on units.access)."""
+units.access.ACTIONS["programmes.manage"]."""
 
 import datetime
 
@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from bhxh_portal.idempotency import Repeated, when
+from units import access
 from units.models import Unit
 
 from ..models.programmes import (
@@ -19,14 +20,13 @@ from ..models.programmes import (
     ProgrammeYearReport,
     SupportProgramme,
 )
-from .selectors import can_manage_list
 
 REFUSED = "Bạn không có quyền xử lý danh sách của {unit}."
 
 
 def _check(user, beneficiary: Beneficiary):
     unit = beneficiary.beneficiary_list.unit
-    if not can_manage_list(user, unit):
+    if not access.can(user, "programmes.manage", unit):
         raise PermissionDenied(REFUSED.format(unit=unit))
 
 
@@ -107,7 +107,7 @@ def beneficiary_change_record(*, beneficiary: Beneficiary, kind: str, effective_
 
 def programme_report_record(*, programme: SupportProgramme, unit: Unit, year: int, sent_on: datetime.date,
                             note: str = "", by) -> ProgrammeYearReport:
-    if not can_manage_list(by, unit):
+    if not access.can(by, "programmes.manage", unit):
         raise PermissionDenied(REFUSED.format(unit=unit))
     report, _ = ProgrammeYearReport.objects.update_or_create(
         programme=programme, unit=unit, year=year, defaults={"sent_on": sent_on, "note": note})

@@ -124,7 +124,7 @@ def list_detail(request, pk: int):
     return render(request, "campaigns/programmes_list_detail.html", {
         "list": beneficiary_list, "today": datetime.date.today(), "calendar_warning": calendar_warning,
         "beneficiaries": beneficiaries,
-        "can_manage": selectors.can_manage_list(request.user, beneficiary_list.unit),
+        "can_manage": access.can(request.user, "programmes.manage", beneficiary_list.unit),
     })
 
 

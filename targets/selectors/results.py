@@ -51,14 +51,10 @@ from units.models import Membership, Role, Unit
 from targets.models.results import display_name
 from units.periods import Period, PeriodType
 from targets.services.results import (
-    APPROVER_ROLES,
     BREAKDOWNS,
     FIELD_LABELS,
     FIELDS,
     VILLAGE_LEVELS,
-    can_approve_report,
-    can_enter_results,
-    can_submit_report,
     reporting_unit,
 )
 
@@ -710,7 +706,7 @@ def entry_grid(*, unit: Unit, month: Period, user, codes: list[str] | None = Non
     report = MonthlyReport.objects.select_related("submitted_by", "approved_by", "returned_by", "reopened_by").filter(
         unit=owner, year=month.year, month=month.number).first()
     future = is_future(month)
-    may_enter = can_enter_results(user, owner)
+    may_enter = access.can(user, "results.enter", owner)
     editable = may_enter and not future and (report is None or report.is_editable)
 
     def make_row(key: str, kind: str, row_unit: Unit, agent, name: str) -> GridRow:
@@ -770,7 +766,8 @@ def entry_grid(*, unit: Unit, month: Period, user, codes: list[str] | None = Non
     return EntryGrid(
         unit=owner, month=month, report=report, columns=columns, rows=rows, foot=foot, other_indicators=other,
         events=list(report.events.select_related("by").order_by("-at", "-id")) if report else [],
-        may_enter=may_enter, may_submit=can_submit_report(user, owner), may_approve=can_approve_report(user, owner),
+        may_enter=may_enter, may_submit=access.can(user, "results.submit", owner),
+        may_approve=access.can(user, "results.approve", owner),
         future=future, registry=registry,
     )
 
@@ -942,7 +939,8 @@ def approved_above(*, user) -> list[Unit]:
     grid). Empty when the user approves somewhere. One query (grants cached)."""
     if user.is_superuser:
         return []
-    paths = {g.path for g in access.grants_of(user) if g.role in APPROVER_ROLES}
+    approvers = access.ACTIONS["results.approve"].roles
+    paths = {g.path for g in access.grants_of(user) if g.role in approvers}
     if not paths:
         return []
     units = list(Unit.objects.filter(path__in=paths).select_related("parent").annotate(
@@ -957,7 +955,7 @@ def reports_to_review(*, user, limit: int = 200) -> list[MonthlyReport]:
     qs = access.scope_by_unit(user, MonthlyReport.objects.filter(state=ReportState.SUBMITTED), "unit")
     reports = qs.select_related("unit__level", "unit__parent", "submitted_by").annotate(
         result_count=Count("results")).order_by("submitted_at", "id")[:limit]
-    return [r for r in reports if can_approve_report(user, r.unit)]
+    return [r for r in reports if access.can(user, "results.approve", r.unit)]
 
 
 # --- the dashboard's target path (the dashboard itself is reports.dashboard) --------------------------

@@ -24,7 +24,7 @@ _TRACKED = (*DEMOGRAPHIC_FIELDS, "source")
 def demographics_prepare(*, record: Demographics | None, unit: Unit, year: int,
                          values: Mapping[str, int | None], source: str | None = None, by=None) -> Demographics:
     """Validate and fill (not save). Only the fields present in `values` change."""
-    if by is not None and not access.can_edit_demographics(by, unit):
+    if by is not None and not access.can(by, "demographics.enter", unit):
         raise PermissionDenied(f"Bạn không có quyền sửa dân số, lao động của {unit.name}.")
     errors = {}
     if not 1900 <= int(year) <= 2200:

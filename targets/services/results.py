@@ -25,15 +25,12 @@ from bhxh_portal.idempotency import Repeated, when
 from bhxh_portal.numbers import format_number
 from units import access
 from targets.models import Indicator, MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportAction, ReportState
-from units.models import Role, Unit
+from units.models import Unit
 from units.periods import Period, PeriodType
 
 # A village reports inside its commune's report (levels as data: the codes of village levels).
 VILLAGE_LEVELS = frozenset({"thon"})
 
-ENTRY_ROLES = frozenset({Role.COMMUNE_OFFICIAL, Role.BHXH_STAFF, Role.ADMINISTRATOR})
-APPROVER_ROLES = frozenset({Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR})
-UPLOAD_ROLES = frozenset({Role.BHXH_STAFF, Role.ADMINISTRATOR})
 
 FIELDS = ("participants", "new_participants", "renewing")
 FIELD_LABELS = {"participants": "số người tham gia", "new_participants": "vận động mới", "renewing": "tái tục"}
@@ -97,7 +94,7 @@ def _number(result: MonthlyResult, field: str) -> str:
     return "trống" if value is None else format_number(value)
 
 
-# --- who reports, who may act ---------------------------------------------------------------------
+# --- who reports (who may act is units.access.ACTIONS["results.*"], on the reporting unit) --------
 
 
 def reporting_unit(unit: Unit) -> Unit:
@@ -105,25 +102,6 @@ def reporting_unit(unit: Unit) -> Unit:
     if unit.parent_id and unit.level.code in VILLAGE_LEVELS:
         return unit.parent
     return unit
-
-
-def can_enter_results(user, unit: Unit) -> bool:
-    return access.has_role(user, reporting_unit(unit), ENTRY_ROLES)
-
-
-def can_submit_report(user, unit: Unit) -> bool:
-    return access.has_role(user, reporting_unit(unit), ENTRY_ROLES)
-
-
-def can_approve_report(user, unit: Unit) -> bool:
-    """Approve, return or reopen: the level above (strictly), never the unit itself."""
-    return access.has_role(user, reporting_unit(unit), APPROVER_ROLES, strictly_above=True)
-
-
-def can_upload_results(user, unit: Unit | None = None) -> bool:
-    if unit is None:
-        return bool(access.roles_of(user) & UPLOAD_ROLES)
-    return access.has_role(user, unit, UPLOAD_ROLES)
 
 
 # --- months ---------------------------------------------------------------------------------------
@@ -191,7 +169,7 @@ def check_result(*, unit: Unit, indicator: Indicator, month: Period, agent=None,
     """Everything but the values and the version: who, which month, which unit. Returns the
     existing report (None while nothing is entered). Raises PermissionDenied, ValidationError,
     MonthLocked."""
-    if by is not None and not can_enter_results(by, unit):
+    if by is not None and not access.can(by, "results.enter", reporting_unit(unit)):
         raise PermissionDenied(f"Bạn không có quyền nhập kết quả của {unit.name}.")
     check_month(month, today=today)
     if not month.overlaps(unit.valid_from, unit.valid_to):
@@ -354,7 +332,7 @@ def _conflict_message(current: MonthlyReport, action: str) -> str:
 
 def report_submit(*, unit: Unit, month: Period, by=None) -> MonthlyReport:
     owner = reporting_unit(unit)
-    if by is not None and not can_submit_report(by, owner):
+    if by is not None and not access.can(by, "results.submit", owner):
         raise PermissionDenied(f"Bạn không có quyền nộp kết quả của {owner.name}.")
     check_month(month)
     with transaction.atomic():
@@ -376,17 +354,17 @@ def _existing_report(unit: Unit, month: Period) -> MonthlyReport:
     return report
 
 
-def _check_approver(by, report: MonthlyReport, verb: str) -> None:
+def _check_approver(by, report: MonthlyReport, action: str, verb: str) -> None:
     if by is None:
         return
-    if not can_approve_report(by, report.unit):
+    if not access.can(by, action, reporting_unit(report.unit)):
         raise PermissionDenied(
             f"Bạn không có quyền {verb} kết quả của {report.unit.name}: việc này do cơ quan BHXH, lãnh đạo "
             "hoặc quản trị của cấp trên làm.")
 
 
 def report_approve(*, report: MonthlyReport, by=None) -> MonthlyReport:
-    _check_approver(by, report, "duyệt")
+    _check_approver(by, report, "results.approve", "duyệt")
     if by is not None and report.submitted_by_id == by.pk:
         raise PermissionDenied("Bạn đã nộp báo cáo này nên không tự duyệt được: người khác ở cấp trên duyệt.")
     return _transition(report=report, action=ReportAction.APPROVE, from_state=ReportState.SUBMITTED,
@@ -403,7 +381,7 @@ def _reason(reason: str, what: str) -> str:
 
 
 def report_return(*, report: MonthlyReport, reason: str, by=None) -> MonthlyReport:
-    _check_approver(by, report, "trả lại")
+    _check_approver(by, report, "results.return", "trả lại")
     reason = _reason(reason, "trả lại")
     return _transition(report=report, action=ReportAction.RETURN, from_state=ReportState.SUBMITTED,
                        to_state=ReportState.DRAFT, by=by, reason=reason, returned_by=by, returned_at=timezone.now(),
@@ -411,7 +389,7 @@ def report_return(*, report: MonthlyReport, reason: str, by=None) -> MonthlyRepo
 
 
 def report_reopen(*, report: MonthlyReport, reason: str, by=None) -> MonthlyReport:
-    _check_approver(by, report, "mở lại")
+    _check_approver(by, report, "results.reopen", "mở lại")
     reason = _reason(reason, "mở lại")
     return _transition(report=report, action=ReportAction.REOPEN, from_state=ReportState.APPROVED,
                        to_state=ReportState.DRAFT, by=by, reason=reason, reopened_by=by, reopened_at=timezone.now(),
@@ -422,4 +400,10 @@ TRANSITIONS = {
     ReportAction.APPROVE: report_approve,
     ReportAction.RETURN: report_return,
     ReportAction.REOPEN: report_reopen,
+}
+# The action of units.access.ACTIONS each transition needs (on the reporting unit).
+TRANSITION_RULES = {
+    ReportAction.APPROVE: "results.approve",
+    ReportAction.RETURN: "results.return",
+    ReportAction.REOPEN: "results.reopen",
 }

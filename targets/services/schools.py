@@ -23,10 +23,10 @@ def school_prepare(*, school: School | None, code: str, name: str, commune: Unit
                    valid_from: datetime.date | None = None, valid_to: datetime.date | None = None,
                    by=None) -> School:
     errors: dict[str, str] = {}
-    if by is not None and not access.can_edit_schools(by, commune):
+    if by is not None and not access.can(by, "schools.edit", commune):
         raise PermissionDenied(f"Bạn không có quyền sửa danh sách trường học của {commune.name}.")
-    if school is not None and by is not None and school.commune_id != commune.pk and not access.can_edit_schools(
-            by, school.commune):
+    if school is not None and by is not None and school.commune_id != commune.pk and not access.can(
+            by, "schools.edit", school.commune):
         raise PermissionDenied(f"Trường mã '{school.code}' thuộc {school.commune.name}, bạn không có quyền chuyển.")
     code, name = (code or "").strip(), (name or "").strip()
     if not code:
@@ -60,7 +60,7 @@ def school_save(*, school: School, by=None) -> School:
 def school_figures_prepare(*, figures: SchoolFigures | None, school: School, school_year: int,
                            pupils: int | None, insured_other_group: int | None, insured_at_school: int | None,
                            source: str | None = None, by=None) -> SchoolFigures:
-    if by is not None and not access.can_edit_schools(by, school.commune):
+    if by is not None and not access.can(by, "schools.edit", school.commune):
         raise PermissionDenied(f"Bạn không có quyền sửa số liệu học sinh của {school.commune.name}.")
     errors: dict[str, str] = {}
     if not 1900 <= int(school_year) <= 2200:

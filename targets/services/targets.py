@@ -29,13 +29,13 @@ def can_edit_target(user, *, unit: Unit, kind: str, agent=None) -> bool:
     """The one rule for writing a target; `unit` is the target's unit (for an agent's target,
     the unit that allocates to the agent)."""
     if agent is not None:
-        return kind == TargetKind.ASSIGNED and access.can_allocate_targets(user, unit)
+        return kind == TargetKind.ASSIGNED and access.can(user, "targets.allocate", unit)
     if kind == TargetKind.SELF_SET:
-        return access.can_set_own_target(user, unit)
+        return access.can(user, "targets.set_own", unit)
     # Assigned: by the level above, or by the parent unit splitting its own target
-    # (a grant on the parent or higher is a grant strictly above the unit).
-    return access.can_assign_target(user, unit) or (
-        unit.parent_id is not None and access.has_role(user, unit, access.TARGET_OWNER_ROLES, strictly_above=True)
+    # (who may allocate on the parent).
+    return access.can(user, "targets.assign", unit) or (
+        unit.parent is not None and access.can(user, "targets.allocate", unit.parent)
     )
 
 
@@ -183,7 +183,7 @@ def target_allocate(*, parent: Target, shares: Mapping, by=None, decision: Decis
     unit = parent.unit
     if parent.agent_id is not None:
         raise ValidationError("Chỉ tiêu của đại lý thu không phân bổ tiếp được.")
-    if by is not None and not access.can_allocate_targets(by, unit):
+    if by is not None and not access.can(by, "targets.allocate", unit):
         raise PermissionDenied(f"Bạn không có quyền phân bổ chỉ tiêu của {unit.name}.")
     period, indicator = parent.period, parent.indicator
     child_units = [r for r in shares if isinstance(r, Unit)]

@@ -16,9 +16,9 @@ def test_only_administrator_memberships_open_a_subtree_to_manage(world):
     managed = set(access.administered_units(user).values_list("pk", flat=True))
     assert managed == set(Unit.objects.filter(path__startswith=world.my_district.path).values_list("pk", flat=True))
     assert access.visible_units(user).filter(pk=world.their_commune.pk).exists()  # seen, not managed
-    assert access.administers_any(user)
-    assert not access.administers_any(make_member(world.mine, Role.BHXH_STAFF))
-    assert access.administers_any(UserFactory(is_superuser=True))
+    assert access.can_any(user, "administration.manage")
+    assert not access.can_any(make_member(world.mine, Role.BHXH_STAFF), "administration.manage")
+    assert access.can_any(UserFactory(is_superuser=True), "administration.manage")
     assert not access.scope_by_administered(user, Membership.objects.all()).filter(unit=world.theirs).exists()
 
 

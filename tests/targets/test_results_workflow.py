@@ -8,6 +8,7 @@ from django.urls import reverse
 from targets.models import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportAction, ReportState
 from units.periods import Period
 from targets.services import results as services
+from units import access
 
 from .results_fixtures import JUNE, build_district, enter, indicator
 
@@ -17,6 +18,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def tree():
     return build_district(communes=2, villages=2)
+
+
+def _can(user, action, unit) -> bool:
+    """Results are acted on for the reporting unit: a village's through its commune."""
+    return access.can(user, action, services.reporting_unit(unit))
 
 
 def transition_url(unit, month=JUNE):
@@ -172,18 +178,18 @@ def test_submitting_nothing_or_submitting_twice_is_refused(tree):
 def test_who_may_do_what(tree):
     commune, other = tree.communes[0], tree.communes[1]
     users = tree.users
-    assert services.can_enter_results(users["official"], commune)
-    assert services.can_enter_results(users["official"], tree.villages[commune.pk][0])  # its thôn
-    assert not services.can_enter_results(users["official"], other)
-    assert not services.can_enter_results(users["agent_user"], commune)
-    assert not services.can_enter_results(users["commune_leader"], commune)
-    assert services.can_enter_results(users["district_staff"], other)
-    assert not services.can_enter_results(users["other_staff"], commune)
-    assert services.can_approve_report(users["district_staff"], commune)
-    assert services.can_approve_report(users["district_leader"], tree.villages[commune.pk][0])  # via its xã
-    assert not services.can_approve_report(users["official"], commune)
-    assert not services.can_approve_report(users["district_staff"], tree.district)  # not its own unit
-    assert not services.can_approve_report(users["other_staff"], commune)
+    assert _can(users["official"], "results.enter", commune)
+    assert _can(users["official"], "results.enter", tree.villages[commune.pk][0])  # its thôn
+    assert not _can(users["official"], "results.enter", other)
+    assert not _can(users["agent_user"], "results.enter", commune)
+    assert not _can(users["commune_leader"], "results.enter", commune)
+    assert _can(users["district_staff"], "results.enter", other)
+    assert not _can(users["other_staff"], "results.enter", commune)
+    assert _can(users["district_staff"], "results.approve", commune)
+    assert _can(users["district_leader"], "results.approve", tree.villages[commune.pk][0])  # via its xã
+    assert not _can(users["official"], "results.approve", commune)
+    assert not _can(users["district_staff"], "results.approve", tree.district)  # not its own unit
+    assert not _can(users["other_staff"], "results.approve", commune)
     with pytest.raises(PermissionDenied):
         enter(other, 5, by=users["official"])
     with pytest.raises(PermissionDenied):

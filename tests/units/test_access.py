@@ -103,11 +103,11 @@ def test_has_role_on_the_unit_or_above_and_strictly_above(tree):
     assert not access.has_role(staff, tree.far_commune, [Role.BHXH_STAFF])
 
 
-def test_can_administer_needs_the_administrator_role(tree):
+def test_administration_needs_the_administrator_role(tree):
     admin = make_member(tree.province, Role.ADMINISTRATOR)
     leader = make_member(tree.province, Role.LEADER)
-    assert access.can_administer(admin, tree.far_commune)
-    assert not access.can_administer(leader, tree.far_commune)
+    assert access.can(admin, "administration.manage", tree.far_commune)
+    assert not access.can(leader, "administration.manage", tree.far_commune)
 
 
 def test_scope_by_unit_restricts_any_queryset_with_a_unit_key(tree):

@@ -32,7 +32,7 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"--as: không có người dùng '{as_user}'.")
             allowed = found is not None and (access.can_view(user, found) if dry_run
-                                             else access.can_administer(user, found))
+                                             else access.can(user, "notices.configure", found))
             if not allowed:
                 # Same answer whether the unit exists or not: nothing leaks outside the user's scope.
                 raise CommandError(f"Đơn vị '{unit}' nằm ngoài phạm vi của {as_user}.")
