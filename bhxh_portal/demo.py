@@ -81,7 +81,7 @@ from campaigns.programmes.demo import load_programmes_demo  # noqa: E402
 from drive.demo import load_drive_demo  # noqa: E402
 from notices.demo import load_notices_demo  # noqa: E402
 from targets.demo import load_targets_demo  # noqa: E402
-from targets.demo_results import load_results_demo  # noqa: E402
+from results.demo import load_results_demo  # noqa: E402
 from targets.demo_schools import load_schools_demo  # noqa: E402
 
 STEPS = [

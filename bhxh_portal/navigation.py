@@ -57,11 +57,11 @@ MENU += [MenuEntry("Kế hoạch, báo cáo", "campaigns:document_list")]
 
 # Monthly results: commune officials enter, BHXH staff and leaders approve and follow up.
 MENU += [
-    MenuEntry("Nhập kết quả", "targets:results_entry_home", frozenset({Role.COMMUNE_OFFICIAL})),
-    MenuEntry("Duyệt kết quả", "targets:results_review", frozenset({Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR})),
-    MenuEntry("Tiến độ nộp", "targets:results_progress_home",
+    MenuEntry("Nhập kết quả", "results:results_entry_home", frozenset({Role.COMMUNE_OFFICIAL})),
+    MenuEntry("Duyệt kết quả", "results:results_review", frozenset({Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR})),
+    MenuEntry("Tiến độ nộp", "results:results_progress_home",
               frozenset({Role.BHXH_STAFF, Role.LEADER, Role.ADMINISTRATOR})),
-    MenuEntry("Tổng quan", "targets:results_dashboard_home"),
+    MenuEntry("Tổng quan", "results:results_dashboard_home"),
 ]
 
 # Drive activities and support programmes.

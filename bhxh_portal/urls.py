@@ -17,6 +17,7 @@ urlpatterns = [
     path("suc-khoe/", views.health, name="health"),
     path("don-vi/", include("units.urls")),
     path("don-vi/", include("targets.urls")),
+    path("don-vi/", include("results.urls")),
     path("don-vi/", include("reports.urls_dashboard")),  # the dashboard: figures of the coverage tables
     path("bao-cao/", include("reports.urls_coverage")),
     path("cong-viec/", include("jobs.urls")),

@@ -18,10 +18,10 @@ from reports.coverage import achievement_chart, coverage_table_build
 from reports.dashboard import dashboard_charts, unit_dashboard
 from targets import selectors as target_selectors
 from units.models import Membership, Role, Unit
-from targets.models import MonthlyReport, ReportState
+from results.models import MonthlyReport, ReportState
 from units.periods import Period
-from targets.selectors.results import default_month, due_date, previous_month
-from targets.services.results import reporting_unit
+from results.selectors import default_month, due_date, previous_month
+from results.services import reporting_unit
 
 from .models import NoticeIssue, NoticeKind, UnitNoticeSettings
 

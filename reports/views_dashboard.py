@@ -8,7 +8,7 @@ from django.shortcuts import render
 from units import access
 from units.models import Unit
 from units.periods import Period, PeriodType
-from targets.selectors import results as results_selectors
+from results import selectors as results_selectors
 from units.selectors.tree import unit_breadcrumbs
 
 from .dashboard import dashboard_charts, unit_dashboard

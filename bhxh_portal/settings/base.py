@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "units",
     "jobs",
     "targets",
+    "results",
     "agents",
     "campaigns",
     "reports",

@@ -9,7 +9,7 @@ from decimal import Decimal
 from targets.models import Demographics
 from units.models import Unit
 from units.periods import Period
-from targets.selectors.results import previous_month
+from results.selectors import previous_month
 
 from . import figures
 
@@ -111,7 +111,7 @@ def _add_predecessor_figures(inputs: CoverageInputs, *, codes: list[str], previo
     territory belonged to then; a unit formed partly from a split one gets none (flagged instead)."""
     from targets.models import Indicator
     from units.selectors.lineage import unit_predecessors_on
-    from targets.selectors.results import participants_at
+    from results.selectors import participants_at
 
     month = inputs.month
     newer = [u for u in inputs.units if u.valid_from and u.valid_from > month.end]

@@ -99,7 +99,7 @@ def test_targets_export_escapes_text_and_keeps_numbers(client, hostile_tree):
 
 def test_results_export_escapes_agent_and_unit_names_and_keeps_figures(client, hostile_tree):
     from units.periods import Period
-    from targets.services import results as services
+    from results import services as services
     from targets.models import Indicator
 
     province, district, commune = hostile_tree

@@ -16,7 +16,7 @@ def test_the_worker_sends_the_weekly_notice_once(settings, smtp_server):
     from notices.models import UnitNoticeSettings
     from notices.tasks import send_unit_notices
     from targets.demo import load_targets_demo
-    from targets.demo_results import load_results_demo
+    from results.demo import load_results_demo
     from units.models import Unit
 
     load_units()

@@ -17,7 +17,7 @@ from reports.tables.coverage_tables import TABLE_LABELS, TABLES
 from reports.tables.evaluation import EvaluationInputs, evaluation_report_table, load_evaluation_inputs
 from reports.tables.inputs import load_inputs
 from targets.demo import load_targets_demo
-from targets.demo_results import load_results_demo
+from results.demo import load_results_demo
 from targets.models import Demographics, Indicator
 from units.models import Role, Unit
 from units.periods import Period

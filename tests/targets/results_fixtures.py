@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from targets.models import Indicator
 from units.models import Role, Unit
 from units.periods import Period
-from targets.services import results as services
+from results import services as services
 from tests.factories import make_member, make_unit
 
 JUNE = Period.month(2023, 6)

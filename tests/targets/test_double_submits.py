@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from bhxh_portal.models import FormSubmission
-from targets.models import Demographics, MonthlyReportEvent, MonthlyResult, ReportAction, ReportState
-from targets.services import results as services
+from targets.models import Demographics
+from results.models import MonthlyReportEvent, MonthlyResult, ReportAction, ReportState
+from results import services as services
 
 from .results_fixtures import JUNE, build_district, enter
 
@@ -52,7 +53,7 @@ def test_a_results_file_confirmed_twice_is_written_once(client, tree):
     client.force_login(tree.users["district_staff"])
     a, b = tree.communes
     content = f"unit_code,period,indicator,participants\n{a.code},2023-06,bhyt,1.234\n{b.code},2023-06,bhyt,900\n"
-    first, second = check_then_confirm_twice(client, reverse("targets:results_import"), {}, "ket_qua.csv", content)
+    first, second = check_then_confirm_twice(client, reverse("results:results_import"), {}, "ket_qua.csv", content)
     assert first.status_code == second.status_code == 302
     assert MonthlyResult.objects.count() == 2 and MonthlyResult.history.count() == 2
     assert messages_of(second)[-1][0] == "info" and "Tệp này đã được ghi lúc" in messages_of(second)[-1][1]
@@ -60,14 +61,14 @@ def test_a_results_file_confirmed_twice_is_written_once(client, tree):
 
 def test_a_stale_confirmation_that_was_never_used_still_says_the_session_ended(client, tree):
     client.force_login(tree.users["district_staff"])
-    response = client.post(reverse("targets:results_import"), {"action": "confirm", "token": "0" * 32})
+    response = client.post(reverse("results:results_import"), {"action": "confirm", "token": "0" * 32})
     assert messages_of(response)[-1] == ("error", "Phiên nhập tệp đã hết hạn; hãy tải tệp lên lại.")
 
 
 def test_submit_and_approve_clicked_twice_are_one_step_each(client, tree):
     commune = tree.communes[0]
     enter(commune, 100)
-    url = reverse("targets:results_transition", args=[commune.pk, JUNE.key])
+    url = reverse("results:results_transition", args=[commune.pk, JUNE.key])
     client.force_login(tree.users["official"])
     client.post(url, {"action": "submit"})
     again = client.post(url, {"action": "submit"})

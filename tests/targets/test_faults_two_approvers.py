@@ -11,8 +11,8 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from targets.models import MonthlyReportEvent, ReportAction, ReportState
-from targets.services import results as services
+from results.models import MonthlyReportEvent, ReportAction, ReportState
+from results import services as services
 from tests.services import require_postgresql
 
 from .results_fixtures import JUNE, build_district, enter
@@ -43,8 +43,8 @@ def test_two_approvers_on_the_page_at_once_one_wins_and_the_other_reads_why(monk
         return report
 
     monkeypatch.setattr(services, "find_report", find_then_wait)
-    url = reverse("targets:results_transition", args=[commune.pk, JUNE.key])
-    grid = reverse("targets:results_grid", args=[commune.pk, JUNE.key])
+    url = reverse("results:results_transition", args=[commune.pk, JUNE.key])
+    grid = reverse("results:results_grid", args=[commune.pk, JUNE.key])
     clients = {}
     for key in ("district_staff", "district_staff2"):
         clients[key] = Client()

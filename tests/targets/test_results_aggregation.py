@@ -3,16 +3,11 @@
 import pytest
 
 from targets import progress
-from targets.models import Indicator, ReportState
+from targets.models import Indicator
+from results.models import ReportState
 from units.periods import Period
-from targets.selectors.results import (
-    CHILDREN,
-    OWN,
-    participants_at,
-    participants_for_children,
-    participants_series,
-)
-from targets.services import results as services
+from results.selectors import CHILDREN, OWN, participants_at, participants_for_children, participants_series
+from results import services as services
 from tests.factories import make_collection_agent, make_unit
 
 from .results_fixtures import JUNE, MAY, build_district, enter

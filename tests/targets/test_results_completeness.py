@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from units.models import Role
-from targets.selectors.results import completeness, due_date, reports_to_review
-from targets.services import results as services
+from results.selectors import completeness, due_date, reports_to_review
+from results import services as services
 from tests.factories import make_member, make_unit
 
 from .results_fixtures import JUNE, build_district, enter
@@ -53,7 +53,7 @@ def test_which_communes_have_submitted_which_are_late_and_whom_to_remind(tree):
 def test_the_completeness_page_lists_the_late_communes_and_their_officials(client, tree):
     make_member(tree.communes[2], Role.COMMUNE_OFFICIAL, username="canbo.xa3", first_name="Tư")
     client.force_login(tree.users["district_leader"])
-    url = reverse("targets:results_completeness", args=[tree.district.pk, JUNE.key])
+    url = reverse("results:results_completeness", args=[tree.district.pk, JUNE.key])
     with CaptureQueriesContext(connection) as few:
         response = client.get(url)
     page = response.content.decode()
@@ -79,7 +79,7 @@ def test_the_review_queue_shows_what_the_user_may_approve(client, tree):
     assert reports_to_review(user=tree.users["official"]) == []
     assert reports_to_review(user=tree.users["other_staff"]) == []
     client.force_login(tree.users["district_leader"])
-    page = client.get(reverse("targets:results_review")).content.decode()
+    page = client.get(reverse("results:results_review")).content.decode()
     assert a.name in page and "Xem và duyệt" in page
-    menu = [item["label"] for item in client.get(reverse("targets:results_review")).context["menu"]]
+    menu = [item["label"] for item in client.get(reverse("results:results_review")).context["menu"]]
     assert "Duyệt kết quả" in menu and "Tiến độ nộp" in menu and "Nhập kết quả" not in menu

@@ -7,8 +7,8 @@ import threading
 import pytest
 from django.db import connections
 
-from targets.models import MonthlyReportEvent, MonthlyResult, ReportAction, ReportState
-from targets.services import results as services
+from results.models import MonthlyReportEvent, MonthlyResult, ReportAction, ReportState
+from results import services as services
 from tests.services import require_postgresql
 
 from .results_fixtures import JUNE, build_district, enter, indicator

@@ -11,7 +11,7 @@ from django.urls import reverse
 from bhxh_portal.numbers import format_number
 from units.periods import Period
 from reports.dashboard import unit_dashboard
-from targets.selectors.results import target_path
+from results.selectors import target_path
 from tests.factories import make_demographics, make_target, make_unit
 
 from .results_fixtures import JUNE, build_district, enter

@@ -10,11 +10,11 @@ from bhxh_portal.numbers import format_number
 from reports.tables.coverage_tables import bhtn_table, bhxh_table, bhyt_table
 from reports.tables.inputs import load_inputs
 from targets.demo import load_targets_demo
-from targets.demo_results import load_results_demo
-from targets.models import MonthlyReport, MonthlyResult, ReportState
+from results.demo import load_results_demo
+from results.models import MonthlyReport, MonthlyResult, ReportState
 from units.models import Unit
 from units.periods import Period
-from targets.selectors.results import OWN, participants_for_children
+from results.selectors import OWN, participants_for_children
 
 from .targets_fixtures import golden_rows
 

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from targets.models import MonthlyResult
+from results.models import MonthlyResult
 from units.periods import Period
-from targets.services import results as services
+from results import services as services
 from tests.factories import make_collection_agent, make_demographics, make_member, make_target, make_unit
 
 from .results_fixtures import JUNE, MAY, build_district, enter
@@ -25,11 +25,11 @@ def tree():
 
 
 def grid_url(unit, month=JUNE, codes=""):
-    return reverse("targets:results_grid", args=[unit.pk, month.key]) + (f"?chi-tieu={codes}" if codes else "")
+    return reverse("results:results_grid", args=[unit.pk, month.key]) + (f"?chi-tieu={codes}" if codes else "")
 
 
 def cell_url(unit, month=JUNE):
-    return reverse("targets:results_cell", args=[unit.pk, month.key])
+    return reverse("results:results_cell", args=[unit.pk, month.key])
 
 
 def save_cell(client, commune, row_key, code, field, value, version, month=JUNE):
@@ -295,9 +295,9 @@ def test_the_entry_page_query_count_does_not_grow_with_the_number_of_villages(cl
 
 def test_the_commune_official_lands_on_the_grid_of_their_commune(client, tree):
     client.force_login(tree.users["official"])
-    response = client.get(reverse("targets:results_entry_home"))
+    response = client.get(reverse("results:results_entry_home"))
     assert response.status_code == 302
     assert response["Location"].startswith(f"/don-vi/{tree.communes[0].pk}/ket-qua/")
     member = make_member(tree.other_commune, username="canbo.hoaan")
     client.force_login(member)
-    assert client.get(reverse("targets:results_entry_home")).status_code == 302
+    assert client.get(reverse("results:results_entry_home")).status_code == 302

@@ -7,7 +7,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from targets.models import MonthlyResult
+from results.models import MonthlyResult
 from tests.browser.conftest import browser, log_in, snap, wait_for  # noqa: F401  (the fixture)
 from tests.factories import make_demographics
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from targets.selectors.results import results_history
-from targets.services import results as services
+from results.selectors import results_history
+from results import services as services
 from tests.factories import make_collection_agent
 
 from .results_fixtures import JUNE, MAY, build_district, enter
@@ -44,11 +44,11 @@ def test_the_history_lists_who_changed_which_cell_when_from_what_to_what(client)
     assert all(e.when for e in entries)
 
     client.force_login(official)
-    page = client.get(reverse("targets:results_history", args=[commune.pk, JUNE.key])).content.decode()
+    page = client.get(reverse("results:results_history", args=[commune.pk, JUNE.key])).content.decode()
     assert "số người tham gia: 1.200 → 1.234" in page and "Minh" in page
     assert "Thiếu đại lý" in page and "(xóa)" in page
     client.force_login(tree.users["other_official"])
-    assert client.get(reverse("targets:results_history", args=[commune.pk, JUNE.key])).status_code == 404
+    assert client.get(reverse("results:results_history", args=[commune.pk, JUNE.key])).status_code == 404
 
 
 def test_an_unchanged_save_is_not_recorded():

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from targets.models import MonthlyReport, MonthlyResult, ReportState
-from targets.services import results as services
+from results.models import MonthlyReport, MonthlyResult, ReportState
+from results import services as services
 from tests.factories import make_collection_agent
 
 from .results_fixtures import JUNE, build_district, enter
@@ -29,13 +29,13 @@ def tree():
 def upload(client, user, content: str | bytes, name: str = "ket_qua.csv"):
     client.force_login(user)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    return client.post(reverse("targets:results_import"), {"action": "check",
+    return client.post(reverse("results:results_import"), {"action": "check",
                                                            "file": SimpleUploadedFile(name, data)})
 
 
 def confirm(client, response):
     token = response.context["pending"]["token"]
-    return client.post(reverse("targets:results_import"), {"action": "confirm", "token": token})
+    return client.post(reverse("results:results_import"), {"action": "confirm", "token": token})
 
 
 def problems(response) -> list[str]:
@@ -100,7 +100,7 @@ def test_all_bad_rows_are_reported_at_once(client, tree):
 
 def test_a_commune_official_cannot_upload_and_staff_of_another_district_cannot_reach_these_units(client, tree):
     client.force_login(tree.users["official"])
-    assert client.get(reverse("targets:results_import")).status_code == 403
+    assert client.get(reverse("results:results_import")).status_code == 403
     response = upload(client, tree.users["other_staff"], HEADER + "CL01,2023-06,bhyt,10,,\n")
     assert "Không có đơn vị mã 'CL01' trong phạm vi của bạn." in " ".join(problems(response))
     assert not MonthlyResult.objects.exists()
@@ -153,9 +153,9 @@ def test_the_month_downloads_in_the_upload_columns(client, tree):
     enter(commune, 1234)
     enter(tree.villages[commune.pk][0], 600, code="bhxh_tn", new=4, renewing=596)
     client.force_login(tree.users["official"])
-    response = client.get(reverse("targets:results_export", args=[commune.pk, JUNE.key, "csv"]))
+    response = client.get(reverse("results:results_export", args=[commune.pk, JUNE.key, "csv"]))
     text = response.content.decode("utf-8-sig")
     assert text.splitlines()[0] == "unit_code,unit_name,period,indicator,participants,new,renewing,agent"
     assert f"{commune.code},{commune.name},2023-06,bhyt,1234,,," in text
-    template = client.get(reverse("targets:results_import_template", args=["xlsx"]))
+    template = client.get(reverse("results:results_import_template", args=["xlsx"]))
     assert template.status_code == 200

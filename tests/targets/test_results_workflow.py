@@ -5,9 +5,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from targets.models import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportAction, ReportState
+from results.models import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportAction, ReportState
 from units.periods import Period
-from targets.services import results as services
+from results import services as services
 
 from .results_fixtures import JUNE, build_district, enter, indicator
 
@@ -20,11 +20,11 @@ def tree():
 
 
 def transition_url(unit, month=JUNE):
-    return reverse("targets:results_transition", args=[unit.pk, month.key])
+    return reverse("results:results_transition", args=[unit.pk, month.key])
 
 
 def grid_url(unit, month=JUNE):
-    return reverse("targets:results_grid", args=[unit.pk, month.key])
+    return reverse("results:results_grid", args=[unit.pk, month.key])
 
 
 def post(client, user, unit, action, reason="", month=JUNE):
@@ -198,7 +198,7 @@ def test_another_communes_grid_answers_404_and_a_village_opens_its_communes_grid
     village = tree.villages[tree.communes[0].pk][0]
     response = client.get(grid_url(village))
     assert response.status_code == 302 and response["Location"] == grid_url(tree.communes[0])
-    assert client.get(reverse("targets:results_grid", args=[tree.communes[0].pk, "2023"])).status_code == 404
+    assert client.get(reverse("results:results_grid", args=[tree.communes[0].pk, "2023"])).status_code == 404
 
 
 def test_a_future_month_cannot_be_entered_or_submitted(tree):

@@ -3,10 +3,11 @@
 import pytest
 
 from reports.coverage import coverage_table_build
-from targets.models import Demographics, MonthlyReport, MonthlyResult, ReportState, Target
+from targets.models import Demographics, Target
+from results.models import MonthlyReport, MonthlyResult, ReportState
 from units.models import Unit
-from targets.selectors.results import participants_for_children
-from targets.synthetic import (
+from results.selectors import participants_for_children
+from results.synthetic import (
     INDICATORS,
     Shape,
     synthetic_province_ensure,

@@ -15,7 +15,7 @@ IMPORTERS = {
 }
 
 # Monthly results: unit_code, period YYYY-MM, indicator, participants [, new, renewing].
-IMPORTERS["results"] = "targets.resources_results.ResultResource"
+IMPORTERS["results"] = "results.resources.ResultResource"
 
 # Schools and their pupils' BHYT per school year (the students' coverage table).
 IMPORTERS["schools"] = "targets.resources_schools.SchoolResource"

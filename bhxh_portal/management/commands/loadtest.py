@@ -40,9 +40,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, connection, connections
 
-from targets.models import MonthlyResult
+from results.models import MonthlyResult
 from units.models import Unit
-from targets.synthetic import Shape, synthetic_province_ensure, synthetic_users_ensure
+from results.synthetic import Shape, synthetic_province_ensure, synthetic_users_ensure
 
 ROOT = Path(settings.BASE_DIR)
 GOAL_P95_MS = 300

@@ -29,20 +29,8 @@ from django.db.models import CharField, Count, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
-from targets.models import (
-    Demographics,
-    EnteredAs,
-    Indicator,
-    MonthlyReport,
-    MonthlyReportEvent,
-    MonthlyResult,
-    ReportState,
-    School,
-    SchoolFigures,
-    SchoolLevel,
-    Target,
-    TargetKind,
-)
+from targets.models import Demographics, EnteredAs, Indicator, School, SchoolFigures, SchoolLevel, Target, TargetKind
+from results.models import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportState
 from units.models import Membership, Role, Unit, UnitLevel
 from bhxh_portal.search import fold_text
 from units.periods import Period, PeriodType

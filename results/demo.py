@@ -19,11 +19,11 @@ import datetime
 
 from django.utils import timezone
 
-from targets.models import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportState
+from results.models import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportState
 from units.models import Unit
 from units.periods import Period
-from targets.resources_results import ResultResource
-from targets.services import results as services
+from results.resources import ResultResource
+from results import services
 
 DEMO_STATES = [
     *[(f"CL{n:02d}", "2023-05", ReportState.APPROVED) for n in range(1, 15)],

@@ -35,21 +35,12 @@ from django.utils import timezone
 
 from bhxh_portal.numbers import format_number
 from units import access
-from targets.models import (
-    Demographics,
-    DenominatorKind,
-    Indicator,
-    MonthlyReport,
-    MonthlyReportEvent,
-    MonthlyResult,
-    ReportState,
-    Target,
-    TargetKind,
-)
+from targets.models import Demographics, DenominatorKind, Indicator, Target, TargetKind
+from results.models import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportState
 from units.models import Membership, Role, Unit
-from targets.models.results import display_name
+from results.models import display_name
 from units.periods import Period, PeriodType
-from targets.services.results import (
+from results.services import (
     BREAKDOWNS,
     FIELD_LABELS,
     FIELDS,

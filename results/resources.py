@@ -22,14 +22,15 @@ from import_export import fields, resources
 from bhxh_portal.exports import SafeExportMixin
 from bhxh_portal.imports import CheckedImportMixin
 from bhxh_portal.numbers import format_number, parse_whole_number
-from targets.models import Indicator, MonthlyResult
+from targets.models import Indicator
+from results.models import MonthlyResult
 from units.models import Unit
 from bhxh_portal.search import fold_text
 from units import access
 from units.periods import Period
 from units.selectors.lineage import CodeLookup, unit_for_code
-from targets.services import results as services
-from targets.services.results import BREAKDOWNS, FIELD_LABELS, MonthLocked
+from . import services
+from .services import BREAKDOWNS, FIELD_LABELS, MonthLocked
 
 RESULT_HEADER_ALIASES = {
     "unit_code": ["mã đơn vị", "mã", "mã số đơn vị", "mã đv"],

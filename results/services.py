@@ -24,7 +24,8 @@ from django.utils import timezone
 from bhxh_portal.idempotency import Repeated, when
 from bhxh_portal.numbers import format_number
 from units import access
-from targets.models import Indicator, MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportAction, ReportState
+from targets.models import Indicator
+from results.models import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportAction, ReportState
 from units.models import Role, Unit
 from units.periods import Period, PeriodType
 

@@ -4,7 +4,7 @@ and indicator, and the workflow of each unit's monthly report.
 - MonthlyResult: participants at the end of the month; where known, the newly mobilised and the
   renewing (both counted from the start of the year to the end of the month, like the yearly
   targets they are measured against). A unit without a row of its own takes the sum of its
-  children (targets.selectors.results). Each row carries a `version`: a save that read an older
+  children (results.selectors). Each row carries a `version`: a save that read an older
   version is refused (optimistic concurrency). Every change is kept by django-simple-history.
 - MonthlyReport: the workflow of one reporting unit and month: draft → submitted → approved
   (locked). A village (thôn) reports inside its commune's report; a collection agent inside the
@@ -64,6 +64,7 @@ class MonthlyReport(models.Model):
     reopen_reason = models.CharField("lý do mở lại", max_length=500, blank=True)
 
     class Meta:
+        db_table = "targets_monthlyreport"  # the table from before results had an app of its own
         ordering = ["-year", "-month", "unit__path"]
         verbose_name = "báo cáo kết quả tháng"
         verbose_name_plural = "báo cáo kết quả tháng"
@@ -117,6 +118,7 @@ class MonthlyReportEvent(models.Model):
     reason = models.CharField("lý do", max_length=500, blank=True)
 
     class Meta:
+        db_table = "targets_monthlyreportevent"
         ordering = ["at", "id"]
         verbose_name = "thao tác trên báo cáo tháng"
         verbose_name_plural = "thao tác trên báo cáo tháng"
@@ -151,9 +153,11 @@ class MonthlyResult(models.Model):
                                    related_name="+", verbose_name="người lưu")
     updated_at = models.DateTimeField("lúc lưu", auto_now=True)
 
-    history = HistoricalRecords(verbose_name="lịch sử kết quả tháng", excluded_fields=["updated_at"])
+    history = HistoricalRecords(verbose_name="lịch sử kết quả tháng", excluded_fields=["updated_at"],
+                                table_name="targets_historicalmonthlyresult")
 
     class Meta:
+        db_table = "targets_monthlyresult"
         ordering = ["year", "month", "unit__path", "indicator__display_order"]
         verbose_name = "kết quả tháng"
         verbose_name_plural = "kết quả tháng"

@@ -1,7 +1,7 @@
 """The monthly results pages: the entry grid, the workflow, the history, completeness,
 the upload. (The dashboard, whose figures are the coverage tables', is reports.views_dashboard.)
 
-Thin: parse, call (targets.services.results, targets.selectors.results), render. A unit the user
+Thin: parse, call (results.services, results.selectors), render. A unit the user
 may not see answers 404 (access.get_visible_unit_or_404); a write the user may not make answers
 403 with a Vietnamese message. A grid cell is saved on its own (HTMX); its answer is the cell again,
 with the reason when the save was refused: 409 somebody saved it first (the current value is
@@ -30,17 +30,18 @@ from bhxh_portal.imports import ImportFileError, load_dataset, max_upload_bytes,
 from bhxh_portal.numbers import parse_id, parse_whole_number
 
 from units import access
-from .models import Indicator, MonthlyResult, ReportAction
+from targets.models import Indicator
+from .models import MonthlyResult, ReportAction
 from units.models import Unit
 from units.periods import InvalidPeriodParam, Period, month_param
-from .resources_results import RESULT_TEMPLATE_HEADERS, TEMPLATE_HELP, ResultResource
-from .selectors import results as selectors
+from .resources import RESULT_TEMPLATE_HEADERS, TEMPLATE_HELP, ResultResource
+from . import selectors
 from units.selectors.tree import unit_breadcrumbs
-from .services import results as services
+from . import services
 
 
 def forbidden(request, message: str):
-    return render(request, "targets/results_forbidden.html", {"message": message}, status=403)
+    return render(request, "results/results_forbidden.html", {"message": message}, status=403)
 
 
 def _month_or_404(key: str) -> Period:
@@ -51,7 +52,7 @@ def _month_or_404(key: str) -> Period:
 
 
 def grid_url(unit: Unit, month: Period, codes: list[str] | None = None) -> str:
-    url = reverse("targets:results_grid", args=[unit.pk, month.key])
+    url = reverse("results:results_grid", args=[unit.pk, month.key])
     return url + (f"?chi-tieu={','.join(codes)}" if codes else "")
 
 
@@ -80,7 +81,7 @@ def results_entry_home(request):
         for child in Unit.objects.filter(parent__in=units).exclude(level__code__in=services.VILLAGE_LEVELS).current() \
                 .select_related("level").order_by("code"):
             children.setdefault(child.parent_id, []).append(child)
-    return render(request, "targets/results_home.html", {
+    return render(request, "results/results_home.html", {
         "month": month, "entries": [(u, children.get(u.pk, [])) for u in units],
         "title": "Nhập kết quả hằng tháng", "target": "grid",
     })
@@ -92,8 +93,8 @@ def results_progress_home(request):
     month = selectors.default_month()
     units = list(access.top_units(request.user).order_by("code"))
     if len(units) == 1:
-        return redirect("targets:results_completeness", pk=units[0].pk, month=month.key)
-    return render(request, "targets/results_home.html", {
+        return redirect("results:results_completeness", pk=units[0].pk, month=month.key)
+    return render(request, "results/results_home.html", {
         "month": month, "entries": [(u, []) for u in units], "title": "Tiến độ nộp kết quả", "target": "completeness",
     })
 
@@ -103,7 +104,7 @@ def results_dashboard_home(request):
     units = list(access.top_units(request.user).order_by("code"))
     if len(units) == 1:
         return redirect("dashboard:unit", pk=units[0].pk)
-    return render(request, "targets/results_home.html", {
+    return render(request, "results/results_home.html", {
         "month": selectors.default_month(), "entries": [(u, []) for u in units], "title": "Tổng quan kết quả",
         "target": "dashboard",
     })
@@ -112,7 +113,7 @@ def results_dashboard_home(request):
 @login_required
 def results_review(request):
     """'Duyệt kết quả': the reports waiting for this user's approval."""
-    return render(request, "targets/results_review.html", {
+    return render(request, "results/results_review.html", {
         "reports": selectors.reports_to_review(user=request.user),
         "month": selectors.default_month(),
         "top_units": access.top_units(request.user).order_by("code"),
@@ -135,12 +136,12 @@ def results_grid(request, pk: int, month: str):
     if request.method == "POST":
         return _save_whole_grid(request, owner, period, codes)
     grid = selectors.entry_grid(unit=owner, month=period, user=request.user, codes=codes)
-    return render(request, "targets/results_grid.html", {
+    return render(request, "results/results_grid.html", {
         **_context(request, owner, period), "grid": grid, "codes": codes,
         "previous": selectors.previous_month(period), "next": selectors.next_month(period),
         "next_is_future": selectors.is_future(selectors.next_month(period)),
         "code_list": ",".join(grid.codes),
-        "cell_url": reverse("targets:results_cell", args=[owner.pk, period.key]),
+        "cell_url": reverse("results:results_cell", args=[owner.pk, period.key]),
     })
 
 
@@ -238,9 +239,9 @@ def results_cell(request, pk: int, month: str):
     own_cell = grid.cell(f"u{owner.pk}", code, "participants")
     if own_cell is cell or own_cell is None or own_cell.from_children is None:
         own_cell = None
-    return render(request, "targets/_results_cell_response.html", {
+    return render(request, "results/_results_cell_response.html", {
         "grid": grid, "cell": cell, "row": row, "saved": saved and not error, "code_list": code, "own_cell": own_cell,
-        "cell_url": reverse("targets:results_cell", args=[owner.pk, period.key]),
+        "cell_url": reverse("results:results_cell", args=[owner.pk, period.key]),
         "foot": [f for f in grid.foot if f.column.code == code],
     }, status=status)
 
@@ -351,7 +352,7 @@ def results_history(request, pk: int, month: str):
     unit = access.get_visible_unit_or_404(request.user, pk)
     period = _month_or_404(month)
     owner = services.reporting_unit(unit)
-    return render(request, "targets/results_history.html", {
+    return render(request, "results/results_history.html", {
         **_context(request, owner, period), "entries": selectors.results_history(unit=owner, month=period),
     })
 
@@ -363,7 +364,7 @@ def results_history(request, pk: int, month: str):
 def results_completeness(request, pk: int, month: str):
     unit = access.get_visible_unit_or_404(request.user, pk)
     period = _month_or_404(month)
-    return render(request, "targets/results_completeness.html", {
+    return render(request, "results/results_completeness.html", {
         **_context(request, unit, period), "report": selectors.completeness(unit=unit, month=period),
         "previous": selectors.previous_month(period), "next": selectors.next_month(period),
         "may_approve": access.has_role(request.user, unit, services.APPROVER_ROLES),
@@ -457,23 +458,23 @@ def results_import(request):
     if request.method == "POST" and action == "confirm":
         token = request.POST.get("token", "")
         if not pending or token != pending.get("token"):
-            return _stale_confirmation(request, token, "targets:results_import")
+            return _stale_confirmation(request, token, "results:results_import")
         try:
             with once_key(key=token, user=request.user, purpose="targets.results_import", repeated=CONFIRMED):
                 report = _run_import(request, pending, dry_run=False)
         except Repeated as exc:
             _forget_pending(request)
             messages.info(request, exc.message)
-            return redirect("targets:results_import")
+            return redirect("results:results_import")
         _forget_pending(request)
         if report is not None and report.ok:
             messages.success(request, report.summary())
-            return redirect("targets:results_import")
-        return render(request, "targets/results_import.html", {"form": ResultUploadForm(), "report": report})
+            return redirect("results:results_import")
+        return render(request, "results/results_import.html", {"form": ResultUploadForm(), "report": report})
     if request.method == "POST" and action == "cancel":
         _forget_pending(request)
         messages.info(request, "Đã hủy, không ghi gì.")
-        return redirect("targets:results_import")
+        return redirect("results:results_import")
     form = ResultUploadForm(request.POST or None, request.FILES or None)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
@@ -488,7 +489,7 @@ def results_import(request):
         if report is None or not report.ok:
             _forget_pending(request)
         context.update({"report": report, "pending": pending if report and report.ok else None})
-    return render(request, "targets/results_import.html", context)
+    return render(request, "results/results_import.html", context)
 
 
 def _run_import(request, pending, *, dry_run: bool):
