@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.template import Context, Template
 from django.utils import timezone
 
-from bhxh_portal.navigation import MENU, menu_for
+from portal.navigation import MENU, menu_for
 from units.models import Role
 from tests.factories import UserFactory, make_member, make_unit
 
@@ -208,7 +208,7 @@ def test_superusers_see_the_admin_link_and_staff_and_others_do_not(client):
 
 
 def test_menu_entries_limited_to_roles_show_only_to_those_roles(monkeypatch):
-    from bhxh_portal import navigation
+    from portal import navigation
 
     monkeypatch.setattr(navigation, "MENU", [
         *MENU, navigation.MenuEntry("Chỉ BHXH", "home", frozenset({Role.BHXH_STAFF})),

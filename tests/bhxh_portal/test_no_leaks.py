@@ -461,7 +461,7 @@ def test_every_upload_page_and_download_is_checked_here():
 
 
 def test_every_importer_kind_is_checked_here():
-    from bhxh_portal.management.commands.import_data import IMPORTERS
+    from portal.management.commands.import_data import IMPORTERS
     from targets.views_targets import RESOURCES
 
     checked = set(UPLOAD_CHECKS["targets:target_import"]) | {"results"}

@@ -6,7 +6,7 @@ import pytest
 
 @pytest.fixture
 def cang_long(db):
-    from bhxh_portal.demo import load_units, load_users
+    from units.demo import load_units, load_users
     from targets.demo import load_targets_demo
     from results.demo import load_results_demo
     from units.models import Unit

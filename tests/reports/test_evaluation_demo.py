@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from bhxh_portal.demo import load_units
+from units.demo import load_units
 from bhxh_portal.numbers import format_number
 from reports.coverage import coverage_table_build
 from reports.tables.coverage_tables import TABLE_LABELS, TABLES

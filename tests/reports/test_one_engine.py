@@ -292,7 +292,7 @@ def evaluation_agrees(*, unit: Unit, month: Period, printed: dict, dashboard: di
 
 @pytest.fixture
 def demo_data(db):
-    from bhxh_portal.demo import load_units
+    from units.demo import load_units
     from targets.demo import load_targets_demo
     from results.demo import load_results_demo
     from targets.demo_schools import load_schools_demo

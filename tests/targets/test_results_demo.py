@@ -5,7 +5,8 @@ import csv
 
 import pytest
 
-from bhxh_portal.demo import STEPS, load_units
+from portal.demo import STEPS
+from units.demo import load_units
 from bhxh_portal.numbers import format_number
 from reports.tables.coverage_tables import bhtn_table, bhxh_table, bhyt_table
 from reports.tables.inputs import load_inputs

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from bhxh_portal.demo import DemoDataError, load_demo
+from bhxh_portal.demo import DemoDataError
+from portal.demo import load_demo
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from . import views
 
 # A refusal says what was wrong (targets.periods.month_param...); 404, 403 and 500 are Django's with our templates.
-handler400 = "bhxh_portal.views.bad_request"
+handler400 = "portal.views.bad_request"
 
 urlpatterns = [
     path("", views.home, name="home"),
