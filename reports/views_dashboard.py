@@ -13,6 +13,14 @@ from units.selectors.tree import unit_breadcrumbs
 
 from .dashboard import dashboard_charts, unit_dashboard
 
+# Panels that apps above reports add to the dashboard (the drive's funnel): context name -> function
+# (user, unit, month Period) -> what the template shows, or None. Registered in their AppConfig.ready.
+DASHBOARD_PANELS: dict = {}
+
+
+def register_dashboard_panel(name: str, panel) -> None:
+    DASHBOARD_PANELS[name] = panel
+
 
 def _month_or_404(key: str) -> Period:
     try:
@@ -37,17 +45,8 @@ def results_dashboard(request, pk: int):
         "dashboard": dashboard, "rows": rows, "ranking_chart": pictures["ranking"],
         "previous": results_selectors.previous_month(period), "next": results_selectors.next_month(period),
         "child_figures": _child_figures(unit, period, dashboard),
-        "drive_funnel": _drive_funnel(request.user, unit, period),
+        **{name: panel(request.user, unit, period) for name, panel in DASHBOARD_PANELS.items()},
     })
-
-
-def _drive_funnel(user, unit: Unit, period: Period) -> list | None:
-    """The door-to-door drive of the month beside the targets, for those who work or oversee it."""
-    from drive import selectors as drive_selectors
-
-    if not drive_selectors.can_open_drive(user, unit):
-        return None
-    return drive_selectors.funnel_summary(user=user, unit=unit, month=period.start)
 
 
 def _child_figures(unit: Unit, period: Period, dashboard) -> list:
