@@ -28,7 +28,7 @@ from units.models import Unit
 from units.periods import Period
 from tests.campaigns.pdfcheck import text_of
 from tests.factories import make_demographics, make_target, make_unit
-from tests.targets.results_fixtures import enter
+from tests.results.results_fixtures import enter
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from units.models import Unit
 from units.periods import Period
 from results.selectors import OWN, participants_for_children
 
-from .targets_fixtures import golden_rows
+from tests.targets.targets_fixtures import golden_rows
 
 pytestmark = pytest.mark.django_db
 
