@@ -395,3 +395,11 @@ def funnel_summary(*, user, unit: Unit, month: datetime.date) -> list[FunnelLine
             setattr(total, name, getattr(total, name) + value)
         lines.append(line)
     return [*lines, total]
+
+
+def dashboard_funnel(user, unit, period) -> list | None:
+    """The door-to-door drive of the month beside the targets, for those who work or oversee it
+    (a panel of the unit dashboard, reports.views_dashboard)."""
+    if not access.can(user, "drive.open", unit):
+        return None
+    return funnel_summary(user=user, unit=unit, month=period.start)

@@ -1,7 +1,7 @@
 """What each notice says, to whom, and when it is due: reads only.
 
 Every figure comes from the engine behind the pages: the dashboard (`reports.dashboard.unit_dashboard`)
-for the weekly progress, the Tiến độ nộp selector (`targets.selectors.completeness`) for the reminders,
+for the weekly progress, the Tiến độ nộp selector (`results.selectors.completeness`) for the reminders,
 and the coverage table objects (`reports.coverage.coverage_table_build`) for the PDFs, laid out by the
 reports' own PDF renderer. Nothing here computes a figure of its own; it only picks and lays out."""
 
@@ -16,12 +16,11 @@ from django.urls import reverse
 
 from reports.coverage import achievement_chart, coverage_table_build
 from reports.dashboard import dashboard_charts, unit_dashboard
-from targets import selectors as target_selectors
 from units.models import Membership, Role, Unit
-from targets.models import MonthlyReport, ReportState
+from results.models import MonthlyReport, ReportState
 from units.periods import Period
-from targets.selectors.results import default_month, due_date, previous_month
-from targets.services.results import reporting_unit
+from results.selectors import completeness, default_month, due_date, previous_month
+from results.services import reporting_unit
 
 from .models import NoticeIssue, NoticeKind, UnitNoticeSettings
 
@@ -256,7 +255,7 @@ def due_reminders(*, unit: Unit, on: datetime.date) -> list[Notice]:
     if moment is None:
         return []
     month, phase = moment
-    report = target_selectors.completeness(unit=unit, month=month, today=on)
+    report = completeness(unit=unit, month=month, today=on)
     pending = report.late if phase == AFTER else report.missing
     notices = []
     for row in pending:

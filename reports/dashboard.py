@@ -19,7 +19,7 @@ from bhxh_portal.numbers import format_number
 from targets.models import Indicator, Target, TargetKind
 from units.models import Unit
 from units.periods import Period, PeriodType
-from targets.selectors.results import EMPTY, Figure, participants_for_children, participants_series, target_path
+from results.selectors import EMPTY, Figure, participants_for_children, participants_series, target_path
 
 from . import charts
 from .tables.coverage import CoverageFigures

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from units import access
 from units import selectors
 from units.periods import Period
-from targets.selectors.results import previous_month
+from results.selectors import previous_month
 
 from .coverage import (FORMATS, TABLE_LABELS, CoverageRequestError, coverage_table_build, parse_boundaries,
                        parse_month)

@@ -7,10 +7,18 @@ from django.shortcuts import render
 from units import access
 from units.models import Unit
 from units.periods import Period, month_param
-from targets.selectors import results as results_selectors
+from results import selectors as results_selectors
 from units.selectors.tree import unit_breadcrumbs
 
 from .dashboard import dashboard_charts, unit_dashboard
+
+# Panels that apps above reports add to the dashboard (the drive's funnel): context name -> function
+# (user, unit, month Period) -> what the template shows, or None. Registered in their AppConfig.ready.
+DASHBOARD_PANELS: dict = {}
+
+
+def register_dashboard_panel(name: str, panel) -> None:
+    DASHBOARD_PANELS[name] = panel
 
 
 @login_required
@@ -29,17 +37,8 @@ def results_dashboard(request, pk: int):
         "dashboard": dashboard, "rows": rows, "ranking_chart": pictures["ranking"],
         "previous": results_selectors.previous_month(period), "next": results_selectors.next_month(period),
         "child_figures": _child_figures(unit, period, dashboard), "opened_on": opened_on,
-        "drive_funnel": _drive_funnel(request.user, unit, period),
+        **{name: panel(request.user, unit, period) for name, panel in DASHBOARD_PANELS.items()},
     })
-
-
-def _drive_funnel(user, unit: Unit, period: Period) -> list | None:
-    """The door-to-door drive of the month beside the targets, for those who work or oversee it."""
-    from drive import selectors as drive_selectors
-
-    if not access.can(user, "drive.open", unit):
-        return None
-    return drive_selectors.funnel_summary(user=user, unit=unit, month=period.start)
 
 
 def _child_figures(unit: Unit, period: Period, dashboard) -> list:

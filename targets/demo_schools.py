@@ -20,7 +20,7 @@ SYNTHETIC_PREFIX = "SYN-TR-"
 
 
 def synthetic_schools_add(*, communes, school_year: int, per_commune: int = 2, seed: int = 1) -> int:
-    """Schools with figures for benchmarks (e.g. the synthetic province of targets.synthetic):
+    """Schools with figures for benchmarks (e.g. the synthetic province of results.synthetic):
     `per_commune` schools in each commune, one in ten still with pupils to insure, in two bulk
     inserts. Codes start with SYN-TR-; remove them with `synthetic_schools_remove()` before the
     communes (School.commune is PROTECT). Returns the number of schools created."""

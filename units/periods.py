@@ -160,7 +160,7 @@ FIRST_YEAR, LAST_YEAR = 1901, 2199
 
 class InvalidPeriodParam(BadRequest, ValueError):
     """A month, year or period asked for in a URL that is not one. A view lets it go: the page answers
-    400 with the message (bhxh_portal.views.bad_request); code that reads periods sees a ValueError."""
+    400 with the message (portal.views.bad_request); code that reads periods sees a ValueError."""
 
 
 def _shown(value) -> str:

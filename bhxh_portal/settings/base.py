@@ -43,12 +43,14 @@ INSTALLED_APPS = [
     "units",
     "jobs",
     "targets",
+    "results",
     "agents",
     "campaigns",
     "reports",
     "administration",
     "drive",
     "notices",
+    "portal",  # the project's wiring: urls, menu, home, load_demo and the commands that span every app
 ]
 
 MIDDLEWARE = [
@@ -71,7 +73,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "bhxh_portal.urls"
+ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "bhxh_portal.wsgi.application"
 
 TEMPLATES = [
@@ -84,7 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "bhxh_portal.context_processors.navigation",
+                "portal.context_processors.navigation",
             ],
             "builtins": ["bhxh_portal.templatetags.vn"],
         },

@@ -22,7 +22,7 @@ from bhxh_portal.idempotency import TOKEN_FIELD, WriteRefused, once
 from bhxh_portal.numbers import INT_MAX
 from units import access
 from units.periods import Period, month_param
-from targets.selectors.results import next_month, previous_month
+from results.selectors import next_month, previous_month
 
 from .importers import TEMPLATE_HEADERS, import_activities
 from ..models.activities import WORKER_CATEGORIES, ActivityKind

@@ -22,7 +22,7 @@ PLANS = [
 
 
 def load_plans() -> str:
-    from bhxh_portal.demo import load_users
+    from units.demo import load_users
 
     load_users()  # the plans name their signer: the unit's leader must exist first
     made = 0

@@ -10,7 +10,7 @@ from decimal import Decimal
 from targets.models import Demographics
 from units.models import Unit
 from units.periods import Period
-from targets.selectors.results import previous_month
+from results.selectors import previous_month
 
 from . import figures
 
@@ -141,6 +141,7 @@ def _add_predecessor_figures(inputs: CoverageInputs, *, codes: list[str], previo
     more, and its successor's is not divided: flagged too."""
     from targets.models import Indicator
     from units.selectors.lineage import unit_predecessors_on
+    from results.selectors import participants_at
 
     month = inputs.month
     ended = [u.pk for u in inputs.units if u.valid_to and u.valid_to < month.start]
@@ -187,7 +188,7 @@ def predecessor_participants(*, parts: dict[int, list[int]], indicator_ids: dict
     """(new unit id, indicator code) -> the sum of its predecessors' participants in the period, where
     every predecessor has a figure (a sum missing a part would understate: none). The one rule the
     tables and the dashboard read history by."""
-    from targets.selectors.results import participants_at
+    from results.selectors import participants_at
 
     old_ids = {i for ids in parts.values() for i in ids}
     if not old_ids or not indicator_ids:

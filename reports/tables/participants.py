@@ -7,7 +7,7 @@ from units.periods import Period
 
 def participants_by_unit(*, parent: Unit, units: list[Unit], indicator_codes: list[str],
                          month: Period) -> dict[tuple[int, str], int]:
-    from targets.selectors.results import participants_for_children
+    from results.selectors import participants_for_children
 
     # Only the participants: the new/renewing sums are not printed in these tables.
     figures = participants_for_children(parent=parent, indicators=indicator_codes, month=month,

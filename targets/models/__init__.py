@@ -2,5 +2,4 @@
 
 from .indicators import Demographics, DenominatorKind, Indicator  # noqa: F401
 from .targets import EnteredAs, Target, TargetKind, TargetQuerySet  # noqa: F401
-from .results import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportAction, ReportState  # noqa: F401, E402
 from .schools import School, SchoolFigures, SchoolLevel, school_year_label, school_year_of  # noqa: F401, E402

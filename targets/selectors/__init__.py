@@ -13,14 +13,4 @@ from .targets import (  # noqa: F401
     target_overview,
     targets_of_subtree,
 )
-from .results import (  # noqa: F401, E402
-    Figure,
-    completeness,
-    entry_grid,
-    participants_at,
-    participants_for_children,
-    participants_series,
-    reports_to_review,
-    results_history,
-)
 from .schools import SchoolRow, school_figures_of_subtree  # noqa: F401, E402

@@ -18,19 +18,6 @@ from .targets import (  # noqa: F401, E402
     target_set,
     targets_rederive,
 )
-from .results import (  # noqa: F401, E402
-    MonthLocked,
-    ResultRefused,
-    StaleResult,
-    TransitionConflict,
-    report_approve,
-    report_reopen,
-    report_return,
-    report_submit,
-    reporting_unit,
-    result_save,
-    result_set_field,
-)
 from .schools import (  # noqa: F401, E402
     school_figures_prepare,
     school_figures_save,

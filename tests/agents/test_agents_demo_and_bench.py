@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from agents.demo import CANG_LONG_AGENT, HAI_DUONG_AGENT, load_agents_demo
 from agents.models import Agent, Collection, Enrolment, LocalTopUp, Participant
-from bhxh_portal.demo import load_units
+from units.demo import load_units
 
 pytestmark = pytest.mark.django_db
 

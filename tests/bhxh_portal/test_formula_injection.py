@@ -36,7 +36,7 @@ def test_numbers_and_ordinary_text_are_left_alone(value):
 
 def project_resources():
     """Every django-import-export resource defined in the project's apps (imports every module first)."""
-    for app in ("agents", "bhxh_portal", "campaigns", "reports", "targets", "units", "jobs"):
+    for app in ("agents", "bhxh_portal", "campaigns", "reports", "targets", "results", "units", "jobs"):
         package = importlib.import_module(app)
         for module in pkgutil.iter_modules(package.__path__):
             if "resource" in module.name:
@@ -45,7 +45,7 @@ def project_resources():
     while todo:
         cls = todo.pop()
         todo.extend(cls.__subclasses__())
-        if cls.__module__.split(".")[0] in {"agents", "bhxh_portal", "campaigns", "reports", "targets", "units", "jobs"}:
+        if cls.__module__.split(".")[0] in {"agents", "bhxh_portal", "campaigns", "reports", "targets", "results", "units", "jobs"}:
             found.append(cls)
     return found
 
@@ -99,7 +99,7 @@ def test_targets_export_escapes_text_and_keeps_numbers(client, hostile_tree):
 
 def test_results_export_escapes_agent_and_unit_names_and_keeps_figures(client, hostile_tree):
     from units.periods import Period
-    from targets.services import results as services
+    from results import services as services
     from targets.models import Indicator
 
     province, district, commune = hostile_tree

@@ -207,7 +207,7 @@ def test_participant_upload_of_a_sparse_sheet_fails_the_job_with_the_reason(
 
 @pytest.mark.django_db
 def test_results_upload_of_a_zip_bomb_is_refused_on_the_page(client):
-    from targets.models import MonthlyResult
+    from results.models import MonthlyResult
     from units.models import Role
     from tests.factories import make_member, make_unit
 

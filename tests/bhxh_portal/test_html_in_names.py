@@ -11,7 +11,7 @@ from reports import charts
 from targets.models import Indicator
 from units.models import Role
 from units.periods import Period
-from targets.services import results as results_services
+from results import services as results_services
 from tests.factories import make_member, make_target, make_unit
 
 pytestmark = pytest.mark.django_db

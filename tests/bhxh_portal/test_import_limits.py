@@ -31,7 +31,8 @@ from bhxh_portal.imports import (
     run_resource_import,
 )
 from campaigns.models import Beneficiary, DriveActivity
-from targets.models import Demographics, MonthlyResult, School, SchoolFigures, Target
+from targets.models import Demographics, School, SchoolFigures, Target
+from results.models import MonthlyResult
 from units.models import Role, Unit
 from tests.factories import make_collection_agent, make_member, make_unit
 
@@ -147,7 +148,7 @@ def test_targets_import_refuses_a_count_and_a_note_past_the_columns(tree):
 
 
 def test_results_import_refuses_a_count_past_the_column_in_vietnamese(tree):
-    from targets.resources_results import ResultResource
+    from results.resources import ResultResource
 
     problems = resource_problems(ResultResource(user=tree[1]),
                                  ["Mã đơn vị", "Tháng", "Chỉ tiêu", "Số người tham gia", "Vận động mới"],

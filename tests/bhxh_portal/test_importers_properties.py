@@ -102,7 +102,8 @@ def write(kind: str, header: list[str], rows: list[list]) -> tuple[str, bytes]:
 def snapshot():
     from agents.models import Enrolment, Participant
     from campaigns.models import Beneficiary, BeneficiaryList, DriveActivity
-    from targets.models import Demographics, MonthlyResult, Target
+    from targets.models import Demographics, Target
+    from results.models import MonthlyResult
     from units.models import Unit
 
     models = [Unit, Demographics, Target, MonthlyResult, Participant, Enrolment, DriveActivity, BeneficiaryList,
@@ -187,7 +188,7 @@ def test_targets_import_never_crashes_and_is_all_or_nothing(tree, upload):
 @PROPERTY
 @given(upload=files(["unit_code", "period", "indicator", "participants", "new", "renewing", "agent"]))
 def test_results_import_never_crashes_and_is_all_or_nothing(tree, upload):
-    from targets.resources_results import ResultResource
+    from results.resources import ResultResource
 
     check(lambda: resource_run(ResultResource(user=tree[1]), *upload))
 

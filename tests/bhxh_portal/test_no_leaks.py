@@ -271,7 +271,7 @@ UPLOAD_CHECKS = {
             "school_figures", ["Mã trường", "Năm học", "Tổng số học sinh", "Học sinh tham gia tại trường"],
             [["ZZTR01", "2023-2024", 100, 50]]),
     },
-    "targets:results_import": check_results,
+    "results:results_import": check_results,
     "activities:activity_import": check_activities,
     "programmes:list_import": check_programme_lists,
     "drive:resident_import": check_residents,
@@ -441,9 +441,9 @@ def url_names(resolver=None, namespace=None) -> set[str]:
 
 
 # Files offered for download that hold no person (blank templates, figures per unit).
-NO_PEOPLE = {"targets:import_template", "targets:results_import_template", "activities:activity_import_template",
+NO_PEOPLE = {"targets:import_template", "results:results_import_template", "activities:activity_import_template",
              "programmes:list_template", "agents:import_template", "targets:target_export", "targets:demographics_export",
-             "targets:results_export", "coverage:download"}
+             "results:results_export", "coverage:download"}
 # Files a user uploaded, handed back as they came (the portal writes nothing into them); who may
 # fetch them is tested with the files themselves (tests/campaigns/test_private_files.py).
 UPLOADED_AS_IS = {"activities:attachment_download"}
@@ -461,7 +461,7 @@ def test_every_upload_page_and_download_is_checked_here():
 
 
 def test_every_importer_kind_is_checked_here():
-    from bhxh_portal.management.commands.import_data import IMPORTERS
+    from portal.management.commands.import_data import IMPORTERS
     from targets.views_targets import RESOURCES
 
     checked = set(UPLOAD_CHECKS["targets:target_import"]) | {"results"}

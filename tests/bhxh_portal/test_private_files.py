@@ -40,16 +40,16 @@ def test_no_url_pattern_serves_media_even_with_debug(client, db):
     stored = default_storage.save("jobs/secret/in/list.html", io.BytesIO(b"<script>x</script>"))
     assert (Path(settings.MEDIA_ROOT) / stored).exists()
     with override_settings(DEBUG=True):
-        import bhxh_portal.urls
+        import portal.urls
 
-        importlib.reload(bhxh_portal.urls)
+        importlib.reload(portal.urls)
         clear_url_caches()
         try:
             with pytest.raises(Resolver404):
                 resolve(f"/media/{stored}")
             assert client.get(f"/media/{stored}").status_code == 404
         finally:
-            importlib.reload(bhxh_portal.urls)
+            importlib.reload(portal.urls)
             clear_url_caches()
 
 

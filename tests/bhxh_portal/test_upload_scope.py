@@ -1,6 +1,6 @@
 """Every upload refuses what lies outside the uploader's subtree and writes nothing.
 
-Already covered elsewhere, and not repeated here: results (tests/targets/test_results_import.py
+Already covered elsewhere, and not repeated here: results (tests/results/test_results_import.py
 ::test_a_commune_official_cannot_upload_and_staff_of_another_district_cannot_reach_these_units), targets
 (tests/targets/test_targets_import.py::test_web_import_refuses_rows_the_user_may_not_write), schools
 (tests/targets/test_schools_import.py::test_web_upload_checks_first_and_refuses_another_branch_writing_nothing),

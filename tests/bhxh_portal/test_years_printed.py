@@ -22,7 +22,7 @@ def test_the_year_filter_prints_digits_only():
 
 @pytest.fixture
 def demo(db):
-    from bhxh_portal.demo import load_demo
+    from portal.demo import load_demo
 
     load_demo()
 

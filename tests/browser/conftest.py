@@ -127,6 +127,6 @@ def downloaded(driver, suffix: str, timeout: float = 30) -> Path:
 def demo(transactional_db):
     """The demo database (`manage.py load_demo`): units, logins (password DEMO_PASSWORD), targets,
     results, agents, participants, plans."""
-    from bhxh_portal.demo import load_demo
+    from portal.demo import load_demo
 
     load_demo()

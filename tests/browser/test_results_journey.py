@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from bhxh_portal.demo import DEMO_PASSWORD
-from targets.models import MonthlyReport, MonthlyResult, ReportState
+from results.models import MonthlyReport, MonthlyResult, ReportState
 from units.models import Role, Unit
 from tests.browser.conftest import element, log_in, log_out, snap, wait_for
 from tests.factories import make_member

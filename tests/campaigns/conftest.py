@@ -17,7 +17,7 @@ from units.models import Unit
 @pytest.fixture
 def demo(db):
     """The demo database (`manage.py load_demo`): units, logins, targets, plans."""
-    from bhxh_portal.demo import load_demo
+    from portal.demo import load_demo
 
     load_demo()
     return Unit.objects.current()

@@ -151,7 +151,7 @@ def test_command_refuses_an_unknown_unit(registry):
 
 
 def test_menu_offers_the_drive_to_agents_not_to_strangers(client, registry, agents):
-    from bhxh_portal.navigation import menu_for
+    from portal.navigation import menu_for
     from tests.factories import UserFactory
 
     assert any(e["label"] == "Vận động theo danh sách" for e in menu_for(agents["a"]["user"]))

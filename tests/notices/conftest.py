@@ -6,9 +6,9 @@ import pytest
 
 @pytest.fixture
 def cang_long(db):
-    from bhxh_portal.demo import load_units, load_users
+    from units.demo import load_units, load_users
     from targets.demo import load_targets_demo
-    from targets.demo_results import load_results_demo
+    from results.demo import load_results_demo
     from units.models import Unit
 
     load_units()

@@ -67,7 +67,7 @@ def test_weekly_progress_of_cang_long_prints_the_plans_june_figures(configured):
 def test_the_next_weekly_notice_prints_the_change_since_the_last_one(configured):
     services.notices_send_for_unit(unit=configured.unit, kind=NoticeKind.WEEKLY_PROGRESS, on=MONDAY)
     assert "lần thông báo đầu tiên" in mail.outbox[0].body
-    from targets.models import MonthlyResult
+    from results.models import MonthlyResult
 
     # The district's own BHYT entry of June grows by 250 during the week.
     MonthlyResult.objects.filter(unit__code="CL", indicator__code="bhyt", year=2023, month=6,

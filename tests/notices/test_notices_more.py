@@ -45,7 +45,7 @@ def day(d: int, month: int = 7) -> datetime.date:
 
 
 def test_the_demo_schedules_cang_long_and_hai_duong_once_whatever_the_runs(cang_long):
-    from bhxh_portal.demo import STEPS
+    from portal.demo import STEPS
     from notices.demo import load_notices_demo
 
     assert load_notices_demo in STEPS

@@ -12,11 +12,11 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 def test_the_worker_sends_the_weekly_notice_once(settings, smtp_server):
     test_services.require_services()
-    from bhxh_portal.demo import load_units, load_users
+    from units.demo import load_units, load_users
     from notices.models import UnitNoticeSettings
     from notices.tasks import send_unit_notices
     from targets.demo import load_targets_demo
-    from targets.demo_results import load_results_demo
+    from results.demo import load_results_demo
     from units.models import Unit
 
     load_units()

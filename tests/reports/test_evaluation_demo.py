@@ -10,14 +10,14 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from bhxh_portal.demo import load_units
+from units.demo import load_units
 from bhxh_portal.numbers import format_number
 from reports.coverage import coverage_table_build
 from reports.tables.coverage_tables import TABLE_LABELS, TABLES
 from reports.tables.evaluation import EvaluationInputs, evaluation_report_table, load_evaluation_inputs
 from reports.tables.inputs import load_inputs
 from targets.demo import load_targets_demo
-from targets.demo_results import load_results_demo
+from results.demo import load_results_demo
 from targets.models import Demographics, Indicator
 from units.models import Role, Unit
 from units.periods import Period

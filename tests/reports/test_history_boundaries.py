@@ -17,7 +17,7 @@ from targets.models import Demographics
 from units.periods import Period
 from units.selectors import unit_counterpart_on
 from tests.factories import make_unit
-from tests.targets.results_fixtures import enter
+from tests.results.results_fixtures import enter
 
 pytestmark = pytest.mark.django_db
 

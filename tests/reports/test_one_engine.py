@@ -29,7 +29,7 @@ from units.models import Unit
 from units.periods import Period
 from tests.campaigns.pdfcheck import text_of
 from tests.factories import make_demographics, make_target, make_unit
-from tests.targets.results_fixtures import enter
+from tests.results.results_fixtures import enter
 
 pytestmark = pytest.mark.django_db
 
@@ -320,9 +320,9 @@ def evaluation_agrees(*, unit: Unit, month: Period, printed: dict, dashboard: di
 
 @pytest.fixture
 def demo_data(db):
-    from bhxh_portal.demo import load_units
+    from units.demo import load_units
     from targets.demo import load_targets_demo
-    from targets.demo_results import load_results_demo
+    from results.demo import load_results_demo
     from targets.demo_schools import load_schools_demo
 
     load_units()

@@ -10,12 +10,12 @@ from django.urls import reverse
 
 from campaigns.activities.selectors import latest_activity_month
 from units.periods import Period
-from targets.selectors.results import latest_result_month, month_to_open
+from results.selectors import latest_result_month, month_to_open
 from tests.campaigns.test_activities_pages import binh_dinh  # noqa: F401 (fixture)
 from tests.campaigns.test_programmes_pages import bac_ninh, upload  # noqa: F401 (fixture)
 from tests.campaigns.test_programmes import soldiers
 from tests.factories import make_member
-from tests.targets.results_fixtures import JUNE, build_district, enter
+from tests.results.results_fixtures import JUNE, build_district, enter
 from units.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +53,8 @@ def test_dashboard_and_progress_open_on_the_latest_month_with_results(client, di
     assert "Đang xem tháng 06/2023 — tháng gần nhất có số liệu" in page.content.decode()
     asked = client.get(reverse("dashboard:unit", args=[district.district.pk]), {"thang": "2023-05"})
     assert asked.context["month"] == Period.month(2023, 5) and "gần nhất" not in asked.content.decode()
-    progress = client.get(reverse("targets:results_progress_home"), follow=True)
-    assert progress.redirect_chain[-1][0] == reverse("targets:results_completeness",
+    progress = client.get(reverse("results:results_progress_home"), follow=True)
+    assert progress.redirect_chain[-1][0] == reverse("results:results_completeness",
                                                      args=[district.district.pk, "2023-06"])
     assert "tháng gần nhất có số liệu" in progress.content.decode()
 

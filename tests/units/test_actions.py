@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 
-from bhxh_portal import navigation
+from portal import navigation
 from units import access
 from units.models import Role
 from tests.factories import UserFactory, make_member, make_unit

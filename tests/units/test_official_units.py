@@ -14,7 +14,7 @@ from units.periods import Period
 from units.selectors import unit_lineage, unit_predecessors_on
 from units.services.official_units import NEW_FROM, OLD_TO, official_units_load
 from tests.factories import make_unit
-from tests.targets.results_fixtures import enter
+from tests.results.results_fixtures import enter
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from bhxh_portal.imports import load_dataset, run_resource_import
-from targets.models import Demographics, MonthlyResult
+from targets.models import Demographics
+from results.models import MonthlyResult
 from units.models import Role
 from targets.resources_targets import DemographicsResource
 from units.selectors import unit_for_code, unit_search

@@ -27,7 +27,7 @@ from drive import selectors, services
 from drive.models import Contact, ListKind, Outcome, Resident, WorkItem
 from units.models import Unit, UnitLevel
 from bhxh_portal.search import fold_text
-from targets.synthetic import _analyze, _create_level
+from results.synthetic import _analyze, _create_level
 
 CODE = "DRV"
 NAME = "Tỉnh Mẫu Vận Động"

@@ -33,9 +33,9 @@ from reports.coverage import TABLES, coverage_table_build, coverage_table_render
 from reports.render.layout import table_context
 from reports.tables.base import Table
 from reports.views_coverage import coverage_page
-from targets.models import MonthlyResult
+from results.models import MonthlyResult
 from units.models import Unit
-from targets.synthetic import USER_PREFIX, Shape, synthetic_province_ensure
+from results.synthetic import USER_PREFIX, Shape, synthetic_province_ensure
 
 FORMATS = ["html", "xlsx", "pdf"]
 GOALS = {"html": 0.5, "pdf": 3.0}  # seconds, on PostgreSQL (issue 6)

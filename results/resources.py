@@ -1,0 +1,322 @@
+"""Bulk upload of monthly results: the web upload for BHXH staff and
+`manage.py import_data results FILE`, with the same checks and history as the entry grid.
+
+Columns: unit_code, period (YYYY-MM; also 06/2023 or a date cell), indicator, participants;
+optional new (vận động mới), renewing (tái tục), agent (a collection agent of the unit, by name
+or code), unit_name (ignored). Vietnamese headers are accepted (Mã đơn vị, Tháng, Chỉ tiêu, Số
+người tham gia, Vận động mới, Tái tục, Đại lý thu). Numbers may be written 1.234.
+
+Each problem names the line and the column; with any problem nothing is written
+(bhxh_portal.imports.run_resource_import). Refused: a unit outside the uploader's subtree (as
+unknown: nothing leaks), a month that is submitted or approved (locked), a month that has not
+begun, a non-number, a duplicate row. A row equal to what is stored changes nothing and is not
+re-recorded, so uploading the same file twice is harmless even once the month is locked.
+"""
+
+import datetime
+from collections import OrderedDict
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from import_export import fields, resources
+
+from bhxh_portal.exports import SafeExportMixin
+from bhxh_portal.imports import CheckedImportMixin
+from bhxh_portal.numbers import format_number, parse_whole_number
+from targets.models import Indicator
+from results.models import MonthlyResult
+from units.models import Unit
+from bhxh_portal.search import fold_text
+from units import access
+from units.periods import Period
+from units.selectors.lineage import CodeLookup, unit_for_code
+from . import services
+from .services import BREAKDOWNS, FIELD_LABELS, MonthLocked
+
+RESULT_HEADER_ALIASES = {
+    "unit_code": ["mã đơn vị", "mã", "mã số đơn vị", "mã đv"],
+    "unit_name": ["tên đơn vị", "đơn vị", "xã, phường", "xã, thị trấn"],
+    "period": ["tháng", "kỳ", "kỳ báo cáo", "month"],
+    "indicator": ["chỉ tiêu", "mã chỉ tiêu"],
+    "participants": ["số người tham gia", "tổng số người tham gia", "số người", "người tham gia", "tham gia"],
+    "new": ["vận động mới", "mới", "tăng mới", "new_participants"],
+    "renewing": ["tái tục", "tiếp tục", "tái tục (tiếp tục)"],
+    "agent": ["đại lý", "đại lý thu", "tên đại lý", "mã đại lý"],
+}
+
+RESULT_TEMPLATE_HEADERS = OrderedDict([
+    ("unit_code", "Mã đơn vị"),
+    ("unit_name", "Tên đơn vị"),
+    ("period", "Tháng"),
+    ("indicator", "Chỉ tiêu"),
+    ("participants", "Số người tham gia"),
+    ("new", "Vận động mới"),
+    ("renewing", "Tái tục"),
+    ("agent", "Đại lý thu"),
+])
+
+TEMPLATE_HELP = [
+    ("Mã đơn vị", "Mã của xã, thôn, huyện như trong danh mục đơn vị (bắt buộc)."),
+    ("Tên đơn vị", "Để người đọc dễ theo dõi; khi nhập không dùng cột này."),
+    ("Tháng", "Tháng của số liệu, dạng YYYY-MM (vd 2023-06) hoặc 06/2023 (bắt buộc); không nhập tháng chưa đến."),
+    ("Chỉ tiêu", "Mã chỉ tiêu: bhyt, bhyt_hgd, bhyt_can_ngheo, bhyt_hoc_sinh, bhxh, bhxh_bb, bhxh_tn, bhtn (bắt buộc)."),
+    ("Số người tham gia", "Số người tham gia đến cuối tháng, vd 12.787 (bắt buộc)."),
+    ("Vận động mới", "Số người vận động mới lũy kế từ đầu năm; để trống nếu không rõ."),
+    ("Tái tục", "Số người tái tục (tiếp tục) lũy kế từ đầu năm; để trống nếu không rõ."),
+    ("Đại lý thu", "Tên hoặc mã đại lý thu của đơn vị nếu là kết quả của đại lý; để trống nếu là của đơn vị."),
+]
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def parse_month(value) -> Period:
+    """'2023-06', '2023-6', '06/2023', '6/2023', 'T6/2023', or a date cell (Excel turns 2023-06 into
+    1/6/2023)."""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return Period.containing(value)
+    text = _text(value)
+    if not text:
+        raise ValueError("Thiếu tháng (dạng YYYY-MM, vd 2023-06).")
+    cleaned = fold_text(text).replace("thang", "").replace("t", "").strip()
+    for separator in ("/", "-", "."):
+        parts = [p.strip() for p in cleaned.split(separator)]
+        if len(parts) == 2 and all(p.isdigit() for p in parts):
+            first, second = parts
+            year, number = (int(first), int(second)) if len(first) == 4 else (int(second), int(first))
+            try:
+                return Period.month(year, number)
+            except ValueError:
+                break
+    raise ValueError(f"Tháng '{text}' không hợp lệ: ghi dạng YYYY-MM, vd 2023-06.")
+
+
+class ResultResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource):
+    unit_code = fields.Field(column_name="unit_code")
+    unit_name = fields.Field(column_name="unit_name")
+    period = fields.Field(column_name="period")
+    indicator = fields.Field(column_name="indicator")
+    participants = fields.Field(attribute="participants", column_name="participants")
+    new = fields.Field(attribute="new_participants", column_name="new")
+    renewing = fields.Field(attribute="renewing", column_name="renewing")
+    agent = fields.Field(column_name="agent")
+
+    header_aliases = RESULT_HEADER_ALIASES
+    required_columns = ["unit_code", "period", "indicator", "participants"]
+
+    class Meta:
+        model = MonthlyResult
+        fields = ("unit_code", "unit_name", "period", "indicator", "participants", "new", "renewing", "agent")
+        import_id_fields = ("unit_code", "period", "indicator")
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = False
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.filename = "tệp tải lên"
+        self._units: dict[str, CodeLookup] = {}
+        self._indicators: dict[str, Indicator] | None = None
+        self._agents: dict[tuple, object] = {}
+        self._seen: dict[tuple, int] = {}
+        self._row_existed = False
+
+    # --- file level ------------------------------------------------------------------------
+    def before_import(self, dataset, **kwargs):
+        self.filename = kwargs.get("filename") or kwargs.get("file_name") or self.filename
+        if self.user is None and kwargs.get("user") is not None:
+            self.user = kwargs["user"]
+        self._seen = {}
+
+    def column(self, canonical: str) -> str:
+        return (getattr(self, "column_labels", None) or {}).get(canonical, canonical)
+
+    def _errors(self, errors: dict[str, str]) -> ValidationError:
+        return ValidationError({self.column(k): v for k, v in errors.items()})
+
+    # --- export (the same columns: a downloaded month can be corrected and uploaded again) ------
+    def get_export_queryset(self, request=None, **kwargs):
+        return MonthlyResult.objects.select_related("unit", "agent", "indicator").order_by(
+            "year", "month", "unit__path", "agent__name", "indicator__display_order")
+
+    def dehydrate_unit_code(self, result):
+        return result.unit.code
+
+    def dehydrate_unit_name(self, result):
+        return result.agent.name if result.agent_id else result.unit.name
+
+    def dehydrate_period(self, result):
+        return result.period.key
+
+    def dehydrate_indicator(self, result):
+        return result.indicator.code
+
+    def dehydrate_participants(self, result):
+        return result.participants
+
+    def dehydrate_new(self, result):
+        return result.new_participants
+
+    def dehydrate_renewing(self, result):
+        return result.renewing
+
+    def dehydrate_agent(self, result):
+        return (result.agent.code or result.agent.name) if result.agent_id else ""
+
+    # --- lookups ---------------------------------------------------------------------------
+    def find_unit(self, code: str, month: Period | None) -> CodeLookup:
+        key = f"{code}|{month.key if month else ''}"
+        if key not in self._units:
+            day = month.start if month else datetime.date.today()
+            self._units[key] = unit_for_code(code=code, start=day, end=month.end if month else None, user=self.user)
+        return self._units[key]
+
+    def find_indicator(self, value) -> Indicator | None:
+        if self._indicators is None:
+            self._indicators = {}
+            for indicator in Indicator.objects.all():
+                for name in (indicator.code, indicator.short_name, indicator.name):
+                    self._indicators.setdefault(fold_text(name), indicator)
+        return self._indicators.get(fold_text(_text(value)))
+
+    def find_agent(self, unit: Unit, name: str):
+        key = (unit.pk, fold_text(name))
+        if key not in self._agents:
+            from agents.models import Agent
+
+            self._agents[key] = next(
+                (a for a in Agent.objects.filter(unit=unit)
+                 if fold_text(a.name) == fold_text(name) or (a.code and fold_text(a.code) == fold_text(name))), None)
+        return self._agents[key]
+
+    # --- import-export hooks ---------------------------------------------------------------
+    def get_instance(self, instance_loader, row):
+        return None  # found in import_instance, once the row is parsed
+
+    def _whole(self, row, column: str, errors: dict, *, required: bool = False) -> int | None:
+        label = FIELD_LABELS["participants" if column == "participants" else
+                             "new_participants" if column == "new" else "renewing"]
+        try:
+            value = parse_whole_number(row.get(column)) if column in row else None
+        except ValueError as exc:
+            errors[column] = f"{label.capitalize()}: {exc}."
+            return None
+        if value is None:
+            if required:
+                errors[column] = f"Thiếu {label}."
+            return None
+        if value < 0:
+            errors[column] = f"{label.capitalize()} {format_number(value)} không được âm."
+            return None
+        return value
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict[str, str] = {}
+        month = None
+        try:
+            month = parse_month(row.get("period"))
+        except ValueError as exc:
+            errors["period"] = str(exc)
+        code = _text(row.get("unit_code"))
+        unit = None
+        if not code:
+            errors["unit_code"] = "Thiếu mã đơn vị."
+        else:
+            found = self.find_unit(code, month)
+            unit = found.unit
+            if unit is None:
+                errors["unit_code"] = found.error
+            elif self.user is not None and not access.can(self.user, "results.import", unit):
+                errors["unit_code"] = f"Bạn không có quyền nhập kết quả của {unit.name}."
+        indicator = None
+        if not _text(row.get("indicator")):
+            errors["indicator"] = "Thiếu chỉ tiêu."
+        else:
+            indicator = self.find_indicator(row.get("indicator"))
+            if indicator is None:
+                known = ", ".join(sorted(i.code for i in Indicator.objects.all() if i.code not in BREAKDOWNS))
+                errors["indicator"] = f"Không có chỉ tiêu '{_text(row.get('indicator'))}' (dùng mã: {known})."
+            elif indicator.code in BREAKDOWNS:
+                whole, field_name = BREAKDOWNS[indicator.code]
+                column = "cột Vận động mới" if field_name == "new_participants" else "cột Tái tục"
+                errors["indicator"] = f"Chỉ tiêu {indicator.code} ghi ở {column} của dòng chỉ tiêu {whole}."
+        agent = None
+        agent_name = _text(row.get("agent"))
+        if agent_name and unit is not None:
+            agent = self.find_agent(unit, agent_name)
+            if agent is None:
+                errors["agent"] = f"{unit.name} không có đại lý thu '{agent_name}'."
+        participants = self._whole(row, "participants", errors, required=True)
+        new = self._whole(row, "new", errors)
+        renewing = self._whole(row, "renewing", errors)
+        if unit is not None and month is not None and indicator is not None:
+            key = (unit.pk, agent.pk if agent else None, indicator.pk, month)
+            line = (kwargs.get("row_number") or 0) + 1
+            if key in self._seen:
+                errors["indicator"] = f"Trùng với dòng {self._seen[key]} (cùng đơn vị, đại lý, tháng và chỉ tiêu)."
+            else:
+                self._seen[key] = line
+        if errors:
+            raise self._errors(errors)
+
+        existing = services.find_result(unit=unit, indicator=indicator, month=month, agent=agent)
+        values = (participants, new, renewing)
+        unchanged = existing is not None and existing.values() == values
+        if not unchanged:
+            try:
+                services.check_result(unit=unit, indicator=indicator, month=month, agent=agent, by=self.user)
+            except PermissionDenied as exc:
+                raise self._errors({"unit_code": str(exc)}) from exc
+            except MonthLocked as exc:
+                raise self._errors({"period": exc.message}) from exc
+            except ValidationError as exc:
+                column_of = {"month": "period", "unit": "unit_code", "agent": "agent", "indicator": "indicator"}
+                problems = {column_of.get(k, k): " ".join(v) for k, v in exc.message_dict.items()}
+                raise self._errors(problems) from exc
+        target = existing or MonthlyResult(unit=unit, agent=agent, indicator=indicator, year=month.year,
+                                           month=month.number)
+        for f in MonthlyResult._meta.concrete_fields:
+            setattr(instance, f.attname, getattr(target, f.attname))
+        instance.unit, instance.agent, instance.indicator = unit, agent, indicator
+        instance.participants, instance.new_participants, instance.renewing = values
+        instance._state.adding = existing is None
+        instance._import_unchanged = unchanged
+        instance._import_month = month
+        self._row_existed = existing is not None
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        self.refuse_unstorable(instance, import_validation_errors)
+        if import_validation_errors:
+            raise ValidationError(import_validation_errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors:
+            return False
+        return bool(getattr(instance, "_import_unchanged", False))
+
+    def save_m2m(self, instance, row, **kwargs):
+        return None
+
+    def do_instance_save(self, instance, is_create):
+        outcome = services.result_save(
+            unit=instance.unit, indicator=instance.indicator, month=instance._import_month, agent=instance.agent,
+            participants=instance.participants, new_participants=instance.new_participants,
+            renewing=instance.renewing, expected_version=None, by=self.user,
+            reason=f"Nhập từ tệp {self.filename}")
+        if outcome.result is not None:
+            instance.pk = outcome.result.pk
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self._row_existed = False
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        if row_result.import_type == row_result.IMPORT_TYPE_NEW and self._row_existed:
+            row_result.import_type = row_result.IMPORT_TYPE_UPDATE
+        return row_result
+

@@ -1,0 +1,414 @@
+"""The figures of the monthly results: a unit's own entry or the sum of its children, per month,
+in a fixed number of queries (one over the subtree by path prefix, aggregated bottom-up in Python);
+the reporting months and their deadlines; the dashboard's target path."""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Length, Substr
+from django.utils import timezone
+
+from units import access
+from targets.models import Indicator
+from results.models import MonthlyResult, ReportState
+from units.models import Unit
+from units.periods import Period, PeriodType
+from results.services import BREAKDOWNS, FIELDS
+
+OWN = "own"
+CHILDREN = "children"
+SOURCE_LABELS = {OWN: "tự nhập", CHILDREN: "cộng cấp dưới"}
+
+
+# --- figures ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """What a unit shows for an indicator and month, and where it comes from."""
+
+    value: int | None = None  # own entry if any, else the children's sum; None when nothing is known
+    own: int | None = None  # the unit's own entry
+    children_sum: int | None = None  # sum of the children's figures (and the unit's agents)
+    source: str | None = None  # OWN | CHILDREN | None
+    approved: bool = False  # every entry behind `value` is in an approved report
+    reporting_children: int = 0  # how many children (and agents) have a figure
+    children: int = 0  # how many children the unit has in the month (agents not counted)
+    new: int | None = None  # newly mobilised since the start of the year, same rule
+    renewing: int | None = None  # renewing since the start of the year, same rule
+
+    @property
+    def is_own(self) -> bool:
+        return self.source == OWN
+
+    @property
+    def difference(self) -> int | None:
+        """Own entry − children's sum, when both exist."""
+        if self.own is None or self.children_sum is None:
+            return None
+        return self.own - self.children_sum
+
+    @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS.get(self.source, "")
+
+    @property
+    def incomplete(self) -> bool:
+        """A children's sum some children are missing from (they have no figure this month)."""
+        return self.source == CHILDREN and self.reporting_children < self.children
+
+
+EMPTY = Figure()
+
+
+@dataclass
+class _Sum:
+    value: int | None
+    own: int | None
+    children_sum: int | None
+    source: str | None
+    approved: bool
+    reporting_children: int
+    children: int
+
+
+def as_month(month) -> Period:
+    if isinstance(month, Period):
+        if month.type != PeriodType.MONTH:
+            raise ValueError(f"{month.label} không phải là một tháng.")
+        return month
+    if isinstance(month, datetime.date):
+        return Period.containing(month)
+    period = Period.parse(str(month))
+    if period.type != PeriodType.MONTH:
+        raise ValueError(f"'{month}' không phải là một tháng (vd: 2023-06).")
+    return period
+
+
+def previous_month(month: Period) -> Period:
+    return Period.month(month.year - 1, 12) if month.number == 1 else Period.month(month.year, month.number - 1)
+
+
+def next_month(month: Period) -> Period:
+    return Period.month(month.year + 1, 1) if month.number == 12 else Period.month(month.year, month.number + 1)
+
+
+def months_between(start: Period, end: Period) -> list[Period]:
+    months, current = [], as_month(start)
+    end = as_month(end)
+    while current.sort_key <= end.sort_key:
+        months.append(current)
+        current = next_month(current)
+    return months
+
+
+def _codes(indicators: Iterable) -> list[str]:
+    return list(dict.fromkeys(getattr(i, "code", i) for i in indicators))
+
+
+def _stored_keys(codes: Iterable[str], fields: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    """The (stored indicator, field) pairs behind the codes asked for (`fields`: of FIELDS, for the
+    codes that are not breakdowns; all by default)."""
+    fields = FIELDS if fields is None else [f for f in FIELDS if f in set(fields)]
+    keys: list[tuple[str, str]] = []
+    for code in codes:
+        if code in BREAKDOWNS:
+            keys.append(BREAKDOWNS[code])
+        else:
+            keys.extend((code, f) for f in fields)
+    return list(dict.fromkeys(keys))
+
+
+def _months_q(start: Period, end: Period) -> Q:
+    if start.year == end.year:
+        return Q(year=start.year, month__gte=start.number, month__lte=end.number)
+    return (Q(year=start.year, month__gte=start.number) | Q(year__gt=start.year, year__lt=end.year)
+            | Q(year=end.year, month__lte=end.number))
+
+
+def _paths_q(paths: Iterable[str], field_name: str = "path") -> Q:
+    condition = Q(pk__in=[])
+    for path in access._outermost(paths):
+        condition |= Q(**{f"{field_name}__startswith": path})
+    return condition
+
+
+@dataclass
+class _Tree:
+    children: dict[int, list[int]]
+    order: list[int]  # deepest first
+    paths: dict[int, str] = field(default_factory=dict)  # of the roots
+
+
+def _valid_between(start: datetime.date, end: datetime.date) -> Q:
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=end)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+
+
+def _tree_of(rows: list[tuple], root_ids: set[int]) -> _Tree:
+    present = {r[0] for r in rows}
+    children: dict[int, list[int]] = defaultdict(list)
+    for pk, parent_id, _, _ in rows:
+        if parent_id in present:
+            children[parent_id].append(pk)
+    order = [r[0] for r in sorted(rows, key=lambda r: -r[2])]
+    return _Tree(children=children, order=order, paths={r[0]: r[3] for r in rows if r[0] in root_ids})
+
+
+def _load_tree(roots: list[Unit], start: datetime.date, end: datetime.date) -> _Tree:
+    """Every unit under the roots valid at some time between start and end: one query."""
+    ids = {u.pk for u in roots}
+    rows = list(Unit.objects.filter(_paths_q(u.path for u in roots))
+                .filter(Q(pk__in=ids) | _valid_between(start, end))
+                .values_list("id", "parent_id", "depth", "path"))
+    return _tree_of(rows, ids)
+
+
+def _load_tree_of_ids(unit_ids: set[int], start: datetime.date, end: datetime.date) -> _Tree:
+    """The same from unit ids alone, roots included: one query (a unit belongs when the path of one
+    of the roots is a prefix of its own)."""
+    root_is_prefix = Unit.objects.filter(pk__in=unit_ids, path=Substr(OuterRef("path"), 1, Length("path")))
+    rows = list(Unit.objects.filter(Exists(root_is_prefix))
+                .filter(Q(pk__in=unit_ids) | _valid_between(start, end))
+                .values_list("id", "parent_id", "depth", "path"))
+    return _tree_of(rows, unit_ids)
+
+
+ROW_COLUMNS = ("unit_id", "agent_id", "indicator__code", "year", "month", *FIELDS, "report__state")
+_UNIT, _AGENT, _CODE, _YEAR, _MONTH = range(5)
+_FIELD = {name: 5 + i for i, name in enumerate(FIELDS)}
+_STATE = 5 + len(FIELDS)
+
+
+def _load_rows(roots: list[Unit] | list[str], codes: list[str], start: Period, end: Period, approved_only: bool
+               ) -> list[dict]:
+    paths = [getattr(r, "path", r) for r in roots]
+    qs = MonthlyResult.objects.filter(_paths_q(paths, "unit__path"), _months_q(start, end),
+                                      indicator__code__in=codes)
+    if approved_only:
+        qs = qs.filter(report__state=ReportState.APPROVED)
+    # Tuples, not dicts (a district's year is 15.000 rows), in the order of ROW_COLUMNS; no ORDER BY
+    # (the model's ordering by path would sort every row; the callers group them).
+    return list(qs.order_by().values_list(*ROW_COLUMNS))
+
+
+def _aggregate(tree: _Tree, rows: list[tuple], keys: list[tuple[str, str]],
+               only: set[int] | None = None) -> dict[tuple, _Sum]:
+    """Bottom-up over the tree, for one month: {(unit_id, code, field): _Sum} for the units in
+    `only` (every unit by default). Each unit's figure is added to its parent's running sum as soon
+    as it is known (deepest units first), and a unit is only looked at for the (code, field) pairs
+    it has figures for: one pass over what exists. The units outside `only` pass their figure up
+    without a _Sum of their own (a dashboard needs one unit's figures, not its 1.500 villages')."""
+    own: dict[int, dict[tuple, tuple[int, bool]]] = defaultdict(dict)
+    # unit_id -> {(code, field): [sum, all approved, count]} of its children's figures and its agents'
+    partial: dict[int, dict[tuple, list]] = defaultdict(dict)
+    wanted = defaultdict(list)
+    for code, field_name in keys:
+        wanted[code].append(field_name)
+
+    def add(unit_id: int, key: tuple, value: int, approved: bool) -> None:
+        found = partial[unit_id].get(key)
+        if found is None:
+            partial[unit_id][key] = [value, approved, 1]
+        else:
+            found[0] += value
+            found[1] = found[1] and approved
+            found[2] += 1
+
+    for row in rows:
+        approved = row[_STATE] == ReportState.APPROVED
+        code = row[_CODE]
+        for field_name in wanted.get(code, ()):
+            value = row[_FIELD[field_name]]
+            if value is None:
+                continue
+            if row[_AGENT]:
+                add(row[_UNIT], (code, field_name), value, approved)
+            else:
+                own[row[_UNIT]][(code, field_name)] = (value, approved)
+    parent_of = {kid: pk for pk, kids in tree.children.items() for kid in kids}
+    sums: dict[tuple, _Sum] = {}
+    for unit_id in tree.order:
+        mine_here, parts_here = own.get(unit_id), partial.get(unit_id)
+        if not mine_here and not parts_here:
+            continue
+        parent = parent_of.get(unit_id)
+        keep = only is None or unit_id in only
+        kids = len(tree.children.get(unit_id, ())) if keep else 0
+        present = (mine_here or {}).keys() | (parts_here or {}).keys()
+        for key in present:
+            parts = parts_here.get(key) if parts_here else None
+            mine = mine_here.get(key) if mine_here else None
+            if not keep:  # only its figure matters, to its parent
+                if parent is not None:
+                    if mine is not None:
+                        add(parent, key, mine[0], mine[1])
+                    elif parts is not None:
+                        add(parent, key, parts[0], parts[1])
+                continue
+            if parts is None:
+                children_sum, children_approved, reporting = None, True, 0
+            else:
+                children_sum, children_approved, reporting = parts
+            if mine is not None:
+                found = _Sum(mine[0], mine[0], children_sum, OWN, mine[1], reporting, kids)
+            else:
+                found = _Sum(children_sum, None, children_sum, CHILDREN, children_approved, reporting, kids)
+            sums[(unit_id, *key)] = found
+            if parent is not None and found.value is not None:
+                add(parent, key, found.value, found.approved)
+    return sums
+
+
+def _figure(sums: dict[tuple, _Sum], unit_id: int, code: str) -> Figure:
+    if code in BREAKDOWNS:
+        whole, field_name = BREAKDOWNS[code]
+        s = sums.get((unit_id, whole, field_name))
+        return Figure(s.value, s.own, s.children_sum, s.source, s.approved, s.reporting_children,
+                      s.children) if s else EMPTY
+    s = sums.get((unit_id, code, "participants"))
+    new = sums.get((unit_id, code, "new_participants"))
+    renewing = sums.get((unit_id, code, "renewing"))
+    if s is None:
+        return Figure(new=new.value if new else None, renewing=renewing.value if renewing else None)
+    return Figure(s.value, s.own, s.children_sum, s.source, s.approved, s.reporting_children, s.children,
+                  new.value if new else None, renewing.value if renewing else None)
+
+
+def _by_month(rows: list[tuple]) -> dict[tuple[int, int], list[tuple]]:
+    grouped: dict[tuple[int, int], list[dict]] = defaultdict(list)
+    for row in rows:
+        grouped[(row[_YEAR], row[_MONTH])].append(row)
+    return grouped
+
+
+def participants_for_children(*, parent: Unit, indicators: Iterable, month, approved_only: bool = False,
+                              fields: Iterable[str] | None = None) -> dict[int, dict[str, Figure]]:
+    """For `parent` and each child valid in the month: {unit_id: {code: Figure}} (see the module).
+    `fields` limits the sums to some of FIELDS (the coverage tables need only the participants);
+    the others are then None in the figures."""
+    month = as_month(month)
+    codes = _codes(indicators)
+    keys = _stored_keys(codes, fields)
+    tree = _load_tree([parent], month.start, month.end)
+    rows = _load_rows([parent], list({c for c, _ in keys}), month, month, approved_only) if keys else []
+    shown = [parent.pk, *tree.children.get(parent.pk, [])]
+    sums = _aggregate(tree, rows, keys, only=set(shown))
+    return {unit_id: {code: _figure(sums, unit_id, code) for code in codes} for unit_id in shown}
+
+
+def participants_series(*, unit: Unit, indicators: Iterable, start, end, approved_only: bool = False,
+                        fields: Iterable[str] | None = None) -> dict[str, list[tuple[Period, Figure]]]:
+    """The unit's figure for each month from start to end, per indicator code (`fields` as in
+    participants_for_children)."""
+    start, end = as_month(start), as_month(end)
+    codes = _codes(indicators)
+    keys = _stored_keys(codes, fields)
+    tree = _load_tree([unit], start.start, end.end)
+    rows = _by_month(_load_rows([unit], list({c for c, _ in keys}), start, end, approved_only) if keys else [])
+    series: dict[str, list[tuple[Period, Figure]]] = {code: [] for code in codes}
+    for month in months_between(start, end):
+        sums = _aggregate(tree, rows.get((month.year, month.number), []), keys, only={unit.pk}) if keys else {}
+        for code in codes:
+            series[code].append((month, _figure(sums, unit.pk, code)))
+    return series
+
+
+def participants_at(*, unit_ids, indicator_ids, period: Period) -> dict[tuple[int, int], int]:
+    """The participants source of targets.progress: at the end of the period, or the latest month
+    within it that has a figure. Three queries whatever the number of units."""
+    unit_ids = set(unit_ids)
+    indicators = dict(Indicator.objects.filter(pk__in=list(indicator_ids)).values_list("code", "pk"))
+    if not unit_ids or not indicators:
+        return {}
+    months = period.months if period.type != PeriodType.MONTH else [period]
+    keys = _stored_keys(indicators)
+    tree = _load_tree_of_ids(unit_ids, months[0].start, months[-1].end)
+    if not tree.paths:
+        return {}
+    rows = _by_month(_load_rows(list(tree.paths.values()), list({c for c, _ in keys}), months[0], months[-1],
+                                False))
+    units = sorted(tree.paths)
+    found: dict[tuple[int, int], int] = {}
+    for month in reversed(months):  # latest first
+        month_rows = rows.get((month.year, month.number))
+        if not month_rows:
+            continue
+        sums = _aggregate(tree, month_rows, keys, only=set(units))
+        for unit_id in units:
+            for code, indicator_id in indicators.items():
+                if (unit_id, indicator_id) in found:
+                    continue
+                value = _figure(sums, unit_id, code).value
+                if value is not None:
+                    found[(unit_id, indicator_id)] = value
+        if len(found) == len(units) * len(indicators):  # every figure found: the earlier months do not matter
+            break
+    return found
+
+
+# --- months and deadlines --------------------------------------------------------------------------
+
+
+def due_day() -> int:
+    """Results of a month are due on this day of the next month (setting RESULTS_DUE_DAY, default 5)."""
+    return int(getattr(settings, "RESULTS_DUE_DAY", 5))
+
+
+def due_date(month: Period) -> datetime.date:
+    following = next_month(month)
+    return datetime.date(following.year, following.number, min(due_day(), 28))
+
+
+def default_month(today: datetime.date | None = None) -> Period:
+    """The month being reported: last month until its due day, then the month in progress."""
+    today = today or timezone.localdate()
+    current = Period.containing(today)
+    return previous_month(current) if today.day <= due_day() else current
+
+
+def latest_result_month(*, unit: Unit, up_to: Period) -> Period | None:
+    """The latest month, up to `up_to`, with a result anywhere in the unit's subtree (one query)."""
+    row = (MonthlyResult.objects.filter(unit__path__startswith=unit.path)
+           .filter(Q(year__lt=up_to.year) | Q(year=up_to.year, month__lte=up_to.number))
+           .order_by("-year", "-month").values_list("year", "month").first())
+    return Period.month(*row) if row else None
+
+
+def month_to_open(*, unit: Unit, today: datetime.date | None = None) -> tuple[Period, str]:
+    """The month a page opens on when none is asked: the month being reported, or, when the subtree
+    has nothing for it yet, the latest month that has results; with the sentence that says so."""
+    reported = default_month(today)
+    latest = latest_result_month(unit=unit, up_to=reported)
+    if latest is None or latest == reported:
+        return reported, ""
+    return latest, f"Đang xem tháng {latest.number:02d}/{latest.year} — tháng gần nhất có số liệu " \
+                   f"({reported.label.lower()} chưa có)."
+
+
+def is_future(month: Period, today: datetime.date | None = None) -> bool:
+    return month.start > (today or timezone.localdate())
+
+
+# --- the dashboard's target path (the dashboard itself is reports.dashboard) --------------------------
+
+
+def target_path(*, baseline: int | None, target: int | None, monthly: dict[int, int] | None = None) -> list[int | None]:
+    """Where the unit should be at the end of each month to reach the yearly target: a monthly
+    target where one is set, else a straight line from last December's figure to the target (a flat
+    line at the target without last December's figure)."""
+    monthly = monthly or {}
+    path: list[int | None] = []
+    for number in range(1, 13):
+        if number in monthly:
+            path.append(monthly[number])
+        elif target is None:
+            path.append(None)
+        elif baseline is None:
+            path.append(target)
+        else:
+            path.append(baseline + round((target - baseline) * number / 12))
+    return path

@@ -1,0 +1,146 @@
+"""Totals up the tree: a unit's own entry, else its children's sum; in a fixed number of queries."""
+
+import pytest
+
+from targets import progress
+from targets.models import Indicator
+from results.models import ReportState
+from units.periods import Period
+from results.selectors import CHILDREN, OWN, participants_at, participants_for_children, participants_series
+from results import services as services
+from tests.factories import make_collection_agent, make_unit
+
+from .results_fixtures import JUNE, MAY, build_district, enter
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_district_with_three_communes_and_two_levels_below_sums_up_the_tree():
+    tree = build_district(communes=3, villages=2, with_users=False)
+    a, b, c = tree.communes
+    # Commune A: only its thôn report; it takes their sum.
+    enter(tree.villages[a.pk][0], 100)
+    enter(tree.villages[a.pk][1], 250)
+    # Commune B: its thôn and its own figure (BHXH's count), which differs from their sum.
+    enter(tree.villages[b.pk][0], 300)
+    enter(tree.villages[b.pk][1], 400)
+    enter(b, 720)
+    # Commune C: only its own figure.
+    enter(c, 500)
+
+    figures = participants_for_children(parent=tree.district, indicators=["bhyt"], month=JUNE)
+
+    assert set(figures) == {tree.district.pk, a.pk, b.pk, c.pk}
+    fa, fb, fc = (figures[u.pk]["bhyt"] for u in (a, b, c))
+    assert (fa.value, fa.source, fa.own, fa.children_sum, fa.difference) == (350, CHILDREN, None, 350, None)
+    assert (fb.value, fb.source, fb.own, fb.children_sum, fb.difference) == (720, OWN, 720, 700, 20)
+    assert (fc.value, fc.source, fc.children_sum) == (500, OWN, None)
+    district = figures[tree.district.pk]["bhyt"]
+    assert (district.value, district.source, district.reporting_children) == (350 + 720 + 500, CHILDREN, 3)
+
+    # The district's own entry (BHXH's figure) is shown, with the difference from the communes' sum.
+    enter(tree.district, 1600)
+    district = participants_for_children(parent=tree.district, indicators=["bhyt"], month=JUNE)[
+        tree.district.pk]["bhyt"]
+    assert (district.value, district.source, district.children_sum, district.difference) == (1600, OWN, 1570, 30)
+
+
+def test_a_unit_with_nothing_below_has_no_figure_and_other_months_do_not_mix():
+    tree = build_district(communes=2, villages=1, with_users=False)
+    enter(tree.communes[0], 10, month=MAY)
+    figures = participants_for_children(parent=tree.district, indicators=["bhyt", "bhtn"], month=JUNE)
+    assert figures[tree.district.pk]["bhyt"].value is None
+    assert figures[tree.communes[1].pk]["bhtn"].source is None
+    may = participants_for_children(parent=tree.district, indicators=["bhyt"], month="2023-05")
+    assert may[tree.district.pk]["bhyt"].value == 10
+
+
+def test_collection_agents_count_among_the_children_and_breakdowns_read_new_and_renewing():
+    tree = build_district(communes=1, villages=2, with_users=False)
+    commune = tree.communes[0]
+    agent = make_collection_agent(commune, "Đại lý xã 1")
+    enter(tree.villages[commune.pk][0], 18, code="bhxh_tn", new=5, renewing=13)
+    enter(tree.villages[commune.pk][1], 14, code="bhxh_tn", new=1, renewing=13)
+    enter(commune, 10, code="bhxh_tn", agent=agent, new=10, renewing=0)
+
+    figures = participants_for_children(parent=tree.district, indicators=["bhxh_tn", "bhxh_tn_moi",
+                                                                          "bhxh_tn_tai_tuc"], month=JUNE)
+    mine = figures[commune.pk]
+    assert (mine["bhxh_tn"].value, mine["bhxh_tn"].new, mine["bhxh_tn"].renewing) == (42, 16, 26)
+    assert mine["bhxh_tn"].reporting_children == 3
+    assert mine["bhxh_tn_moi"].value == 16 and mine["bhxh_tn_tai_tuc"].value == 26
+    assert figures[tree.district.pk]["bhxh_tn_moi"].value == 16
+
+    # An own entry wins field by field: known participants but unknown new → new from the children.
+    enter(commune, 45, code="bhxh_tn")
+    mine = participants_for_children(parent=commune, indicators=[Indicator.objects.get(code="bhxh_tn"),
+                                                                 "bhxh_tn_moi"], month=JUNE)[commune.pk]
+    assert (mine["bhxh_tn"].value, mine["bhxh_tn"].source, mine["bhxh_tn"].new) == (45, OWN, 16)
+    assert mine["bhxh_tn_moi"].source == CHILDREN
+
+
+def test_approved_only_counts_approved_reports_and_figures_say_whether_they_are_approved():
+    tree = build_district(communes=2, villages=0, with_users=False)
+    a, b = tree.communes
+    enter(a, 100)
+    enter(b, 200)
+    services.report_submit(unit=a, month=JUNE)
+    services.report_approve(report=services.find_report(unit=a, month=JUNE))
+    everything = participants_for_children(parent=tree.district, indicators=["bhyt"], month=JUNE)
+    assert everything[tree.district.pk]["bhyt"].value == 300
+    assert everything[a.pk]["bhyt"].approved and not everything[b.pk]["bhyt"].approved
+    assert not everything[tree.district.pk]["bhyt"].approved
+    approved = participants_for_children(parent=tree.district, indicators=["bhyt"], month=JUNE, approved_only=True)
+    assert approved[tree.district.pk]["bhyt"].value == 100
+    assert services.find_report(unit=a, month=JUNE).state == ReportState.APPROVED
+
+
+def _grow(tree, communes: int, villages: int):
+    for c in range(communes):
+        commune = make_unit(f"Xã thêm {c}", level_code="xa", parent=tree.district)
+        for v in range(villages):
+            village = make_unit(f"Thôn thêm {c}.{v}", level_code="thon", parent=commune)
+            enter(village, 7)
+
+
+def test_participants_for_children_takes_two_queries_whatever_the_size_of_the_tree(django_assert_num_queries):
+    tree = build_district(communes=2, villages=2, with_users=False)
+    enter(tree.villages[tree.communes[0].pk][0], 5)
+    with django_assert_num_queries(2):
+        small = participants_for_children(parent=tree.district, indicators=["bhyt", "bhxh_tn_moi"], month=JUNE)
+    _grow(tree, communes=12, villages=6)
+    with django_assert_num_queries(2):
+        large = participants_for_children(parent=tree.district, indicators=["bhyt", "bhxh_tn_moi"], month=JUNE)
+    assert small[tree.district.pk]["bhyt"].value == 5
+    assert large[tree.district.pk]["bhyt"].value == 5 + 12 * 6 * 7
+    with django_assert_num_queries(2):
+        whole = participants_for_children(parent=tree.province, indicators=["bhyt"], month=JUNE)
+    assert whole[tree.province.pk]["bhyt"].value == 5 + 12 * 6 * 7
+
+
+def test_participants_series_gives_each_month_in_a_fixed_number_of_queries(django_assert_num_queries):
+    tree = build_district(communes=2, villages=2, with_users=False)
+    enter(tree.communes[0], 10, month=Period.month(2023, 1))
+    enter(tree.communes[1], 20, month=Period.month(2023, 1))
+    enter(tree.communes[0], 12, month=Period.month(2023, 3))
+    _grow(tree, communes=5, villages=3)  # June figures of 15 more thôn
+    with django_assert_num_queries(2):
+        series = participants_series(unit=tree.district, indicators=["bhyt"], start=Period.month(2022, 12),
+                                     end=JUNE)
+    values = [f.value for _, f in series["bhyt"]]
+    assert [p.key for p, _ in series["bhyt"]][:2] == ["2022-12", "2023-01"]
+    assert values == [None, 30, None, 12, None, None, 15 * 7]
+
+
+def test_targets_progress_reads_the_results_latest_month_within_the_period():
+    tree = build_district(communes=2, villages=1, with_users=False)
+    bhyt = Indicator.objects.get(code="bhyt")
+    enter(tree.communes[0], 90, month=MAY)
+    enter(tree.communes[0], 95, month=JUNE)
+    enter(tree.communes[1], 40, month=MAY)
+    ids = [tree.district.pk, *[c.pk for c in tree.communes]]
+    year = progress.participants_for(unit_ids=ids, indicator_ids=[bhyt.pk], period=Period.of_year(2023))
+    # the latest month with a figure: June for the district (95, commune 2 has no June figure) and commune 1
+    assert year == {(tree.district.pk, bhyt.pk): 95, (tree.communes[0].pk, bhyt.pk): 95,
+                    (tree.communes[1].pk, bhyt.pk): 40}
+    assert participants_at(unit_ids=ids, indicator_ids=[bhyt.pk], period=MAY)[(tree.district.pk, bhyt.pk)] == 130
