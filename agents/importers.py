@@ -525,9 +525,12 @@ class ParticipantImport:
     """One file, one uploader, one scope (the unit whose subtree the rows must lie in)."""
 
     def __init__(self, *, user, scope: Unit, dry_run: bool, mapping: dict | None = None, job: Job | None = None,
-                 batch_size: int = 5000, trusted: bool = False):
+                 batch_size: int = 5000, trusted: bool = False, units_on: datetime.date | None = None):
         # `trusted` only for data the project ships (the demo loader), which runs before any account exists.
+        # `units_on` too: a shipped list of a past year registers people under the communes of that day
+        # (since merged); an upload always registers them under today's communes.
         self.user, self.scope, self.dry_run, self.job, self.trusted = user, scope, dry_run, job, trusted
+        self.units_on = units_on if trusted else None
         self.mapping = mapping or {}
         self.batch_size = batch_size
 
@@ -591,7 +594,8 @@ class ParticipantImport:
     # 1. rows ----------------------------------------------------------------------------
     def _load_context(self):
         self.units = {}
-        for unit in Unit.objects.filter(path__startswith=self.scope.path, valid_to__isnull=True).values(
+        in_force = Unit.objects.valid_on(self.units_on) if self.units_on else Unit.objects.current()
+        for unit in in_force.filter(path__startswith=self.scope.path).values(
                 "id", "code", "path", "parent_id", "name", "level__code", "level__code_digits"):
             self.units[unit["code"]] = unit
         self.commune_digits = max((u["level__code_digits"] or 0 for u in self.units.values()
