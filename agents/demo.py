@@ -90,12 +90,12 @@ def load_agents_demo() -> str:
     cang_long = _agent(unit_code="CL", name=CANG_LONG_AGENT, kind=AgentKind.POST_OFFICE,
                        communes=[f"CL{i:02d}" for i in range(1, 15)],
                        collectors=[("Nguyễn Văn Bưu", None), ("Trần Thị Thu", None)], on=datetime.date(2023, 1, 1))
-    for agent, name, prefix, recorder in (
-        (hai_duong, "demo_participants_hai_duong.csv", "HD21-", "daily.haiduong"),
-        (cang_long, "demo_participants_cang_long.csv", "BDCL23-", "bhxh.canglong"),
+    for agent, name, prefix, recorder, on in (
+        (hai_duong, "demo_participants_hai_duong.csv", "HD21-", "daily.haiduong", datetime.date(2021, 1, 1)),
+        (cang_long, "demo_participants_cang_long.csv", "BDCL23-", "bhxh.canglong", datetime.date(2023, 1, 1)),
     ):
         path = FIXTURES / name
-        importer = ParticipantImport(user=None, scope=agent.unit, dry_run=False, trusted=True)
+        importer = ParticipantImport(user=None, scope=agent.unit, dry_run=False, trusted=True, units_on=on)
         outcome, _ = importer.run(path.read_bytes(), filename=path.name)
         if outcome.invalid:
             raise DemoDataError("\n".join(f"{path.name} dòng {p['line']}: {p['message']}" for p in outcome.problems))

@@ -15,7 +15,7 @@ from notices.demo import load_notices_demo
 from results.demo import load_results_demo
 from targets.demo import load_targets_demo
 from targets.demo_schools import load_schools_demo
-from units.demo import load_units, load_users
+from units.demo import load_official_tree, load_units, load_users
 
 
 @transaction.atomic
@@ -27,6 +27,7 @@ def load_demo() -> tuple[list[str], list[DemoLogin]]:
 # The steps in order; each app's loader reads what the steps before it wrote.
 STEPS = [
     load_units,
+    load_official_tree,  # today's 34 provinces; the units above end on 30/6/2025 and lead to them
     load_targets_demo,  # denominators of Càng Long 2023, the targets of the 2021 and 2023 plans
     load_results_demo,  # Càng Long May and June 2023, Hải Dương 2021; right after the targets
     load_schools_demo,  # Càng Long's schools and their pupils' BHYT 2022-2023 (the plan's appendix)

@@ -6,13 +6,19 @@ made up, in the plan's order; the commune of a school whose name does not tell i
 Idempotent: a second run changes nothing."""
 
 
+import datetime
+
 from .resources_schools import SchoolFiguresResource, SchoolResource
+
+SCHOOL_YEAR_END = datetime.date(2023, 5, 31)
 
 
 def load_schools_demo() -> str:
     from bhxh_portal.demo import import_fixture
 
-    return "\n".join([import_fixture("demo_schools.csv", SchoolResource()),
+    schools = SchoolResource()
+    schools.communes_on = SCHOOL_YEAR_END  # the communes of the appendix, before the 2025 mergers
+    return "\n".join([import_fixture("demo_schools.csv", schools),
                       import_fixture("demo_school_figures.csv", SchoolFiguresResource())])
 
 

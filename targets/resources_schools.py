@@ -108,12 +108,17 @@ def _count(value) -> int | None:
 
 
 class _SchoolScopeMixin:
-    """Commune and school look-ups with the user's scope: another branch is answered as unknown."""
+    """Commune and school look-ups with the user's scope: another branch is answered as unknown.
+    `communes_on` reads commune codes as they were on that day (a list of a past school year, whose
+    communes may have been merged since); without it, the communes in force today."""
+
+    communes_on = None
 
     def find_commune(self, code: str) -> Unit | None:
         cache = self.__dict__.setdefault("_communes", {})
         if code not in cache:
-            unit = Unit.objects.current().select_related("level").filter(code=code).first()
+            units = Unit.objects.valid_on(self.communes_on) if self.communes_on else Unit.objects.current()
+            unit = units.select_related("level").filter(code=code).first()
             if unit is not None and self.user is not None and not access.can_view(self.user, unit):
                 unit = None
             cache[code] = unit

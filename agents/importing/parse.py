@@ -74,7 +74,8 @@ class RowParser:
     # 1. rows ----------------------------------------------------------------------------
     def _load_context(self):
         self.units = {}
-        for unit in Unit.objects.filter(path__startswith=self.scope.path, valid_to__isnull=True).values(
+        in_force = Unit.objects.valid_on(self.units_on) if self.units_on else Unit.objects.current()
+        for unit in in_force.filter(path__startswith=self.scope.path).values(
                 "id", "code", "path", "parent_id", "name", "level__code", "level__code_digits"):
             self.units[unit["code"]] = unit
         self.commune_digits = max((u["level__code_digits"] or 0 for u in self.units.values()

@@ -1,6 +1,7 @@
 """The participant import as one object: read, find the header, check every row, match the registry,
 then (commit only, and only when no row is invalid) write. See `agents.importers` for the path."""
 
+import datetime
 import gc
 import time
 
@@ -37,11 +38,14 @@ class ParticipantImport(RowParser, Reconciler):
     """One file, one uploader, one scope (the unit whose subtree the rows must lie in)."""
 
     def __init__(self, *, user, scope: Unit, dry_run: bool, mapping: dict | None = None, job: Job | None = None,
-                 batch_size: int = 5000, trusted: bool = False):
+                 batch_size: int = 5000, trusted: bool = False, units_on: datetime.date | None = None):
         # `trusted` only for data the project ships (the demo loader), which runs before any account exists.
         self.user, self.scope, self.dry_run, self.job, self.trusted = user, scope, dry_run, job, trusted
         self.mapping = mapping or {}
         self.batch_size = batch_size
+        # `units_on` too: a shipped list of a past year registers people under the communes of that day
+        # (since merged); an upload always registers them under today's communes.
+        self.units_on = units_on if trusted else None
 
     # The whole run ------------------------------------------------------------------------
     def run(self, data: bytes, *, filename: str, progress: Progress = no_progress) -> tuple[ImportOutcome, bytes | None]:

@@ -13,6 +13,7 @@ indicator tables, the evaluation), so that the document, its PDF and its DOCX pr
 the coverage page and the dashboard.
 """
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -115,15 +116,19 @@ def draftable_units(*, user) -> QuerySet:
     return access.units_where(user, "documents.create", qs)
 
 
-def resolve_unit(text: str) -> Unit:
-    """A current unit by code, or by its full name when no other current unit bears it (CLI)."""
+def resolve_unit(text: str, *, on: datetime.date | None = None) -> Unit:
+    """A unit by code, or by its full name when no other unit bears it (CLI): the units in force on
+    `on` (a plan's year, whose units may have been merged since), else the current ones."""
     text = text.strip()
-    by_code = Unit.objects.current().filter(code=text).first()
-    if by_code is not None:
-        return by_code
-    matches = [u for u in Unit.objects.current().filter(search_name=fold_text(text))]
-    if not matches:
-        matches = [u for u in Unit.objects.current() if fold_text(u.name) == fold_text(text)]
+    for units in ([Unit.objects.valid_on(on)] if on else []) + [Unit.objects.current()]:
+        by_code = units.filter(code=text).first()
+        if by_code is not None:
+            return by_code
+        matches = [u for u in units.filter(search_name=fold_text(text))]
+        if not matches:
+            matches = [u for u in units if fold_text(u.name) == fold_text(text)]
+        if matches:
+            break
     if len(matches) == 1:
         return matches[0]
     if not matches:

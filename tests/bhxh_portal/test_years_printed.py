@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from campaigns.models import SupportProgramme
 from units.models import Unit
+from units.services.official_units import OLD_TO  # the demo units end the day before the 2025 mergers
 
 YEAR_WITH_A_DOT = re.compile(
     r"(?:\b\d{1,2}/|[Nn]ăm |← |nam=|thang=)\d\.\d{3}\b|\b\d\.\d{3} →|\b\d\.\d{3}-\d{2}\b")
@@ -28,8 +29,8 @@ def demo(db):
 
 
 def pages():
-    binh_dinh = Unit.objects.current().get(code="52")
-    hai_duong = Unit.objects.current().get(code="HDUONG")
+    binh_dinh = Unit.objects.valid_on(OLD_TO).get(code="52")
+    hai_duong = Unit.objects.valid_on(OLD_TO).get(code="HDUONG")
     programme = SupportProgramme.objects.first()
     return [
         ("bhxh.binhdinh", reverse("activities:activity_list") + "?thang=2024-10"),

@@ -13,6 +13,7 @@ from bhxh_portal.demo import DEMO_PASSWORD
 from campaigns.models import PlanDocument
 from jobs.models import Job
 from units.models import Unit
+from units.services.official_units import OLD_TO  # the demo units end the day before the 2025 mergers
 from tests.browser.conftest import downloaded, element, log_in, snap, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -25,7 +26,7 @@ def _pdf_text(path) -> str:
 
 
 def test_a_leader_downloads_a_coverage_pdf_and_a_plan_pdf(browser, demo):
-    district = Unit.objects.current().get(code="CL")
+    district = Unit.objects.valid_on(OLD_TO).get(code="CL")
     log_in(browser, "lanhdao.canglong", DEMO_PASSWORD)
 
     # The coverage page of the district's communes for June 2023.

@@ -1,4 +1,5 @@
-"""BHXH staff upload a participant list in a real browser (demo data, huyện Càng Long): the check runs
+"""BHXH staff upload a participant list in a real browser (demo data, the communes that took in huyện
+Càng Long on 1/7/2025, where people are registered today): the check runs
 as a job whose progress bar reaches 100% on the import page, then the file is committed and the page
 shows the counts.
 
@@ -8,6 +9,7 @@ real worker (`services`), opens the page while the job waits in the queue and st
 then: the bar reaches 100% by refreshing itself."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -16,15 +18,25 @@ from agents.models import Enrolment, Participant
 from agents.samples import SampleArea, participant_rows, write_xlsx
 from bhxh_portal.demo import DEMO_PASSWORD
 from jobs.models import Job
-from units.models import Unit
+from units.models import Membership, Role, Unit
+from units.services.official_units import OLD_TO  # the demo units end the day before the 2025 mergers
 from tests.browser.conftest import log_in, snap, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
+def _today_communes_of_cang_long():
+    """The communes formed from CL02 and CL03, and the staff of Càng Long made staff of their province
+    too: a list always registers people under today's communes."""
+    old = Unit.objects.valid_on(OLD_TO)
+    communes = [old.get(code=code).successors.order_by("code").first() for code in ("CL02", "CL03")]
+    Membership.objects.get_or_create(user=get_user_model().objects.get(username="bhxh.canglong"),
+                                     unit=communes[0].parent, role=Role.BHXH_STAFF)
+    return communes
+
+
 def _participant_list(tmp_path, count: int):
-    units = Unit.objects.current()
-    areas = [SampleArea(code, [], units.get(code=code).path) for code in ("CL02", "CL03")]
+    areas = [SampleArea(unit.code, [], unit.path) for unit in _today_communes_of_cang_long()]
     path = tmp_path / "danh-sach-cang-long.xlsx"
     path.write_bytes(write_xlsx(participant_rows(count=count, areas=areas, province_code="84", code_offset=7_000_000)))
     return path
@@ -58,7 +70,8 @@ def _upload_check_and_commit(driver, path, *, rows: int, timeout: float, on_chec
     before = Participant.objects.count()
     log_in(driver, "bhxh.canglong", DEMO_PASSWORD)
     driver.get(driver.base_url + "/nguoi-tham-gia/nhap/")
-    Select(driver.find_element(By.NAME, "unit")).select_by_value(str(Unit.objects.current().get(code="CL").pk))
+    province = _today_communes_of_cang_long()[0].parent
+    Select(driver.find_element(By.NAME, "unit")).select_by_value(str(province.pk))
     driver.find_element(By.NAME, "file").send_keys(str(path))
     snap(driver, "upload-form")
     driver.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()

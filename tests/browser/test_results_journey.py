@@ -10,6 +10,7 @@ from selenium.webdriver.common.keys import Keys
 from bhxh_portal.demo import DEMO_PASSWORD
 from results.models import MonthlyReport, MonthlyResult, ReportState
 from units.models import Role, Unit
+from units.services.official_units import OLD_TO  # the demo units end the day before the 2025 mergers
 from tests.browser.conftest import element, log_in, log_out, snap, wait_for
 from tests.factories import make_member
 
@@ -38,8 +39,8 @@ def _result(unit: Unit, code: str) -> MonthlyResult:
 
 
 def test_official_enters_a_month_with_the_keyboard_district_approves_and_the_month_is_locked(browser, demo):
-    commune = Unit.objects.current().get(code="HDUONG")
-    staff = make_member(Unit.objects.current().get(code="HTRA"), Role.BHXH_STAFF, username="bhxh.huongtra",
+    commune = Unit.objects.valid_on(OLD_TO).get(code="HDUONG")
+    staff = make_member(Unit.objects.valid_on(OLD_TO).get(code="HTRA"), Role.BHXH_STAFF, username="bhxh.huongtra",
                         first_name="Hồ Thị Mai")
     staff.set_password(DEMO_PASSWORD)
     staff.save()

@@ -12,6 +12,7 @@ from cryptography.x509.oid import NameOID
 from django.contrib.auth import get_user_model
 
 from units.models import Unit
+from units.services.official_units import OLD_TO  # the demo units end the day before the 2025 mergers
 
 
 @pytest.fixture
@@ -20,12 +21,12 @@ def demo(db):
     from portal.demo import load_demo
 
     load_demo()
-    return Unit.objects.current()
+    return Unit.objects.valid_on(OLD_TO)
 
 
 @pytest.fixture
 def hai_duong(demo) -> Unit:
-    return Unit.objects.current().get(code="HDUONG")
+    return Unit.objects.valid_on(OLD_TO).get(code="HDUONG")
 
 
 def user(username: str):

@@ -15,6 +15,7 @@ from campaigns.documents.services import document_create_from_starter
 from campaigns.documents.starters import build_draft
 from campaigns.documents.starters.programme import provincial_programme
 from units.models import Unit
+from units.services.official_units import OLD_TO  # the demo units end the day before the 2025 mergers
 from tests.campaigns.pdfcheck import text_of
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def _activities(draft):
 
 
 def test_a_province_without_activities_says_so_and_prints_none_of_binh_dinhs_numbers(demo):
-    tra_vinh = Unit.objects.current().get(code="84")
+    tra_vinh = Unit.objects.valid_on(OLD_TO).get(code="84")
     block = _activities(build_draft(kind="province-monthly", unit=tra_vinh, year=2024, month=10))
     assert block.params == {"rows": []}
     sentence = "Chưa có hoạt động vận động nào được lên kế hoạch cho Tỉnh Trà Vinh trong tháng 10/2024."
@@ -59,7 +60,7 @@ def test_binh_dinhs_own_plan_lists_its_october_2024_activities(demo):
 def test_another_month_of_the_same_province_has_its_own_activities(demo):
     from campaigns.activities.services import activity_create
 
-    binh_dinh = Unit.objects.current().get(code="52")
+    binh_dinh = Unit.objects.valid_on(OLD_TO).get(code="52")
     block = _activities(build_draft(kind="province-monthly", unit=binh_dinh, year=2024, month=11))
     assert block.params["rows"] == [] and "tháng 11/2024" in block.text
     activity_create(kind="small_group", organiser=binh_dinh, organiser_detail="Phòng Truyền thông",
@@ -77,7 +78,7 @@ def _contribution_text(draft) -> str:
 
 
 def test_the_commune_plan_prints_the_rate_and_income_bounds_of_the_rules_on_its_date(demo):
-    hai_duong = Unit.objects.current().get(code="HDUONG")
+    hai_duong = Unit.objects.valid_on(OLD_TO).get(code="HDUONG")
     text = _contribution_text(build_draft(kind="commune-drive", unit=hai_duong, year=2021))
     # 2021: the rural poverty line 700.000 đ, 20 × lương cơ sở 1.490.000 đ, 22%
     assert "thấp nhất theo mức thu nhập 700.000 đồng/tháng, cao nhất 29.800.000 đồng/tháng" in text
@@ -93,7 +94,7 @@ def test_the_commune_plan_prints_the_rate_and_income_bounds_of_the_rules_on_its_
 
 
 def test_the_programme_amount_is_computed_with_the_rate_of_the_rules(demo):
-    bac_ninh = Unit.objects.current().get(code="27")
+    bac_ninh = Unit.objects.valid_on(OLD_TO).get(code="27")
     assert provincial_programme(bac_ninh, 2021).monthly_amount == 46_200  # 30% × 22% × 700.000
     rate = ContributionRate.objects.filter(product__code="bhxh_tn", valid_from__lte=datetime.date(2021, 8, 1)).latest(
         "valid_from")

@@ -11,6 +11,7 @@ from campaigns.documents.render.document import render_document
 from campaigns.documents.render.pdf import document_pdf
 from campaigns.documents.starters import PLAN_KINDS, StarterError, build_draft
 from units.models import Unit
+from units.services.official_units import OLD_TO  # the demo units end the day before the 2025 mergers
 from tests.campaigns.pdfcheck import A4, reader, text_of
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,7 @@ def test_the_half_year_plan_puts_its_coverage_tables_on_landscape_pages(demo):
 def test_reports_to_the_level_above_use_the_same_machinery(demo, kind, code, year, month):
     from campaigns.documents import services
 
-    unit = Unit.objects.current().get(code=code)
+    unit = Unit.objects.valid_on(OLD_TO).get(code=code)
     document = services.document_create_from_starter(kind=kind, unit=unit, year=year, month=month)
     assert document.doc_type == DocumentType.REPORT and document.number_symbol.endswith("/BC-UBND")
     text = text_of(document_pdf(render_document(document)).content)
@@ -87,9 +88,9 @@ def test_reports_to_the_level_above_use_the_same_machinery(demo, kind, code, yea
 
 def test_a_starter_refuses_a_unit_of_the_wrong_level(demo):
     with pytest.raises(StarterError, match="dành cho đơn vị cấp xa"):
-        build_draft(kind="commune-drive", unit=Unit.objects.current().get(code="CL"), year=2023)
+        build_draft(kind="commune-drive", unit=Unit.objects.valid_on(OLD_TO).get(code="CL"), year=2023)
     with pytest.raises(StarterError, match="cần --period"):
-        build_draft(kind="province-monthly", unit=Unit.objects.current().get(code="52"), year=2024)
+        build_draft(kind="province-monthly", unit=Unit.objects.valid_on(OLD_TO).get(code="52"), year=2024)
 
 
 @pytest.mark.parametrize("kind", PLAN_KINDS)
@@ -124,7 +125,7 @@ def test_make_plan_explains_unknown_or_ambiguous_units(demo, tmp_path):
     with pytest.raises(CommandError, match="Không có đơn vị"):
         call_command("make_plan", "--kind", "commune-drive", "--unit", "Xã Không Có", "--year", "2021",
                      "--output", str(tmp_path / "x.pdf"))
-    make_unit("Xã Hải Dương", parent=Unit.objects.current().get(code="HHOA"), code="HD2")
+    make_unit("Xã Hải Dương", parent=Unit.objects.valid_on(OLD_TO).get(code="HHOA"), code="HD2", valid_to=OLD_TO)
     with pytest.raises(CommandError, match="hãy ghi mã đơn vị"):
         call_command("make_plan", "--kind", "commune-drive", "--unit", "Xã Hải Dương", "--year", "2021",
                      "--output", str(tmp_path / "x.pdf"))

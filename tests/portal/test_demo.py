@@ -8,6 +8,7 @@ from bhxh_portal.demo import DEMO_PASSWORD, FIXTURES
 from bhxh_portal.imports import load_dataset
 from units import access
 from units.models import Membership, Role, Unit
+from units.services.official_units import OLD_TO
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,14 @@ def counts():
     return Unit.objects.count(), User.objects.count(), Membership.objects.count()
 
 
+def demo_units():
+    """The units of the reference plans: they all end on the last day before the 2025 mergers."""
+    return Unit.objects.filter(valid_to=OLD_TO)
+
+
+OFFICIAL_UNIT_COUNT = 34 + 3321  # today's provinces and communes
+
+
 def state():
     return (
         sorted(Unit.objects.values_list("pk", "code", "name", "parent_id", "path", "code_is_official")),
@@ -43,11 +52,12 @@ def demo(capsys):
 
 def test_load_demo_twice_leaves_the_same_database(demo, capsys):
     first = state()
-    assert counts() == (demo_unit_count(), demo_user_count(), demo_user_count() - 1)
+    expected = (demo_unit_count() + OFFICIAL_UNIT_COUNT, demo_user_count(), demo_user_count() - 1)
+    assert counts() == expected
 
     call_command("load_demo")
 
-    assert counts() == (demo_unit_count(), demo_user_count(), demo_user_count() - 1)
+    assert counts() == expected
     assert state() == first
     n = demo_unit_count()
     assert f"demo_units.csv: {n} dòng; đã thêm 0, đã cập nhật 0, không đổi {n}." in capsys.readouterr().out
@@ -55,7 +65,7 @@ def test_load_demo_twice_leaves_the_same_database(demo, capsys):
 
 
 def test_the_five_provinces_of_the_reference_plans_with_their_official_codes(demo):
-    provinces = Unit.objects.filter(level__code="tinh").order_by("code")
+    provinces = demo_units().filter(level__code="tinh").order_by("code")
     assert [(p.code, p.name, p.code_is_official) for p in provinces] == [
         ("27", "Tỉnh Bắc Ninh", True),
         ("45", "Tỉnh Quảng Trị", True),
@@ -66,23 +76,23 @@ def test_the_five_provinces_of_the_reference_plans_with_their_official_codes(dem
 
 
 def test_cang_long_has_its_fourteen_communes_and_hai_duong_its_six_villages(demo):
-    cang_long = Unit.objects.get(name="Huyện Càng Long")
-    hai_duong = Unit.objects.get(name="Xã Hải Dương")
+    cang_long = demo_units().get(name="Huyện Càng Long")
+    hai_duong = demo_units().get(name="Xã Hải Dương")
 
     assert cang_long.parent.code == "84"
     assert Unit.objects.filter(parent=cang_long, level__code="xa").count() == 14
-    assert Unit.objects.get(name="Thị trấn Càng Long").parent == cang_long
+    assert demo_units().get(name="Thị trấn Càng Long").parent == cang_long
     assert hai_duong.parent.name == "Thị xã Hương Trà"
     assert hai_duong.parent.parent.code == "46"
     assert sorted(Unit.objects.filter(parent=hai_duong).values_list("name", flat=True)) == [
         "Thôn TDH Bắc", "Thôn TDH Nam", "Thôn TDH Trung", "Thôn TDT Tây", "Thôn TDT Đông", "Thôn Vĩnh Trị",
     ]
     assert set(Unit.objects.filter(parent=hai_duong).values_list("level__code", flat=True)) == {"thon"}
-    assert Unit.objects.filter(name="Huyện Hướng Hóa", parent__code="45").exists()
+    assert demo_units().filter(name="Huyện Hướng Hóa", parent__code="45").exists()
 
 
 def test_made_up_codes_are_flagged_as_not_official(demo):
-    made_up = Unit.objects.exclude(level__code="tinh")
+    made_up = demo_units().exclude(level__code="tinh")
     assert made_up.count() == demo_unit_count() - 5  # all but the five provinces
     assert not made_up.filter(code_is_official=True).exists()
     assert Unit.objects.get(code="HDUONG").code_is_official is False

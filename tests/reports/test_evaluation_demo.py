@@ -20,6 +20,7 @@ from targets.demo import load_targets_demo
 from results.demo import load_results_demo
 from targets.models import Demographics, Indicator
 from units.models import Role, Unit
+from units.services.official_units import OLD_TO  # the demo units end the day before the 2025 mergers
 from units.periods import Period
 from tests.factories import make_member, make_unit
 from tests.reports.test_evaluation_table import TYPOS, golden
@@ -46,7 +47,7 @@ def huong_hoa():
     load_units()
     load_targets_demo()
     load_results_demo()
-    return Unit.objects.current().get(code="HHOA")
+    return Unit.objects.valid_on(OLD_TO).get(code="HHOA")
 
 
 def _csv(capsys, *args) -> list[dict]:
@@ -160,7 +161,7 @@ def test_the_year_of_the_month_is_the_evaluated_year(huong_hoa):
 
 @pytest.mark.parametrize("member_of", ["45", "HHOA"])
 def test_the_page_renders_for_a_user_of_quang_tri_or_huong_hoa(client, huong_hoa, member_of):
-    client.force_login(make_member(Unit.objects.current().get(code=member_of), Role.BHXH_STAFF))
+    client.force_login(make_member(Unit.objects.valid_on(OLD_TO).get(code=member_of), Role.BHXH_STAFF))
     response = client.get(reverse("coverage:page", args=[huong_hoa.pk]), {"table": "evaluation", "period": "2019-12"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -171,7 +172,7 @@ def test_the_page_renders_for_a_user_of_quang_tri_or_huong_hoa(client, huong_hoa
 
 
 def test_a_user_of_another_branch_gets_404(client, huong_hoa):
-    client.force_login(make_member(Unit.objects.current().get(code="CL"), Role.BHXH_STAFF))
+    client.force_login(make_member(Unit.objects.valid_on(OLD_TO).get(code="CL"), Role.BHXH_STAFF))
     page = client.get(reverse("coverage:page", args=[huong_hoa.pk]), {"table": "evaluation", "period": "2019-12"})
     download = client.post(reverse("coverage:download", args=[huong_hoa.pk]),
                            {"table": "evaluation", "period": "2019-12", "format": "xlsx"})

@@ -26,6 +26,7 @@ from reports.coverage import coverage_table_build, coverage_table_render
 from reports.tables.coverage_tables import TABLES
 from targets.models import Indicator
 from units.models import Unit
+from units.services.official_units import OLD_TO  # the demo units end the day before the 2025 mergers
 from units.periods import Period
 from tests.campaigns.pdfcheck import text_of
 from tests.factories import make_demographics, make_target, make_unit
@@ -339,7 +340,7 @@ def admin_client(client, django_user_model):
 
 def test_every_figure_of_the_demo_units_is_printed_alike_everywhere(demo_data, admin_client, capsys, tmp_path):
     for code, month in DEMO_CASES:
-        unit = Unit.objects.current().get(code=code)
+        unit = Unit.objects.valid_on(OLD_TO).get(code=code)
         printed = every_output_agrees(unit=unit, month=month, client=admin_client, capsys=capsys, tmp_path=tmp_path)
         dashboard = dashboard_agrees(unit=unit, month=month, printed=printed, client=admin_client)
         blocks_agree(unit=unit, month=month, printed=printed)
@@ -396,7 +397,7 @@ def test_every_figure_of_a_made_up_district_is_printed_alike_everywhere(made_up_
 
 
 def test_huong_hoa_2019_voluntary_achievement_is_44_27_on_the_table_the_block_and_the_evaluation(demo_data):
-    unit = Unit.objects.current().get(code="HHOA")
+    unit = Unit.objects.valid_on(OLD_TO).get(code="HHOA")
     table = coverage_table_build(unit=unit, table="bhxh", month=DECEMBER_2019).formatted_rows()[-1]
     blocks = blocks_agree(unit=unit, month=DECEMBER_2019,
                           printed={k: coverage_table_build(unit=unit, table=k, month=DECEMBER_2019).formatted_rows()
@@ -409,7 +410,7 @@ def test_huong_hoa_2019_voluntary_achievement_is_44_27_on_the_table_the_block_an
 
 
 def test_cang_long_june_2023_dashboard_shows_bhxh_as_the_sum_of_its_parts(demo_data, admin_client):
-    unit = Unit.objects.current().get(code="CL")
+    unit = Unit.objects.valid_on(OLD_TO).get(code="CL")
     html = admin_client.get(reverse("dashboard:unit", args=[unit.pk]), {"thang": "2023-06"}).content.decode()
     codes = dict(Indicator.objects.values_list("short_name", "code"))  # the page names, it prints no codes
     rows = {codes.get(r[0].strip()): r for r in next(t for t in html_tables(html) if t["id"] == "indicators")["rows"]}
@@ -420,7 +421,7 @@ def test_cang_long_june_2023_dashboard_shows_bhxh_as_the_sum_of_its_parts(demo_d
 
 
 def test_cang_long_june_2023_evaluation_dashboard_and_table_agree_to_the_last_digit(demo_data, admin_client):
-    unit = Unit.objects.current().get(code="CL")
+    unit = Unit.objects.valid_on(OLD_TO).get(code="CL")
     bhxh = coverage_table_build(unit=unit, table="bhxh", month=JUNE).formatted_rows()[-1]
     evaluation = {r[0]: r for r in coverage_table_build(unit=unit, table="evaluation", month=JUNE).formatted_rows()}
     html = admin_client.get(reverse("dashboard:unit", args=[unit.pk]), {"thang": "2023-06"}).content.decode()

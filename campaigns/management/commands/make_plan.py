@@ -30,10 +30,6 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="Tệp ra: .pdf hoặc .docx")
 
     def handle(self, *args, **options):
-        try:
-            unit = resolve_unit(options["unit"])
-        except LookupError as exc:
-            raise CommandError(str(exc)) from exc
         month = None
         if options["period"]:
             match = re.fullmatch(r"(\d{4})-(\d{1,2})", options["period"].strip())
@@ -42,6 +38,12 @@ class Command(BaseCommand):
             if int(match.group(1)) != options["year"]:
                 raise CommandError(f"--period {options['period']} không thuộc năm {options['year']}.")
             month = int(match.group(2))
+        try:
+            # the unit of the plan's year (or month): a code names another unit after the 2025 mergers
+            on = datetime.date(options["year"], month or 12, 1) if 1 <= (month or 12) <= 12 else None
+            unit = resolve_unit(options["unit"], on=on)
+        except (LookupError, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
         try:
             draft = build_draft(kind=options["kind"], unit=unit, year=options["year"], month=month)
         except StarterError as exc:

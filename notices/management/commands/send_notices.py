@@ -26,7 +26,9 @@ class Command(BaseCommand):
             day = datetime.date.fromisoformat(date) if date else datetime.date.today()
         except ValueError:
             raise CommandError(f"--date '{date}' không hợp lệ: ghi theo dạng YYYY-MM-DD, vd 2023-07-03.") from None
-        found = Unit.objects.current().filter(code=unit).select_related("level").first()
+        # the unit of that day (a code names another unit after the 2025 mergers), else today's
+        found = (Unit.objects.valid_on(day).filter(code=unit).select_related("level").first()
+                 or Unit.objects.current().filter(code=unit).select_related("level").first())
         if as_user is not None:
             user = get_user_model().objects.filter(username=as_user, is_active=True).first()
             if user is None:
