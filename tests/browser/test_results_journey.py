@@ -6,6 +6,8 @@ month locked and a save refused."""
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 from bhxh_portal.demo import DEMO_PASSWORD
 from results.models import MonthlyReport, MonthlyResult, ReportState
@@ -93,6 +95,9 @@ def test_official_enters_a_month_with_the_keyboard_district_approves_and_the_mon
 
     # Submit the month: the grid becomes read-only, waiting for the district.
     browser.find_element(By.CSS_SELECTOR, "button[name=action][value=submit]").click()
+    confirm = WebDriverWait(browser, 5).until(EC.alert_is_present())  # the page asks before submitting
+    assert "Nộp" in confirm.text or "nộp" in confirm.text
+    confirm.accept()
     wait_for(browser, lambda d: "Đã nộp kết quả tháng 7/2021 của Xã Hải Dương" in d.page_source)
     element(browser, "script[src$='grid.js']")  # the whole page is in
     snap(browser, "submitted")
@@ -110,6 +115,7 @@ def test_official_enters_a_month_with_the_keyboard_district_approves_and_the_mon
     snap(browser, "review-list")
     row.find_element(By.LINK_TEXT, "Xem và duyệt").click()
     element(browser, "button[name=action][value=approve]").click()
+    WebDriverWait(browser, 5).until(EC.alert_is_present()).accept()  # and before approving
     wait_for(browser, lambda d: "Đã duyệt kết quả tháng 7/2021 của Xã Hải Dương; số liệu đã khóa." in d.page_source)
     assert browser.current_url == grid_url
     snap(browser, "approved")
