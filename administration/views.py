@@ -2,19 +2,17 @@
 service, render. Only administrators (and superusers) open them; anything outside the subtrees the
 user administers answers 404, a change they may not make 403."""
 
-import uuid
 from functools import wraps
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bhxh_portal.importing.pending import pending_forget, pending_store
 from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_import
 from units import access
 from units.resources import UnitResource
@@ -237,29 +235,23 @@ def unit_import(request):
             messages.error(request, "Phiên nhập tệp đã hết hạn; hãy tải tệp lên lại.")
             return redirect("administration:unit_import")
         report = _run_unit_import(request, pending, dry_run=False)
-        _forget_pending(request)
+        pending_forget(request, key=IMPORT_SESSION_KEY)
         if report is not None and report.ok:
             messages.success(request, report.summary())
             return redirect("administration:unit_import")
         return render(request, "administration/unit_import.html", {"form": UnitImportForm(), "report": report})
     if action == "cancel":
-        _forget_pending(request)
+        pending_forget(request, key=IMPORT_SESSION_KEY)
         messages.info(request, "Đã hủy, không ghi gì.")
         return redirect("administration:unit_import")
     form = UnitImportForm(request.POST or None, request.FILES or None)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
-        _forget_pending(request)
-        upload = form.cleaned_data["file"]
-        token = uuid.uuid4().hex
-        filename = Path(upload.name).name
-        stored = default_storage.save(f"imports/{token}{Path(filename).suffix.lower()}", ContentFile(upload.read()))
-        pending = {"token": token, "path": stored, "filename": filename}
-        request.session[IMPORT_SESSION_KEY] = pending
+        pending = pending_store(request, key=IMPORT_SESSION_KEY, upload=form.cleaned_data["file"])
         report = _run_unit_import(request, pending, dry_run=True)
         ok = report is not None and report.ok
         if not ok:
-            _forget_pending(request)
+            pending_forget(request, key=IMPORT_SESSION_KEY)
         context.update({"report": report, "pending": pending if ok else None,
                         "preview": _preview(pending) if ok else None})
     return render(request, "administration/unit_import.html", context)
@@ -284,11 +276,6 @@ def _preview(pending, limit: int = 20):
     dataset = _load_pending(pending)
     return {"headers": dataset.headers, "rows": [list(r) for r in dataset[:limit]], "total": len(dataset)}
 
-
-def _forget_pending(request):
-    pending = request.session.pop(IMPORT_SESSION_KEY, None)
-    if pending and pending.get("path"):
-        default_storage.delete(pending["path"])
 
 
 # --- agents and collectors -----------------------------------------------------------------------

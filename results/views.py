@@ -8,14 +8,11 @@ with the reason when the save was refused: 409 somebody saved it first (the curr
 shown, nothing is overwritten), 422 not a number, 423 the month is locked, 403 not allowed.
 """
 
-import uuid
-from pathlib import Path
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,8 +20,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bhxh_portal.files import file_download, safe_extension
-from bhxh_portal.idempotency import Repeated, once_key, used
+from bhxh_portal.files import file_download
+from bhxh_portal.importing.pending import CONFIRMED, pending_forget, pending_store, stale_confirmation
+from bhxh_portal.idempotency import Repeated, once_key
 from bhxh_portal.importing import template_csv, template_xlsx
 from bhxh_portal.imports import ImportFileError, load_dataset, max_upload_bytes, run_resource_import
 from bhxh_portal.numbers import parse_id, parse_whole_number
@@ -441,36 +439,30 @@ def results_import(request):
     if request.method == "POST" and action == "confirm":
         token = request.POST.get("token", "")
         if not pending or token != pending.get("token"):
-            return _stale_confirmation(request, token, "results:results_import")
+            return stale_confirmation(request, token, "results:results_import")
         try:
             with once_key(key=token, user=request.user, purpose="targets.results_import", repeated=CONFIRMED):
                 report = _run_import(request, pending, dry_run=False)
         except Repeated as exc:
-            _forget_pending(request)
+            pending_forget(request, key=IMPORT_SESSION_KEY)
             messages.info(request, exc.message)
             return redirect("results:results_import")
-        _forget_pending(request)
+        pending_forget(request, key=IMPORT_SESSION_KEY)
         if report is not None and report.ok:
             messages.success(request, report.summary())
             return redirect("results:results_import")
         return render(request, "results/results_import.html", {"form": ResultUploadForm(), "report": report})
     if request.method == "POST" and action == "cancel":
-        _forget_pending(request)
+        pending_forget(request, key=IMPORT_SESSION_KEY)
         messages.info(request, "Đã hủy, không ghi gì.")
         return redirect("results:results_import")
     form = ResultUploadForm(request.POST or None, request.FILES or None)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
-        _forget_pending(request)
-        upload = form.cleaned_data["file"]
-        token = uuid.uuid4().hex
-        filename = Path(upload.name).name
-        stored = default_storage.save(f"imports/{token}{safe_extension(filename)}", ContentFile(upload.read()))
-        pending = {"token": token, "path": stored, "filename": filename}
-        request.session[IMPORT_SESSION_KEY] = pending
+        pending = pending_store(request, key=IMPORT_SESSION_KEY, upload=form.cleaned_data["file"])
         report = _run_import(request, pending, dry_run=True)
         if report is None or not report.ok:
-            _forget_pending(request)
+            pending_forget(request, key=IMPORT_SESSION_KEY)
         context.update({"report": report, "pending": pending if report and report.ok else None})
     return render(request, "results/results_import.html", context)
 
@@ -486,21 +478,4 @@ def _run_import(request, pending, *, dry_run: bool):
                                dry_run=dry_run)
 
 
-def _forget_pending(request):
-    pending = request.session.pop(IMPORT_SESSION_KEY, None)
-    if pending and pending.get("path"):
-        default_storage.delete(pending["path"])
 
-
-# The confirmation token of a checked file is used once (bhxh_portal.idempotency): a second click, or
-# the same confirmation from another tab, is told the file was written, and nothing is written again.
-CONFIRMED = "Tệp này đã được ghi"
-
-
-def _stale_confirmation(request, token: str, page: str):
-    repeated = used(key=token, repeated=CONFIRMED)
-    if repeated is not None:
-        messages.info(request, repeated.message)
-    else:
-        messages.error(request, "Phiên nhập tệp đã hết hạn; hãy tải tệp lên lại.")
-    return redirect(page)

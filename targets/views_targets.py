@@ -6,13 +6,10 @@ message and no data.
 """
 
 import datetime
-import uuid
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404
@@ -20,8 +17,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from bhxh_portal.files import file_download, safe_extension
-from bhxh_portal.idempotency import Repeated, once_key, used
+from bhxh_portal.files import file_download
+from bhxh_portal.importing.pending import CONFIRMED, pending_forget, pending_store, stale_confirmation
+from bhxh_portal.idempotency import Repeated, once_key
 from bhxh_portal.importing import template_csv, template_xlsx
 from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_import
 
@@ -405,15 +403,15 @@ def target_import(request):
     if request.method == "POST" and request.POST.get("action") == "confirm":
         token = request.POST.get("token", "")
         if not pending or token != pending.get("token"):
-            return _stale_confirmation(request, token, "targets:target_import")
+            return stale_confirmation(request, token, "targets:target_import")
         try:
             with once_key(key=token, user=request.user, purpose="targets.import", repeated=CONFIRMED):
                 report = _run_import(request, pending, dry_run=False)
         except Repeated as exc:
-            _forget_pending(request)
+            pending_forget(request, key=IMPORT_SESSION_KEY)
             messages.info(request, exc.message)
             return redirect("targets:target_import")
-        _forget_pending(request)
+        pending_forget(request, key=IMPORT_SESSION_KEY)
         if report is None:
             return redirect("targets:target_import")
         if report.ok:
@@ -423,23 +421,19 @@ def target_import(request):
             "form": ImportUploadForm(initial={"kind": pending["kind"]}), "report": report,
             "kinds": IMPORT_KINDS})
     if request.method == "POST" and request.POST.get("action") == "cancel":
-        _forget_pending(request)
+        pending_forget(request, key=IMPORT_SESSION_KEY)
         messages.info(request, "Đã hủy, không ghi gì.")
         return redirect("targets:target_import")
     form = ImportUploadForm(request.POST or None, request.FILES or None,
                             initial={"kind": request.GET.get("loai", "targets")})
     context = {"form": form, "kinds": IMPORT_KINDS}
     if request.method == "POST" and form.is_valid():
-        _forget_pending(request)
-        upload = form.cleaned_data["file"]
-        token = uuid.uuid4().hex
-        filename = Path(upload.name).name
-        stored = default_storage.save(f"imports/{token}{safe_extension(filename)}", ContentFile(upload.read()))
-        pending = {"token": token, "path": stored, "kind": form.cleaned_data["kind"], "filename": filename}
+        pending = pending_store(request, key=IMPORT_SESSION_KEY, upload=form.cleaned_data["file"])
+        pending["kind"] = form.cleaned_data["kind"]
         request.session[IMPORT_SESSION_KEY] = pending
         report = _run_import(request, pending, dry_run=True)
         if report is None or not report.ok:
-            _forget_pending(request)
+            pending_forget(request, key=IMPORT_SESSION_KEY)
         context.update({"report": report, "pending": pending if report and report.ok else None,
                         "preview": _preview(pending) if report and report.ok else None})
     return render(request, "targets/targets_import.html", context)
@@ -462,21 +456,4 @@ def _preview(pending, limit: int = 20):
     return {"headers": dataset.headers, "rows": [list(r) for r in dataset[:limit]], "total": len(dataset)}
 
 
-def _forget_pending(request):
-    pending = request.session.pop(IMPORT_SESSION_KEY, None)
-    if pending and pending.get("path"):
-        default_storage.delete(pending["path"])
 
-
-# The confirmation token of a checked file is used once (bhxh_portal.idempotency): a second click, or
-# the same confirmation from another tab, is told the file was written, and nothing is written again.
-CONFIRMED = "Tệp này đã được ghi"
-
-
-def _stale_confirmation(request, token: str, page: str):
-    repeated = used(key=token, repeated=CONFIRMED)
-    if repeated is not None:
-        messages.info(request, repeated.message)
-    else:
-        messages.error(request, "Phiên nhập tệp đã hết hạn; hãy tải tệp lên lại.")
-    return redirect(page)
