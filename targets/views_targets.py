@@ -321,6 +321,8 @@ def demographics_export(request, pk: int, year: int, fmt: str):
 
 
 TEMPLATE_HELP = {
+    "schools": SCHOOL_TEMPLATE_HELP,
+    "school_figures": FIGURES_TEMPLATE_HELP,
     "targets": [
         ("Mã đơn vị", "Mã của xã, huyện, thôn như trong danh mục đơn vị (bắt buộc)."),
         ("Tên đơn vị", "Để người đọc dễ theo dõi; khi nhập không dùng cột này."),
@@ -382,10 +384,10 @@ def _template_workbook(headers: list[str], key: str) -> bytes:
 
 
 IMPORT_SESSION_KEY = "targets_import"
-RESOURCES = {"targets": TargetResource, "demographics": DemographicsResource}
-# Schools and their pupils' BHYT: same check-then-confirm upload, same scope rules.
-RESOURCES.update({"schools": SchoolResource, "school_figures": SchoolFiguresResource})
-TEMPLATE_HELP.update({"schools": SCHOOL_TEMPLATE_HELP, "school_figures": FIGURES_TEMPLATE_HELP})
+# Each kind of the targets upload page; schools and their pupils' BHYT take the same check-then-confirm
+# upload and the same scope rules.
+RESOURCES = {"targets": TargetResource, "demographics": DemographicsResource,
+             "schools": SchoolResource, "school_figures": SchoolFiguresResource}
 
 
 def _may_import(user) -> bool:

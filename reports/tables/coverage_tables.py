@@ -6,8 +6,10 @@ every figure of the parent row computed from the parent's own denominator, targe
 
 from .base import Column, Row, Table, percent
 from .coverage import coverage_figures
+from .evaluation import evaluation_report_table
 from .figures import achievement_pct, complete_composites, part_target_count, target_count_of
 from .inputs import CoverageInputs
+from .students import students_table
 
 
 def _stt_and_name(inputs: CoverageInputs, index: int | None, unit) -> dict:
@@ -186,21 +188,14 @@ def remaining_table(inputs: CoverageInputs) -> Table:
                  subtitle=_subtitle(inputs)), inputs)
 
 
-TABLES = {"bhyt": bhyt_table, "bhxh": bhxh_table, "bhtn": bhtn_table, "remaining": remaining_table}
+TABLES = {"bhyt": bhyt_table, "bhxh": bhxh_table, "bhtn": bhtn_table, "remaining": remaining_table,
+          # students' BHYT by school (the plan's appendix): schools and their figures per school year,
+          # not CoverageInputs; reports.coverage.coverage_table_build uses the builder's own `load_inputs`
+          "students": students_table,
+          # the yearly evaluation (this year against last year and its plan, next year's target) of the
+          # parent unit itself; its builder loads its own inputs (reports.tables.evaluation)
+          "evaluation": evaluation_report_table}
 TABLE_LABELS = {"bhyt": "BHYT theo đơn vị", "bhxh": "BHXH (bắt buộc, tự nguyện) theo đơn vị",
-                "bhtn": "BHTN theo đơn vị", "remaining": "Số người còn phải vận động"}
-
-
-# Students' BHYT by school (the plan's appendix): schools and their figures per school year, not
-# CoverageInputs; reports.coverage.coverage_table_build uses the builder's own `load_inputs`.
-from .students import students_table  # noqa: E402
-
-TABLES["students"] = students_table
-TABLE_LABELS["students"] = "BHYT học sinh theo trường"
-
-# The yearly evaluation (this year against last year and its plan, next year's target) of the
-# parent unit itself; its builder loads its own inputs (reports.tables.evaluation).
-from .evaluation import evaluation_report_table  # noqa: E402
-
-TABLES["evaluation"] = evaluation_report_table
-TABLE_LABELS["evaluation"] = "Đánh giá kết quả năm (so với năm trước, kế hoạch)"
+                "bhtn": "BHTN theo đơn vị", "remaining": "Số người còn phải vận động",
+                "students": "BHYT học sinh theo trường",
+                "evaluation": "Đánh giá kết quả năm (so với năm trước, kế hoạch)"}

@@ -7,22 +7,19 @@ from django.utils.module_loading import import_string
 
 from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_import
 
-# Each kind names the resource that imports it; later apps add theirs here.
+# Each kind names the resource that imports it.
 IMPORTERS = {
     "units": "units.resources.UnitResource",
     "demographics": "targets.resources_targets.DemographicsResource",
     "targets": "targets.resources_targets.TargetResource",
+    # monthly results: unit_code, period YYYY-MM, indicator, participants [, new, renewing]
+    "results": "results.resources.ResultResource",
+    # schools and their pupils' BHYT per school year (the students' coverage table)
+    "schools": "targets.resources_schools.SchoolResource",
+    "school_figures": "targets.resources_schools.SchoolFiguresResource",
+    # a year's public holidays and make-up working days (working-day deadlines)
+    "holidays": "campaigns.holidays.importers.PublicHolidayResource",
 }
-
-# Monthly results: unit_code, period YYYY-MM, indicator, participants [, new, renewing].
-IMPORTERS["results"] = "results.resources.ResultResource"
-
-# Schools and their pupils' BHYT per school year (the students' coverage table).
-IMPORTERS["schools"] = "targets.resources_schools.SchoolResource"
-IMPORTERS["school_figures"] = "targets.resources_schools.SchoolFiguresResource"
-
-# A year's public holidays and make-up working days (working-day deadlines).
-IMPORTERS["holidays"] = "campaigns.holidays.importers.PublicHolidayResource"
 
 
 class Command(BaseCommand):
