@@ -14,7 +14,7 @@ from drive.demo import load_drive_demo
 from notices.demo import load_notices_demo
 from results.demo import load_results_demo
 from targets.demo import load_targets_demo
-from targets.demo_schools import load_schools_demo
+from targets.schools.demo import load_schools_demo
 from units.demo import load_official_tree, load_units, load_users
 
 

@@ -11,7 +11,7 @@ from . import services
 from .decisions import Decision
 from .models import Demographics, EnteredAs, Indicator, Target
 from units.periods import Period
-from .resources_targets import DemographicsResource, TargetResource
+from targets.resources import DemographicsResource, TargetResource
 
 
 @admin.register(Indicator)
@@ -146,4 +146,4 @@ class TargetAdmin(_UserAwareAdmin, ImportExportMixin, SimpleHistoryAdmin):
 
 
 # Schools and their pupils' BHYT.
-from . import admin_schools  # noqa: E402, F401
+from targets.schools import admin as admin_schools  # noqa: E402, F401

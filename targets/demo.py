@@ -18,7 +18,7 @@ from django.apps import apps
 
 from units.models import Unit
 
-from .resources_targets import DemographicsResource, TargetResource
+from targets.resources import DemographicsResource, TargetResource
 
 HAI_DUONG_AGENT = "Đại lý BHYT, BHXH xã Hải Dương"
 

@@ -15,7 +15,7 @@ from import_export import fields
 from bhxh_portal.importing import ColumnSpec
 from bhxh_portal.imports import ImportFileError, parse_date
 from bhxh_portal.search import fold_text
-from targets.resources_targets import _RowResource, _text
+from targets.resources import _RowResource, _text
 
 from .workdays import HolidayYear, PublicHoliday
 

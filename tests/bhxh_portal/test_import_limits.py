@@ -125,7 +125,7 @@ def test_units_import_refuses_a_name_too_long_and_a_date_out_of_range(tree):
 
 
 def test_demographics_import_refuses_a_count_past_the_column(tree):
-    from targets.resources_targets import DemographicsResource
+    from targets.resources import DemographicsResource
 
     problems = resource_problems(DemographicsResource(user=tree[1]), ["Mã đơn vị", "Năm", "Dân số", "Nguồn số liệu"],
                                  [["00001", 2024, HUGE, ""], ["00002", 2024, "-5", ""], ["00002", 2023, 10, LONG]])
@@ -136,7 +136,7 @@ def test_demographics_import_refuses_a_count_past_the_column(tree):
 
 
 def test_targets_import_refuses_a_count_and_a_note_past_the_columns(tree):
-    from targets.resources_targets import TargetResource
+    from targets.resources import TargetResource
 
     problems = resource_problems(TargetResource(user=tree[1]),
                                  ["Mã đơn vị", "Năm", "Chỉ tiêu", "Số người", "Loại (giao/phấn đấu)", "Ghi chú"],
@@ -159,7 +159,7 @@ def test_results_import_refuses_a_count_past_the_column_in_vietnamese(tree):
 
 
 def test_schools_and_their_figures_refuse_what_the_columns_cannot_hold(tree):
-    from targets.resources_schools import SchoolFiguresResource, SchoolResource
+    from targets.schools.resources import SchoolFiguresResource, SchoolResource
 
     problems = resource_problems(SchoolResource(user=tree[1]), ["Mã trường", "Tên trường", "Mã xã", "Hoạt động từ"],
                                  [["T1", LONG, "00001", ""], ["T" * 31, "Trường Hai", "00001", ""],
@@ -348,7 +348,7 @@ def test_the_same_list_in_three_encodings_is_stored_once_composed_and_found_by_a
 
 
 def test_resource_imports_store_composed_text_from_a_windows_1258_csv(tree):
-    from targets.resources_schools import SchoolResource
+    from targets.schools.resources import SchoolResource
 
     data = windows_1258("Mã trường,Tên trường,Mã xã\nT1,Trường Tiểu học Hồng Phước,00001\n")
     report = run_resource_import(SchoolResource(user=tree[1]), load_dataset(data, filename="t.csv"), filename="t.csv")

@@ -171,7 +171,7 @@ def test_units_import_never_crashes_and_is_all_or_nothing(tree, upload):
 @PROPERTY
 @given(upload=files(["Mã đơn vị", "Năm", "Dân số", "Lực lượng lao động", "Học sinh, sinh viên"]))
 def test_demographics_import_never_crashes_and_is_all_or_nothing(tree, upload):
-    from targets.resources_targets import DemographicsResource
+    from targets.resources import DemographicsResource
 
     check(lambda: resource_run(DemographicsResource(user=tree[1]), *upload))
 
@@ -180,7 +180,7 @@ def test_demographics_import_never_crashes_and_is_all_or_nothing(tree, upload):
 @given(upload=files(["Mã đơn vị", "Năm", "Kỳ", "Chỉ tiêu", "Đại lý thu", "Tỷ lệ (%)", "Số người",
                      "Loại (giao/phấn đấu)", "Quyết định giao"]))
 def test_targets_import_never_crashes_and_is_all_or_nothing(tree, upload):
-    from targets.resources_targets import TargetResource
+    from targets.resources import TargetResource
 
     check(lambda: resource_run(TargetResource(user=tree[1]), *upload))
 
@@ -196,14 +196,14 @@ def test_results_import_never_crashes_and_is_all_or_nothing(tree, upload):
 @PROPERTY
 @given(upload=files(["Mã trường", "Tên trường", "Cấp học", "Mã xã", "Hoạt động từ", "Hoạt động đến"]))
 def test_schools_import_never_crashes_and_is_all_or_nothing(tree, upload):
-    resources_schools = pytest.importorskip("targets.resources_schools")
+    resources_schools = pytest.importorskip("targets.schools.resources")
     check(lambda: resource_run(resources_schools.SchoolResource(user=tree[1]), *upload))
 
 
 @PROPERTY
 @given(upload=files(["Mã trường", "Năm học", "Tổng số học sinh", "Đã tham gia BHYT", "Tham gia tại trường"]))
 def test_school_figures_import_never_crashes_and_is_all_or_nothing(tree, upload):
-    resources_schools = pytest.importorskip("targets.resources_schools")
+    resources_schools = pytest.importorskip("targets.schools.resources")
     check(lambda: resource_run(resources_schools.SchoolFiguresResource(user=tree[1]), *upload))
 
 
@@ -272,7 +272,7 @@ def test_programme_list_import_never_crashes_and_is_all_or_nothing(programme, up
 def test_a_valid_file_still_imports_through_the_same_harness(tree):
     """The harness is not vacuous: a good demographics file is written, and its rollback undoes it."""
     from targets.models import Demographics
-    from targets.resources_targets import DemographicsResource
+    from targets.resources import DemographicsResource
 
     name, data = write("csv", ["Mã đơn vị", "Năm", "Dân số"], [["00001", 2024, "1.200"]])
     with transaction.atomic():

@@ -462,7 +462,7 @@ def test_every_upload_page_and_download_is_checked_here():
 
 def test_every_importer_kind_is_checked_here():
     from portal.management.commands.import_data import IMPORTERS
-    from targets.views_targets import RESOURCES
+    from targets.views import RESOURCES
 
     checked = set(UPLOAD_CHECKS["targets:target_import"]) | {"results"}
     # units: checked through the administrators' page above; holidays: the national calendar, which

@@ -324,7 +324,7 @@ def demo_data(db):
     from units.demo import load_units
     from targets.demo import load_targets_demo
     from results.demo import load_results_demo
-    from targets.demo_schools import load_schools_demo
+    from targets.schools.demo import load_schools_demo
 
     load_units()
     load_targets_demo()

@@ -12,7 +12,7 @@ from django.urls import reverse
 from bhxh_portal.imports import load_dataset, run_resource_import
 from units.models import Role
 from targets.models import School, SchoolFigures, SchoolLevel
-from targets.resources_schools import SchoolFiguresResource, SchoolResource, parse_school_year
+from targets.schools.resources import SchoolFiguresResource, SchoolResource, parse_school_year
 from tests.factories import UserFactory, make_member, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -269,7 +269,7 @@ def test_blank_templates_carry_the_vietnamese_headers_and_are_accepted_back(clie
 
 
 def test_synthetic_schools_for_benchmarks(district):
-    from targets.demo_schools import synthetic_schools_add, synthetic_schools_remove
+    from targets.schools.demo import synthetic_schools_add, synthetic_schools_remove
 
     communes = list(district.children.all())
     assert synthetic_schools_add(communes=communes, school_year=2022, per_commune=3) == 6

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from bhxh_portal.imports import load_dataset, run_resource_import
 from targets.models import Demographics, EnteredAs, Target, TargetKind
-from targets.resources_targets import DemographicsResource, TargetResource
+from targets.resources import DemographicsResource, TargetResource
 from tests.factories import make_demographics, make_unit
 
 from .targets_fixtures import AGENT_NAME, build_hai_duong

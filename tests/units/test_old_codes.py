@@ -12,7 +12,7 @@ from bhxh_portal.imports import load_dataset, run_resource_import
 from targets.models import Demographics
 from results.models import MonthlyResult
 from units.models import Role
-from targets.resources_targets import DemographicsResource
+from targets.resources import DemographicsResource
 from units.selectors import unit_for_code, unit_search
 from units.services.official_units import NEW_FROM, OLD_TO
 from tests.factories import make_member, make_unit

@@ -10,13 +10,13 @@ from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_impo
 # Each kind names the resource that imports it.
 IMPORTERS = {
     "units": "units.resources.UnitResource",
-    "demographics": "targets.resources_targets.DemographicsResource",
-    "targets": "targets.resources_targets.TargetResource",
+    "demographics": "targets.resources.DemographicsResource",
+    "targets": "targets.resources.TargetResource",
     # monthly results: unit_code, period YYYY-MM, indicator, participants [, new, renewing]
     "results": "results.resources.ResultResource",
     # schools and their pupils' BHYT per school year (the students' coverage table)
-    "schools": "targets.resources_schools.SchoolResource",
-    "school_figures": "targets.resources_schools.SchoolFiguresResource",
+    "schools": "targets.schools.resources.SchoolResource",
+    "school_figures": "targets.schools.resources.SchoolFiguresResource",
     # a year's public holidays and make-up working days (working-day deadlines)
     "holidays": "campaigns.holidays.importers.PublicHolidayResource",
 }

@@ -8,7 +8,7 @@ Idempotent: a second run changes nothing."""
 
 import datetime
 
-from .resources_schools import SchoolFiguresResource, SchoolResource
+from targets.schools.resources import SchoolFiguresResource, SchoolResource
 
 SCHOOL_YEAR_END = datetime.date(2023, 5, 31)
 

@@ -30,7 +30,7 @@ from targets.models import School, SchoolFigures, SchoolLevel, school_year_label
 from units.models import Unit
 from bhxh_portal.search import fold_text
 
-from .resources_targets import _RowResource, _text
+from targets.resources import _RowResource, _text
 
 SCHOOL_HEADER_ALIASES = {
     "code": ["mã trường", "mã số trường", "mã"],

@@ -1,5 +1,5 @@
 """Admin screens for schools and their pupils' BHYT figures (superusers only), with
-xlsx/csv import and export (targets.resources_schools)."""
+xlsx/csv import and export (targets.schools.resources)."""
 
 from django import forms
 from django.contrib import admin
@@ -8,11 +8,11 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from units import access
-from . import services
-from .admin import _UserAwareAdmin
-from .models import School, SchoolFigures
+from targets import services
+from targets.admin import _UserAwareAdmin
+from targets.models import School, SchoolFigures
 from units.models import Unit
-from .resources_schools import SchoolFiguresResource, SchoolResource
+from targets.schools.resources import SchoolFiguresResource, SchoolResource
 
 
 

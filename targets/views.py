@@ -26,18 +26,18 @@ from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_impo
 from units import access
 from . import selectors, services
 from .allocation import AllocationError, check_split
-from .forms_targets import IMPORT_KINDS, AllocationForm, DemographicsForm, ImportUploadForm, TargetForm
+from targets.forms import IMPORT_KINDS, AllocationForm, DemographicsForm, ImportUploadForm, TargetForm
 from .models import EnteredAs, Indicator, TargetKind
 from units.periods import InvalidPeriodParam, Period, period_param, periods_of_year, year_param
 from units.selectors import unit_breadcrumbs
 from .services.targets import refusal_message
-from .resources_targets import (
+from targets.resources import (
     DEMOGRAPHICS_TEMPLATE_HEADERS,
     TARGET_TEMPLATE_HEADERS,
     DemographicsResource,
     TargetResource,
 )
-from .resources_schools import (
+from targets.schools.resources import (
     FIGURES_TEMPLATE_HEADERS,
     FIGURES_TEMPLATE_HELP,
     SCHOOL_TEMPLATE_HEADERS,
