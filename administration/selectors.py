@@ -71,6 +71,13 @@ def unit_in_scope_or_404(*, admin, pk: int) -> Unit:
                    .filter(pk=pk).first())
 
 
+def official_load_provinces(*, admin) -> QuerySet:
+    """The provinces in force, with an official code, whose whole subtree the user administers: the
+    only ones whose official unit list they may load (a district or commune administrator has none)."""
+    qs = Unit.objects.current().filter(level__code="tinh", code_is_official=True).select_related("level")
+    return access.administered_units(admin, qs).order_by("code")
+
+
 def child_levels(unit: Unit) -> QuerySet:
     return UnitLevel.objects.filter(parent_levels=unit.level).order_by("rank")
 

@@ -14,6 +14,7 @@ from agents.models import Agent, Collector
 from units import access
 from units import services as unit_services
 from units.models import Membership, Role, Unit, UnitLevel
+from units.services.official_units import OfficialLoadReport, official_units_load
 
 from . import selectors
 
@@ -148,6 +149,18 @@ def unit_end(*, by, unit: Unit, valid_to: datetime.date) -> Unit:
     """The unit's last day of validity (dissolved, merged away); its history stays."""
     return unit_update(by=by, unit=unit, name=unit.name, code=unit.code, code_is_official=unit.code_is_official,
                        valid_from=unit.valid_from, valid_to=valid_to)
+
+
+def official_units_load_for_province(*, by, province: Unit, before_2025: bool = False) -> OfficialLoadReport:
+    """The official unit list of one province the user administers as a whole, by that province's own
+    code: the same load as `manage.py load_official_units --province`, so loading twice adds nothing."""
+    if not selectors.official_load_provinces(admin=by).filter(pk=province.pk).exists():
+        raise PermissionDenied(
+            "Chỉ quản trị viên cấp tỉnh nạp được danh mục đơn vị hành chính chính thức của tỉnh mình.")
+    report = official_units_load(province=province.code, before_2025=before_2025)
+    log.info("official units of province %s (%s) loaded by %s: %s", province.pk, province.code, by.username,
+             " ".join(line.strip() for line in report.lines()[1:]))
+    return report
 
 
 # --- agents and collectors -----------------------------------------------------------------------

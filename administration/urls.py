@@ -15,6 +15,7 @@ urlpatterns = [
     path("nguoi-dung/<int:pk>/trang-thai/", views.user_set_active, name="user_set_active"),
     path("don-vi/", views.unit_list, name="unit_list"),
     path("don-vi/nhap/", views.unit_import, name="unit_import"),
+    path("don-vi/nap-danh-muc/", views.unit_official_load, name="unit_official_load"),
     path("don-vi/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("don-vi/<int:pk>/them/", views.unit_add_child, name="unit_add_child"),
     path("don-vi/<int:pk>/ket-thuc/", views.unit_end, name="unit_end"),

@@ -16,6 +16,7 @@ from bhxh_portal.importing.pending import pending_forget, pending_store
 from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_import
 from units import access
 from units.resources import UnitResource
+from units.services.official_units import NEW_FROM
 
 from . import selectors, services
 from .forms import (
@@ -157,7 +158,39 @@ def unit_list(request):
     units = selectors.units_in_scope(admin=request.user, text=text, include_ended=include_ended)
     return render(request, "administration/unit_list.html", {
         "units": units[:selectors.LIST_LIMIT], "total": units.count(), "q": text, "include_ended": include_ended,
-        "limit": selectors.LIST_LIMIT, "top_units": selectors.administered_top_units(admin=request.user)[:50]})
+        "limit": selectors.LIST_LIMIT, "top_units": selectors.administered_top_units(admin=request.user)[:50],
+        "official_provinces": selectors.official_load_provinces(admin=request.user)[:100],
+        "reform_day": NEW_FROM})
+
+
+@administrator_required
+@require_POST
+def unit_official_load(request):
+    """Load the official unit list of a province the user administers, picked by its id among theirs:
+    no code is taken from the form, so another province cannot be named."""
+    provinces = selectors.official_load_provinces(admin=request.user)
+    if not provinces.exists():
+        raise PermissionDenied("Chỉ quản trị viên cấp tỉnh nạp được danh mục đơn vị hành chính chính thức; "
+                               "bạn không quản trị tỉnh nào.")
+    try:
+        pk = int(request.POST.get("unit", ""))
+    except ValueError:
+        pk = None
+    province = provinces.filter(pk=pk).first() if pk else (provinces.first() if provinces.count() == 1 else None)
+    if province is None:
+        raise Http404(selectors.NOT_FOUND)
+    try:
+        report = services.official_units_load_for_province(by=request.user, province=province,
+                                                           before_2025=request.POST.get("before_2025") == "1")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("administration:unit_list")
+    lines = [line.strip() for line in report.lines()]
+    if report.unchanged:
+        lines.append("Không có thay đổi: dữ liệu đã khớp danh mục chính thức.")
+    for line in lines:
+        messages.success(request, line)
+    return redirect("administration:unit_list")
 
 
 @administrator_required
