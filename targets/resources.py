@@ -201,6 +201,14 @@ class _RowResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
     def snapshot(self, instance) -> tuple:
         raise NotImplementedError
 
+    def adopt(self, instance, *, record, existing, before) -> None:
+        """import-export holds `instance`: give it the prepared values (and, for an update, the pk)."""
+        for f in self._meta.model._meta.concrete_fields:
+            setattr(instance, f.attname, getattr(record, f.attname))
+        instance._state.adding = existing is None
+        instance._import_snapshot = before
+        self._row_existed = existing is not None
+
     def save_m2m(self, instance, row, **kwargs):
         return None
 
@@ -307,12 +315,7 @@ class DemographicsResource(_RowResource):
             raise self._errors({"unit_code": str(exc)}) from exc
         except ValidationError as exc:
             raise self._errors({k: " ".join(v) for k, v in exc.message_dict.items()}) from exc
-        # import-export holds `instance`: give it the prepared values (and, for an update, the pk).
-        for f in Demographics._meta.concrete_fields:
-            setattr(instance, f.attname, getattr(record, f.attname))
-        instance._state.adding = existing is None
-        instance._import_snapshot = before
-        self._row_existed = existing is not None
+        self.adopt(instance, record=record, existing=existing, before=before)
 
     def do_instance_save(self, instance, is_create):
         services.demographics_store(record=instance, by=self.user, reason=f"Nhập từ tệp {self.filename}")
@@ -428,57 +431,12 @@ class TargetResource(_RowResource):
     def import_instance(self, instance, row, **kwargs):
         errors: dict[str, str] = {}
         unit, year = self.parse_unit_and_year(row, errors)
-        period = None
-        if year is not None:
-            try:
-                period = parse_period_text(row.get("period"), year=year)
-            except ValueError as exc:
-                errors["period"] = str(exc)
-        indicator = None
-        if _text(row.get("indicator")) == "":
-            errors["indicator"] = "Thiếu chỉ tiêu."
-        else:
-            indicator = self.find_indicator(row.get("indicator"))
-            if indicator is None:
-                errors["indicator"] = (f"Không có chỉ tiêu '{_text(row.get('indicator'))}' (dùng mã: "
-                                       f"{', '.join(sorted(i.code for i in Indicator.objects.all()))}).")
-        agent = None
-        agent_name = _text(row.get("agent"))
-        if agent_name and unit is not None:
-            agent = self.find_agent(unit, agent_name)
-            if agent is None:
-                errors["agent"] = f"{unit.name} không có đại lý thu '{agent_name}'."
-        kind = None
-        raw_kind = fold_text(_text(row.get("kind")))
-        if not raw_kind:
-            kind = TargetKind.ASSIGNED
-        elif raw_kind in _KINDS:
-            kind = _KINDS[raw_kind]
-        else:
-            errors["kind"] = f"Loại '{_text(row.get('kind'))}' không hợp lệ: ghi 'giao' hoặc 'phấn đấu'."
-        entered_as = None
-        raw_entered = fold_text(_text(row.get("entered_as")))
-        if raw_entered:
-            entered_as = _ENTERED_AS.get(raw_entered)
-            if entered_as is None:
-                errors["entered_as"] = f"'{_text(row.get('entered_as'))}' không hợp lệ: ghi 'tỷ lệ' hoặc 'số người'."
-        rate_pct = count = None
-        try:
-            rate_pct = parse_number(row.get("rate_pct")) if "rate_pct" in row else None
-        except ValueError as exc:
-            errors["rate_pct"] = f"Tỷ lệ {exc}."
-        try:
-            count = parse_whole_number(row.get("count")) if "count" in row else None
-        except ValueError as exc:
-            errors["count"] = f"Số người {exc}."
-        if rate_pct is not None and rate_pct > 100:
-            errors["rate_pct"] = f"Tỷ lệ {format_number(rate_pct, 2)}% vượt quá 100%."
-        elif rate_pct is not None and rate_pct < 0:
-            errors["rate_pct"] = f"Tỷ lệ {format_number(rate_pct, 2)}% không được âm."
-        if count is not None and count < 0:
-            errors["count"] = f"Số người {format_number(count)} không được âm."
-        if "rate_pct" not in errors and "count" not in errors and rate_pct is None and count is None:
-            errors["count" if "count" in row else "rate_pct"] = "Cần ghi tỷ lệ (%) hoặc số người."
+        period = self.parse_period(row, year, errors)
+        indicator = self.parse_indicator(row, errors)
+        agent = self.parse_agent(row, unit, errors)
+        kind = self.parse_kind(row, errors)
+        entered_as = self.parse_entered_as(row, errors)
+        rate_pct, count = self.parse_rate_and_count(row, errors)
         decision = None
         try:
             decision = parse_decision(row.get("decision"))
@@ -506,11 +464,74 @@ class TargetResource(_RowResource):
                           "rate_pct": "rate_pct", "count": "count"}.get(field_name, field_name)
                 problems[column] = " ".join(messages)
             raise self._errors(problems) from exc
-        for f in Target._meta.concrete_fields:
-            setattr(instance, f.attname, getattr(target, f.attname))
-        instance._state.adding = existing is None
-        instance._import_snapshot = before
-        self._row_existed = existing is not None
+        self.adopt(instance, record=target, existing=existing, before=before)
+
+    # Each parse_* reads one column of the row; what is wrong goes to `errors` under that column.
+    def parse_period(self, row, year: int | None, errors: dict[str, str]):
+        if year is None:
+            return None
+        try:
+            return parse_period_text(row.get("period"), year=year)
+        except ValueError as exc:
+            errors["period"] = str(exc)
+            return None
+
+    def parse_indicator(self, row, errors: dict[str, str]) -> Indicator | None:
+        if _text(row.get("indicator")) == "":
+            errors["indicator"] = "Thiếu chỉ tiêu."
+            return None
+        indicator = self.find_indicator(row.get("indicator"))
+        if indicator is None:
+            errors["indicator"] = (f"Không có chỉ tiêu '{_text(row.get('indicator'))}' (dùng mã: "
+                                   f"{', '.join(sorted(i.code for i in Indicator.objects.all()))}).")
+        return indicator
+
+    def parse_agent(self, row, unit: Unit | None, errors: dict[str, str]):
+        agent = None
+        agent_name = _text(row.get("agent"))
+        if agent_name and unit is not None:
+            agent = self.find_agent(unit, agent_name)
+            if agent is None:
+                errors["agent"] = f"{unit.name} không có đại lý thu '{agent_name}'."
+        return agent
+
+    def parse_kind(self, row, errors: dict[str, str]):
+        raw_kind = fold_text(_text(row.get("kind")))
+        if not raw_kind:
+            return TargetKind.ASSIGNED
+        if raw_kind in _KINDS:
+            return _KINDS[raw_kind]
+        errors["kind"] = f"Loại '{_text(row.get('kind'))}' không hợp lệ: ghi 'giao' hoặc 'phấn đấu'."
+        return None
+
+    def parse_entered_as(self, row, errors: dict[str, str]):
+        entered_as = None
+        raw_entered = fold_text(_text(row.get("entered_as")))
+        if raw_entered:
+            entered_as = _ENTERED_AS.get(raw_entered)
+            if entered_as is None:
+                errors["entered_as"] = f"'{_text(row.get('entered_as'))}' không hợp lệ: ghi 'tỷ lệ' hoặc 'số người'."
+        return entered_as
+
+    def parse_rate_and_count(self, row, errors: dict[str, str]) -> tuple:
+        rate_pct = count = None
+        try:
+            rate_pct = parse_number(row.get("rate_pct")) if "rate_pct" in row else None
+        except ValueError as exc:
+            errors["rate_pct"] = f"Tỷ lệ {exc}."
+        try:
+            count = parse_whole_number(row.get("count")) if "count" in row else None
+        except ValueError as exc:
+            errors["count"] = f"Số người {exc}."
+        if rate_pct is not None and rate_pct > 100:
+            errors["rate_pct"] = f"Tỷ lệ {format_number(rate_pct, 2)}% vượt quá 100%."
+        elif rate_pct is not None and rate_pct < 0:
+            errors["rate_pct"] = f"Tỷ lệ {format_number(rate_pct, 2)}% không được âm."
+        if count is not None and count < 0:
+            errors["count"] = f"Số người {format_number(count)} không được âm."
+        if "rate_pct" not in errors and "count" not in errors and rate_pct is None and count is None:
+            errors["count" if "count" in row else "rate_pct"] = "Cần ghi tỷ lệ (%) hoặc số người."
+        return rate_pct, count
 
     def do_instance_save(self, instance, is_create):
         services.target_save(target=instance, by=self.user, reason=f"Nhập từ tệp {self.filename}")

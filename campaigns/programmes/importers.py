@@ -91,53 +91,91 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
         report.problems.append(RowProblem(None, None, f"bạn không có quyền nhận danh sách của {whose}."))
         return report
     data = source if isinstance(source, bytes) else source.read()
-    digest = hashlib.sha256(data).hexdigest()
     same = {"programme": programme, "group": group, "unit": unit, "received_on": received_on,
-            "content_sha256": digest}
+            "content_sha256": hashlib.sha256(data).hexdigest()}
     earlier = BeneficiaryList.objects.filter(**same).first()
     if earlier is not None:
         raise _list_repeated(earlier)
-    source = data
-    if not unit.is_in_subtree_of(programme.province):
-        report.problems.append(RowProblem(None, None, f"{unit.name} không thuộc {programme.province.name}."))
-        return report
-    if not programme.valid_from <= received_on <= programme.valid_to:
-        report.problems.append(RowProblem(None, None, "ngày nhận danh sách ngoài thời gian thực hiện chương trình "
-                                                      f"({programme.valid_from:%d/%m/%Y} – "
-                                                      f"{programme.valid_to:%d/%m/%Y})."))
+    if refusal := _list_refusal(programme=programme, unit=unit, received_on=received_on):
+        report.problems.append(RowProblem(None, None, refusal))
         return report
     form_columns = FORM_COLUMNS[group.form]
-    columns = [*COMMON, *form_columns]
-    aliases, required = spec_aliases(columns), [c.name for c in columns if c.required]
-    try:
-        dataset = load_dataset(source, filename=filename)
-        labels = rename_headers(dataset, aliases, required=required, filename=filename)
-    except ImportFileError as exc:
-        report.problems.append(exc.problem)
+    loaded = _load_rows(data, filename=filename, columns=[*COMMON, *form_columns], report=report)
+    if loaded is None:
         return report
-    if "personal_id" not in dataset.headers and "bhxh_code" not in dataset.headers:
-        report.problems.append(RowProblem(1, None, "thiếu cột Số định danh cá nhân (hoặc Mã số BHXH)."))
-        return report
+    rows, labels = loaded
 
     def problem(line, column, message):
         report.problems.append(RowProblem(line, labels.get(column, column) if column else None, message))
 
-    rows = list(dataset.dict)
-    communes = {u.code: u for u in Unit.objects.current().filter(
-        code__in={str(r.get("commune") or "").strip() for r in rows}, path__startswith=unit.path)}
-    # Who already receives support, and whether the list is one the user sees: of another branch's
-    # list the refusal says only that it lies outside the user's scope.
-    active = Beneficiary.objects.filter(beneficiary_list__programme=programme,
-                                        state__in=[BeneficiaryState.SUBMITTED, BeneficiaryState.CARD_ISSUED])
-    seen_here = access.scope_by_unit(user, active, "beneficiary_list__unit")
-    active_ids = {i for pair in active.values_list("personal_id", "bhxh_code") for i in pair if i}
-    active_here = {i for pair in seen_here.values_list("personal_id", "bhxh_code") for i in pair if i}
-    due_on = deadline_after(received_on, programme.card_issue_working_days)
-    seen: dict[str, int] = {}
+    checker = _RowChecker(programme=programme, unit=unit, user=user, received_on=received_on,
+                          form_columns=form_columns, rows=rows, problem=problem)
     beneficiaries = []
     for index, row in enumerate(rows):
-        line = index + 2
         report.total += 1
+        beneficiaries.append(checker.check(row, line=index + 2))
+    report.problems.sort(key=lambda p: (p.line or 0, p.column or ""))
+    if report.problems:
+        return report
+    report.created = len(beneficiaries)
+    if dry_run:
+        return report
+    batch = _write_list(same=same, filename=filename, user=user, beneficiaries=beneficiaries, seen=checker.seen,
+                        report=report, problem=problem)
+    if batch is not None:
+        report.list_id = batch.pk
+    return report
+
+
+def _list_refusal(*, programme: SupportProgramme, unit: Unit, received_on: datetime.date) -> str | None:
+    """Why no list of this unit and day belongs to the programme, or None."""
+    if not unit.is_in_subtree_of(programme.province):
+        return f"{unit.name} không thuộc {programme.province.name}."
+    if not programme.valid_from <= received_on <= programme.valid_to:
+        return ("ngày nhận danh sách ngoài thời gian thực hiện chương trình "
+                f"({programme.valid_from:%d/%m/%Y} – {programme.valid_to:%d/%m/%Y}).")
+    return None
+
+
+def _load_rows(data: bytes, *, filename: str, columns: list[ColumnSpec],
+               report: ImportReport) -> tuple[list[dict], dict[str, str]] | None:
+    """The rows under canonical headers and the headers as written; None (the problem reported) when
+    the file cannot be read or lacks a column."""
+    aliases, required = spec_aliases(columns), [c.name for c in columns if c.required]
+    try:
+        dataset = load_dataset(data, filename=filename)
+        labels = rename_headers(dataset, aliases, required=required, filename=filename)
+    except ImportFileError as exc:
+        report.problems.append(exc.problem)
+        return None
+    if "personal_id" not in dataset.headers and "bhxh_code" not in dataset.headers:
+        report.problems.append(RowProblem(1, None, "thiếu cột Số định danh cá nhân (hoặc Mã số BHXH)."))
+        return None
+    return list(dataset.dict), labels
+
+
+class _RowChecker:
+    """Checks the rows of one list in order, each against the earlier rows and the programme's
+    people; reports through `problem(line, column, message)`."""
+
+    def __init__(self, *, programme: SupportProgramme, unit: Unit, user, received_on: datetime.date,
+                 form_columns: list[ColumnSpec], rows: list[dict], problem):
+        self.programme, self.unit, self.received_on = programme, unit, received_on
+        self.form_columns, self.problem = form_columns, problem
+        self.communes = {u.code: u for u in Unit.objects.current().filter(
+            code__in={str(r.get("commune") or "").strip() for r in rows}, path__startswith=unit.path)}
+        # Who already receives support, and whether the list is one the user sees: of another branch's
+        # list the refusal says only that it lies outside the user's scope.
+        active = Beneficiary.objects.filter(beneficiary_list__programme=programme,
+                                            state__in=[BeneficiaryState.SUBMITTED, BeneficiaryState.CARD_ISSUED])
+        seen_here = access.scope_by_unit(user, active, "beneficiary_list__unit")
+        self.active_ids = {i for pair in active.values_list("personal_id", "bhxh_code") for i in pair if i}
+        self.active_here = {i for pair in seen_here.values_list("personal_id", "bhxh_code") for i in pair if i}
+        self.due_on = deadline_after(received_on, programme.card_issue_working_days)
+        self.seen: dict[str, int] = {}  # identifier -> first line that gives it
+
+    def check(self, row: dict, *, line: int) -> Beneficiary:
+        problem = self.problem
         name = str(row.get("full_name") or "").strip()
         if not name:
             problem(line, "full_name", "thiếu họ và tên.")
@@ -145,6 +183,36 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
         for column, value in (("full_name", name), *texts.items()):
             if unstorable := check_fits(Beneficiary, column, value):
                 problem(line, column, unstorable)
+        personal_id, bhxh_code = self.identifiers(row, line=line)
+        try:
+            birth_date = parse_date(row.get("birth_date"), label="ngày sinh")
+        except ValueError as exc:
+            problem(line, "birth_date", f"{exc}.")
+            birth_date = None
+        if unstorable := check_fits(Beneficiary, "birth_date", birth_date):
+            problem(line, "birth_date", unstorable)
+        sex = ""
+        if row.get("sex"):
+            sex = SEXES.get(fold_text(str(row["sex"])), "")
+            if not sex:
+                problem(line, "sex", f"giới tính '{row['sex']}' phải là Nam hoặc Nữ.")
+        commune = None
+        code = str(row.get("commune") or "").strip()
+        if code:
+            commune = self.communes.get(code)
+            if commune is None:
+                problem(line, "commune", f"không có xã mang mã '{code}' thuộc {self.unit.name}.")
+        support_from = self.support_from(row, line=line)
+        details = self.details(row, line=line)
+        return Beneficiary(
+            line=line, full_name=name, birth_date=birth_date, sex=sex, personal_id=personal_id,
+            bhxh_code=bhxh_code, commune=commune, address=texts["address"],
+            details=details, support_from=support_from, due_on=self.due_on, note=texts["note"],
+        )
+
+    def identifiers(self, row: dict, *, line: int) -> tuple[str, str]:
+        """The personal id and BHXH code, each checked for form and against earlier rows and lists."""
+        problem = self.problem
         personal_id = loose_identifier(row.get("personal_id"), 12)
         bhxh_code = loose_identifier(row.get("bhxh_code"), 10)
         masked = is_masked_personal_id(personal_id)
@@ -161,43 +229,35 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
         for key in (personal_id, bhxh_code):
             if not key:
                 continue
-            if key in seen:
+            if key in self.seen:
                 problem(line, "personal_id" if key == personal_id else "bhxh_code",
-                        f"trùng với dòng {seen[key]} trong tệp.")
-            elif key in active_here:
+                        f"trùng với dòng {self.seen[key]} trong tệp.")
+            elif key in self.active_here:
                 problem(line, "personal_id" if key == personal_id else "bhxh_code",
                         "người này đã có trong danh sách của chương trình (đang chờ cấp thẻ hoặc đã cấp thẻ).")
-            elif key in active_ids:
+            elif key in self.active_ids:
                 problem(line, "personal_id" if key == personal_id else "bhxh_code",
                         "người này đã có trong danh sách của chương trình do đơn vị ngoài phạm vi của bạn gửi.")
-            seen.setdefault(key, line)
+            self.seen.setdefault(key, line)
+        return personal_id, bhxh_code
+
+    def support_from(self, row: dict, *, line: int) -> datetime.date:
+        programme = self.programme
         try:
-            birth_date = parse_date(row.get("birth_date"), label="ngày sinh")
+            support_from = (parse_date(row.get("support_from"), label="ngày")
+                            or max(self.received_on, programme.valid_from))
         except ValueError as exc:
-            problem(line, "birth_date", f"{exc}.")
-            birth_date = None
-        if unstorable := check_fits(Beneficiary, "birth_date", birth_date):
-            problem(line, "birth_date", unstorable)
-        sex = ""
-        if row.get("sex"):
-            sex = SEXES.get(fold_text(str(row["sex"])), "")
-            if not sex:
-                problem(line, "sex", f"giới tính '{row['sex']}' phải là Nam hoặc Nữ.")
-        commune = None
-        code = str(row.get("commune") or "").strip()
-        if code:
-            commune = communes.get(code)
-            if commune is None:
-                problem(line, "commune", f"không có xã mang mã '{code}' thuộc {unit.name}.")
-        try:
-            support_from = parse_date(row.get("support_from"), label="ngày") or max(received_on, programme.valid_from)
-        except ValueError as exc:
-            problem(line, "support_from", f"{exc}.")
-            support_from = received_on
+            self.problem(line, "support_from", f"{exc}.")
+            support_from = self.received_on
         if not programme.valid_from <= support_from <= programme.valid_to:
-            problem(line, "support_from", "ngày hưởng ngoài thời gian thực hiện chương trình.")
+            self.problem(line, "support_from", "ngày hưởng ngoài thời gian thực hiện chương trình.")
+        return support_from
+
+    def details(self, row: dict, *, line: int) -> dict[str, str]:
+        """The columns of the group's form: what makes the person eligible."""
+        problem = self.problem
         details = {}
-        for canonical, header, needed in ((c.name, c.label, c.required) for c in form_columns):
+        for canonical, header, needed in ((c.name, c.label, c.required) for c in self.form_columns):
             value = row.get(canonical)
             if value in (None, ""):
                 if needed:
@@ -220,17 +280,14 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
                                              "hành của Phật giáo và Công giáo.")
                 value = religion or str(value)
             details[canonical] = str(value).strip() if not isinstance(value, str) else value.strip()
-        beneficiaries.append(Beneficiary(
-            line=line, full_name=name, birth_date=birth_date, sex=sex, personal_id=personal_id,
-            bhxh_code=bhxh_code, commune=commune, address=texts["address"],
-            details=details, support_from=support_from, due_on=due_on, note=texts["note"],
-        ))
-    report.problems.sort(key=lambda p: (p.line or 0, p.column or ""))
-    if report.problems:
-        return report
-    report.created = len(beneficiaries)
-    if dry_run:
-        return report
+        return details
+
+
+def _write_list(*, same: dict, filename: str, user, beneficiaries: list[Beneficiary], seen: dict[str, int],
+                report: ImportReport, problem) -> BeneficiaryList | None:
+    """Write the checked list under the programme's lock; None (the problems reported, nothing
+    written) when a list written meanwhile has added the same people."""
+    programme = same["programme"]
     try:
         with transaction.atomic():
             SupportProgramme.objects.select_for_update().filter(pk=programme.pk).first()
@@ -248,7 +305,7 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
                         "người này vừa được nhập trong một danh sách khác của chương trình.")
             if report.problems:
                 report.created = 0
-                return report
+                return None
             batch = BeneficiaryList.objects.create(source_filename=filename[:255], created_by=user, **same)
             for beneficiary in beneficiaries:
                 beneficiary.beneficiary_list = batch
@@ -258,8 +315,7 @@ def import_beneficiary_list(source, *, filename: str, group: BeneficiaryGroup, u
         if earlier is None:
             raise
         raise _list_repeated(earlier) from None
-    report.list_id = batch.pk
-    return report
+    return batch
 
 
 def _list_repeated(earlier: BeneficiaryList) -> Repeated:

@@ -166,89 +166,110 @@ def _money(value) -> str:
 
 def rule_coverage(*, today: datetime.date | None = None) -> list[RuleGroup]:
     today = today or datetime.date.today()
-    groups = []
-    group_labels = dict(SupportGroup.choices)
+    return [
+        _reference_amounts(today), _contribution_rates(today), _state_support_levels(today),
+        _household_discounts(today), _local_top_ups(today), _lump_sum_rules(today), _fund_return_rates(today),
+        _programme_support_rules(today), _holiday_calendars(today),
+    ]
 
+
+def _reference_amounts(today: datetime.date) -> RuleGroup:
     amounts = ReferenceAmount.objects.all()
     series = []
     for kind, label in ReferenceKind.choices:
         since = datetime.date(2025, 7, 1) if kind == ReferenceKind.REFERENCE_LEVEL else COVERAGE_FROM
         spans = [Span(r.valid_from, r.valid_to, _money(r.amount), r.legal_basis) for r in amounts if r.kind == kind]
         series.append(Series(label, "", spans, since=since, today=today))
-    groups.append(RuleGroup("Mức chuẩn (chuẩn hộ nghèo nông thôn, lương cơ sở, mức tham chiếu)",
-                            _admin("agents_referenceamount"), series,
-                            "Thu nhập thấp nhất, cao nhất của BHXH tự nguyện; mức đóng BHYT hộ gia đình."))
+    return RuleGroup("Mức chuẩn (chuẩn hộ nghèo nông thôn, lương cơ sở, mức tham chiếu)",
+                     _admin("agents_referenceamount"), series,
+                     "Thu nhập thấp nhất, cao nhất của BHXH tự nguyện; mức đóng BHYT hộ gia đình.")
 
+
+def _contribution_rates(today: datetime.date) -> RuleGroup:
     rates = _group_by(ContributionRate.objects.select_related("product"), lambda r: str(r.product),
                       lambda r: Span(r.valid_from, r.valid_to, f"{format_number(r.rate_pct, 1 if r.rate_pct % 1 else 0)}%"
                                      f" × {r.get_base_display().lower()}", r.legal_basis))
-    groups.append(RuleGroup("Tỷ lệ đóng", _admin("agents_contributionrate"),
-                            [Series("Tỷ lệ đóng", key, spans, since=COVERAGE_FROM, today=today)
-                             for key, spans in sorted(rates.items())]))
+    return RuleGroup("Tỷ lệ đóng", _admin("agents_contributionrate"),
+                     [Series("Tỷ lệ đóng", key, spans, since=COVERAGE_FROM, today=today)
+                      for key, spans in sorted(rates.items())])
 
+
+def _state_support_levels(today: datetime.date) -> RuleGroup:
+    group_labels = dict(SupportGroup.choices)
     supports = _group_by(
         StateSupportLevel.objects.select_related("product"),
         lambda r: f"{r.product} — {group_labels.get(r.group, 'mọi đối tượng') if r.group else 'mọi đối tượng'}",
         lambda r: Span(r.valid_from, r.valid_to, f"{format_number(r.percent)}% {r.get_basis_display().lower()}"
                        + (f", tối đa {r.max_years} năm" if r.max_years else ""), r.legal_basis))
-    groups.append(RuleGroup("Mức Nhà nước hỗ trợ", _admin("agents_statesupportlevel"),
-                            [Series("Nhà nước hỗ trợ", key, spans, today=today) for key, spans in sorted(supports.items())],
-                            "Mỗi nhóm tính từ dòng đầu tiên của nhóm đó."))
+    return RuleGroup("Mức Nhà nước hỗ trợ", _admin("agents_statesupportlevel"),
+                     [Series("Nhà nước hỗ trợ", key, spans, today=today) for key, spans in sorted(supports.items())],
+                     "Mỗi nhóm tính từ dòng đầu tiên của nhóm đó.")
 
+
+def _household_discounts(today: datetime.date) -> RuleGroup:
     discounts = _group_by(HouseholdDiscount.objects.select_related("product"),
                           lambda r: f"{r.product} — thành viên thứ {r.member_order}",
                           lambda r: Span(r.valid_from, r.valid_to, f"{format_number(r.ratio_pct)}% người thứ nhất",
                                          r.legal_basis))
-    groups.append(RuleGroup("Giảm trừ theo thành viên hộ gia đình", _admin("agents_householddiscount"),
-                            [Series("Giảm trừ", key, spans, today=today) for key, spans in sorted(discounts.items())]))
+    return RuleGroup("Giảm trừ theo thành viên hộ gia đình", _admin("agents_householddiscount"),
+                     [Series("Giảm trừ", key, spans, today=today) for key, spans in sorted(discounts.items())])
 
+
+def _local_top_ups(today: datetime.date) -> RuleGroup:
     top_ups = _group_by(
         LocalTopUp.objects.select_related("province", "product"),
         lambda r: f"{r.province.name} — {r.product} — {r.programme}",
         lambda r: Span(r.valid_from, r.valid_to, _money(r.amount) if r.amount is not None
                        else f"{format_number(r.percent)}% {r.get_basis_display().lower()}", r.legal_basis))
-    groups.append(RuleGroup("Hỗ trợ thêm của địa phương", _admin("agents_localtopup"),
-                            [Series("Địa phương hỗ trợ", key, spans, continuous=False, today=today)
-                             for key, spans in sorted(top_ups.items())],
-                            "Mỗi chương trình có thời hạn riêng: hết hạn không phải là thiếu."))
+    return RuleGroup("Hỗ trợ thêm của địa phương", _admin("agents_localtopup"),
+                     [Series("Địa phương hỗ trợ", key, spans, continuous=False, today=today)
+                      for key, spans in sorted(top_ups.items())],
+                     "Mỗi chương trình có thời hạn riêng: hết hạn không phải là thiếu.")
 
+
+def _lump_sum_rules(today: datetime.date) -> RuleGroup:
     lump = _group_by(LumpSumRule.objects.select_related("product"), lambda r: str(r.product),
                      lambda r: Span(r.valid_from, r.valid_to,
                                     f"trước {r.ahead_min_months}–{r.ahead_max_months} tháng; bù tối đa "
                                     f"{r.missing_max_months} tháng cho đủ {r.pension_months} tháng", r.legal_basis))
-    groups.append(RuleGroup("Đóng một lần (trước nhiều năm, bù thời gian còn thiếu)", _admin("agents_lumpsumrule"),
-                            [Series("Đóng một lần", key, spans, today=today) for key, spans in sorted(lump.items())]))
+    return RuleGroup("Đóng một lần (trước nhiều năm, bù thời gian còn thiếu)", _admin("agents_lumpsumrule"),
+                     [Series("Đóng một lần", key, spans, today=today) for key, spans in sorted(lump.items())])
 
+
+def _fund_return_rates(today: datetime.date) -> RuleGroup:
     rates_by_year = {r.year: f"{format_number(r.monthly_rate_pct, 4)}%/tháng — {r.source}"
                      for r in FundReturnRate.objects.all()}
-    groups.append(RuleGroup(
+    return RuleGroup(
         "Lãi suất đầu tư quỹ BHXH bình quân tháng", _admin("agents_fundreturnrate"),
         [YearSeries("Lãi suất đầu tư quỹ", "", rates_by_year, COVERAGE_FROM.year - 1, today.year - 1,
                     f"khoản đóng năm {today.year} dùng lãi suất năm {today.year - 1}")],
-        "Đóng trước nhiều năm và đóng bù dùng lãi suất của năm trước liền kề năm đóng, do BHXH Việt Nam công bố."))
+        "Đóng trước nhiều năm và đóng bù dùng lãi suất của năm trước liền kề năm đóng, do BHXH Việt Nam công bố.")
 
+
+def _programme_support_rules(today: datetime.date) -> RuleGroup:
     programme_rules = _group_by(
         SupportRule.objects.select_related("group__programme"),
         lambda r: f"{r.group.programme.name} — {r.group.name}",
         lambda r: Span(r.valid_from, r.valid_to, f"{_money(r.amount_per_month)}/tháng", r.description))
     periods = {f"{r.group.programme.name} — {r.group.name}": (r.group.programme.valid_from, r.group.programme.valid_to)
                for r in SupportRule.objects.select_related("group__programme")}
-    groups.append(RuleGroup(
+    return RuleGroup(
         "Mức hỗ trợ của chương trình địa phương", _admin("campaigns_supportprogramme"),
         [Series("Chương trình", key, spans, since=periods[key][0], until=periods[key][1], continuous=False, today=today)
          for key, spans in sorted(programme_rules.items())],
-        "Mỗi nhóm phải có mức hỗ trợ cho cả thời gian thực hiện chương trình."))
+        "Mỗi nhóm phải có mức hỗ trợ cho cả thời gian thực hiện chương trình.")
 
+
+def _holiday_calendars(today: datetime.date) -> RuleGroup:
     counts = defaultdict(int)
     for day in PublicHoliday.objects.values_list("day", flat=True):
         counts[day.year] += 1
     calendars = {y.year: f"{counts.get(y.year, 0)} ngày — {y.source}" for y in HolidayYear.objects.all()}
     next_year = today.year + 1
-    groups.append(RuleGroup(
+    return RuleGroup(
         "Ngày nghỉ lễ, Tết (hạn tính theo ngày làm việc)", _admin("campaigns_holidayyear"),
         [YearSeries("Lịch nghỉ", "", calendars, CALENDAR_FROM_YEAR, today.year,
                     "lịch năm sau đã nhập" if next_year in calendars
                     else f"lịch năm {next_year}: nhập khi có thông báo (thường vào tháng 11)")],
         "Một năm chỉ được coi là có lịch khi đã nhập đủ lịch nghỉ của năm (nhập tệp tại Quản trị → Ngày nghỉ lễ, "
-        "Tết). Hạn tính qua năm chưa có lịch được ghi chú trên các trang."))
-    return groups
+        "Tết). Hạn tính qua năm chưa có lịch được ghi chú trên các trang.")
