@@ -54,9 +54,24 @@ def grid_url(unit: Unit, month: Period, codes: list[str] | None = None) -> str:
     return url + (f"?chi-tieu={','.join(codes)}" if codes else "")
 
 
+GRID_CODES_SESSION_KEY = "results_grid_codes"
+DEFAULT_COLUMNS = "mac-dinh"
+
+
 def _codes(request) -> list[str] | None:
-    raw = request.GET.get("chi-tieu") or request.POST.get("chi-tieu") or ""
-    codes = [c.strip() for c in raw.split(",") if c.strip()]
+    """The indicators chosen for the grid's columns. A choice in the address is remembered in the
+    session, so that the grid keeps its columns after a save, a redirect or the next visit;
+    ?chi-tieu=mac-dinh forgets it (back to the default columns)."""
+    raw = (request.GET.get("chi-tieu") or request.POST.get("chi-tieu") or "").strip()
+    if raw == DEFAULT_COLUMNS:
+        request.session.pop(GRID_CODES_SESSION_KEY, None)
+        return None
+    if not raw:
+        stored = request.session.get(GRID_CODES_SESSION_KEY)
+        return list(stored) if isinstance(stored, list) and stored else None
+    codes = list(dict.fromkeys(c.strip() for c in raw.split(",") if c.strip()))[:50]
+    if codes:
+        request.session[GRID_CODES_SESSION_KEY] = codes
     return codes or None
 
 

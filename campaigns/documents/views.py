@@ -22,6 +22,7 @@ from ..models import BlockKind, DocumentFile, DocumentStatus, FilePurpose, PlanB
 from .render.blocks import BLOCK_SPECS, spec_for
 from .render.document import document_html, render_document
 from .render.docx import document_docx
+from .render.markup import to_plain_text
 from .render.pdf import document_pdf
 from .starters import StarterError
 
@@ -87,7 +88,7 @@ def document_detail(request, pk: int):
         "preview": document_html(rendered, for_pdf=False),
         "errors": rendered.errors,
         "fonts": static("fonts").rstrip("/"),
-        "blocks": list(document.blocks.all()),
+        "blocks": [(block, to_plain_text(block.text)) for block in document.blocks.all()],
         "can": selectors.allowed_actions(request.user, document),
         "files": list(document.files.select_related("created_by")),
         "events": list(document.events.select_related("by")),

@@ -12,7 +12,7 @@ from campaigns.models import BlockKind, PlanDocument
 from campaigns.documents.render.blocks import parse_assignments, parse_phases, parse_reporting, spec_for
 from campaigns.documents.render.document import render_document
 from campaigns.documents.render.docx import document_docx
-from campaigns.documents.render.markup import to_html
+from campaigns.documents.render.markup import to_html, to_plain_text
 from campaigns.documents.render.pdf import document_pdf
 from units.models import Unit
 from units.services.official_units import OLD_TO  # the demo units end the day before the 2025 mergers
@@ -27,6 +27,24 @@ def test_markup_keeps_headings_lists_bold_italics_and_escapes_html():
     assert "<h1>Mục I</h1>" in html and "<strong>đậm</strong>" in html and "<em>nghiêng</em>" in html
     assert "<b>" not in html and "<script>" not in html and "href" not in html
     assert "Xã &lt;b&gt;A&lt;/b&gt;" in html
+
+
+def test_the_plain_text_of_a_block_drops_headings_bullets_and_emphasis():
+    assert to_plain_text("## I. MỤC ĐÍCH\n\n- **Tăng** số người *tham gia*\n- Xã <b>A</b>") == (
+        "I. MỤC ĐÍCH Tăng số người tham gia Xã <b>A</b>")
+    assert to_plain_text("  ") == ""
+
+
+@pytest.mark.django_db
+def test_the_block_list_shows_a_plain_text_preview(client, demo):
+    commune = Unit.objects.valid_on(OLD_TO).get(code="HDUONG")
+    document = PlanDocument.objects.get(unit=commune, starter="commune-drive")
+    services.block_add(document=document, kind=BlockKind.TEXT, text="## II. YÊU CẦU\n\n- *Đúng* hạn")
+    client.force_login(user("canbo.haiduong"))
+    page = client.get(reverse("campaigns:document_detail", args=[document.pk])).content.decode()
+    blocks_list = page.split('id="khoi"')[1].split("</ol>")[0]
+    assert "II. YÊU CẦU Đúng hạn" in blocks_list
+    assert "##" not in blocks_list and "*Đúng*" not in blocks_list
 
 
 @pytest.mark.django_db

@@ -301,3 +301,27 @@ def test_the_commune_official_lands_on_the_grid_of_their_commune(client, tree):
     member = make_member(tree.other_commune, username="canbo.hoaan")
     client.force_login(member)
     assert client.get(reverse("results:results_entry_home")).status_code == 302
+
+
+def test_the_chosen_columns_survive_a_save_and_are_remembered_for_the_next_visit(client, tree):
+    commune = tree.communes[0]
+    client.force_login(tree.users["official"])
+    default_codes = client.get(grid_url(commune)).context["grid"].codes
+    assert default_codes != ["bhyt"]
+
+    assert client.get(grid_url(commune, codes="bhyt")).context["grid"].codes == ["bhyt"]
+    assert save_cell(client, commune, f"u{commune.pk}", "bhyt", "participants", "120", 0).status_code == 200
+
+    # the next page, and a later visit without ?chi-tieu, have the chosen columns
+    page = client.get(grid_url(commune))
+    assert page.context["grid"].codes == ["bhyt"]
+    assert f'name="c-u{commune.pk}-bhxh_tn-participants"' not in page.content.decode()
+    # the form without JavaScript redirects back to the same columns
+    response = client.post(grid_url(commune), {f"c-u{commune.pk}-bhyt-participants": "120",
+                                               f"o-u{commune.pk}-bhyt-participants": "120"})
+    assert response.status_code == 302
+    assert client.get(response.url).context["grid"].codes == ["bhyt"]
+    # 'Mặc định' forgets the choice
+    assert "?chi-tieu=mac-dinh" in page.content.decode()
+    assert client.get(grid_url(commune, codes="mac-dinh")).context["codes"] is None
+    assert client.get(grid_url(commune)).context["codes"] is None

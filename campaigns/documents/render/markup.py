@@ -4,7 +4,11 @@ Python-Markdown with everything else switched off: raw HTML is escaped (a unit c
 "Xã <b>A</b>" prints those characters), links, images, code and quotes are plain text.
 """
 
+import html
+import re
+
 import markdown
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 _INLINE_OFF = ("backtick", "reference", "link", "image_link", "image_reference", "short_reference",
@@ -28,3 +32,15 @@ def to_html(text: str) -> SafeString:
         return mark_safe("")
     md = _converter()
     return mark_safe(md.convert(text))  # noqa: S308 — every raw tag was escaped above
+
+
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li)>|<br\s*/?>")
+
+
+def to_plain_text(text: str) -> str:
+    """The text without its markup, on one line: a short preview of a block (the list of blocks),
+    where "## I. MỤC ĐÍCH" reads "I. MỤC ĐÍCH" and "- **a**" reads "a"."""
+    if not text or not text.strip():
+        return ""
+    plain = html.unescape(strip_tags(_BLOCK_END.sub(" ", str(to_html(text)))))
+    return " ".join(plain.split())
