@@ -81,5 +81,6 @@ def test_the_review_queue_shows_what_the_user_may_approve(client, tree):
     client.force_login(tree.users["district_leader"])
     page = client.get(reverse("results:results_review")).content.decode()
     assert a.name in page and "Xem và duyệt" in page
-    menu = [item["label"] for item in client.get(reverse("results:results_review")).context["menu"]]
+    sections = client.get(reverse("results:results_review")).context["menu"]
+    menu = [entry["label"] for section in sections for entry in section["entries"]]
     assert "Duyệt kết quả" in menu and "Tiến độ nộp" in menu and "Nhập kết quả" not in menu
