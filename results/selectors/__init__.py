@@ -10,7 +10,8 @@ Public API for the reports, the plans and the dashboards (stable; keyword argume
 
 ``participants_series(*, unit, indicators, start, end, approved_only=False)``
     -> ``{indicator_code: [(month, Figure), ...]}`` for every month from `start` to `end`
-    (month Periods), the unit's own figure each month. Two queries.
+    (month Periods), the unit's own figure each month. Two queries; the database adds up the
+    leaves (a thôn's own entry, else its agents') per parent, Python only the units above.
 
 ``participants_at(*, unit_ids, indicator_ids, period)``
     -> ``{(unit_id, indicator_id): participants}`` at the end of `period` or the latest month

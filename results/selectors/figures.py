@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Case, Exists, F, IntegerField, Max, Min, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
@@ -195,8 +196,79 @@ def _load_rows(roots: list[Unit] | list[str], codes: list[str], start: Period, e
     return list(qs.order_by().values_list(*ROW_COLUMNS))
 
 
+def _leaf_q(start: datetime.date, end: datetime.date) -> Exists:
+    """A result's unit has no child valid between start and end (it is a leaf of the loaded tree)."""
+    return ~Exists(Unit.objects.filter(parent_id=OuterRef("unit_id")).filter(_valid_between(start, end)))
+
+
+def _load_reduced_rows(root: Unit, keep: set[int], keys: list[tuple[str, str]], start: Period, end: Period,
+                       approved_only: bool) -> tuple[list[tuple], list[tuple]]:
+    """The subtree's results in one query, the leaves already added up per parent by the database:
+    (rows in the order of ROW_COLUMNS for the units that are not leaves, or are in `keep`;
+    partials (parent_id, code, year, month, then sum, count, all approved for each of FIELDS)).
+    A leaf's figure is its own entry when it has one, else the sum of its agents', field by field,
+    as in _aggregate; the leaves outside the tree (not valid in the months) count nowhere, as there."""
+    valid_from, valid_to = start.start, end.end
+    codes = list({c for c, _ in keys})
+    summed = [f for f in FIELDS if any(f == k for _, k in keys)]  # the other fields' partials are None
+    base = MonthlyResult.objects.filter(_paths_q([root.path], "unit__path"), _months_q(start, end),
+                                        indicator__code__in=codes)
+    if approved_only:
+        base = base.filter(report__state=ReportState.APPROVED)
+    leaf = _leaf_q(valid_from, valid_to)
+    # The subtree's units that keep their rows, chosen first (a few hundred), then their rows: not a
+    # test per result row (a province has 125.000 of them a year).
+    has_child = Exists(Unit.objects.filter(parent_id=OuterRef("pk")).filter(_valid_between(valid_from, valid_to)))
+    kept = Unit.objects.filter(_paths_q([root.path])).filter(Q(pk__in=keep) | has_child).values("pk")
+    rest = base.filter(unit_id__in=kept).order_by().values_list(*ROW_COLUMNS)
+    unit_valid = (Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=valid_to)) & (
+        Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=valid_from))
+    approved = Case(When(report__state=ReportState.APPROVED, then=Value(1)), default=Value(0),
+                    output_field=IntegerField())
+    per_field = {}
+    for name in summed:
+        filled = Q(**{f"{name}__isnull": False})
+        per_field[f"o_{name}"] = Max(name, filter=Q(agent__isnull=True) & filled)
+        per_field[f"a_{name}"] = Sum(name, filter=Q(agent__isnull=False) & filled)
+        per_field[f"oo_{name}"] = Min(approved, filter=Q(agent__isnull=True) & filled)
+        per_field[f"ao_{name}"] = Min(approved, filter=Q(agent__isnull=False) & filled)
+    leaves = (base.filter(unit_valid, leaf).exclude(unit_id__in=keep).order_by()
+              .values(r_parent=F("unit__parent_id"), r_unit=F("unit_id"), r_code=F("indicator_id"),
+                      r_year=F("year"), r_month=F("month"))
+              .annotate(**per_field))
+    rest_sql, rest_params = rest.query.sql_with_params()
+    leaves_sql, leaves_params = leaves.query.sql_with_params()
+    quote = connection.ops.quote_name
+    sums = []
+    for name in FIELDS:
+        if name not in summed:
+            sums.append("NULL, 0, NULL")
+            continue
+        own, agents = quote(f"o_{name}"), quote(f"a_{name}")
+        figure = f"COALESCE({own}, {agents})"
+        sums.append(f"SUM({figure}), COUNT({figure}), MIN(CASE WHEN {own} IS NOT NULL THEN {quote(f'oo_{name}')}"
+                    f" WHEN {agents} IS NOT NULL THEN {quote(f'ao_{name}')} END)")
+    width = len(ROW_COLUMNS)
+    blanks = ", ".join(["NULL"] * (3 * len(FIELDS)))
+    group = ", ".join(quote(c) for c in ("r_parent", "r_code", "r_year", "r_month"))
+    # The partials in the columns of the rows (unit, agent, code, year, month), then their sums.
+    parent, code, year, month = (quote(c) for c in ("r_parent", "r_code", "r_year", "r_month"))
+    # Grouped by indicator id (a narrower sort than by code), its code read at the end.
+    code_of = (f"(SELECT {quote('code')} FROM {quote(Indicator._meta.db_table)} "
+               f"WHERE {quote(Indicator._meta.pk.column)} = {code})")
+    sql = (f"SELECT 0, rest.*, {blanks} FROM ({rest_sql}) rest UNION ALL "
+           f"SELECT 1, {parent}, NULL, {code_of}, {year}, {month}, {', '.join(['NULL'] * (width - 5))}, "
+           f"{', '.join(sums)} FROM ({leaves_sql}) leaves GROUP BY {group}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*rest_params, *leaves_params])
+        found = cursor.fetchall()
+    rows = [r[1:width + 1] for r in found if r[0] == 0]
+    partials = [(r[1], r[3], r[4], r[5], *r[width + 1:]) for r in found if r[0] == 1]
+    return rows, partials
+
+
 def _aggregate(tree: _Tree, rows: list[tuple], keys: list[tuple[str, str]],
-               only: set[int] | None = None) -> dict[tuple, _Sum]:
+               only: set[int] | None = None, partials: Iterable[tuple] = ()) -> dict[tuple, _Sum]:
     """Bottom-up over the tree, for one month: {(unit_id, code, field): _Sum} for the units in
     `only` (every unit by default). Each unit's figure is added to its parent's running sum as soon
     as it is known (deepest units first), and a unit is only looked at for the (code, field) pairs
@@ -218,6 +290,18 @@ def _aggregate(tree: _Tree, rows: list[tuple], keys: list[tuple[str, str]],
             found[1] = found[1] and approved
             found[2] += 1
 
+    for unit_id, code, _, _, *figures in partials:  # leaves the database has already added up
+        for field_name in wanted.get(code, ()):
+            at = 3 * FIELDS.index(field_name)
+            total, count, all_approved = figures[at:at + 3]
+            if count:
+                found = partial[unit_id].get((code, field_name))
+                if found is None:
+                    partial[unit_id][(code, field_name)] = [total, bool(all_approved), count]
+                else:
+                    found[0] += total
+                    found[1] = found[1] and bool(all_approved)
+                    found[2] += count
     for row in rows:
         approved = row[_STATE] == ReportState.APPROVED
         code = row[_CODE]
@@ -278,10 +362,10 @@ def _figure(sums: dict[tuple, _Sum], unit_id: int, code: str) -> Figure:
                   new.value if new else None, renewing.value if renewing else None)
 
 
-def _by_month(rows: list[tuple]) -> dict[tuple[int, int], list[tuple]]:
-    grouped: dict[tuple[int, int], list[dict]] = defaultdict(list)
+def _by_month(rows: list[tuple], year_at: int = _YEAR) -> dict[tuple[int, int], list[tuple]]:
+    grouped: dict[tuple[int, int], list[tuple]] = defaultdict(list)
     for row in rows:
-        grouped[(row[_YEAR], row[_MONTH])].append(row)
+        grouped[(row[year_at], row[year_at + 1])].append(row)
     return grouped
 
 
@@ -308,10 +392,13 @@ def participants_series(*, unit: Unit, indicators: Iterable, start, end, approve
     codes = _codes(indicators)
     keys = _stored_keys(codes, fields)
     tree = _load_tree([unit], start.start, end.end)
-    rows = _by_month(_load_rows([unit], list({c for c, _ in keys}), start, end, approved_only) if keys else [])
+    rows, partials = (_load_reduced_rows(unit, {unit.pk}, keys, start, end, approved_only)
+                      if keys else ([], []))
+    rows, partials = _by_month(rows), _by_month(partials, year_at=2)
     series: dict[str, list[tuple[Period, Figure]]] = {code: [] for code in codes}
     for month in months_between(start, end):
-        sums = _aggregate(tree, rows.get((month.year, month.number), []), keys, only={unit.pk}) if keys else {}
+        at = (month.year, month.number)
+        sums = _aggregate(tree, rows.get(at, []), keys, only={unit.pk}, partials=partials.get(at, ())) if keys else {}
         for code in codes:
             series[code].append((month, _figure(sums, unit.pk, code)))
     return series

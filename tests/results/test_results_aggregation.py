@@ -144,3 +144,42 @@ def test_targets_progress_reads_the_results_latest_month_within_the_period():
     assert year == {(tree.district.pk, bhyt.pk): 95, (tree.communes[0].pk, bhyt.pk): 95,
                     (tree.communes[1].pk, bhyt.pk): 40}
     assert participants_at(unit_ids=ids, indicator_ids=[bhyt.pk], period=MAY)[(tree.district.pk, bhyt.pk)] == 130
+
+
+def test_the_series_summed_by_the_database_equals_the_rule_applied_row_by_row():
+    import datetime
+
+    from results.selectors import figures
+
+    tree = build_district(communes=3, villages=3, with_users=False)
+    a, b, c = tree.communes
+    va, vb, vc = (tree.villages[u.pk] for u in (a, b, c))
+    enter(va[0], 5, code="bhxh_tn", new=2, renewing=3)
+    enter(va[1], 7, code="bhxh_tn", new=None, renewing=4)  # one field empty
+    enter(va[2], 8, code="bhxh_tn")
+    agent = make_collection_agent(va[2], "Đại lý thôn")
+    enter(va[2], 9, code="bhxh_tn", agent=agent, new=6, renewing=None)  # the thôn's own field wins where set
+    enter(vb[0], 11, code="bhxh_tn", new=1, renewing=1)
+    enter(b, 40, code="bhxh_tn")  # the commune's own entry wins over its thôn
+    enter(c, 3, code="bhxh_tn", agent=make_collection_agent(c, "Đại lý xã"), new=3, renewing=0)
+    enter(vc[0], 13, code="bhxh_tn", new=4, renewing=9)
+    enter(vc[1], 17, code="bhxh_tn", month=MAY)
+    enter(vc[2], 19, code="bhxh_tn", new=5, renewing=5)
+    services.report_submit(unit=va[0], month=JUNE)
+    services.report_approve(report=services.find_report(unit=va[0], month=JUNE))
+    vc[2].valid_to = datetime.date(2020, 1, 1)  # gone before the months asked: counts nowhere
+    vc[2].save()
+    codes = ["bhxh_tn", "bhxh_tn_moi", "bhxh_tn_tai_tuc"]
+    for unit in (tree.district, a, c, va[2]):
+        for approved_only in (False, True):
+            got = participants_series(unit=unit, indicators=codes, start=MAY, end=JUNE, approved_only=approved_only)
+            keys = figures._stored_keys(codes)
+            tree_ = figures._load_tree([unit], MAY.start, JUNE.end)
+            rows = figures._by_month(figures._load_rows([unit], ["bhxh_tn"], MAY, JUNE, approved_only))
+            for code in codes:
+                expected = [figures._figure(figures._aggregate(tree_, rows.get((m.year, m.number), []), keys,
+                                                               only={unit.pk}), unit.pk, code) for m in (MAY, JUNE)]
+                assert [f for _, f in got[code]] == expected, (unit.name, code, approved_only)
+    district = participants_series(unit=tree.district, indicators=codes, start=JUNE, end=JUNE)
+    assert district["bhxh_tn"][0][1].value == 5 + 7 + 8 + 40 + 3 + 13
+    assert district["bhxh_tn_moi"][0][1].value == 2 + 6 + 1 + (3 + 4)
