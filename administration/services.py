@@ -135,7 +135,7 @@ def unit_update(*, by, unit: Unit, name: str, code: str, code_is_official: bool,
     """Name, code and validity of a unit below the administrator's own (its place in the tree stays)."""
     if not access.can(by, "units.change", unit):
         raise PermissionDenied("Chỉ quản trị viên cấp trên sửa được đơn vị này.")
-    unit = Unit.objects.select_for_update().select_related("level", "parent").get(pk=unit.pk)
+    unit = Unit.objects.select_for_update(of=("self",)).select_related("level", "parent").get(pk=unit.pk)
     unit.name, unit.code, unit.code_is_official = name.strip(), code.strip(), code_is_official
     unit.valid_from, unit.valid_to = valid_from, valid_to
     _check_children_end_within(unit, valid_to)
