@@ -4,6 +4,7 @@ and the links between them; figures of a date before a merger read from the pred
 import datetime
 
 import pytest
+from django.db.models import F
 from django.core.management import call_command
 from django.db.models import Count
 
@@ -58,7 +59,7 @@ def test_whole_country_both_eras_counts_and_a_second_load_changes_nothing():
 
 def test_same_code_in_both_eras_new_hue_and_old_hue_are_two_units(vinh_long):
     official_units_load(province="46", before_2025=True)
-    hue = Unit.objects.filter(code="46", level__code="tinh").order_by("valid_from")
+    hue = Unit.objects.filter(code="46", level__code="tinh").order_by(F("valid_from").asc(nulls_first=True))
     assert [(u.valid_from, u.valid_to) for u in hue] == [(None, OLD_TO), (NEW_FROM, None)]
     assert list(hue[1].predecessors.all()) == [hue[0]]
 
