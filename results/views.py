@@ -493,4 +493,3 @@ def _run_import(request, pending, *, dry_run: bool):
                                dry_run=dry_run)
 
 
-

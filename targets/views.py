@@ -458,4 +458,3 @@ def _preview(pending, limit: int = 20):
     return {"headers": dataset.headers, "rows": [list(r) for r in dataset[:limit]], "total": len(dataset)}
 
 
-
