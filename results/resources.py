@@ -28,7 +28,7 @@ from targets.resources import _RowResource, _text
 from bhxh_portal.search import fold_text
 from units import access
 from units.periods import Period
-from units.selectors.lineage import CodeLookup, unit_for_code
+from units.selectors.lineage import CodeLookup
 from . import services
 from .services import BREAKDOWNS, FIELD_LABELS, MonthLocked
 
@@ -131,12 +131,8 @@ class ResultResource(_RowResource):
         return (result.agent.code or result.agent.name) if result.agent_id else ""
 
     # --- lookups ---------------------------------------------------------------------------
-    def find_unit_of_month(self, code: str, month: Period | None) -> CodeLookup:
-        key = f"{code}|{month.key if month else ''}"
-        if key not in self._units:
-            day = month.start if month else datetime.date.today()
-            self._units[key] = unit_for_code(code=code, start=day, end=month.end if month else None, user=self.user)
-        return self._units[key]
+    def unit_refusal(self, found: CodeLookup, code: str) -> str:
+        return found.error  # "... trong phạm vi của bạn" for an uploader: the scope is part of the reason
 
     def find_agent(self, unit: Unit, name: str):
         key = (unit.pk, fold_text(name))
@@ -173,17 +169,9 @@ class ResultResource(_RowResource):
             month = parse_month(row.get("period"))
         except ValueError as exc:
             errors["period"] = str(exc)
-        code = _text(row.get("unit_code"))
-        unit = None
-        if not code:
-            errors["unit_code"] = "Thiếu mã đơn vị."
-        else:
-            found = self.find_unit_of_month(code, month)
-            unit = found.unit
-            if unit is None:
-                errors["unit_code"] = found.error
-            elif self.user is not None and not access.can(self.user, "results.import", unit):
-                errors["unit_code"] = f"Bạn không có quyền nhập kết quả của {unit.name}."
+        unit = self.parse_unit(row, month, errors)
+        if unit is not None and self.user is not None and not access.can(self.user, "results.import", unit):
+            errors["unit_code"] = f"Bạn không có quyền nhập kết quả của {unit.name}."
         indicator = None
         if not _text(row.get("indicator")):
             errors["indicator"] = "Thiếu chỉ tiêu."

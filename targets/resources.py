@@ -118,13 +118,26 @@ class _RowResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
         return ValidationError({self.column(k): v for k, v in errors.items()})
 
     # --- lookups ---------------------------------------------------------------------------
-    def find_unit(self, code: str, year: int | None) -> CodeLookup:
-        key = f"{code}|{year}"
+    def find_unit(self, code: str, period: Period | None) -> CodeLookup:
+        """The unit the code names over the period (today without one), within the user's scope."""
+        key = f"{code}|{period.key if period else ''}"
         if key not in self._units:
-            period = Period.of_year(year) if year is not None else None
             self._units[key] = unit_for_code(code=code, start=period.start if period else datetime.date.today(),
                                              end=period.end if period else None, user=self.user)
         return self._units[key]
+
+    def parse_unit(self, row, period: Period | None, errors: dict[str, str]) -> Unit | None:
+        code = _text(row.get("unit_code"))
+        if not code:
+            errors["unit_code"] = "Thiếu mã đơn vị."
+            return None
+        found = self.find_unit(code, period)
+        if found.unit is None:
+            errors["unit_code"] = self.unit_refusal(found, code)
+        return found.unit
+
+    def unit_refusal(self, found: CodeLookup, code: str) -> str:
+        return found.error if found.ended else f"Không có đơn vị mã '{code}'."
 
     def parse_unit_and_year(self, row, errors) -> tuple[Unit | None, int | None]:
         year = None
@@ -137,16 +150,7 @@ class _RowResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
                 year = None
         except ValueError as exc:
             errors["year"] = f"Năm {exc}."
-        code = _text(row.get("unit_code"))
-        unit = None
-        if not code:
-            errors["unit_code"] = "Thiếu mã đơn vị."
-        else:
-            found = self.find_unit(code, year)
-            unit = found.unit
-            if unit is None:
-                errors["unit_code"] = found.error if found.ended else f"Không có đơn vị mã '{code}'."
-        return unit, year
+        return self.parse_unit(row, Period.of_year(year) if year is not None else None, errors), year
 
     def find_indicator(self, value) -> Indicator | None:
         if self._indicators is None:
