@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from import_export import fields, resources
 
 from bhxh_portal.exports import SafeExportMixin
-from bhxh_portal.importing import ColumnSpec, spec_labels
+from bhxh_portal.importing import ColumnSpec, cell_text, spec_labels
 from bhxh_portal.imports import CheckedImportMixin, ImportFileError
 from bhxh_portal.numbers import format_number, parse_number, parse_whole_number
 from targets import services
@@ -76,11 +76,8 @@ _ENTERED_AS = {
 
 
 def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    """A cell as trimmed text, "" when empty (a whole number from Excel without its '.0')."""
+    return cell_text(value) or ""
 
 
 class _RowResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource):
