@@ -7,13 +7,11 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bhxh_portal.importing.pending import pending_forget, pending_store
-from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_import
+from bhxh_portal.importing.pending import pending_forget, pending_preview, pending_resource_import, pending_store
 from units import access
 from units.resources import UnitResource
 from units.services.official_units import NEW_FROM
@@ -286,28 +284,12 @@ def unit_import(request):
         if not ok:
             pending_forget(request, key=IMPORT_SESSION_KEY)
         context.update({"report": report, "pending": pending if ok else None,
-                        "preview": _preview(pending) if ok else None})
+                        "preview": pending_preview(pending) if ok else None})
     return render(request, "administration/unit_import.html", context)
 
 
-def _load_pending(pending):
-    with default_storage.open(pending["path"], "rb") as f:
-        return load_dataset(f.read(), filename=pending["filename"])
-
-
 def _run_unit_import(request, pending, *, dry_run: bool):
-    try:
-        dataset = _load_pending(pending)
-    except (ImportFileError, OSError) as exc:
-        messages.error(request, str(exc))
-        return None
-    return run_resource_import(UnitResource(user=request.user), dataset, filename=pending["filename"],
-                               dry_run=dry_run)
-
-
-def _preview(pending, limit: int = 20):
-    dataset = _load_pending(pending)
-    return {"headers": dataset.headers, "rows": [list(r) for r in dataset[:limit]], "total": len(dataset)}
+    return pending_resource_import(request, pending, resource=UnitResource(user=request.user), dry_run=dry_run)
 
 
 # --- agents and collectors -----------------------------------------------------------------------

@@ -21,7 +21,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 
 _SAFE_EXTENSION = re.compile(r"\.[a-z0-9]{1,8}")
 
@@ -156,3 +156,15 @@ def validate_office_document(upload) -> None:
     if not _content_matches(extension, head, upload):
         raise ValidationError(f"Tệp {name}: nội dung không phải {OFFICE_DOCUMENTS[extension]} như phần mở rộng "
                               f"{extension} cho biết; hãy tải lên đúng tệp.")
+
+
+def dataset_download(dataset, *, fmt: str, filename: str) -> HttpResponse:
+    """A tablib dataset as a .csv (UTF-8 with a BOM, so Excel shows the accents) or .xlsx download;
+    another format is not found."""
+    if fmt == "csv":
+        content = dataset.export("csv").encode("utf-8-sig")
+    elif fmt == "xlsx":
+        content = dataset.export("xlsx")
+    else:
+        raise Http404("Chỉ xuất được .csv hoặc .xlsx.")
+    return file_download(content, filename=f"{filename}.{fmt}")

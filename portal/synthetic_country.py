@@ -24,22 +24,12 @@ from django.utils import timezone
 
 from agents.models import Enrolment, Participant, Product
 from drive.models import Contact, ListKind, Outcome, WorkItem
-from targets.models import Demographics, Indicator, School, SchoolFigures, Target
-from results.models import MonthlyReport, MonthlyReportEvent, MonthlyResult
-from units.models import Membership, Unit, UnitLevel
+from targets.models import Demographics, School, SchoolFigures, Target
+from results.models import MonthlyReport, MonthlyResult
+from units.models import Unit, UnitLevel
 from units.periods import Period
-from results.synthetic import (
-    BATCH,
-    INDICATORS,
-    _add_schools,
-    _add_up,
-    _analyze,
-    _create_level,
-    _denominators,
-    _insert_results,
-    _village_results,
-    default_year,
-)
+from results.synthetic import (BATCH, INDICATORS, _analyze, _create_level, default_year, synthetic_figures_add,
+                               synthetic_units_remove)
 
 CODE = "NAT"
 BHXH_PREFIX = "98"       # + 8 digits
@@ -155,31 +145,12 @@ def synthetic_country_remove() -> int:
     people = Participant.objects.filter(commune_id__in=ids)
     Enrolment.objects.filter(participant__in=people)._raw_delete(Enrolment.objects.db)
     people._raw_delete(Participant.objects.db)
-    MonthlyResult.history.filter(unit_id__in=ids).delete()
-    MonthlyResult.objects.filter(unit_id__in=ids)._raw_delete(MonthlyResult.objects.db)
-    MonthlyReportEvent.objects.filter(report__unit_id__in=ids).delete()
-    MonthlyReport.objects.filter(unit_id__in=ids)._raw_delete(MonthlyReport.objects.db)
-    Target.history.filter(unit_id__in=ids).delete()
-    Target.objects.filter(unit_id__in=ids)._raw_delete(Target.objects.db)
-    Demographics.objects.filter(unit_id__in=ids)._raw_delete(Demographics.objects.db)
-    SchoolFigures.objects.filter(school__commune_id__in=ids).delete()
-    School.objects.filter(commune_id__in=ids)._raw_delete(School.objects.db)
-    Membership.objects.filter(unit_id__in=ids).delete()
-    for depth in (3, 2, 1):  # children before parents
-        Unit.objects.filter(pk__in=ids, depth=depth)._raw_delete(Unit.objects.db)
+    synthetic_units_remove(ids=ids)
     return len(ids)
 
 
 @transaction.atomic
 def synthetic_country_build(*, year: int, shape: CountryShape = CountryShape(), seed: int = 1) -> SyntheticCountry:
-    from decimal import Decimal
-
-    from targets.models import EnteredAs, TargetKind
-    from results.models import ReportState
-    from units.periods import PeriodType
-    from targets.rates import count_from_rate
-    from results.synthetic import TARGET_RATES
-
     rng = random.Random(seed)
     levels = {lv.code: lv for lv in UnitLevel.objects.filter(code__in=["tinh", "xa", "thon"])}
     provinces = _create_level(levels["tinh"], [
@@ -192,47 +163,8 @@ def synthetic_country_build(*, year: int, shape: CountryShape = CountryShape(), 
         (commune, f"{commune.code}-T{v:02d}", f"Thôn {v:02d} {commune.name}")
         for commune in communes for v in range(1, shape.villages + 1)])
 
-    figures = _denominators(rng, villages)
-    children: dict[int, list[int]] = {}
-    for unit in [*villages, *communes]:
-        children.setdefault(unit.parent_id, []).append(unit.pk)
-    _add_up(children, figures, [u.pk for u in [*communes, *provinces]])
-    Demographics.objects.bulk_create([
-        Demographics(unit_id=pk, year=y, source="Số liệu mẫu (nước mẫu đo tải)",
-                     **({k: v * 99 // 100 for k, v in values.items()} if y < year else values))
-        for pk, values in figures.items() for y in (year - 1, year)], batch_size=BATCH)
-
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=INDICATORS)}
-    targets = []
-    for pk, values in figures.items():
-        for code in INDICATORS:
-            indicator = indicators[code]
-            denominator = values[indicator.denominator]
-            rate = Decimal(TARGET_RATES[code]) + Decimal(rng.randint(-150, 150)) / 100
-            targets.append(Target(unit_id=pk, indicator=indicator, period_type=PeriodType.YEAR, year=year,
-                                  period_number=1, kind=TargetKind.ASSIGNED, entered_as=EnteredAs.RATE,
-                                  rate_pct=rate, count=count_from_rate(rate, denominator), denominator=denominator,
-                                  decision_number="01/QĐ-MẪU", note="Chỉ tiêu mẫu"))
-    Target.objects.bulk_create(targets, batch_size=BATCH)
-    del targets
-
-    approved_at = timezone.make_aware(datetime.datetime(year, 1, 1, 9, 0))
-    reports = [MonthlyReport(unit=commune, year=year, month=month,
-                             state=ReportState.DRAFT if month == shape.months else ReportState.APPROVED,
-                             submitted_at=None if month == shape.months else approved_at,
-                             approved_at=None if month == shape.months else approved_at)
-               for commune in communes for month in range(1, shape.months + 1)]
-    MonthlyReport.objects.bulk_create(reports, batch_size=BATCH)
-    if any(r.pk is None for r in reports):
-        reports = list(MonthlyReport.objects.filter(unit__in=communes, year=year))
-    report_of = {(r.unit_id, r.month): r.pk for r in reports}
-    _insert_results(
-        (report_of[(village.parent_id, month)], village.pk, indicators[code].pk, year, month, participants, new,
-         renewing)
-        for village in villages
-        for code, months in _village_results(rng, figures[village.pk], shape.months).items()
-        for month, (participants, new, renewing) in enumerate(months, start=1))
-    _add_schools(rng, communes, figures, year)
+    synthetic_figures_add(rng=rng, year=year, months=shape.months, levels=[villages, communes, provinces],
+                          source="Số liệu mẫu (nước mẫu đo tải)")
 
     country = SyntheticCountry(year=year, shape=shape, provinces=provinces)
     country.enrolments, country.work_items = _add_registry(rng, villages, shape, year)

@@ -14,45 +14,40 @@ re-recorded, so uploading the same file twice is harmless even once the month is
 """
 
 import datetime
-from collections import OrderedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from import_export import fields, resources
+from import_export import fields
 
-from bhxh_portal.exports import SafeExportMixin
-from bhxh_portal.imports import CheckedImportMixin
+from bhxh_portal.importing import ColumnSpec, spec_labels
 from bhxh_portal.numbers import format_number, parse_whole_number
 from targets.models import Indicator
 from results.models import MonthlyResult
 from units.models import Unit
+from units.resources import UNIT_CODE_COLUMN, UNIT_NAME_COLUMN
+from targets.resources import _RowResource, _text
 from bhxh_portal.search import fold_text
 from units import access
 from units.periods import Period
-from units.selectors.lineage import CodeLookup, unit_for_code
+from units.selectors.lineage import CodeLookup
 from . import services
 from .services import BREAKDOWNS, FIELD_LABELS, MonthLocked
 
-RESULT_HEADER_ALIASES = {
-    "unit_code": ["mã đơn vị", "mã", "mã số đơn vị", "mã đv"],
-    "unit_name": ["tên đơn vị", "đơn vị", "xã, phường", "xã, thị trấn"],
-    "period": ["tháng", "kỳ", "kỳ báo cáo", "month"],
-    "indicator": ["chỉ tiêu", "mã chỉ tiêu"],
-    "participants": ["số người tham gia", "tổng số người tham gia", "số người", "người tham gia", "tham gia"],
-    "new": ["vận động mới", "mới", "tăng mới", "new_participants"],
-    "renewing": ["tái tục", "tiếp tục", "tái tục (tiếp tục)"],
-    "agent": ["đại lý", "đại lý thu", "tên đại lý", "mã đại lý"],
-}
-
-RESULT_TEMPLATE_HEADERS = OrderedDict([
-    ("unit_code", "Mã đơn vị"),
-    ("unit_name", "Tên đơn vị"),
-    ("period", "Tháng"),
-    ("indicator", "Chỉ tiêu"),
-    ("participants", "Số người tham gia"),
-    ("new", "Vận động mới"),
-    ("renewing", "Tái tục"),
-    ("agent", "Đại lý thu"),
-])
+# One declaration per column: the template's header, the other headers people write, whether the file
+# must have it, the model field whose database limits it fills.
+RESULT_COLUMNS = [
+    UNIT_CODE_COLUMN,
+    UNIT_NAME_COLUMN,
+    ColumnSpec("period", "Tháng", ("kỳ", "kỳ báo cáo", "month"), required=True),
+    ColumnSpec("indicator", "Chỉ tiêu", ("mã chỉ tiêu",), required=True),
+    ColumnSpec("participants", "Số người tham gia",
+               ("tổng số người tham gia", "số người", "người tham gia", "tham gia"), required=True,
+               model=MonthlyResult),
+    ColumnSpec("new", "Vận động mới", ("mới", "tăng mới", "new_participants"), model=MonthlyResult,
+               model_field="new_participants"),
+    ColumnSpec("renewing", "Tái tục", ("tiếp tục", "tái tục (tiếp tục)"), model=MonthlyResult),
+    ColumnSpec("agent", "Đại lý thu", ("đại lý", "tên đại lý", "mã đại lý")),
+]
+RESULT_TEMPLATE_HEADERS = spec_labels(RESULT_COLUMNS)
 
 TEMPLATE_HELP = [
     ("Mã đơn vị", "Mã của xã, thôn, huyện như trong danh mục đơn vị (bắt buộc)."),
@@ -64,14 +59,6 @@ TEMPLATE_HELP = [
     ("Tái tục", "Số người tái tục (tiếp tục) lũy kế từ đầu năm; để trống nếu không rõ."),
     ("Đại lý thu", "Tên hoặc mã đại lý thu của đơn vị nếu là kết quả của đại lý; để trống nếu là của đơn vị."),
 ]
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def parse_month(value) -> Period:
@@ -97,7 +84,7 @@ def parse_month(value) -> Period:
     raise ValueError(f"Tháng '{text}' không hợp lệ: ghi dạng YYYY-MM, vd 2023-06.")
 
 
-class ResultResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource):
+class ResultResource(_RowResource):
     unit_code = fields.Field(column_name="unit_code")
     unit_name = fields.Field(column_name="unit_name")
     period = fields.Field(column_name="period")
@@ -107,8 +94,9 @@ class ResultResource(SafeExportMixin, CheckedImportMixin, resources.ModelResourc
     renewing = fields.Field(attribute="renewing", column_name="renewing")
     agent = fields.Field(column_name="agent")
 
-    header_aliases = RESULT_HEADER_ALIASES
-    required_columns = ["unit_code", "period", "indicator", "participants"]
+    columns = RESULT_COLUMNS
+    duplicate_hint = "cùng đơn vị, đại lý, tháng và chỉ tiêu"
+    number_columns = ("participants", "new", "renewing")
 
     class Meta:
         model = MonthlyResult
@@ -119,27 +107,8 @@ class ResultResource(SafeExportMixin, CheckedImportMixin, resources.ModelResourc
         clean_model_instances = False
 
     def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-        self.filename = "tệp tải lên"
-        self._units: dict[str, CodeLookup] = {}
-        self._indicators: dict[str, Indicator] | None = None
+        super().__init__(user=user, **kwargs)
         self._agents: dict[tuple, object] = {}
-        self._seen: dict[tuple, int] = {}
-        self._row_existed = False
-
-    # --- file level ------------------------------------------------------------------------
-    def before_import(self, dataset, **kwargs):
-        self.filename = kwargs.get("filename") or kwargs.get("file_name") or self.filename
-        if self.user is None and kwargs.get("user") is not None:
-            self.user = kwargs["user"]
-        self._seen = {}
-
-    def column(self, canonical: str) -> str:
-        return (getattr(self, "column_labels", None) or {}).get(canonical, canonical)
-
-    def _errors(self, errors: dict[str, str]) -> ValidationError:
-        return ValidationError({self.column(k): v for k, v in errors.items()})
 
     # --- export (the same columns: a downloaded month can be corrected and uploaded again) ------
     def get_export_queryset(self, request=None, **kwargs):
@@ -158,33 +127,12 @@ class ResultResource(SafeExportMixin, CheckedImportMixin, resources.ModelResourc
     def dehydrate_indicator(self, result):
         return result.indicator.code
 
-    def dehydrate_participants(self, result):
-        return result.participants
-
-    def dehydrate_new(self, result):
-        return result.new_participants
-
-    def dehydrate_renewing(self, result):
-        return result.renewing
-
     def dehydrate_agent(self, result):
         return (result.agent.code or result.agent.name) if result.agent_id else ""
 
     # --- lookups ---------------------------------------------------------------------------
-    def find_unit(self, code: str, month: Period | None) -> CodeLookup:
-        key = f"{code}|{month.key if month else ''}"
-        if key not in self._units:
-            day = month.start if month else datetime.date.today()
-            self._units[key] = unit_for_code(code=code, start=day, end=month.end if month else None, user=self.user)
-        return self._units[key]
-
-    def find_indicator(self, value) -> Indicator | None:
-        if self._indicators is None:
-            self._indicators = {}
-            for indicator in Indicator.objects.all():
-                for name in (indicator.code, indicator.short_name, indicator.name):
-                    self._indicators.setdefault(fold_text(name), indicator)
-        return self._indicators.get(fold_text(_text(value)))
+    def unit_refusal(self, found: CodeLookup, code: str) -> str:
+        return found.error  # "... trong phạm vi của bạn" for an uploader: the scope is part of the reason
 
     def find_agent(self, unit: Unit, name: str):
         key = (unit.pk, fold_text(name))
@@ -196,10 +144,7 @@ class ResultResource(SafeExportMixin, CheckedImportMixin, resources.ModelResourc
                  if fold_text(a.name) == fold_text(name) or (a.code and fold_text(a.code) == fold_text(name))), None)
         return self._agents[key]
 
-    # --- import-export hooks ---------------------------------------------------------------
-    def get_instance(self, instance_loader, row):
-        return None  # found in import_instance, once the row is parsed
-
+    # --- import ----------------------------------------------------------------------------
     def _whole(self, row, column: str, errors: dict, *, required: bool = False) -> int | None:
         label = FIELD_LABELS["participants" if column == "participants" else
                              "new_participants" if column == "new" else "renewing"]
@@ -224,17 +169,9 @@ class ResultResource(SafeExportMixin, CheckedImportMixin, resources.ModelResourc
             month = parse_month(row.get("period"))
         except ValueError as exc:
             errors["period"] = str(exc)
-        code = _text(row.get("unit_code"))
-        unit = None
-        if not code:
-            errors["unit_code"] = "Thiếu mã đơn vị."
-        else:
-            found = self.find_unit(code, month)
-            unit = found.unit
-            if unit is None:
-                errors["unit_code"] = found.error
-            elif self.user is not None and not access.can(self.user, "results.import", unit):
-                errors["unit_code"] = f"Bạn không có quyền nhập kết quả của {unit.name}."
+        unit = self.parse_unit(row, month, errors)
+        if unit is not None and self.user is not None and not access.can(self.user, "results.import", unit):
+            errors["unit_code"] = f"Bạn không có quyền nhập kết quả của {unit.name}."
         indicator = None
         if not _text(row.get("indicator")):
             errors["indicator"] = "Thiếu chỉ tiêu."
@@ -257,12 +194,8 @@ class ResultResource(SafeExportMixin, CheckedImportMixin, resources.ModelResourc
         new = self._whole(row, "new", errors)
         renewing = self._whole(row, "renewing", errors)
         if unit is not None and month is not None and indicator is not None:
-            key = (unit.pk, agent.pk if agent else None, indicator.pk, month)
-            line = (kwargs.get("row_number") or 0) + 1
-            if key in self._seen:
-                errors["indicator"] = f"Trùng với dòng {self._seen[key]} (cùng đơn vị, đại lý, tháng và chỉ tiêu)."
-            else:
-                self._seen[key] = line
+            self.note_duplicate((unit.pk, agent.pk if agent else None, indicator.pk, month), kwargs.get("row_number"),
+                                errors, "indicator")
         if errors:
             raise self._errors(errors)
 
@@ -291,18 +224,10 @@ class ResultResource(SafeExportMixin, CheckedImportMixin, resources.ModelResourc
         instance._import_month = month
         self._row_existed = existing is not None
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        self.refuse_unstorable(instance, import_validation_errors)
-        if import_validation_errors:
-            raise ValidationError(import_validation_errors)
-
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if import_validation_errors:
             return False
         return bool(getattr(instance, "_import_unchanged", False))
-
-    def save_m2m(self, instance, row, **kwargs):
-        return None
 
     def do_instance_save(self, instance, is_create):
         outcome = services.result_save(
@@ -312,11 +237,4 @@ class ResultResource(SafeExportMixin, CheckedImportMixin, resources.ModelResourc
             reason=f"Nhập từ tệp {self.filename}")
         if outcome.result is not None:
             instance.pk = outcome.result.pk
-
-    def import_row(self, row, instance_loader, **kwargs):
-        self._row_existed = False
-        row_result = super().import_row(row, instance_loader, **kwargs)
-        if row_result.import_type == row_result.IMPORT_TYPE_NEW and self._row_existed:
-            row_result.import_type = row_result.IMPORT_TYPE_UPDATE
-        return row_result
 

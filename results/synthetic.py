@@ -126,8 +126,14 @@ def synthetic_province_remove() -> int:
     get_user_model().objects.filter(username__startswith=USER_PREFIX).delete()
     if province is None:
         return 0
-    units = Unit.objects.filter(path__startswith=province.path)
-    ids = list(units.values_list("pk", flat=True))
+    ids = list(Unit.objects.filter(path__startswith=province.path).values_list("pk", flat=True))
+    synthetic_units_remove(ids=ids)
+    return len(ids)
+
+
+def synthetic_units_remove(*, ids: list[int]) -> None:
+    """Remove synthetic units and what synthetic_figures_add wrote for them (results and their history,
+    reports, targets and their history, denominators, schools, memberships), without signals."""
     MonthlyResult.history.filter(unit_id__in=ids).delete()
     MonthlyResult.objects.filter(unit_id__in=ids)._raw_delete(MonthlyResult.objects.db)
     MonthlyReportEvent.objects.filter(report__unit_id__in=ids).delete()
@@ -138,9 +144,9 @@ def synthetic_province_remove() -> int:
     SchoolFigures.objects.filter(school__commune_id__in=ids).delete()
     School.objects.filter(commune_id__in=ids)._raw_delete(School.objects.db)
     Membership.objects.filter(unit_id__in=ids).delete()
-    for depth in sorted(set(units.values_list("depth", flat=True)), reverse=True):  # children before parents
+    depths = Unit.objects.filter(pk__in=ids).values_list("depth", flat=True).distinct()
+    for depth in sorted(set(depths), reverse=True):  # children before parents
         Unit.objects.filter(pk__in=ids, depth=depth)._raw_delete(Unit.objects.db)
-    return len(ids)
 
 
 def _create_level(level: UnitLevel, specs: list[tuple[Unit | None, str, str]]) -> list[Unit]:
@@ -227,53 +233,67 @@ def synthetic_province_build(*, year: int, shape: Shape = Shape(), seed: int = 1
         (commune, f"{commune.code}-T{v:02d}", f"Thôn {v:02d} {commune.name}")
         for commune in communes for v in range(1, shape.villages + 1)])
 
-    # Denominators: villages drawn, every parent the sum of its children; the year before 1% fewer.
+    synthetic_figures_add(rng=rng, year=year, months=shape.months, levels=[villages, communes, districts, [province]],
+                          source="Số liệu mẫu (tỉnh mẫu đo tải)")
+    _analyze([Unit, Demographics, Target, MonthlyReport, MonthlyResult, School, SchoolFigures])
+    return SyntheticProvince(province=province, year=year, shape=shape, districts=districts)
+
+
+def synthetic_figures_add(*, rng: random.Random, year: int, months: int, levels: list[list[Unit]],
+                          source: str) -> None:
+    """A year of figures for a synthetic tree, `levels` its units from the thôn up (the communes second):
+    denominators (thôn drawn, every parent the sum of its children, the year before 1% fewer), the yearly
+    assigned targets of every unit as rates of its own denominator, the communes' monthly reports
+    (approved up to the month before the last, the last a draft), the thôn's monthly results growing
+    through the year, and three schools per commune. The synthetic province and country both use it."""
+    villages, communes = levels[0], levels[1]
     figures = _denominators(rng, villages)
     children: dict[int, list[int]] = {}
-    for unit in [*villages, *communes, *districts]:
+    for unit in (u for level in levels[:-1] for u in level):
         children.setdefault(unit.parent_id, []).append(unit.pk)
-    _add_up(children, figures, [u.pk for u in [*communes, *districts, province]])
+    _add_up(children, figures, [u.pk for level in levels[1:] for u in level])
     Demographics.objects.bulk_create([
-        Demographics(unit_id=pk, year=y, source="Số liệu mẫu (tỉnh mẫu đo tải)",
+        Demographics(unit_id=pk, year=y, source=source,
                      **({k: v * 99 // 100 for k, v in values.items()} if y < year else values))
         for pk, values in figures.items() for y in (year - 1, year)], batch_size=BATCH)
-
-    # Yearly assigned targets of every unit, as rates of its own denominator.
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=INDICATORS)}
+    _add_targets(rng, figures, indicators, year)
+    report_of = _add_reports(communes, year, months)
+    _insert_results(
+        (report_of[(village.parent_id, month)], village.pk, indicators[code].pk, year, month, participants, new,
+         renewing)
+        for village in villages
+        for code, series in _village_results(rng, figures[village.pk], months).items()
+        for month, (participants, new, renewing) in enumerate(series, start=1))
+    _add_schools(rng, communes, figures, year, source=source)
+
+
+def _add_targets(rng: random.Random, figures: dict[int, dict[str, int]], indicators: dict, year: int) -> None:
     targets = []
     for pk, values in figures.items():
         for code in INDICATORS:
             indicator = indicators[code]
             denominator = values[indicator.denominator]
             rate = Decimal(TARGET_RATES[code]) + Decimal(rng.randint(-150, 150)) / 100
-            count = count_from_rate(rate, denominator)
             targets.append(Target(unit_id=pk, indicator=indicator, period_type=PeriodType.YEAR, year=year,
                                   period_number=1, kind=TargetKind.ASSIGNED, entered_as=EnteredAs.RATE,
-                                  rate_pct=rate, count=count, denominator=denominator,
+                                  rate_pct=rate, count=count_from_rate(rate, denominator), denominator=denominator,
                                   decision_number="01/QĐ-MẪU", note="Chỉ tiêu mẫu"))
     Target.objects.bulk_create(targets, batch_size=BATCH)
 
-    # Monthly reports of the communes: approved up to the month before the last, the last a draft.
+
+def _add_reports(communes: list[Unit], year: int, months: int) -> dict[tuple[int, int], int]:
+    """The communes' monthly reports; {(commune id, month): report id}."""
     approved_at = timezone.make_aware(datetime.datetime(year, 1, 1, 9, 0))
     reports = [MonthlyReport(unit=commune, year=year, month=month,
-                             state=ReportState.DRAFT if month == shape.months else ReportState.APPROVED,
-                             submitted_at=None if month == shape.months else approved_at,
-                             approved_at=None if month == shape.months else approved_at)
-               for commune in communes for month in range(1, shape.months + 1)]
+                             state=ReportState.DRAFT if month == months else ReportState.APPROVED,
+                             submitted_at=None if month == months else approved_at,
+                             approved_at=None if month == months else approved_at)
+               for commune in communes for month in range(1, months + 1)]
     MonthlyReport.objects.bulk_create(reports, batch_size=BATCH)
     if any(r.pk is None for r in reports):
         reports = list(MonthlyReport.objects.filter(unit__in=communes, year=year))
-    report_of = {(r.unit_id, r.month): r.pk for r in reports}
-
-    rows = ((report_of[(village.parent_id, month)], village.pk, indicators[code].pk, year, month, participants,
-             new, renewing)
-            for village in villages
-            for code, months in _village_results(rng, figures[village.pk], shape.months).items()
-            for month, (participants, new, renewing) in enumerate(months, start=1))
-    _insert_results(rows)
-    _add_schools(rng, communes, figures, year)
-    _analyze([Unit, Demographics, Target, MonthlyReport, MonthlyResult, School, SchoolFigures])
-    return SyntheticProvince(province=province, year=year, shape=shape, districts=districts)
+    return {(r.unit_id, r.month): r.pk for r in reports}
 
 
 RESULT_COLUMNS = ["report_id", "unit_id", "indicator_id", "year", "month", "participants", "new_participants",
@@ -284,7 +304,8 @@ SCHOOLS = [(SchoolLevel.PRESCHOOL, "Trường Mầm non", 0.25), (SchoolLevel.PR
            (SchoolLevel.LOWER_SECONDARY, "Trường THCS", 0.30)]
 
 
-def _add_schools(rng: random.Random, communes: list[Unit], figures: dict[int, dict[str, int]], year: int) -> None:
+def _add_schools(rng: random.Random, communes: list[Unit], figures: dict[int, dict[str, int]], year: int, *,
+                 source: str) -> None:
     """Three schools per commune, sharing the commune's pupils, with their BHYT for the school years
     the months of `year` fall in (year-1 to year, and year to year+1)."""
     schools = [School(code=f"{commune.code}-S{n}", name=f"{label} {commune.name.removeprefix('Xã ')}", level=level,
@@ -302,7 +323,7 @@ def _add_schools(rng: random.Random, communes: list[Unit], figures: dict[int, di
             other = insured * rng.randint(30, 50) // 100
             rows.append(SchoolFigures(school=school, school_year=school_year, pupils=pupils,
                                       insured_other_group=other, insured_at_school=insured - other,
-                                      source="Số liệu mẫu (tỉnh mẫu đo tải)"))
+                                      source=source))
     SchoolFigures.objects.bulk_create(rows, batch_size=BATCH)
 
 

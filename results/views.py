@@ -13,18 +13,18 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bhxh_portal.files import file_download
-from bhxh_portal.importing.pending import CONFIRMED, pending_forget, pending_store, stale_confirmation
+from bhxh_portal.files import dataset_download, file_download
+from bhxh_portal.importing.pending import (CONFIRMED, pending_forget, pending_resource_import, pending_store,
+                                           stale_confirmation)
 from bhxh_portal.idempotency import Repeated, once_key
 from bhxh_portal.importing import template_csv, template_xlsx
-from bhxh_portal.imports import ImportFileError, load_dataset, max_upload_bytes, run_resource_import
+from bhxh_portal.imports import max_upload_bytes
 from bhxh_portal.numbers import parse_id, parse_whole_number
 
 from units import access
@@ -401,22 +401,12 @@ def results_export(request, pk: int, month: str, fmt: str):
         unit__path__startswith=unit.path, year=period.year, month=period.number), "unit")
     dataset = ResultResource().export(queryset=queryset.select_related("unit", "agent", "indicator").order_by(
         "unit__path", "agent__name", "indicator__display_order"))
-    return _dataset_response(dataset, fmt, f"ket_qua_{unit.code}_{period.key}")
-
-
-def _dataset_response(dataset, fmt: str, filename: str):
-    if fmt == "csv":
-        content = dataset.export("csv").encode("utf-8-sig")
-    elif fmt == "xlsx":
-        content = dataset.export("xlsx")
-    else:
-        raise Http404("Chỉ xuất được .csv hoặc .xlsx.")
-    return file_download(content, filename=f"{filename}.{fmt}")
+    return dataset_download(dataset, fmt=fmt, filename=f"ket_qua_{unit.code}_{period.key}")
 
 
 @login_required
 def results_import_template(request, fmt: str):
-    headers = list(RESULT_TEMPLATE_HEADERS.values())
+    headers = list(RESULT_TEMPLATE_HEADERS)
     if fmt == "csv":
         content = template_csv(headers)
     elif fmt == "xlsx":
@@ -483,13 +473,6 @@ def results_import(request):
 
 
 def _run_import(request, pending, *, dry_run: bool):
-    try:
-        with default_storage.open(pending["path"], "rb") as f:
-            dataset = load_dataset(f.read(), filename=pending["filename"])
-    except (ImportFileError, OSError) as exc:
-        messages.error(request, str(exc))
-        return None
-    return run_resource_import(ResultResource(user=request.user), dataset, filename=pending["filename"],
-                               dry_run=dry_run)
+    return pending_resource_import(request, pending, resource=ResultResource(user=request.user), dry_run=dry_run)
 
 

@@ -10,15 +10,16 @@ results exist yet. The results code registers one function (in its AppConfig.rea
         # participants of each (unit_id, indicator_id) at the end of `period` (or the latest
         # month reported within it), in ONE grouped query whatever the number of units.
 
-Formulas (DOMAIN.md section 4): coverage % = participants / denominator × 100; achievement % =
-coverage % / target rate × 100 from unrounded values (for a target without a denominator:
-participants / target count × 100); remaining = target count − participants (may be negative).
+The figures (coverage %, achievement %, target count, remaining) follow the one figure rule of the
+coverage tables: the functions of targets.figures, the rule documented in reports.tables.figures.
 """
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
+from targets import figures
 from units.periods import Period
 
 ParticipantsSource = Callable[..., Mapping[tuple[int, int], int]]
@@ -46,40 +47,35 @@ def participants_for(*, unit_ids: Iterable[int], indicator_ids: Iterable[int],
 
 @dataclass(frozen=True)
 class Progress:
+    """A unit's participants against its target, computed with targets.figures (the rule of every
+    coverage table, documented in reports.tables.figures), so the targets pages print the tables' figures."""
+
     participants: int
     denominator: int | None
-    target_count: int | None
-    target_rate: Fraction | None  # exact
+    rate: Fraction | Decimal | None  # figures.computing_rate of the target
+    assigned: int | None  # figures.assigned_count of the target
 
     @property
     def coverage_pct(self) -> Fraction | None:
-        if not self.denominator:
-            return None
-        return Fraction(self.participants * 100, self.denominator)
+        return figures.percent(self.participants, self.denominator)
+
+    @property
+    def target_count(self) -> int | None:
+        return figures.target_count_of(rate=self.rate, assigned=self.assigned, denominator=self.denominator)
 
     @property
     def achievement_pct(self) -> Fraction | None:
-        coverage = self.coverage_pct
-        if coverage is not None and self.target_rate:
-            return coverage / self.target_rate * 100
-        if self.target_count:
-            return Fraction(self.participants * 100, self.target_count)
-        return None
+        return figures.achievement_pct(participants=self.participants, denominator=self.denominator,
+                                       rate=self.rate, assigned=self.assigned)
 
     @property
     def remaining(self) -> int | None:
-        if self.target_count is None:
-            return None
-        return self.target_count - self.participants
+        count = self.target_count
+        return None if count is None else count - self.participants
 
 
 def progress_against(target, *, participants: int | None, denominator: int | None) -> Progress | None:
     """Progress of a participant count against a Target (or None without results)."""
     if participants is None:
         return None
-    if target is None:
-        return Progress(participants, denominator, None, None)
-    rate = target.exact_rate
-    if rate is None and denominator:
-        rate = Fraction(target.count * 100, denominator)
-    return Progress(participants, denominator, target.count, rate)
+    return Progress(participants, denominator, figures.computing_rate(target), figures.assigned_count(target))

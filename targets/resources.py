@@ -9,82 +9,60 @@ one the user may write (units.access); without one (CLI, demo) the system writes
 """
 
 import datetime
-from collections import OrderedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from import_export import fields, resources
 
 from bhxh_portal.exports import SafeExportMixin
+from bhxh_portal.importing import ColumnSpec, cell_text, spec_labels
 from bhxh_portal.imports import CheckedImportMixin, ImportFileError
 from bhxh_portal.numbers import format_number, parse_number, parse_whole_number
-from units import access
 from targets import services
 from targets.decisions import parse_decision
 from targets.models import Demographics, EnteredAs, Indicator, Target, TargetKind
 from units.models import Unit
+from units.resources import UNIT_CODE_COLUMN, UNIT_NAME_COLUMN
 from bhxh_portal.search import fold_text
 from units.periods import Period, parse_period_text
 from units.selectors.lineage import CodeLookup, unit_for_code
 from targets.selectors.targets import agent_model
 
-UNIT_CODE_ALIASES = ["mã đơn vị", "mã", "mã số đơn vị", "mã đv"]
-UNIT_NAME_ALIASES = ["tên đơn vị", "đơn vị", "xã, phường", "xã, thị trấn"]
+# One declaration per column: the header of the blank template, the other headers people write, whether
+# the file must have it, and the model fields whose database limits it fills (checked on the instance).
+TARGET_COLUMNS = [
+    UNIT_CODE_COLUMN,
+    UNIT_NAME_COLUMN,
+    ColumnSpec("year", "Năm", required=True, model=Target),
+    ColumnSpec("period", "Kỳ", ("kỳ giao", "thời gian")),
+    ColumnSpec("indicator", "Chỉ tiêu", ("mã chỉ tiêu",), required=True),
+    ColumnSpec("agent", "Đại lý thu", ("đại lý", "tên đại lý")),
+    ColumnSpec("rate_pct", "Tỷ lệ (%)", ("tỷ lệ", "tỷ lệ %", "tỉ lệ", "tỉ lệ (%)", "rate"), model=Target),
+    ColumnSpec("count", "Số người", ("số lượng", "số người (người)"), model=Target, fills=("denominator",)),
+    ColumnSpec("kind", "Loại (giao/phấn đấu)", ("loại", "loại chỉ tiêu", "giao/phấn đấu")),
+    ColumnSpec("decision", "Quyết định giao", ("quyết định", "văn bản", "văn bản giao", "căn cứ"),
+               fills=("decision_number", "decision_date", "decision_issuer")),
+    ColumnSpec("note", "Ghi chú", model=Target),
+    ColumnSpec("entered_as", "Nhập theo"),  # not in the template: an export says how each was entered
+]
+TARGET_TEMPLATE_HEADERS = spec_labels(TARGET_COLUMNS[:-1])
 
-TARGET_HEADER_ALIASES = {
-    "unit_code": UNIT_CODE_ALIASES,
-    "unit_name": UNIT_NAME_ALIASES,
-    "year": ["năm"],
-    "period": ["kỳ", "kỳ giao", "thời gian"],
-    "indicator": ["chỉ tiêu", "mã chỉ tiêu"],
-    "agent": ["đại lý", "đại lý thu", "tên đại lý"],
-    "rate_pct": ["tỷ lệ", "tỷ lệ (%)", "tỷ lệ %", "tỉ lệ", "tỉ lệ (%)", "rate"],
-    "count": ["số người", "số lượng", "số người (người)"],
-    "kind": ["loại", "loại chỉ tiêu", "loại (giao/phấn đấu)", "giao/phấn đấu"],
-    "entered_as": ["nhập theo"],
-    "decision": ["quyết định", "quyết định giao", "văn bản", "văn bản giao", "căn cứ"],
-    "note": ["ghi chú"],
-}
-
-# The Vietnamese headers of the blank templates, in order (also accepted on import).
-TARGET_TEMPLATE_HEADERS = OrderedDict([
-    ("unit_code", "Mã đơn vị"),
-    ("unit_name", "Tên đơn vị"),
-    ("year", "Năm"),
-    ("period", "Kỳ"),
-    ("indicator", "Chỉ tiêu"),
-    ("agent", "Đại lý thu"),
-    ("rate_pct", "Tỷ lệ (%)"),
-    ("count", "Số người"),
-    ("kind", "Loại (giao/phấn đấu)"),
-    ("decision", "Quyết định giao"),
-    ("note", "Ghi chú"),
-])
-
-DEMOGRAPHICS_HEADER_ALIASES = {
-    "unit_code": UNIT_CODE_ALIASES,
-    "unit_name": UNIT_NAME_ALIASES,
-    "year": ["năm"],
-    "population": ["dân số", "dân số (người)", "tổng dân số"],
-    "labour_force": ["lực lượng lao động", "lực lượng lao động trong độ tuổi", "lllđ", "lao động"],
-    "pupils": ["học sinh, sinh viên", "học sinh", "số học sinh", "tổng số học sinh"],
-    "required_to_join": ["thuộc diện bhxh bắt buộc", "thuộc diện tham gia bhxh bắt buộc", "đối tượng bắt buộc"],
-    "voluntary_eligible": ["thuộc diện bhxh tự nguyện", "thuộc diện tham gia bhxh tự nguyện"],
-    "bhtn_required": ["thuộc diện bhtn", "thuộc diện tham gia bhtn", "số người thuộc diện tham gia bhtn"],
-    "source": ["nguồn số liệu", "nguồn"],
-}
-
-DEMOGRAPHICS_TEMPLATE_HEADERS = OrderedDict([
-    ("unit_code", "Mã đơn vị"),
-    ("unit_name", "Tên đơn vị"),
-    ("year", "Năm"),
-    ("population", "Dân số"),
-    ("labour_force", "Lực lượng lao động"),
-    ("pupils", "Học sinh, sinh viên"),
-    ("required_to_join", "Thuộc diện BHXH bắt buộc"),
-    ("voluntary_eligible", "Thuộc diện BHXH tự nguyện"),
-    ("bhtn_required", "Thuộc diện tham gia BHTN"),
-    ("source", "Nguồn số liệu"),
-])
+DEMOGRAPHICS_COLUMNS = [
+    UNIT_CODE_COLUMN,
+    UNIT_NAME_COLUMN,
+    ColumnSpec("year", "Năm", required=True, model=Demographics),
+    ColumnSpec("population", "Dân số", ("dân số (người)", "tổng dân số"), model=Demographics),
+    ColumnSpec("labour_force", "Lực lượng lao động", ("lực lượng lao động trong độ tuổi", "lllđ", "lao động"),
+               model=Demographics),
+    ColumnSpec("pupils", "Học sinh, sinh viên", ("học sinh", "số học sinh", "tổng số học sinh"), model=Demographics),
+    ColumnSpec("required_to_join", "Thuộc diện BHXH bắt buộc",
+               ("thuộc diện tham gia bhxh bắt buộc", "đối tượng bắt buộc"), model=Demographics),
+    ColumnSpec("voluntary_eligible", "Thuộc diện BHXH tự nguyện", ("thuộc diện tham gia bhxh tự nguyện",),
+               model=Demographics),
+    ColumnSpec("bhtn_required", "Thuộc diện tham gia BHTN",
+               ("thuộc diện bhtn", "số người thuộc diện tham gia bhtn"), model=Demographics),
+    ColumnSpec("source", "Nguồn số liệu", ("nguồn",), model=Demographics),
+]
+DEMOGRAPHICS_TEMPLATE_HEADERS = spec_labels(DEMOGRAPHICS_COLUMNS)
 
 _KINDS = {
     "giao": TargetKind.ASSIGNED, "duoc giao": TargetKind.ASSIGNED, "assigned": TargetKind.ASSIGNED,
@@ -98,19 +76,14 @@ _ENTERED_AS = {
 
 
 def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    """A cell as trimmed text, "" when empty (a whole number from Excel without its '.0')."""
+    return cell_text(value) or ""
 
 
 class _RowResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource):
-    """What both importers share: header aliases, column names as written, unit lookup with the
-    user's scope, duplicate rows, rows that change nothing are skipped (not re-recorded)."""
-
-    header_aliases: dict[str, list[str]] = {}
-    required_columns: list[str] = ["unit_code", "year"]
+    """What the row importers (targets, denominators, schools, monthly results, holidays) share: their
+    `columns` (ColumnSpec), column names as written, unit and indicator lookup with the user's scope,
+    duplicate rows, rows that change nothing skipped (not re-recorded), numbers exported as numbers."""
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -118,6 +91,7 @@ class _RowResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
         self._units: dict[str, CodeLookup] = {}
         self._seen: dict[tuple, int] = {}
         self._row_existed = False
+        self._indicators: dict[str, Indicator] | None = None
         self.filename = "tệp tải lên"
 
     # --- file level ------------------------------------------------------------------------
@@ -141,13 +115,26 @@ class _RowResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
         return ValidationError({self.column(k): v for k, v in errors.items()})
 
     # --- lookups ---------------------------------------------------------------------------
-    def find_unit(self, code: str, year: int | None) -> CodeLookup:
-        key = f"{code}|{year}"
+    def find_unit(self, code: str, period: Period | None) -> CodeLookup:
+        """The unit the code names over the period (today without one), within the user's scope."""
+        key = f"{code}|{period.key if period else ''}"
         if key not in self._units:
-            period = Period.of_year(year) if year is not None else None
             self._units[key] = unit_for_code(code=code, start=period.start if period else datetime.date.today(),
                                              end=period.end if period else None, user=self.user)
         return self._units[key]
+
+    def parse_unit(self, row, period: Period | None, errors: dict[str, str]) -> Unit | None:
+        code = _text(row.get("unit_code"))
+        if not code:
+            errors["unit_code"] = "Thiếu mã đơn vị."
+            return None
+        found = self.find_unit(code, period)
+        if found.unit is None:
+            errors["unit_code"] = self.unit_refusal(found, code)
+        return found.unit
+
+    def unit_refusal(self, found: CodeLookup, code: str) -> str:
+        return found.error if found.ended else f"Không có đơn vị mã '{code}'."
 
     def parse_unit_and_year(self, row, errors) -> tuple[Unit | None, int | None]:
         year = None
@@ -160,16 +147,15 @@ class _RowResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
                 year = None
         except ValueError as exc:
             errors["year"] = f"Năm {exc}."
-        code = _text(row.get("unit_code"))
-        unit = None
-        if not code:
-            errors["unit_code"] = "Thiếu mã đơn vị."
-        else:
-            found = self.find_unit(code, year)
-            unit = found.unit
-            if unit is None:
-                errors["unit_code"] = found.error if found.ended else f"Không có đơn vị mã '{code}'."
-        return unit, year
+        return self.parse_unit(row, Period.of_year(year) if year is not None else None, errors), year
+
+    def find_indicator(self, value) -> Indicator | None:
+        if self._indicators is None:
+            self._indicators = {}
+            for indicator in Indicator.objects.all():
+                for name in (indicator.code, indicator.short_name, indicator.name):
+                    self._indicators.setdefault(fold_text(name), indicator)
+        return self._indicators.get(fold_text(_text(value)))
 
     def note_duplicate(self, key: tuple, row_number: int | None, errors: dict[str, str], column: str) -> None:
         line = (row_number or 0) + 1
@@ -181,6 +167,14 @@ class _RowResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
     duplicate_hint = ""
 
     # --- import-export hooks ---------------------------------------------------------------
+    # Columns exported as the attribute's own value, so numbers stay numbers in an exported xlsx.
+    number_columns: tuple[str, ...] = ()
+
+    def export_field(self, field, instance, **kwargs):
+        if field.column_name in self.number_columns:
+            return getattr(instance, field.attribute or field.column_name)
+        return super().export_field(field, instance, **kwargs)
+
     def get_instance(self, instance_loader, row):
         return None  # looked up in import_instance, once the row is parsed
 
@@ -237,7 +231,8 @@ class DemographicsResource(_RowResource):
     bhtn_required = fields.Field(attribute="bhtn_required", column_name="bhtn_required")
     source = fields.Field(attribute="source", column_name="source")
 
-    header_aliases = DEMOGRAPHICS_HEADER_ALIASES
+    columns = DEMOGRAPHICS_COLUMNS
+    number_columns = ("year", *services.DEMOGRAPHIC_FIELDS)
     duplicate_hint = "cùng đơn vị và năm"
 
     class Meta:
@@ -257,28 +252,6 @@ class DemographicsResource(_RowResource):
 
     def dehydrate_unit_name(self, record):
         return record.unit.name
-
-    # Numbers stay numbers in an exported xlsx.
-    def dehydrate_year(self, record):
-        return record.year
-
-    def dehydrate_population(self, record):
-        return record.population
-
-    def dehydrate_labour_force(self, record):
-        return record.labour_force
-
-    def dehydrate_pupils(self, record):
-        return record.pupils
-
-    def dehydrate_required_to_join(self, record):
-        return record.required_to_join
-
-    def dehydrate_voluntary_eligible(self, record):
-        return record.voluntary_eligible
-
-    def dehydrate_bhtn_required(self, record):
-        return record.bhtn_required
 
     def snapshot(self, instance):
         return (instance.unit_id, instance.year, *(getattr(instance, f) for f in services.DEMOGRAPHIC_FIELDS),
@@ -339,10 +312,8 @@ class TargetResource(_RowResource):
     decision = fields.Field(column_name="decision")
     note = fields.Field(attribute="note", column_name="note")
 
-    header_aliases = TARGET_HEADER_ALIASES
-    required_columns = ["unit_code", "year", "indicator"]
-    limit_columns = {"decision_number": "decision", "decision_date": "decision", "decision_issuer": "decision",
-                     "denominator": "count"}
+    columns = TARGET_COLUMNS
+    number_columns = ("year", "count")
     duplicate_hint = "cùng đơn vị, đại lý, năm, kỳ, chỉ tiêu và loại"
 
     class Meta:
@@ -361,7 +332,6 @@ class TargetResource(_RowResource):
 
     def __init__(self, user=None, **kwargs):
         super().__init__(user=user, **kwargs)
-        self._indicators = None
         self._agents: dict[tuple, object] = {}
 
     def get_export_queryset(self, request=None, **kwargs):
@@ -374,12 +344,6 @@ class TargetResource(_RowResource):
 
     def dehydrate_unit_name(self, target):
         return target.unit.name
-
-    def dehydrate_year(self, target):
-        return target.year
-
-    def dehydrate_count(self, target):
-        return target.count
 
     def dehydrate_period(self, target):
         return target.period.short_label
@@ -403,14 +367,6 @@ class TargetResource(_RowResource):
         return target.decision_label
 
     # import --------------------------------------------------------------------------------
-    def find_indicator(self, value) -> Indicator | None:
-        if self._indicators is None:
-            self._indicators = {}
-            for indicator in Indicator.objects.all():
-                for name in (indicator.code, indicator.short_name, indicator.name):
-                    self._indicators.setdefault(fold_text(name), indicator)
-        return self._indicators.get(fold_text(_text(value)))
-
     def find_agent(self, unit: Unit, name: str):
         key = (unit.pk, fold_text(name))
         if key not in self._agents:

@@ -10,18 +10,17 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from bhxh_portal.files import file_download
-from bhxh_portal.importing.pending import CONFIRMED, pending_forget, pending_store, stale_confirmation
+from bhxh_portal.files import dataset_download, file_download
+from bhxh_portal.importing.pending import (CONFIRMED, pending_forget, pending_preview, pending_resource_import,
+                                           pending_store, stale_confirmation)
 from bhxh_portal.idempotency import Repeated, once_key
 from bhxh_portal.importing import template_csv, template_xlsx
-from bhxh_portal.imports import ImportFileError, load_dataset, run_resource_import
 
 from units import access
 from . import selectors, services
@@ -294,22 +293,12 @@ def demographics_edit(request, pk: int, year: int):
 # --- files -----------------------------------------------------------------------------------------
 
 
-def _dataset_response(dataset, fmt: str, filename: str):
-    if fmt == "csv":
-        content = dataset.export("csv").encode("utf-8-sig")
-    elif fmt == "xlsx":
-        content = dataset.export("xlsx")
-    else:
-        raise Http404("Chỉ xuất được .csv hoặc .xlsx.")
-    return file_download(content, filename=f"{filename}.{fmt}")
-
-
 @login_required
 def target_export(request, pk: int, year: int, fmt: str):
     unit = access.get_visible_unit_or_404(request.user, pk)
     resource = TargetResource()
     dataset = resource.export(queryset=selectors.targets_of_subtree(unit=unit, year=_year_or_404(year)))
-    return _dataset_response(dataset, fmt, f"chi_tieu_{unit.code}_{year}")
+    return dataset_download(dataset, fmt=fmt, filename=f"chi_tieu_{unit.code}_{year}")
 
 
 @login_required
@@ -317,7 +306,7 @@ def demographics_export(request, pk: int, year: int, fmt: str):
     unit = access.get_visible_unit_or_404(request.user, pk)
     resource = DemographicsResource()
     dataset = resource.export(queryset=selectors.demographics_of_subtree(unit=unit, year=_year_or_404(year)))
-    return _dataset_response(dataset, fmt, f"dan_so_{unit.code}_{year}")
+    return dataset_download(dataset, fmt=fmt, filename=f"dan_so_{unit.code}_{year}")
 
 
 TEMPLATE_HELP = {
@@ -356,13 +345,13 @@ TEMPLATE_HELP = {
 def import_template(request, kind: str, fmt: str):
     """Blank templates with Vietnamese headers (accepted as they are on import)."""
     if kind == "chi-tieu":
-        headers, key, name = list(TARGET_TEMPLATE_HEADERS.values()), "targets", "mau_chi_tieu"
+        headers, key, name = TARGET_TEMPLATE_HEADERS, "targets", "mau_chi_tieu"
     elif kind == "dan-so":
-        headers, key, name = list(DEMOGRAPHICS_TEMPLATE_HEADERS.values()), "demographics", "mau_dan_so"
+        headers, key, name = DEMOGRAPHICS_TEMPLATE_HEADERS, "demographics", "mau_dan_so"
     elif kind == "truong-hoc":
-        headers, key, name = list(SCHOOL_TEMPLATE_HEADERS.values()), "schools", "mau_truong_hoc"
+        headers, key, name = SCHOOL_TEMPLATE_HEADERS, "schools", "mau_truong_hoc"
     elif kind == "hoc-sinh-bhyt":
-        headers, key, name = list(FIGURES_TEMPLATE_HEADERS.values()), "school_figures", "mau_hoc_sinh_bhyt"
+        headers, key, name = FIGURES_TEMPLATE_HEADERS, "school_figures", "mau_hoc_sinh_bhyt"
     else:
         raise Http404("Không có mẫu này.")
     if fmt == "csv":
@@ -437,24 +426,12 @@ def target_import(request):
         if report is None or not report.ok:
             pending_forget(request, key=IMPORT_SESSION_KEY)
         context.update({"report": report, "pending": pending if report and report.ok else None,
-                        "preview": _preview(pending) if report and report.ok else None})
+                        "preview": pending_preview(pending) if report and report.ok else None})
     return render(request, "targets/targets_import.html", context)
 
 
 def _run_import(request, pending, *, dry_run: bool):
-    try:
-        with default_storage.open(pending["path"], "rb") as f:
-            dataset = load_dataset(f.read(), filename=pending["filename"])
-    except (ImportFileError, OSError) as exc:
-        messages.error(request, str(exc))
-        return None
     resource = RESOURCES[pending["kind"]](user=request.user)
-    return run_resource_import(resource, dataset, filename=pending["filename"], dry_run=dry_run)
-
-
-def _preview(pending, limit: int = 20):
-    with default_storage.open(pending["path"], "rb") as f:
-        dataset = load_dataset(f.read(), filename=pending["filename"])
-    return {"headers": dataset.headers, "rows": [list(r) for r in dataset[:limit]], "total": len(dataset)}
+    return pending_resource_import(request, pending, resource=resource, dry_run=dry_run)
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from bhxh_portal.exports import SafeExportMixin
+from bhxh_portal.importing import ColumnSpec
 from bhxh_portal.imports import CheckedImportMixin, parse_date
 from bhxh_portal.importing.codes import code_text as _code_text
 from bhxh_portal.importing.codes import pad_code
@@ -16,17 +17,19 @@ from . import services
 from .models import Unit, UnitLevel
 from bhxh_portal.search import fold_text
 
-# canonical column: the names people write for it, the first one used in messages
-UNIT_HEADER_ALIASES = {
-    "code": ["mã đơn vị", "mã", "mã số"],
-    "name": ["tên đơn vị", "tên"],
-    "level": ["cấp", "cấp hành chính"],
-    "parent_code": ["mã cấp trên", "mã đơn vị cấp trên", "parent"],
-    "official": ["mã chính thức"],
-    "valid_from": ["hiệu lực từ"],
-    "valid_to": ["hiệu lực đến"],
-    "predecessors": ["đơn vị trước sắp xếp", "mã đơn vị trước sắp xếp", "đơn vị cũ", "mã đơn vị cũ"],
-}
+UNIT_COLUMNS = [
+    ColumnSpec("code", "Mã đơn vị", ("mã", "mã số"), required=True, model=Unit),
+    ColumnSpec("name", "Tên đơn vị", ("tên",), required=True, model=Unit),
+    ColumnSpec("level", "Cấp", ("cấp hành chính",), required=True),
+    ColumnSpec("parent_code", "Mã cấp trên", ("mã đơn vị cấp trên", "parent"), required=True),
+    ColumnSpec("official", "Mã chính thức"),
+    ColumnSpec("valid_from", "Hiệu lực từ", model=Unit),
+    ColumnSpec("valid_to", "Hiệu lực đến", model=Unit),
+    ColumnSpec("predecessors", "Đơn vị trước sắp xếp", ("mã đơn vị trước sắp xếp", "đơn vị cũ", "mã đơn vị cũ")),
+]
+# How the other imports (targets, denominators, monthly results) name the unit of a row.
+UNIT_CODE_COLUMN = ColumnSpec("unit_code", "Mã đơn vị", ("mã", "mã số đơn vị", "mã đv"), required=True)
+UNIT_NAME_COLUMN = ColumnSpec("unit_name", "Tên đơn vị", ("đơn vị", "xã, phường", "xã, thị trấn"))
 
 
 class LevelWidget(widgets.Widget):
@@ -122,8 +125,7 @@ class UnitResource(SafeExportMixin, CheckedImportMixin, resources.ModelResource)
         report_skipped = True
         skip_diff = False
 
-    required_columns = ["code", "name", "level", "parent_code"]
-    header_aliases = UNIT_HEADER_ALIASES
+    columns = UNIT_COLUMNS
 
     def __init__(self, user=None, **kwargs):
         """With a user, every row must lie in the subtrees the user administers (a new unit under

@@ -24,6 +24,8 @@ from .columns import (
     parse_row,
     parse_rows,
     spec_aliases,
+    spec_labels,
+    spec_limit_columns,
 )
 from .commit import commit_all_or_nothing
 from bhxh_portal.history import history_changes, history_pairs
@@ -80,6 +82,7 @@ __all__ = [
     "history_pairs", "instance_limit_errors", "is_blank_row", "load_dataset", "looks_like_utf16", "loose_identifier",
     "match_headers", "max_sheet_cells", "max_unpacked_bytes", "max_upload_bytes", "month_end", "month_start", "nfc",
     "open_package", "pad_code", "parse_date", "parse_row", "parse_rows", "period_end", "read_member",
-    "read_raw_sheet", "read_table", "rename_headers", "restore_code", "run_resource_import", "spec_aliases", "template_csv",
+    "read_raw_sheet", "read_table", "rename_headers", "restore_code", "run_resource_import", "spec_aliases", "spec_labels",
+    "spec_limit_columns", "template_csv",
     "template_xlsx", "text_cell",
 ]

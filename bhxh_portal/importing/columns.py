@@ -36,14 +36,31 @@ class ColumnSpec:
     required: bool = False                      # the column must be in the file
     model: Any = None                           # with `model_field`: the limits the value must fit
     model_field: str | None = None              # defaults to `name`
+    fills: tuple[str, ...] = ()                 # other model fields the row fills from this column: their
+                                                # limits are reported under it (a decision's number, date, issuer)
 
     def header_names(self) -> tuple[str, ...]:
         return (self.name, self.label, *self.aliases)
+
+    def limited_fields(self) -> tuple[str, ...]:
+        """The model fields whose database limits a value of this column must fit."""
+        own = (self.model_field or self.name,) if self.model is not None else ()
+        return (*own, *self.fills)
 
 
 def spec_aliases(specs: Iterable[ColumnSpec]) -> dict[str, list[str]]:
     """{canonical name: [label, *aliases]}, the form `rename_headers` and the resources take."""
     return {spec.name: [spec.label.lower(), *spec.aliases] for spec in specs}
+
+
+def spec_labels(specs: Iterable[ColumnSpec]) -> list[str]:
+    """The headers of the blank template, in order."""
+    return [spec.label for spec in specs]
+
+
+def spec_limit_columns(specs: Iterable[ColumnSpec]) -> dict[str, str]:
+    """{model field: canonical column} for the model fields filled from a column of another name."""
+    return {f: spec.name for spec in specs for f in spec.limited_fields() if f != spec.name}
 
 
 def alias_lookup(specs: Iterable[ColumnSpec]) -> dict[str, str]:

@@ -229,7 +229,6 @@ def _scan(stream, pattern, cell_ref, limit: int) -> list[str]:
 
 
 def _xlsx_sheet_member(archive, sheet_name: str | None) -> str | None:
-    import html
     try:
         workbook = read_member(archive, "xl/workbook.xml")
         rels = read_member(archive, "xl/_rels/workbook.xml.rels")

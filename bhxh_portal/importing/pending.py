@@ -13,6 +13,10 @@ from django.shortcuts import redirect
 from bhxh_portal.files import safe_extension
 from bhxh_portal.idempotency import used
 
+from .problems import ImportFileError, ImportReport
+from .reading import load_dataset
+from .resources import run_resource_import
+
 CONFIRMED = "Tệp này đã được ghi"
 
 
@@ -41,3 +45,26 @@ def stale_confirmation(request, token: str, page: str):
     else:
         messages.error(request, "Phiên nhập tệp đã hết hạn; hãy tải tệp lên lại.")
     return redirect(page)
+
+
+def pending_dataset(pending: dict):
+    """The waiting file, read again (its refusals raise ImportFileError)."""
+    with default_storage.open(pending["path"], "rb") as f:
+        return load_dataset(f.read(), filename=pending["filename"])
+
+
+def pending_preview(pending: dict, *, limit: int = 20) -> dict:
+    """The first rows of the waiting file as the page shows them before it is confirmed."""
+    dataset = pending_dataset(pending)
+    return {"headers": dataset.headers, "rows": [list(r) for r in dataset[:limit]], "total": len(dataset)}
+
+
+def pending_resource_import(request, pending: dict, *, resource, dry_run: bool) -> ImportReport | None:
+    """Check (dry_run) or import the waiting file with a django-import-export resource; a file that can no
+    longer be read is told in a message and gives None."""
+    try:
+        dataset = pending_dataset(pending)
+    except (ImportFileError, OSError) as exc:
+        messages.error(request, str(exc))
+        return None
+    return run_resource_import(resource, dataset, filename=pending["filename"], dry_run=dry_run)

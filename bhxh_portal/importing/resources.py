@@ -6,7 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from bhxh_portal.search import fold_text
 
-from .columns import spec_aliases
+from .columns import spec_aliases, spec_limit_columns
 from .limits import instance_limit_errors
 from .problems import ImportFileError, ImportReport, RowProblem
 from .reading import nfc
@@ -46,16 +46,18 @@ class StorableImportMixin:
     what its table cannot store (too long, too large, a date out of range) refused as invalid, with
     the column, before anything is saved (see `check_fits`)."""
 
-    # Model fields filled from a column of another name (decision_number from "decision"), for messages.
-    limit_columns: dict[str, str] = {}
+    # The columns as specs (bhxh_portal.importing.columns): a model field filled from a column of another
+    # name (decision_number from "decision") is reported under that column.
+    columns: list = []
 
     def limit_errors(self, instance) -> dict[str, list[str]]:
         """What the instance holds that its table cannot store, keyed by the column as the file wrote it."""
         labels = getattr(self, "column_labels", None) or {}
         by_attribute = {f.attribute: f.column_name for f in self.fields.values() if f.attribute}
+        limit_columns = spec_limit_columns(self.columns)
         errors: dict[str, list[str]] = {}
         for name, message in instance_limit_errors(instance).items():
-            canonical = self.limit_columns.get(name) or by_attribute.get(name) or name
+            canonical = limit_columns.get(name) or by_attribute.get(name) or name
             errors.setdefault(labels.get(canonical, canonical), []).append(message)
         return errors
 
@@ -95,26 +97,22 @@ def compose_dataset(dataset: tablib.Dataset) -> None:
 class CheckedImportMixin(StorableImportMixin):
     """For django-import-export resources, in the admin and in `run_resource_import` alike.
 
-    - headers as people write them (`header_aliases`), and the `required_columns` checked before
-      any row is read: a file with a missing column gives one clear message, not one per row;
+    - headers as people write them and the required columns, both from the resource's `columns`
+      (a list of ColumnSpec), checked before any row is read: a file with a missing column gives
+      one clear message, not one per row;
     - a resource may reorder the rows in `before_import` (parents first) as long as it fills
       `self.source_rows` {position after reordering: position in the file}; the row numbers in
       the result are then the file's own again (1 = first row under the header).
     """
-
-    header_aliases: dict[str, list[str]] = {}
-    required_columns: list[str] = []
-    # Or the columns as specs (bhxh_portal.importing.columns): both of the above then follow from them.
-    columns: list = []
 
     def import_data(self, dataset, **kwargs):
         filename = kwargs.get("filename") or kwargs.get("file_name") or "tệp tải lên"
         self.source_rows = {}
         compose_dataset(dataset)
         try:
-            aliases = spec_aliases(self.columns) if self.columns else self.header_aliases
-            required = [spec.name for spec in self.columns if spec.required] if self.columns else self.required_columns
-            self.column_labels = rename_headers(dataset, aliases, required=required, filename=filename)
+            required = [spec.name for spec in self.columns if spec.required]
+            self.column_labels = rename_headers(dataset, spec_aliases(self.columns), required=required,
+                                                filename=filename)
         except ImportFileError as exc:
             result = self.get_result_class()()
             result.total_rows = len(dataset)

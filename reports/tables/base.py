@@ -93,14 +93,3 @@ class Table:
                 groups.append((label, 1))
         return groups
 
-
-def percent(part: int | None, whole: int | None) -> Fraction | None:
-    if part is None or not whole:
-        return None
-    return Fraction(part * 100, whole)
-
-
-def ratio_pct(value: Fraction | None, target: Fraction | Decimal | None) -> Fraction | None:
-    if value is None or not target:
-        return None
-    return value * 100 / Fraction(target)

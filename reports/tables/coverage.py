@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from .base import percent
-from .figures import achievement_pct, target_count, target_count_of
+from .figures import achievement_pct, percent, target_count, target_count_of
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,10 @@ Each builder takes CoverageInputs and returns a Table: children in code order, t
 every figure of the parent row computed from the parent's own denominator, target and participants.
 """
 
-from .base import Column, Row, Table, percent
+from .base import Column, Row, Table
 from .coverage import coverage_figures
 from .evaluation import evaluation_report_table
-from .figures import achievement_pct, complete_composites, part_target_count, target_count_of
+from .figures import achievement_pct, complete_composites, part_target_count, percent, target_count_of
 from .inputs import CoverageInputs
 from .students import students_table
 

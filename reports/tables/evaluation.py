@@ -22,8 +22,9 @@ from fractions import Fraction
 
 from units.periods import Period
 
-from .base import Column, Row, Table, percent
-from .figures import achievement_pct, applicable_targets, complete_composites, computing_rate, with_parts
+from .base import Column, Row, Table
+from .figures import (achievement_pct, applicable_targets, complete_composites, computing_rate, percent,
+                      with_parts)
 
 # The indicators of the plan (reference plan 2020, section I).
 EVALUATION_INDICATORS = ["bhxh", "bhxh_bb", "bhxh_tn", "bhtn"]

@@ -48,15 +48,22 @@ Printed plan figures this cannot reproduce (they do not follow from the plan's o
 """
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
-from fractions import Fraction
 
+# The arithmetic of the rule above (coverage %, the computing rate, target count, achievement) lives in
+# targets.figures, below targets' own pages, which use it too; the table modules take it from here.
+from targets.figures import (
+    achievement_pct, assigned_count, computing_rate, percent, ratio_pct, target_count, target_count_of,
+)
 from units.periods import Period, PeriodType
-
-from .base import percent, ratio_pct
 
 # A composite indicator is the sum of its parts (DOMAIN.md section 4: "bhxh: BB + TN"). BHYT's
 # groups (hộ gia đình, cận nghèo, học sinh) are part of BHYT but do not add up to it: not listed.
+__all__ = [
+    "COMPOSITES", "TARGET_PERIODS", "achievement_pct", "applicable_targets", "assigned_count", "complete_composites",
+    "complete_composites_by_unit", "computing_rate", "part_target_count", "percent", "ratio_pct", "target_count",
+    "target_count_of", "with_parts",
+]
+
 COMPOSITES: dict[str, tuple[str, ...]] = {"bhxh": ("bhxh_bb", "bhxh_tn")}
 # The periods a coverage figure is measured against, most preferred first.
 TARGET_PERIODS = (PeriodType.YEAR, PeriodType.HALF)
@@ -134,38 +141,6 @@ def applicable_targets(*, unit_ids: Iterable[int], codes: Iterable[str], month: 
     return {key: target for key, (_, target) in chosen.items()}
 
 
-def computing_rate(target) -> Fraction | Decimal | None:
-    """The rate a target is computed with: as entered, or the exact count / denominator of a count."""
-    if target is None:
-        return None
-    if target.entered_as == "rate" and target.rate_pct is not None:
-        return Decimal(target.rate_pct).normalize()
-    return target.exact_rate
-
-
-def assigned_count(target) -> int | None:
-    """The count of a target assigned as a count; None for one assigned as a rate."""
-    if target is None or target.entered_as != "count":
-        return None
-    return target.count
-
-
-# --- arithmetic ----------------------------------------------------------------------------------
-
-
-def target_count(rate_pct: Decimal | Fraction | None, denominator: int | None) -> int | None:
-    """Rate × denominator, rounded half up to a whole person."""
-    from bhxh_portal.numbers import round_half_up
-
-    if rate_pct is None or denominator is None:
-        return None
-    return int(round_half_up(Fraction(rate_pct) * denominator / 100))
-
-
-def target_count_of(*, rate: Decimal | Fraction | None, assigned: int | None, denominator: int | None) -> int | None:
-    return assigned if assigned is not None else target_count(rate, denominator)
-
-
 def part_target_count(code: str, count_of) -> int | None:
     """The target count of a composite's part without a target of its own: the whole's count minus
     the other parts' (`count_of(code)` gives a code's own count or None)."""
@@ -176,14 +151,3 @@ def part_target_count(code: str, count_of) -> int | None:
             if whole_count is not None and all(o is not None for o in others):
                 return whole_count - sum(others)
     return None
-
-
-def achievement_pct(*, participants: int | None, denominator: int | None, rate: Decimal | Fraction | None,
-                    assigned: int | None) -> Fraction | None:
-    """Achievement against the target (see the module): participants / count for a count assigned,
-    coverage / rate for a rate; exact."""
-    if participants is None:
-        return None
-    if assigned:
-        return Fraction(participants * 100, assigned)
-    return ratio_pct(percent(participants, denominator), rate)

@@ -10,9 +10,9 @@ Columns of the coverage table: A STT | B unit | 1 denominator | 2 participants |
 
 from targets.models import DenominatorKind
 
-from .base import Column, Row, Table, percent
+from .base import Column, Row, Table
 from .coverage import CoverageFigures, coverage_figures
-from .figures import part_target_count, target_count_of
+from .figures import part_target_count, percent, target_count_of
 from .inputs import CoverageInputs
 
 DENOMINATOR_HEADERS = {

@@ -24,7 +24,8 @@ from targets.models import school_year_label, school_year_of
 from units.periods import Period
 from targets.selectors.schools import SchoolRow, school_figures_of_subtree
 
-from .base import Column, Row, Table, percent
+from .base import Column, Row, Table
+from .figures import percent
 
 TITLE = "Danh sách học sinh các trường tham gia BHYT học sinh"
 

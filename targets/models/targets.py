@@ -50,6 +50,8 @@ class Target(models.Model):
         "units.Unit", on_delete=models.PROTECT, related_name="targets", verbose_name="đơn vị",
         help_text="Đơn vị của cuộc vận động; với chỉ tiêu của đại lý thu: đơn vị phân bổ cho đại lý",
     )
+    # The one model-level edge from targets up to agents (agents.Product points down to Indicator): removing
+    # it without moving data means moving the Agent model down to units (README, "How the code is laid out").
     agent = models.ForeignKey(
         "agents.Agent", null=True, blank=True, on_delete=models.PROTECT, related_name="targets",
         verbose_name="đại lý thu",

@@ -17,11 +17,11 @@ unknown, and a commune the user may see but not edit is refused.
 """
 
 import re
-from collections import OrderedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from import_export import fields
 
+from bhxh_portal.importing import ColumnSpec, spec_labels
 from bhxh_portal.imports import parse_date
 from bhxh_portal.numbers import format_number, parse_whole_number
 from units import access
@@ -32,48 +32,32 @@ from bhxh_portal.search import fold_text
 
 from targets.resources import _RowResource, _text
 
-SCHOOL_HEADER_ALIASES = {
-    "code": ["mã trường", "mã số trường", "mã"],
-    "name": ["tên trường", "trường", "tên"],
-    "level": ["cấp học", "cấp", "bậc học"],
-    "commune_code": ["mã xã", "mã xã, phường", "mã xã, phường, thị trấn", "mã đơn vị"],
-    "commune_name": ["xã, phường", "xã, phường, thị trấn", "xã", "tên xã"],
-    "valid_from": ["hoạt động từ", "hiệu lực từ"],
-    "valid_to": ["hoạt động đến", "hiệu lực đến"],
-}
+# One declaration per column: the template's header, the other headers people write, whether the file
+# must have it, the model field whose database limits it fills.
+SCHOOL_COLUMNS = [
+    ColumnSpec("code", "Mã trường", ("mã số trường", "mã"), required=True, model=School),
+    ColumnSpec("name", "Tên trường", ("trường", "tên"), required=True, model=School),
+    ColumnSpec("level", "Cấp học", ("cấp", "bậc học"), model=School),
+    ColumnSpec("commune_code", "Mã xã", ("mã xã, phường", "mã xã, phường, thị trấn", "mã đơn vị"), required=True),
+    ColumnSpec("commune_name", "Xã, phường", ("xã, phường, thị trấn", "xã", "tên xã")),
+    ColumnSpec("valid_from", "Hoạt động từ", ("hiệu lực từ",), model=School),
+    ColumnSpec("valid_to", "Hoạt động đến", ("hiệu lực đến",), model=School),
+]
+SCHOOL_TEMPLATE_HEADERS = spec_labels(SCHOOL_COLUMNS)
 
-SCHOOL_TEMPLATE_HEADERS = OrderedDict([
-    ("code", "Mã trường"),
-    ("name", "Tên trường"),
-    ("level", "Cấp học"),
-    ("commune_code", "Mã xã"),
-    ("commune_name", "Xã, phường"),
-    ("valid_from", "Hoạt động từ"),
-    ("valid_to", "Hoạt động đến"),
-])
-
-FIGURES_HEADER_ALIASES = {
-    "school_code": ["mã trường", "mã số trường", "mã"],
-    "school_name": ["tên trường", "trường"],
-    "school_year": ["năm học"],
-    "pupils": ["tổng số học sinh", "số học sinh", "học sinh"],
-    "insured": ["tổng số học sinh đã tham gia bhyt", "đã tham gia bhyt", "số học sinh đã tham gia bhyt"],
-    "insured_other_group": ["học sinh tham gia theo nhóm người khác", "tham gia theo nhóm người khác",
-                            "theo nhóm khác", "nhóm khác"],
-    "insured_at_school": ["học sinh tham gia tại trường", "tham gia tại trường", "tại trường"],
-    "source": ["nguồn số liệu", "nguồn"],
-}
-
-FIGURES_TEMPLATE_HEADERS = OrderedDict([
-    ("school_code", "Mã trường"),
-    ("school_name", "Tên trường"),
-    ("school_year", "Năm học"),
-    ("pupils", "Tổng số học sinh"),
-    ("insured", "Tổng số học sinh đã tham gia BHYT"),
-    ("insured_other_group", "Học sinh tham gia theo nhóm người khác"),
-    ("insured_at_school", "Học sinh tham gia tại trường"),
-    ("source", "Nguồn số liệu"),
-])
+FIGURES_COLUMNS = [
+    ColumnSpec("school_code", "Mã trường", ("mã số trường", "mã"), required=True),
+    ColumnSpec("school_name", "Tên trường", ("trường",)),
+    ColumnSpec("school_year", "Năm học", required=True),
+    ColumnSpec("pupils", "Tổng số học sinh", ("số học sinh", "học sinh"), required=True, model=SchoolFigures),
+    ColumnSpec("insured", "Tổng số học sinh đã tham gia BHYT", ("đã tham gia bhyt", "số học sinh đã tham gia bhyt")),
+    ColumnSpec("insured_other_group", "Học sinh tham gia theo nhóm người khác",
+               ("tham gia theo nhóm người khác", "theo nhóm khác", "nhóm khác"), model=SchoolFigures),
+    ColumnSpec("insured_at_school", "Học sinh tham gia tại trường", ("tham gia tại trường", "tại trường"),
+               required=True, model=SchoolFigures),
+    ColumnSpec("source", "Nguồn số liệu", ("nguồn",), model=SchoolFigures),
+]
+FIGURES_TEMPLATE_HEADERS = spec_labels(FIGURES_COLUMNS)
 
 _LEVELS = {fold_text(label): value for value, label in SchoolLevel.choices}
 _LEVELS.update({value: value for value in SchoolLevel.values})
@@ -134,8 +118,7 @@ class SchoolResource(_SchoolScopeMixin, _RowResource):
     valid_from = fields.Field(column_name="valid_from")
     valid_to = fields.Field(column_name="valid_to")
 
-    header_aliases = SCHOOL_HEADER_ALIASES
-    required_columns = ["code", "name", "commune_code"]
+    columns = SCHOOL_COLUMNS
     duplicate_hint = "cùng mã trường"
 
     class Meta:
@@ -240,8 +223,8 @@ class SchoolFiguresResource(_SchoolScopeMixin, _RowResource):
     insured_at_school = fields.Field(attribute="insured_at_school", column_name="insured_at_school")
     source = fields.Field(attribute="source", column_name="source")
 
-    header_aliases = FIGURES_HEADER_ALIASES
-    required_columns = ["school_code", "school_year", "pupils", "insured_at_school"]
+    columns = FIGURES_COLUMNS
+    number_columns = ("pupils", "insured", "insured_other_group", "insured_at_school")
     duplicate_hint = "cùng trường và năm học"
 
     class Meta:
@@ -265,18 +248,6 @@ class SchoolFiguresResource(_SchoolScopeMixin, _RowResource):
 
     def dehydrate_school_year(self, figures):
         return school_year_label(figures.school_year)
-
-    def dehydrate_pupils(self, figures):
-        return figures.pupils
-
-    def dehydrate_insured(self, figures):
-        return figures.insured
-
-    def dehydrate_insured_other_group(self, figures):
-        return figures.insured_other_group
-
-    def dehydrate_insured_at_school(self, figures):
-        return figures.insured_at_school
 
     def find_school(self, code: str, school_year: int | None) -> School | None:
         cache = self.__dict__.setdefault("_schools", {})

@@ -152,6 +152,18 @@ def test_spec_aliases_give_the_resources_their_headers_label_first():
     assert spec_aliases(SPECS)["code"] == ["mã đơn vị", "mã", "mã đv"]
 
 
+def test_a_resources_columns_give_its_template_and_the_column_a_too_long_value_is_reported_under():
+    from bhxh_portal.importing import spec_labels, spec_limit_columns
+    from targets.resources import TARGET_COLUMNS, TARGET_TEMPLATE_HEADERS
+
+    assert TARGET_TEMPLATE_HEADERS == spec_labels(TARGET_COLUMNS)[:-1] == [
+        "Mã đơn vị", "Tên đơn vị", "Năm", "Kỳ", "Chỉ tiêu", "Đại lý thu", "Tỷ lệ (%)", "Số người",
+        "Loại (giao/phấn đấu)", "Quyết định giao", "Ghi chú"]
+    assert spec_limit_columns(TARGET_COLUMNS) == {
+        "denominator": "count", "decision_number": "decision", "decision_date": "decision",
+        "decision_issuer": "decision"}
+
+
 @pytest.mark.django_db
 def test_read_table_refuses_a_file_without_a_required_column_as_the_reports_one_problem():
     from bhxh_portal.importing import read_table

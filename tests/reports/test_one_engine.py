@@ -24,7 +24,7 @@ from campaigns.documents.render.document import document_html, render_document
 from campaigns.documents.services import document_create_from_starter
 from reports.coverage import coverage_table_build, coverage_table_render
 from reports.tables.coverage_tables import TABLES
-from targets.models import Indicator
+from targets.models import Indicator, Target
 from units.models import Unit
 from units.services.official_units import OLD_TO  # the demo units end the day before the 2025 mergers
 from units.periods import Period
@@ -433,3 +433,17 @@ def test_cang_long_june_2023_evaluation_dashboard_and_table_agree_to_the_last_di
     assert (bhxh[10], evaluation["BHXH"][6], dashboard["bhxh"][5]) == ("83,27", "83,27%", "83,27%")
     bhtn = coverage_table_build(unit=unit, table="bhtn", month=JUNE).formatted_rows()[-1]
     assert (bhtn[6], evaluation["BHTN"][6], dashboard["bhtn"][5]) == ("88,86%", "88,86%", "88,86%")
+
+
+def test_huong_hoa_2019_targets_page_prints_the_tables_achievement_for_a_target_assigned_as_a_count(
+        demo_data, admin_client):
+    unit = Unit.objects.valid_on(OLD_TO).get(code="HHOA")
+    # The 628 people were assigned against an earlier labour force (1,26% of 49.841), corrected since to
+    # 49.923: achievement is still 278 / 628, not the coverage over the count's old rate (44,19).
+    Target.objects.filter(unit=unit, indicator__code="bhxh_tn", year=2019).update(denominator=49841)
+    table = coverage_table_build(unit=unit, table="bhxh", month=DECEMBER_2019).formatted_rows()[-1]
+    html = admin_client.get(reverse("targets:target_overview", args=[unit.pk, 2019])).content.decode()
+    names = dict(Indicator.objects.values_list("short_name", "code"))
+    page = {names.get(r[0].strip()): r for r in next(t for t in html_tables(html) if t["id"] == "targets")["rows"]}
+    assert (table[11], page["bhxh_tn"][7]) == ("44,27", "44,27%")
+    assert page["bhxh_tn"][5:9] == ["278", "0,56%", "44,27%", "350"]  # participants, coverage, achievement, remaining
