@@ -351,7 +351,17 @@ COUNTERS = ("listed", "contacted", "promised", "from_activity", "enrolled", "due
 
 
 def _month_items(*, user, unit: Unit, month: datetime.date) -> QuerySet:
-    return items_visible_to(user, WorkItem.objects.filter(month=month_start(month))).filter(_place(unit, ""))
+    items = items_visible_to(user, WorkItem.objects.filter(month=month_start(month)))
+    if unit.level.code == "thon":
+        return items.filter(_place(unit, ""))
+    if unit.level.code == "xa":
+        return items.filter(commune=unit)
+    # Above a commune, the subtree's communes read first, then their items through the (commune, month) index: joined
+    # to the units instead, the planner reads the whole country's items of the month (10 million
+    # people: 416.000 items, four times over for the funnel), 0,7 s instead of 0,3 s for a province.
+    communes = list(Unit.objects.filter(path__startswith=unit.path).exclude(level__code="thon")
+                    .values_list("pk", flat=True))
+    return items.filter(commune_id__in=communes)
 
 
 def funnel(*, user, unit: Unit, month: datetime.date, by: str = "village") -> list[FunnelLine]:

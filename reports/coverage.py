@@ -81,6 +81,9 @@ def coverage_table_render(*, table: Table, unit: Unit, month: Period, fmt: str) 
     raise CoverageRequestError(f"Không có định dạng '{fmt}' (có: {', '.join(FORMATS)}).")
 
 
+CHART_BARS = 24  # the bars one A4 landscape page holds under the chart's title
+
+
 def achievement_chart(table: Table) -> str:
     """The children's achievement as an SVG bar chart for the PDF, when the table has that column."""
     if not any(c.key == "achievement" for c in table.columns):
@@ -89,9 +92,15 @@ def achievement_chart(table: Table) -> str:
         from reports.charts import bar_chart
     except ImportError:
         return ""
-    bars = [(r.values["unit"], r.values.get("achievement")) for r in table.rows if not r.is_total]
-    return bar_chart(title="Tỷ lệ đạt so với chỉ tiêu giao (%)", bars=[(n, float(v)) for n, v in bars if v is not None],
-                     reference=100.0)
+    bars = [(r.values["unit"], float(r.values["achievement"])) for r in table.rows
+            if not r.is_total and r.values.get("achievement") is not None]
+    title = "Tỷ lệ đạt so với chỉ tiêu giao (%)"
+    if len(bars) > CHART_BARS:
+        # A chart is one picture and never breaks across pages: past a page of bars it was cut off
+        # at the page's foot. The units furthest behind are those the reader looks for.
+        title = f"{title}: {CHART_BARS} đơn vị đạt thấp nhất trong {len(bars)}"
+        bars = sorted(bars, key=lambda bar: bar[1])[:CHART_BARS]
+    return bar_chart(title=title, bars=bars, reference=100.0)
 
 
 def output_name(*, unit: Unit, table: str, month: Period, fmt: str, boundaries: datetime.date | None = None) -> str:
