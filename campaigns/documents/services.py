@@ -279,7 +279,7 @@ def document_approve(*, document: PlanDocument, by=None) -> DocumentFile:
     if by is not None:
         _refuse_unless(selectors.can_approve(by, document),
                        "Chỉ lãnh đạo đơn vị hoặc cấp trên được duyệt văn bản.")
-    rendered = render_document(document)
+    rendered = render_document(document, for_issue=True)
     if rendered.errors:
         raise ValidationError(["Văn bản còn khối nội dung lỗi:", *rendered.errors])
     output = document_pdf(rendered)

@@ -63,7 +63,7 @@ def _page_number(section) -> None:
 
 def _draft_mark(word, section) -> None:
     """DỰ THẢO in the header of every page and at the top of the first (once: the first page's header
-    stays empty, the mark is the first line of the text): a text not yet approved."""
+    stays empty, the mark is the first line of the text): a text not yet issued."""
     for header in (section.header,):
         header.is_linked_to_previous = False
         paragraph = header.add_paragraph()
@@ -303,7 +303,7 @@ def document_docx(rendered: RenderedDocument) -> bytes:
     section = word.sections[0]
     _set_margins(section, landscape=False)
     _page_number(section)
-    if doc.is_draft_text:
+    if rendered.draft_mark:
         _draft_mark(word, section)
 
     header = word.add_table(rows=1, cols=2)
