@@ -10,12 +10,11 @@ from django.urls import reverse
 
 from campaigns.documents import services
 from campaigns.models import DocumentStatus, FilePurpose, PlanDocument
-from tests.campaigns.conftest import user
+from tests.campaigns.conftest import PASSWORD, user
 from tests.campaigns.pdfcheck import pieces, reader, text_of
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "mật-khẩu-ký-2021"
 MARK = "DỰ THẢO"
 
 
@@ -44,12 +43,21 @@ def assert_marked(content: bytes, word) -> None:
         assert all(0 <= p.x <= width and 0 <= p.y <= height for p in marks)
     assert MARK in word.sections[0].header.paragraphs[-1].text
     assert word.paragraphs[0].text == MARK
+    # the watermark, in the header of the first page and of the others (later sections share it)
+    for header in (word.sections[0].first_page_header, word.sections[0].header):
+        assert watermarks(header) == [MARK]
+
+
+def watermarks(header) -> list[str]:
+    vml = "{urn:schemas-microsoft-com:vml}"
+    return [path.get("string") for path in header._element.iter(f"{vml}textpath") if path.get("string")]
 
 
 def assert_not_marked(content: bytes, word) -> None:
     assert MARK not in text_of(content)
     headers = " ".join(p.text for s in word.sections for p in s.header.paragraphs)
     assert MARK not in headers and MARK not in " ".join(p.text for p in word.paragraphs)
+    assert not any(watermarks(h) for s in word.sections for h in (s.header, s.first_page_header))
 
 
 @pytest.fixture

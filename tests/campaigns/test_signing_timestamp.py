@@ -3,6 +3,7 @@ HTTP from a time-stamp authority. The authority here is a real HTTP server on 12
 test, answering with pyHanko's DummyTimeStamper under a TSA certificate made in this run."""
 
 import datetime
+import io
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -20,8 +21,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from campaigns.documents import services, signing
 from campaigns.models import DocumentFile, DocumentStatus, FilePurpose
-from tests.campaigns.conftest import make_ca, user
-from tests.campaigns.test_signing import PASSWORD, approved, danh_p12, sign_over_http, verify_over_http  # noqa: F401
+from tests.campaigns.conftest import PASSWORD, make_ca
+from tests.campaigns.test_signing import sign_over_http, verify_over_http
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +113,7 @@ def media_files(settings) -> set[str]:
     return {str(p) for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
 
 
-def test_with_an_authority_the_signature_has_a_valid_time_stamp_b_t(client, approved, danh_p12, tsa):  # noqa: F811
+def test_with_an_authority_the_signature_has_a_valid_time_stamp_b_t(client, approved, danh_p12, tsa):
     response = sign_over_http(client, approved, danh_p12, PASSWORD)
     assert response.status_code == 302
     assert tsa.requests and set(tsa.requests) == {"application/timestamp-query"}  # a real RFC 3161 exchange
@@ -124,7 +125,6 @@ def test_with_an_authority_the_signature_has_a_valid_time_stamp_b_t(client, appr
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
-    import io
 
     (embedded,) = PdfFileReader(io.BytesIO(content)).embedded_signatures
     status = validate_pdf_signature(embedded, ValidationContext(trust_roots=signing._load_roots(None)))
@@ -151,7 +151,7 @@ def test_with_an_authority_the_signature_has_a_valid_time_stamp_b_t(client, appr
 
 
 def test_an_authority_the_verifier_does_not_trust_is_said_plainly(client, approved, danh_p12, settings, tmp_path,
-                                                                  caplog):  # noqa: F811
+                                                                  caplog):
     # the signer's CA is trusted (the fixture danh_p12 comes from it), the authority's CA is not
     server, stop = start_tsa(make_ca("CA lạ của máy chủ dấu thời gian", tmp_path))
     settings.SIGNING_TSA_URL = server.url
@@ -169,7 +169,7 @@ def test_an_authority_the_verifier_does_not_trust_is_said_plainly(client, approv
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= 40], caplog.records
 
 
-def test_without_an_authority_the_signature_is_b_b(client, approved, danh_p12, settings):  # noqa: F811
+def test_without_an_authority_the_signature_is_b_b(client, approved, danh_p12, settings):
     settings.SIGNING_TSA_URL = ""
     assert sign_over_http(client, approved, danh_p12, PASSWORD).status_code == 302
     content = services.frozen_bytes(approved.files.get(purpose=FilePurpose.SIGNED))
@@ -187,7 +187,7 @@ def closed_port() -> int:
 
 @pytest.mark.parametrize("failure", ["unreachable", "refused"])
 def test_an_authority_that_fails_leaves_the_document_unsigned_with_a_clear_message(
-        client, approved, danh_p12, trusted_ca, settings, caplog, failure):  # noqa: F811
+        client, approved, danh_p12, trusted_ca, settings, caplog, failure):
     stop = None
     if failure == "unreachable":
         settings.SIGNING_TSA_URL = f"http://127.0.0.1:{closed_port()}/tsa"
