@@ -5,6 +5,7 @@ Besides the bytes it returns where the signature space lies (page, rectangle in 
 bottom left), so that the digital signature's visible stamp lands where the signer would sign.
 """
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +73,7 @@ def document_pdf(rendered: RenderedDocument) -> PdfOutput:
     return PdfOutput(document.write_pdf(), box, len(document.pages))
 
 
+@functools.lru_cache(maxsize=8)  # one per page size met (portrait, landscape): made once per process
 def _overlay_pdf(width: float, height: float) -> bytes:
     from weasyprint import HTML
 
