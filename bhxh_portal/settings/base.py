@@ -245,3 +245,12 @@ SITE_URL = env("SITE_URL", default="http://localhost:8000")
 NOTICES_CHECK_EVERY_SECONDS = env.int("NOTICES_CHECK_EVERY_SECONDS", default=3600)
 NOTICES_MAX_ATTEMPTS = env.int("NOTICES_MAX_ATTEMPTS", default=5)
 NOTICES_STALE_AFTER_SECONDS = env.int("NOTICES_STALE_AFTER_SECONDS", default=1800)
+# Digital signatures (campaigns/documents/signing.py). SIGNING_TRUST_ROOTS: PEM/DER files of the roots
+# the verification trusts (signers' CAs and time-stamp authorities). SIGNING_TSA_URL: an RFC 3161
+# time-stamp authority; set, every signature gets its time-stamp (PAdES B-T) and signing fails
+# cleanly when the authority does not answer; empty, signatures are PAdES B-B (no network).
+SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
+SIGNING_TSA_URL = env("SIGNING_TSA_URL", default="")
+SIGNING_TSA_USERNAME = env("SIGNING_TSA_USERNAME", default="")
+SIGNING_TSA_PASSWORD = env("SIGNING_TSA_PASSWORD", default="")
+SIGNING_TSA_TIMEOUT = env.int("SIGNING_TSA_TIMEOUT", default=10)

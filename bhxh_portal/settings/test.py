@@ -25,3 +25,6 @@ AXES_ENABLED = False
 
 # Mail stays in memory (django.core.mail.outbox); the SMTP tests switch to a real server themselves.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# No test reaches a time-stamp authority of a developer's .env; the B-T tests start their own.
+SIGNING_TSA_URL = ""

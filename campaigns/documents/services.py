@@ -279,7 +279,7 @@ def document_approve(*, document: PlanDocument, by=None) -> DocumentFile:
     if by is not None:
         _refuse_unless(selectors.can_approve(by, document),
                        "Chỉ lãnh đạo đơn vị hoặc cấp trên được duyệt văn bản.")
-    rendered = render_document(document)
+    rendered = render_document(document, for_issue=True)
     if rendered.errors:
         raise ValidationError(["Văn bản còn khối nội dung lỗi:", *rendered.errors])
     output = document_pdf(rendered)
@@ -295,7 +295,9 @@ def document_approve(*, document: PlanDocument, by=None) -> DocumentFile:
 
 def document_sign(*, document: PlanDocument, pkcs12: bytes, password: str, by=None) -> DocumentFile:
     """The signer signs the approved PDF with their certificate. The PKCS#12 file and its password
-    serve this one signature and are not stored; a wrong password changes nothing."""
+    serve this one signature and are not stored; a wrong password, or a time-stamp authority that does
+    not answer, changes nothing. The approved file never changes, so it is signed before the row is
+    locked: the lock is not held while the time-stamp authority is asked."""
     if by is not None:
         _refuse_unless(selectors.may_sign(by, document),
                        "Chỉ lãnh đạo được giao ký văn bản này mới được ký số.")
@@ -307,18 +309,24 @@ def document_sign(*, document: PlanDocument, pkcs12: bytes, password: str, by=No
             f"Chứng thư số cấp cho '{loaded.holder}', không phải người ký văn bản '{document.signer_name}'. "
             "Văn bản chưa được ký."
         )
+    approved = document.files.filter(purpose=FilePurpose.APPROVED).first()
+    if approved is None:  # returned for changes between the page and the click
+        raise ValidationError("Văn bản không còn bản đã duyệt để ký.")
+    box_data = approved.meta.get("signature_box")
+    signed = signing.sign_pdf(
+        pdf=frozen_bytes(approved), loaded=loaded,
+        box=SignatureBox.from_dict(box_data) if box_data else None,
+        signer_title=document.signer_title, body=document.issuing_body_line,
+        reason=f"Ký ban hành {document.get_doc_type_display().lower()} {document.number_symbol.strip()}",
+        location=document.place,
+    )
     with transaction.atomic():
         document = _locked(document)
+        # Under the lock: still approved (not signed by a second click, not returned meanwhile), and
+        # the approved file is still the one just signed.
         _require_status(document, DocumentStatus.APPROVED, doing="ký số", repeat=EventAction.SIGNED, by=by)
-        approved = document.files.get(purpose=FilePurpose.APPROVED)
-        box_data = approved.meta.get("signature_box")
-        signed = signing.sign_pdf(
-            pdf=frozen_bytes(approved), loaded=loaded,
-            box=SignatureBox.from_dict(box_data) if box_data else None,
-            signer_title=document.signer_title, body=document.issuing_body_line,
-            reason=f"Ký ban hành {document.get_doc_type_display().lower()} {document.number_symbol.strip()}",
-            location=document.place,
-        )
+        if not document.files.filter(pk=approved.pk, sha256=approved.sha256).exists():
+            raise ValidationError("Bản đã duyệt vừa thay đổi trong lúc ký: văn bản chưa được ký, hãy ký lại.")
         item = _freeze(document, FilePurpose.SIGNED, signed, by=by, meta={
             "holder": loaded.holder, "subject": loaded.subject, "serial": loaded.serial,
             "approved_sha256": approved.sha256,

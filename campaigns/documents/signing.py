@@ -1,14 +1,18 @@
 """Digital signatures on documents: PAdES with pyHanko, and their verification.
 
 Signing takes the signer's PKCS#12 file (.p12/.pfx) and its password, used for that one signature
-and never stored, and adds a PAdES B-B signature (no time-stamp authority is reached: the portal
-works without network) with a visible stamp in the signature space of the document: who signed
-(the certificate holder), their title, the body, and the time in Asia/Ho_Chi_Minh.
+and never stored, and adds a PAdES signature with a visible stamp in the signature space of the
+document: who signed (the certificate holder), their title, the body, and the time in
+Asia/Ho_Chi_Minh. With settings.SIGNING_TSA_URL the signature gets an RFC 3161 time-stamp from that
+authority (PAdES B-T: the time is vouched for by a third party, not only the signer's clock); without
+it the signature is PAdES B-B and no network is reached.
 
-Verification takes any PDF and reports, for each signature, whether it is cryptographically
-valid, whether the certificate chains to a trusted root, who signed and when, and whether the
-document was changed after signing. The trusted roots are the certificate files listed in
-settings.SIGNING_TRUST_ROOTS (PEM or DER; environment variable of the same name, comma-separated).
+Verification takes any PDF and reports, for each signature, in the order a reader checks: whether
+the content is intact or was changed after signing, who signed and when, whether the certificate
+chains to a trusted root and why not, and the PAdES level with the time-stamp's time and whether the
+time-stamp is intact and trusted. The trusted roots (signers' CAs and time-stamp authorities) are the
+certificate files listed in settings.SIGNING_TRUST_ROOTS (PEM or DER; comma-separated in the
+environment variable of the same name).
 """
 
 import datetime
@@ -16,6 +20,7 @@ import io
 import logging
 import os
 import tempfile
+import urllib.parse
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +29,7 @@ from django.conf import settings
 
 from .render.pdf import FONTS_DIR, SignatureBox
 
+logger = logging.getLogger(__name__)
 VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 FIELD_NAME = "ChuKySo"
 STAMP_FONT_SOURCE = FONTS_DIR / "LiberationSerif-Regular.ttf"
@@ -91,9 +97,27 @@ def _stamp_font() -> str:
     return str(target)
 
 
+def timestamper():
+    """The time-stamp authority of the settings, or None (signatures at B-B)."""
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    url = (getattr(settings, "SIGNING_TSA_URL", "") or "").strip()
+    if not url:
+        return None
+    username = getattr(settings, "SIGNING_TSA_USERNAME", "")
+    auth = (username, getattr(settings, "SIGNING_TSA_PASSWORD", "")) if username else None
+    return HTTPTimeStamper(url, auth=auth, timeout=getattr(settings, "SIGNING_TSA_TIMEOUT", 10))
+
+
+TSA_UNREACHABLE = ("Không lấy được dấu thời gian: máy chủ cấp dấu thời gian ({host}) không trả lời hoặc "
+                   "trả lời không hợp lệ. Văn bản chưa được ký, không có gì được lưu. Hãy thử lại sau; "
+                   "nếu vẫn không được, báo quản trị hệ thống kiểm tra địa chỉ máy chủ cấp dấu thời gian.")
+
+
 def sign_pdf(*, pdf: bytes, loaded: LoadedSigner, box: SignatureBox | None, signer_title: str, body: str,
              reason: str, location: str, when: datetime.datetime | None = None) -> bytes:
-    """The PDF with a PAdES B-B signature and its visible stamp in `box` (PDF points)."""
+    """The PDF with a PAdES signature and its visible stamp in `box` (PDF points): B-T with the
+    time-stamp authority of the settings, B-B without one."""
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.text import TextBoxStyle
@@ -113,9 +137,12 @@ def sign_pdf(*, pdf: bytes, loaded: LoadedSigner, box: SignatureBox | None, sign
         field_name=FIELD_NAME, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason, location=location, name=loaded.holder,
     )
+    from pyhanko.sign.timestamps import TimestampRequestError
+
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    tsa = timestamper()
     pdf_signer = signers.PdfSigner(
-        meta, signer=loaded.signer, stamp_style=style,
+        meta, signer=loaded.signer, stamp_style=style, timestamper=tsa,
         new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=box.page, box=(box.x1, box.y1, box.x2, box.y2)),
     )
     try:
@@ -123,9 +150,28 @@ def sign_pdf(*, pdf: bytes, loaded: LoadedSigner, box: SignatureBox | None, sign
             "holder": loaded.holder, "title": signer_title, "body": body,
             "time": f"{when:%d/%m/%Y %H:%M:%S} (GMT+7)",
         })
+    except TimestampRequestError as exc:  # an outage of the authority, expected: one line, no traceback
+        host = urllib.parse.urlsplit(tsa.url).netloc or tsa.url
+        logger.warning("Time-stamp authority %s did not answer: %s (%s)", host, exc, exc.__cause__ or "")
+        raise SigningError(TSA_UNREACHABLE.format(host=host)) from exc
     except Exception as exc:  # pyHanko raises many kinds; the signer needs one sentence
+        if tsa is not None and _from_timestamping(exc):
+            host = urllib.parse.urlsplit(tsa.url).netloc or tsa.url
+            logger.warning("Time-stamp authority %s answered badly: %s", host, exc)
+            raise SigningError(TSA_UNREACHABLE.format(host=host)) from exc
         raise SigningError(f"Không ký được văn bản: {exc}") from exc
     return output.getvalue()
+
+
+def _from_timestamping(exc: BaseException) -> bool:
+    """Whether an error came out of the time-stamp exchange (a refusal or a malformed reply is raised
+    by pyHanko's timestamp code as a plain error)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if "pyhanko/sign/timestamps" in tb.tb_frame.f_code.co_filename.replace("\\", "/"):
+            return True
+        tb = tb.tb_next
+    return False
 
 
 # --- verification --------------------------------------------------------------------------------
@@ -144,12 +190,47 @@ class SignatureReport:
     problems: list[str] = field(default_factory=list)
     trust_note: str = ""  # why the certificate is (not) trusted
     level: str = ""  # PAdES baseline level, or what else the signature is
+    timestamp: "TimestampReport | None" = None  # the signature time-stamp (B-T and above)
 
     @property
     def verdict(self) -> str:
         if self.valid:
             return "Chữ ký hợp lệ."
         return "Chữ ký không hợp lệ: " + "; ".join(self.problems) + "."
+
+
+@dataclass(frozen=True)
+class TimestampReport:
+    """The signature's time-stamp: when the authority saw the signature, and whether to believe it."""
+
+    at: datetime.datetime | None
+    intact: bool  # the token is unaltered and stamps this very signature
+    trusted: bool  # the authority's certificate chains to a trusted root
+    authority: str
+    note: str  # why it is (not) trusted, in Vietnamese
+
+    @property
+    def valid(self) -> bool:
+        return self.intact and self.trusted
+
+
+def _timestamp_report(status) -> TimestampReport | None:
+    ts = getattr(status, "timestamp_validity", None)
+    if ts is None:
+        return None
+    trusted, why = _trust(ts)
+    cert = ts.signing_cert
+    authority = cert.subject.native.get("common_name") or cert.subject.human_friendly if cert else ""
+    at = ts.timestamp.astimezone(VIETNAM) if ts.timestamp else None
+    intact = bool(ts.intact and ts.valid)
+    if not intact:
+        note = "dấu thời gian đã bị thay đổi hoặc không khớp với chữ ký"
+    elif trusted:
+        note = "dấu thời gian nguyên vẹn, do máy chủ cấp dấu thời gian được tin cậy cấp"
+    else:
+        note = "dấu thời gian nguyên vẹn nhưng máy chủ cấp nó không được tin cậy: " + why.replace(
+            "chứng thư số", "chứng thư của máy chủ cấp dấu thời gian", 1)
+    return TimestampReport(at, intact, trusted, authority, note)
 
 
 class _QuietCertificateErrors(logging.Filter):
@@ -292,12 +373,15 @@ def verify_pdf(data: bytes, *, extra_roots: list | None = None) -> Verification:
             problems.append(trust_note)
         if changed and not status.docmdp_ok:
             problems.append(change_note)
+        timestamp = _timestamp_report(status)
+        if timestamp is not None and not timestamp.valid:
+            problems.append(timestamp.note)
         signed_at = status.signer_reported_dt.astimezone(VIETNAM) if status.signer_reported_dt else None
         reports.append(SignatureReport(
             field_name=sig.field_name, valid=status.bottom_line and not problems, intact=status.intact,
             trusted=trusted, trust_note=trust_note, level=_pades_level(sig, status, reader),
             holder=cert.subject.native.get("common_name") or cert.subject.human_friendly,
             subject=cert.subject.human_friendly, signed_at=signed_at, covers_whole_file=whole,
-            changed_after=changed, change_note=change_note, problems=problems,
+            changed_after=changed, change_note=change_note, problems=problems, timestamp=timestamp,
         ))
     return Verification(reports)

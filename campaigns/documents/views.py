@@ -23,7 +23,7 @@ from .render.blocks import BLOCK_SPECS, spec_for
 from .render.document import document_html, render_document
 from .render.docx import document_docx
 from .render.markup import to_plain_text
-from .render.pdf import document_pdf
+from .render.pdf import document_pdf, draft_marked
 from .starters import StarterError
 
 PDF = "application/pdf"
@@ -273,7 +273,8 @@ def document_sign(request, pk: int):
 
 @login_required
 def document_pdf_view(request, pk: int):
-    """The PDF: rendered from the data of now while a draft; the frozen file once approved."""
+    """The PDF: rendered from the data of now while a draft; the frozen file once approved, with
+    DỰ THẢO laid over it until the document is issued."""
     document = selectors.document_for_user_or_404(user=request.user, pk=pk)
     purpose = request.GET.get("ban", "")
     files = {f.purpose: f for f in document.files.all()}
@@ -286,6 +287,9 @@ def document_pdf_view(request, pk: int):
             content = services.frozen_bytes(item)
         except services.IntegrityError as exc:
             return HttpResponse(str(exc), status=500, content_type="text/plain; charset=utf-8")
+        if document.prints_as_draft:  # approved or signed, not yet issued: the frozen text, marked
+            return file_download(draft_marked(content), filename=f"{_stem(document)}-{item.purpose}-du-thao.pdf",
+                                 content_type=PDF)
         return file_download(content, filename=f"{_stem(document)}-{item.purpose}.pdf", content_type=PDF)
     output = document_pdf(render_document(document))
     return file_download(output.content, filename=f"{_stem(document)}-du-thao.pdf", content_type=PDF)

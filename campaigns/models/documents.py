@@ -5,7 +5,8 @@ legal bases), an ordered list of blocks (text in a light markup, or live blocks 
 read from the database when the document is rendered), the recipients (Nơi nhận) and the signature
 block. Its life: draft → submitted → approved → signed → issued. At approval the PDF is rendered
 once and frozen (DocumentFile with its SHA-256); the signer signs that file; the signed file is the
-one issued. A frozen file is never rewritten: a change after approval is a new version, which is a
+one issued. The frozen file is the text to be issued and carries no DỰ THẢO; until the document is
+issued every copy served of it gets the mark laid over (`prints_as_draft`). A frozen file is never rewritten: a change after approval is a new version, which is a
 new document pointing at the previous one. PlanEvent records who did what; django-simple-history
 keeps every value a field or block ever had.
 """
@@ -136,10 +137,15 @@ class PlanDocument(models.Model):
         super().save(*args, **kwargs)
 
     @property
-    def is_draft_text(self) -> bool:
-        """Not yet approved: its number, date and signer are not final, so every print says DỰ THẢO.
-        The approved text is the one signed and issued, and prints without the mark."""
-        return self.status in (DocumentStatus.DRAFT, DocumentStatus.SUBMITTED)
+    def is_issued(self) -> bool:
+        return self.status == DocumentStatus.ISSUED
+
+    @property
+    def prints_as_draft(self) -> bool:
+        """Every print of a document not yet issued says DỰ THẢO (a watermark and the header), however
+        far it went: approved and signed texts are final in wording but not yet in force, and a copy
+        must not pass for the issued one. The one place the PDF, the DOCX and the page ask."""
+        return not self.is_issued
 
     # -- what the header prints -----------------------------------------------------------------
     @property

@@ -96,3 +96,25 @@ def test_ca(tmp_path_factory) -> TestCA:
 def trusted_ca(test_ca, settings) -> TestCA:
     settings.SIGNING_TRUST_ROOTS = [test_ca.pem_path]
     return test_ca
+
+
+PASSWORD = "mật-khẩu-ký-2021"  # of the test signer's PKCS#12
+
+
+@pytest.fixture
+def approved(hai_duong):
+    """Hải Dương's 2021 plan, submitted and approved: its PDF frozen, ready to sign."""
+    from campaigns.documents import services
+    from campaigns.models import PlanDocument
+
+    document = PlanDocument.objects.get(unit=hai_duong, starter="commune-drive", year=2021)
+    services.document_submit(document=document, by=user("canbo.haiduong"))
+    services.document_approve(document=document, by=user("lanhdao.huongtra"))
+    document.refresh_from_db()
+    return document
+
+
+@pytest.fixture
+def danh_p12(trusted_ca) -> bytes:
+    """The signer of that plan, certified by the trusted test CA."""
+    return trusted_ca.issue_pkcs12("Nguyễn Hữu Danh", PASSWORD)

@@ -31,7 +31,7 @@ def test_no_demo_plan_prints_a_doubled_full_stop(demo):
     assert "khi có yêu cầu." in text and not DOUBLED_STOP.findall(text)
 
 
-def test_a_draft_says_du_thao_on_every_page_and_the_approved_text_does_not(demo):
+def test_a_draft_says_du_thao_on_every_page_and_the_issued_text_does_not(demo):
     from campaigns.models import DocumentStatus
     from tests.campaigns.pdfcheck import reader
 
@@ -43,7 +43,11 @@ def test_a_draft_says_du_thao_on_every_page_and_the_approved_text_does_not(demo)
     word = docx.Document(io.BytesIO(document_docx(render_document(document))))
     assert word.paragraphs[0].text == "DỰ THẢO"
     assert "DỰ THẢO" in word.sections[0].header.paragraphs[-1].text
+    assert all("DỰ THẢO" in section.header.paragraphs[-1].text for section in word.sections)
 
-    document.status = DocumentStatus.APPROVED
+    document.status = DocumentStatus.APPROVED  # not yet issued: still marked, except the text frozen to sign
+    assert "DỰ THẢO" in docx_text(document_docx(render_document(document)))
+    assert "DỰ THẢO" not in text_of(document_pdf(render_document(document, for_issue=True)).content)
+    document.status = DocumentStatus.ISSUED
     assert "DỰ THẢO" not in text_of(document_pdf(render_document(document)).content)
     assert "DỰ THẢO" not in docx_text(document_docx(render_document(document)))

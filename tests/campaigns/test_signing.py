@@ -8,27 +8,10 @@ from django.urls import reverse
 
 from campaigns.documents import services, signing
 from campaigns.models import DocumentFile, DocumentStatus, EventAction, FilePurpose, PlanDocument
-from tests.campaigns.conftest import make_ca, user
+from tests.campaigns.conftest import PASSWORD, make_ca, user
 from tests.campaigns.pdfcheck import reader
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "mật-khẩu-ký-2021"
-
-
-@pytest.fixture
-def approved(hai_duong):
-    document = PlanDocument.objects.get(unit=hai_duong, starter="commune-drive", year=2021)
-    services.document_submit(document=document, by=user("canbo.haiduong"))
-    services.document_approve(document=document, by=user("lanhdao.huongtra"))
-    document.refresh_from_db()
-    return document
-
-
-@pytest.fixture
-def danh_p12(trusted_ca) -> bytes:
-    return trusted_ca.issue_pkcs12("Nguyễn Hữu Danh", PASSWORD)
-
 
 def sign_over_http(client, document, p12: bytes, password: str):
     client.force_login(user("lanhdao.huongtra"))

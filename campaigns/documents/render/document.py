@@ -25,6 +25,13 @@ class Section:
 class RenderedDocument:
     document: PlanDocument
     blocks: list[RenderedBlock]
+    # The text frozen at approval, to be signed and issued unchanged: printed without DỰ THẢO, which
+    # is laid over each copy served until the document is issued.
+    for_issue: bool = False
+
+    @property
+    def draft_mark(self) -> bool:
+        return self.document.prints_as_draft and not self.for_issue
 
     @property
     def errors(self) -> list[str]:
@@ -57,15 +64,16 @@ def _part_context(part) -> dict:
             "family": part.table.key.split("_")[0], **table_context(part.table)}
 
 
-def render_document(document: PlanDocument, blocks: list[PlanBlock] | None = None) -> RenderedDocument:
+def render_document(document: PlanDocument, blocks: list[PlanBlock] | None = None, *,
+                    for_issue: bool = False) -> RenderedDocument:
     """Every block rendered from the database now; `blocks` for a document not saved (the CLI)."""
     if blocks is None:
         blocks = list(document.blocks.all())
-    return RenderedDocument(document, [render_block(b, document) for b in blocks])
+    return RenderedDocument(document, [render_block(b, document) for b in blocks], for_issue=for_issue)
 
 
 def document_html(rendered: RenderedDocument, *, for_pdf: bool) -> SafeString:
     return render_to_string("campaigns/_document.html", {
         "doc": rendered.document, "rendered": rendered, "for_pdf": for_pdf,
-        "signature_anchor": SIGNATURE_ANCHOR,
+        "signature_anchor": SIGNATURE_ANCHOR, "draft_mark": rendered.draft_mark,
     })

@@ -61,15 +61,42 @@ def _page_number(section) -> None:
     run.font.size = Pt(13)
 
 
+# Word's own watermark: a VML text path anchored in the header, centred on the page behind the text,
+# light grey and turned 45°; LibreOffice shows it too. The namespaces are those of the header part.
+WATERMARK = (
+    '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
+    '<w:pict><v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+    'path="m@7,l@8,m@5,21600l@6,21600e"><v:path textpathok="t" o:connecttype="custom"/>'
+    '<v:textpath on="t" fitshape="t"/><o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>'
+    '<v:shape id="BhxhDuThao{index}" o:spid="_x0000_s{spid}" type="#_x0000_t136" style="position:absolute;'
+    'margin-left:0;margin-top:0;width:420pt;height:105pt;rotation:315;z-index:-251654144;'
+    'mso-position-horizontal:center;mso-position-horizontal-relative:margin;'
+    'mso-position-vertical:center;mso-position-vertical-relative:margin" o:allowincell="f" '
+    'fillcolor="#d9d9d9" stroked="f"><v:fill opacity=".5"/>'
+    '<v:textpath style="font-family:&quot;Times New Roman&quot;;font-size:1pt;font-weight:bold" '
+    'string="DỰ THẢO"/></v:shape></w:pict></w:r>'
+)
+
+
+def _watermark(header, index: int) -> None:
+    from docx.oxml import parse_xml
+
+    paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
+    paragraph._p.append(parse_xml(WATERMARK.format(index=index, spid=2049 + index)))
+
+
 def _draft_mark(word, section) -> None:
-    """DỰ THẢO in the header of every page and at the top of the first (once: the first page's header
-    stays empty, the mark is the first line of the text): a text not yet approved."""
-    for header in (section.header,):
-        header.is_linked_to_previous = False
-        paragraph = header.add_paragraph()
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        run = paragraph.add_run("DỰ THẢO")
-        run.bold, run.font.size = True, Pt(13)
+    """A text not yet issued: DỰ THẢO as a watermark on every page, in the header of every page but
+    the first (whose header stays empty: the mark is the first line of the text there)."""
+    header = section.header
+    header.is_linked_to_previous = False
+    paragraph = header.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = paragraph.add_run("DỰ THẢO")
+    run.bold, run.font.size = True, Pt(13)
+    _watermark(header, 0)
+    _watermark(section.first_page_header, 1)
     _para(word, "DỰ THẢO", size=13, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
 
 
@@ -303,7 +330,7 @@ def document_docx(rendered: RenderedDocument) -> bytes:
     section = word.sections[0]
     _set_margins(section, landscape=False)
     _page_number(section)
-    if doc.is_draft_text:
+    if rendered.draft_mark:
         _draft_mark(word, section)
 
     header = word.add_table(rows=1, cols=2)
