@@ -10,6 +10,8 @@ contradicts) and their first enrolment (to find the same enrolment twice). A bat
 names out as `Person`s (`people_of`) and puts them back (`keep`).
 """
 
+from operator import itemgetter
+
 import numpy as np
 
 from .columns import P_FIELDS
@@ -21,9 +23,14 @@ COMPARED_AT = [P_FIELDS.index(f) for f in COMPARED]
 IN_REGISTRY, CHANGED, REFUSED, FIRST_OK = 1, 2, 4, 8
 
 
+_compared = itemgetter(*COMPARED_AT)
+LOW_32 = 0xFFFFFFFF  # the register keeps 32 bits of each hash
+
+
 def field_hashes(values: tuple) -> tuple:
-    """32 bits of each compared value's hash: two rows of one person differ where their hashes do."""
-    return tuple(hash(values[i]) & 0xFFFFFFFF for i in COMPARED_AT)
+    """The hash of each compared value: two rows of one person differ where their hashes do (compared on
+    their low 32 bits, all the register keeps)."""
+    return tuple(map(hash, _compared(values)))
 
 
 class _CodeMap:
@@ -114,37 +121,40 @@ class Register:
 
     # -- and puts them back --------------------------------------------------------------------------
     def keep(self, people: list[Person]) -> None:
-        """Store what the batch learnt about its people (new ones get an index)."""
-        new_codes, new_ids = {}, {}
+        """Store what the batch learnt about its people (new ones get an index), column by column."""
+        new = [p for p in people if p.index is None]
+        if self.size + len(new) > len(self.first_line):
+            self._grow(max(2 * len(self.first_line), self.size + len(new)))
+        for index, person in enumerate(new, start=self.size):
+            person.index = index
+        if new:
+            at = np.arange(self.size, self.size + len(new))
+            self.first_line[at] = [p.first_line for p in new]
+            self.hashes[at] = np.array([p.hashes for p in new], dtype=np.int64).reshape(len(new), -1) & LOW_32
+            self.size += len(new)
+        at = np.fromiter((p.index for p in people), dtype=np.int64, count=len(people))
+        self.participant[at] = [p.participant_id or 0 for p in people]
+        self.flags[at] = [(IN_REGISTRY if p.in_registry else 0) | (CHANGED if p.changed_fields else 0)
+                          | (REFUSED if p.problem else 0) | (FIRST_OK if p.first_ok else 0) for p in people]
+        self.bhxh[at] = [int(p.bhxh_code) if p.bhxh_code else -1 for p in people]
+        self.pid[at] = [int(p.personal_id) if p.personal_id else -1 for p in people]
+        self.by_code.add({int(p.bhxh_code): p.index for p in people
+                          if p.bhxh_code and p.bhxh_code != p.known_codes[0]})
+        self.by_id.add({int(p.personal_id): p.index for p in people
+                        if p.personal_id and p.personal_id != p.known_codes[1]})
         for person in people:
-            if person.index is None:
-                if self.size == len(self.first_line):
-                    self._grow(2 * self.size)
-                person.index, self.size = self.size, self.size + 1
-                self.first_line[person.index] = person.first_line
-                self.hashes[person.index] = person.hashes
-            index = person.index
-            for code, column, known, into in ((person.bhxh_code, self.bhxh, person.known_codes[0], new_codes),
-                                              (person.personal_id, self.pid, person.known_codes[1], new_ids)):
-                if code is not None and code != known:
-                    column[index] = int(code)
-                    into[int(code)] = index
-                elif code is None:
-                    column[index] = -1
-            self.participant[index] = person.participant_id or 0
-            self.flags[index] = ((IN_REGISTRY if person.in_registry else 0) | (CHANGED if person.changed_fields else 0)
-                                 | (REFUSED if person.problem else 0) | (FIRST_OK if person.first_ok else 0))
             if person.problem:
-                self.problems[index] = person.problem
-            self._keep_enrolments(index, person.enrolments)
-        self.by_code.add(new_codes)
-        self.by_id.add(new_ids)
+                self.problems[person.index] = person.problem
+            if person.enrolments:
+                self._keep_enrolments(person.index, person.enrolments)
 
     def _keep_enrolments(self, index: int, enrolments: dict) -> None:
-        if not enrolments:
+        if len(enrolments) == 1:
+            ((product, start), line), = enrolments.items()
+            self.first_product[index], self.first_start[index], self.first_enrolment_line[index] = (
+                product, start, line)
             return
         items = sorted(enrolments.items(), key=lambda item: item[1])
         (product, start), line = items[0]
         self.first_product[index], self.first_start[index], self.first_enrolment_line[index] = product, start, line
-        if len(items) > 1:
-            self.more_enrolments[index] = [(p, s, line) for (p, s), line in items[1:]]
+        self.more_enrolments[index] = [(p, s, line) for (p, s), line in items[1:]]

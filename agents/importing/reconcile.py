@@ -12,7 +12,7 @@ from bhxh_portal.personal_ids import mask_personal_id
 from .. import bulk
 from ..models import Enrolment, Participant
 from .columns import COLUMN_BY_FIELD, E_FIELD_COLUMNS, E_FIELDS, P_FIELD_COLUMNS, P_FIELDS, Header
-from .people import COMPARED, field_hashes
+from .people import COMPARED, LOW_32, field_hashes
 from .rows import ImportOutcome, Person, Row
 
 REGISTRY_VALUES = ["id", *P_FIELDS, "commune__path"]
@@ -64,7 +64,7 @@ class Reconciler:
             hashes = field_hashes(row.participant_values())
             if person.rows or person.earlier:
                 differs = [P_FIELD_COLUMNS[f] for f, x, y in zip(COMPARED, person.hashes, hashes)
-                           if x != y and person.first_ok]
+                           if (x ^ y) & LOW_32 and person.first_ok]
                 if differs:
                     names = ", ".join(sorted({header.labels.get(d, COLUMN_BY_FIELD[d].label) for d in differs}))
                     row.errors.append((None, f"Thông tin người tham gia ({names}) khác với dòng {person.first_line}"))
@@ -216,10 +216,10 @@ class Reconciler:
                 bulk.bulk_change(Participant, [*p_update_fields, "updated_at", "last_import_id"], update_rows)
             e_new, e_changed = [], []
             for row in rows:
-                if row.status == "new":
-                    values = self._enrolment_values(row)
-                    e_new.append((row.person.participant_id, row.product_id, row.valid_from,
-                                  *(values[f] for f in E_FIELDS), *stamped, job_id))
+                if row.status == "new":  # the values in the order of E_FIELDS
+                    e_new.append((row.person.participant_id, row.product_id, row.valid_from, row.valid_to, row.income,
+                                  row.payment_mode, row.months, row.support_group, row.is_new, row.member_order,
+                                  row.agent_id, row.amount, row.expected, *stamped, job_id))
                 elif row.status == "updated":
                     existing = self.enrolments.get((row.person.participant_id, row.product_id, row.valid_from))
                     if existing is not None and self._enrolment_changes(row, existing):

@@ -1,5 +1,6 @@
 """What one participant import holds while it runs: rows, the people they name, and the outcome."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -7,6 +8,8 @@ from bhxh_portal.numbers import format_number
 from bhxh_portal.search import fold_text
 
 MAX_PROBLEMS_KEPT = 1000
+# Names repeat down a list (a few thousand distinct in a district's hundred thousand rows): folded once each.
+_folded = functools.lru_cache(maxsize=1 << 16)(fold_text)
 
 
 class Row:
@@ -27,7 +30,7 @@ class Row:
     def participant_values(self) -> tuple:
         """The participant's columns as the row gives them (computed once: the folded name costs)."""
         if self.values is None:
-            self.values = (self.bhxh_code, self.personal_id, self.full_name, fold_text(self.full_name),
+            self.values = (self.bhxh_code, self.personal_id, self.full_name, _folded(self.full_name),
                            self.birth_date, self.birth_year_only, self.sex, self.commune_id, self.village_id,
                            self.household_code)
         return self.values

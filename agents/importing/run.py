@@ -12,7 +12,7 @@ import time
 from django.db import connection, connections, transaction
 
 from bhxh_portal.importing import ImportFileError
-from bhxh_portal.importing.streaming import open_sheet
+from bhxh_portal.importing.streaming import open_sheet, read_ahead
 from bhxh_portal.numbers import format_number
 from jobs.services import JobError
 from jobs.models import Job
@@ -99,8 +99,9 @@ class ParticipantImport(RowParser, Reconciler):
         data = itertools.chain(((line, raw) for line, raw in head if line > first_data), lines)
         problems = ProblemLines() if self.dry_run else None
         try:
-            with transaction.atomic() if not self.dry_run else contextlib.nullcontext():
-                self._batches(data, header, outcome, problems, _beside_transaction(progress), sheet.share_read)
+            with _ProgressBeside(progress) as reported, (
+                    transaction.atomic() if not self.dry_run else contextlib.nullcontext()):
+                self._batches(data, header, outcome, problems, reported, sheet.share_read)
                 if not self.dry_run and outcome.invalid:
                     raise ImportRefused(f"Tệp {filename}: có {format_number(outcome.invalid)} dòng không hợp lệ; "
                                         "không dòng nào được ghi.", outcome.as_result())
@@ -133,10 +134,11 @@ class ParticipantImport(RowParser, Reconciler):
         reading = self.start_parsing(header)
         self.register, self.widest = Register(), 0
         writing = not self.dry_run
+        batches = read_ahead(data, self.batch_size)
         while True:
             clock = time.perf_counter()
-            batch = list(itertools.islice(data, self.batch_size))
-            if not batch:
+            batch = next(batches, None)
+            if batch is None:
                 break
             self.widest = max(self.widest, max(len(raw) for _, raw in batch))
             clock = _lap(outcome, "read_s", clock)
@@ -168,21 +170,39 @@ def _lap(outcome: ImportOutcome, step: str, since: float) -> float:
     return now
 
 
-def _beside_transaction(progress: Progress) -> Progress:
-    """Progress written on a connection of its own (a short thread), so the job's page shows it while the
-    import's transaction is open. PostgreSQL only: SQLite has one writer, the import itself."""
-    if connection.vendor != "postgresql":
-        return progress
+class _ProgressBeside:
+    """Progress written by a thread with a connection of its own, so the job's page shows it while the
+    import's transaction is open (the import only hands over the latest figure and goes on). PostgreSQL
+    only: SQLite has one writer, the import itself, so there progress is written as it comes."""
 
-    def report(pct: int, message: str = "") -> None:
-        def write():
-            try:
-                progress(pct, message)
-            finally:
-                connections.close_all()
+    def __init__(self, progress: Progress):
+        self.progress, self.latest = progress, None
+        self.wake, self.done = threading.Event(), False
+        self.thread = threading.Thread(target=self._run, name="import-progress", daemon=True)
 
-        thread = threading.Thread(target=write, name="import-progress")
-        thread.start()
-        thread.join()
+    def __enter__(self) -> Progress:
+        if connection.vendor != "postgresql":
+            return self.progress
+        self.thread.start()
+        return self.report
 
-    return report
+    def report(self, pct: int, message: str = "") -> None:
+        self.latest = (pct, message)
+        self.wake.set()
+
+    def __exit__(self, *exc) -> None:
+        if self.thread.is_alive():
+            self.done = True
+            self.wake.set()
+            self.thread.join(timeout=30)
+
+    def _run(self) -> None:
+        try:
+            while not self.done:
+                self.wake.wait()
+                self.wake.clear()
+                latest, self.latest = self.latest, None
+                if latest is not None:
+                    self.progress(*latest)
+        finally:
+            connections.close_all()

@@ -8,8 +8,12 @@ read whole by calamine: an office exports a list of that size as xlsx or csv.
 """
 
 import codecs
+import contextlib
 import csv
 import io
+import itertools
+import queue
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -62,6 +66,47 @@ def open_sheet(source, *, filename: str) -> SheetStream:
     source.seek(0)
     whole = read_raw_sheet(source.read(), filename=filename)
     return SheetStream(filename, whole.sheet_name, lambda: ((i + 1, list(r)) for i, r in enumerate(whole.rows) if r))
+
+
+def read_ahead(rows: Rows, size: int) -> Iterator[list]:
+    """`rows` in lists of `size`, the next one read by a thread while the caller works on the last: the
+    reading runs while the caller waits on the database (a COPY, a query), which releases the GIL. At most
+    two lists wait, so the memory stays that of a few batches. An error while reading is raised here."""
+    waiting: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            while not stop.is_set():
+                batch = list(itertools.islice(rows, size))
+                _hand_over(waiting, batch or None, stop)
+                if not batch:
+                    return
+        except BaseException as exc:  # noqa: BLE001 - given to the caller, who raises it
+            _hand_over(waiting, exc, stop)
+
+    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while (item := waiting.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                waiting.get(timeout=0.1)
+        thread.join()
+
+
+def _hand_over(waiting: queue.Queue, item, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            waiting.put(item, timeout=0.1)
+            return
+        except queue.Full:
+            continue
 
 
 # --- csv ---------------------------------------------------------------------------------------------
