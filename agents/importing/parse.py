@@ -38,7 +38,8 @@ class _Reading:
     """What the pass over the rows keeps at hand: column positions, labels, converters and memos."""
 
     __slots__ = ("labels", "specs", "person_model", "name_max", "household_max", "sex", "mode", "group", "is_new",
-                 "today", "product_names", "birth", "day", "product", "agent", "commune", "village", "mode_months", "i_bhxh", "i_pid", "i_name", "i_birth",
+                 "today", "product_names", "birth", "day", "product", "agent", "commune", "village", "mode_months",
+                 "i_bhxh", "i_pid", "i_name", "i_birth",
                  "i_sex", "i_commune", "i_village", "i_household", "i_member", "i_product", "i_from", "i_to",
                  "i_income", "i_mode", "i_months", "i_group", "i_new", "i_agent", "i_amount")
 

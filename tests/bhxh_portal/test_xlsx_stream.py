@@ -43,7 +43,8 @@ def openpyxl_file() -> bytes:
     sheet = workbook.active
     sheet.title = "Danh sách & <mẫu>"
     sheet.append(["Mã số BHXH", "Họ và tên", "Ngày sinh", "Số tiền", "Đúng", "Giờ"])
-    sheet.append(["0101000001", "Nguyễn Thị Ánh & <Hoa>", D(1980, 5, 3), 138600, True, datetime.datetime(2024, 9, 1, 8, 30)])
+    sheet.append(["0101000001", "Nguyễn Thị Ánh & <Hoa>", D(1980, 5, 3), 138600, True,
+                  datetime.datetime(2024, 9, 1, 8, 30)])
     sheet.append([101000002, None, "03/05/1981", 1.5, False, None])
     sheet.append([])
     sheet.append([None, None, None, None, None, None, "xa"])
