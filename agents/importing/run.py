@@ -133,32 +133,39 @@ class ParticipantImport(RowParser, Reconciler):
         """Read, check and (commit) write the rows `batch_size` at a time."""
         reading = self.start_parsing(header)
         self.register, self.widest = Register(), 0
-        writing = not self.dry_run
         batches = read_ahead(data, self.batch_size)
-        while True:
+        try:
             clock = time.perf_counter()
-            batch = next(batches, None)
-            if batch is None:
-                break
-            self.widest = max(self.widest, max(len(raw) for _, raw in batch))
-            clock = _lap(outcome, "read_s", clock)
-            rows = self.parse_batch(batch, reading)
-            del batch
-            clock = _lap(outcome, "check_s", clock)
-            self.resolve(rows, header)
-            self.classify(rows, header, outcome)
-            clock = _lap(outcome, "match_s", clock)
-            done = share_read()
-            progress(5 + int(85 * done), f"Đã kiểm tra {format_number(outcome.total)} dòng")
-            if writing and not outcome.invalid:
-                self.write(rows, header, outcome)
-                clock = _lap(outcome, "write_s", clock)
-                progress(5 + int(85 * done), f"Đã kiểm tra và ghi {format_number(outcome.total)} dòng")
-            if problems is not None:
-                problems.add(rows)
-            self.batch_done()
-            del rows
-            _lap(outcome, "free_s", clock)
+            while (batch := next(batches, None)) is not None:
+                clock = _lap(outcome, "read_s", clock)  # the wait for the reading thread
+                self.widest = max(self.widest, max(len(raw) for _, raw in batch))
+                rows = self.parse_batch(batch, reading)
+                del batch  # the raw cells go as soon as the rows hold their values
+                clock = _lap(outcome, "check_s", clock)
+                self._settle(rows, header, outcome, problems, progress, share_read)
+                clock = time.perf_counter()
+                del rows
+                clock = _lap(outcome, "free_s", clock)
+        finally:
+            batches.close()  # the reading thread stops at once, whatever happened here
+
+    def _settle(self, rows: list, header: Header, outcome: ImportOutcome, problems, progress: Progress,
+                share_read) -> None:
+        """A checked batch matched to the registry, counted and (commit, while no row is invalid) written."""
+        clock = time.perf_counter()
+        self.resolve(rows, header)
+        self.classify(rows, header, outcome)
+        clock = _lap(outcome, "match_s", clock)
+        done = share_read()
+        progress(5 + int(85 * done), f"Đã kiểm tra {format_number(outcome.total)} dòng")
+        if not self.dry_run and not outcome.invalid:
+            self.write(rows, header, outcome)
+            clock = _lap(outcome, "write_s", clock)
+            progress(5 + int(85 * done), f"Đã kiểm tra và ghi {format_number(outcome.total)} dòng")
+        if problems is not None:
+            problems.add(rows)
+        self.batch_done()
+        _lap(outcome, "free_s", clock)
 
 
 HEADER_SEARCH_ROWS = 30
