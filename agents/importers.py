@@ -1,17 +1,17 @@
 """Participant list import (danh sách người tham gia): tens of thousands of rows per district.
 
-The path, built for 100.000 rows in seconds rather than minutes:
+The path, built for a million rows in a minute, in memory that does not grow with the file:
 
-1. read: `bhxh_portal.importing.read_raw_sheet` (python-calamine; csv) after the refusals
-   (not a spreadsheet, password, corrupt, too large, formulas);
+1. read: `bhxh_portal.importing.streaming.open_sheet` (xlsx streamed from the zip; csv) after the
+   refusals (not a spreadsheet, password, corrupt, too large, formulas), 20.000 rows at a time;
 2. header: found in the first rows by Vietnamese names and aliases (Mã số BHXH, Họ và tên,
    Ngày sinh ...); a header nobody knows stops the preview and asks for a mapping;
 3. validate: one pass over the rows with one converter per column (no ORM), then a handful
    of batched queries (participants by code, their enrolments, units and agents of the
    uploader's subtree), and the contribution check against the dated rules (RuleBook);
 4. write (commit only, and only when no row is invalid): one transaction, COPY on
-   PostgreSQL (bulk_create/bulk_update elsewhere). Rows that did not change are not
-   written, so importing the same file twice changes nothing.
+   PostgreSQL (bulk_create/bulk_update elsewhere), batch after batch. Rows that did not change
+   are not written, so importing the same file twice changes nothing.
 
 A row is keyed by mã số BHXH, else by số định danh cá nhân; its enrolment by
 (participant, product, start date).
@@ -158,10 +158,9 @@ def participant_import_job(*, job: Job, progress: Progress) -> JobOutcome:
     if job.unit is None:
         raise JobError("Công việc nhập danh sách thiếu đơn vị.")
     filename = job.params.get("filename") or job.input_name
-    with job.input_file.open("rb") as stream:
-        data = stream.read()
     importer = ParticipantImport(user=job.requested_by, scope=job.unit, dry_run=job.params.get("dry_run", True),
                                  mapping=job.params.get("mapping"), job=job)
-    outcome, error_copy = importer.run(data, filename=filename, progress=progress)
+    with job.input_file.open("rb") as stream:  # read from the stored file as the batches go, never whole
+        outcome, error_copy = importer.run(stream, filename=filename, progress=progress)
     return JobOutcome(message=outcome.summary(), result=outcome.as_result(),
                       output_name=error_copy_name(filename) if error_copy else None, output_bytes=error_copy)

@@ -9,6 +9,7 @@ dd/mm/yyyy text, and the amount due computed with the dated rules.
 import csv
 import datetime
 import io
+import itertools
 import random
 from dataclasses import dataclass
 
@@ -49,13 +50,25 @@ def participant_rows(*, count: int, areas: list[SampleArea], province_code: str 
                      incomes: tuple[int, ...] = (1_500_000, 1_500_000, 2_000_000, 3_000_000, 5_000_000),
                      spread_days: int = 120) -> list[list]:
     """`count` data rows (without the header) in the column order of HEADERS."""
+    return list(iter_participant_rows(
+        count=count, areas=areas, province_code=province_code, agents=agents, seed=seed, start=start,
+        code_offset=code_offset, as_numbers_share=as_numbers_share, text_dates_share=text_dates_share,
+        bhxh_tn_share=bhxh_tn_share, incomes=incomes, spread_days=spread_days))
+
+
+def iter_participant_rows(*, count: int, areas: list[SampleArea], province_code: str = "84", agents: list[str] = (),
+                          seed: int = 7, start: datetime.date = datetime.date(2024, 9, 1), code_offset: int = 0,
+                          as_numbers_share: float = 0.1, text_dates_share: float = 0.3, bhxh_tn_share: float = 0.25,
+                          incomes: tuple[int, ...] = (1_500_000, 1_500_000, 2_000_000, 3_000_000, 5_000_000),
+                          spread_days: int = 120):
+    """The rows of `participant_rows` one at a time (a million-row list is never held whole)."""
     rng = random.Random(seed)
     rules = RuleBook.load()
     products = {p.code: p for p in Product.objects.filter(code__in=PRODUCT_LABEL)}
-    rows: list[list] = []
+    made = 0
     serial = code_offset
     household = 0
-    while len(rows) < count:
+    while made < count:
         household += 1
         area = areas[rng.randrange(len(areas))]
         village = rng.choice(area.village_codes) if area.village_codes else None
@@ -69,7 +82,7 @@ def participant_rows(*, count: int, areas: list[SampleArea], province_code: str 
         if product == "bhxh_tn":
             group = rng.choices(["other", "poor", "near_poor"], [0.85, 0.05, 0.10])[0]
         for member in range(1, members + 1):
-            if len(rows) >= count:
+            if made >= count:
                 break
             serial += 1
             female = rng.random() < 0.5
@@ -90,8 +103,9 @@ def participant_rows(*, count: int, areas: list[SampleArea], province_code: str 
             if rng.random() < as_numbers_share:
                 cccd_cell = int(cccd)
             text_dates = rng.random() < text_dates_share
-            rows.append([
-                len(rows) + 1, bhxh_cell, cccd_cell, name,
+            made += 1
+            yield [
+                made, bhxh_cell, cccd_cell, name,
                 birth.strftime("%d/%m/%Y") if text_dates else birth,
                 "Nữ" if female else "Nam", area.commune_code, village, f"HGD{household:07d}",
                 member if product == "bhyt_hgd" else None, PRODUCT_LABEL[product],
@@ -99,8 +113,7 @@ def participant_rows(*, count: int, areas: list[SampleArea], province_code: str 
                 period_end(valid_from, months).strftime("%d/%m/%Y") if text_dates else period_end(valid_from, months),
                 income, label, months, GROUP_LABEL[group], rng.choice(["Mới", "Tái tục"]),
                 rng.choice(agents) if agents else None, quote.total_due,
-            ])
-    return rows
+            ]
 
 
 def write_xlsx(rows: list[list], *, headers: list[str] = HEADERS, title: str | None = TITLE) -> bytes:
@@ -117,6 +130,14 @@ def write_xlsx(rows: list[list], *, headers: list[str] = HEADERS, title: str | N
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def write_xlsx_file(path, rows, *, headers: list[str] = HEADERS, title: str | None = TITLE) -> None:
+    """`write_xlsx` for a list too long to hold: rows (any iterable) streamed into the file at `path`."""
+    from bhxh_portal.importing.xlsx_writer import write_xlsx_rows
+
+    head = [[title], []] if title else []
+    write_xlsx_rows(path, itertools.chain(head, [headers], rows))
 
 
 def write_csv(rows: list[list], *, headers: list[str] = HEADERS) -> bytes:

@@ -5,7 +5,7 @@ import datetime
 
 from django.db.models import Q
 
-from bhxh_portal.importing import RawSheet, check_fits, nfc, pad_code
+from bhxh_portal.importing import check_fits, field_limits, nfc, pad_code
 from bhxh_portal.numbers import format_number
 from units.models import Unit
 from units.selectors.lineage import unit_for_code
@@ -28,7 +28,7 @@ from .columns import (
     read_date,
     read_whole,
 )
-from .rows import Progress, Row
+from .rows import Row
 
 MODE_OF_MONTHS = {1: PaymentMode.MONTHLY, 3: PaymentMode.QUARTERLY, 6: PaymentMode.HALF_YEAR, 12: PaymentMode.YEARLY}
 SUM_LINES = ("tong cong", "cong", "tong")
@@ -37,8 +37,9 @@ SUM_LINES = ("tong cong", "cong", "tong")
 class _Reading:
     """What the pass over the rows keeps at hand: column positions, labels, converters and memos."""
 
-    __slots__ = ("labels", "specs", "person_model", "sex", "mode", "group", "is_new", "today", "product_names", "birth", "day",
-                 "product", "agent", "commune", "village", "mode_months", "i_bhxh", "i_pid", "i_name", "i_birth",
+    __slots__ = ("labels", "specs", "person_model", "name_max", "household_max", "sex", "mode", "group", "is_new",
+                 "today", "product_names", "birth", "day", "product", "agent", "commune", "village", "mode_months",
+                 "i_bhxh", "i_pid", "i_name", "i_birth",
                  "i_sex", "i_commune", "i_village", "i_household", "i_member", "i_product", "i_from", "i_to",
                  "i_income", "i_mode", "i_months", "i_group", "i_new", "i_agent", "i_amount")
 
@@ -46,6 +47,9 @@ class _Reading:
         labels = self.labels = {f: header.labels.get(f, COLUMN_BY_FIELD[f].label) for f in COLUMN_BY_FIELD}
         self.specs = COLUMN_BY_FIELD
         self.person_model = COLUMN_BY_FIELD["full_name"].model  # the model the person's columns are stored in
+        # check_fits is asked only about text longer than its column (or with a NUL): a million calls fewer.
+        self.name_max = field_limits(self.person_model, "full_name").max_length or 10**9
+        self.household_max = field_limits(self.person_model, "household_code").max_length or 10**9
         self.sex = Choice(SEX_NAMES, label=labels["sex"], expected="ghi Nam hoặc Nữ")
         self.mode = Choice(PAYMENT_MODE_NAMES, label=labels["payment_mode"],
                            expected="hằng tháng, 3 tháng, 6 tháng, 12 tháng, đóng trước nhiều năm hoặc đóng một lần")
@@ -113,20 +117,23 @@ class RowParser:
             raise Bad(f"{label} '{code}' là mã của {unit['name']}, không phải {'xã' if level == 'xa' else 'thôn'}")
         return unit
 
-    def parse_rows(self, sheet: RawSheet, header: Header, progress: Progress) -> list[Row]:
-        """One pass, one converter per column; lookups and dates memoised per distinct value."""
+    def start_parsing(self, header: Header) -> _Reading:
+        """What every batch's pass needs: the registry's units, products, agents and rules, the columns."""
         self._load_context()
-        c = _Reading(header, ", ".join(str(p) for p in self.product_objects.values()))
-        start = header.line + header.skip_lines  # index of the first data row
-        data_rows = sheet.rows[start:]
-        total = len(data_rows) or 1
-        width = max(header.columns.values(), default=0) + 1
+        self.outside_messages: dict[str, str] = {}
+        self.width = max(header.columns.values(), default=0) + 1
+        return _Reading(header, ", ".join(str(p) for p in self.product_objects.values()))
+
+    def parse_batch(self, lines: list[tuple[int, list]], c: _Reading) -> list[Row]:
+        """One pass over a batch of (line, cells), one converter per column; lookups and dates memoised
+        per distinct value for the whole file."""
         rows: list[Row] = []
-        # Bound once: the loop runs 100.000 times.
+        width = self.width
+        # Bound once: the loop runs a million times.
         read_person, read_place, read_cover, read_terms = (self._read_person, self._read_place, self._read_cover,
                                                            self._read_terms)
-        check_contribution, batch_size = self._check_contribution, self.batch_size
-        for offset, raw in enumerate(data_rows):
+        check_contribution = self._check_contribution
+        for line, raw in lines:
             if len(raw) < width:
                 raw = list(raw) + [None] * (width - len(raw))
             raw.append(None)
@@ -137,7 +144,7 @@ class RowParser:
                     break
             if first is None or (isinstance(first, str) and normalise_header(first) in SUM_LINES):
                 continue
-            row = Row(start + offset + 1)
+            row = Row(line)
             rows.append(row)
             read_person(raw, row, c)
             read_place(raw, row, c)
@@ -145,8 +152,6 @@ class RowParser:
             read_terms(raw, row, c)
             if not row.errors:
                 check_contribution(row, c.labels)
-            if offset % batch_size == 0 and offset:
-                progress(15 + int(45 * offset / total), f"Đã kiểm tra {format_number(offset)} dòng")
         self._refuse_outside_codes()
         return rows
 
@@ -178,7 +183,8 @@ class RowParser:
         row.full_name = nfc(name) if name else ""
         if not row.full_name:
             errors.append((labels["full_name"], "Thiếu họ và tên"))
-        elif problem := check_fits(c.person_model, "full_name", row.full_name):
+        elif (len(row.full_name) > c.name_max or "\x00" in row.full_name) and (
+                problem := check_fits(c.person_model, "full_name", row.full_name)):
             errors.append((labels["full_name"], problem))
         value = raw[c.i_birth]
         try:
@@ -235,7 +241,8 @@ class RowParser:
         value = raw[c.i_household]
         household = value.strip() if value.__class__ is str else _text(value)
         row.household_code = nfc(household) if household else ""
-        if problem := check_fits(c.person_model, "household_code", row.household_code):
+        if (len(row.household_code) > c.household_max or "\x00" in row.household_code) and (
+                problem := check_fits(c.person_model, "household_code", row.household_code)):
             errors.append((labels["household_code"], problem))
         try:
             value = raw[c.i_member]
@@ -386,14 +393,17 @@ class RowParser:
     def _refuse_outside_codes(self) -> None:
         # A code of another branch is answered like an unknown one: nothing about that unit is told.
         # An old code (before a merger) whose territory the uploader sees is answered with today's unit:
-        # people are registered under the commune of today.
+        # people are registered under the commune of today. Each code is looked up once per file.
         today = datetime.date.today()
-        old_codes = set(Unit.objects.filter(code__in=list(self.outside_codes), valid_to__lt=today)
-                        .values_list("code", flat=True)) if self.outside_codes else set()
-        for code, uses in self.outside_codes.items():
+        asked = [code for code in self.outside_codes if code not in self.outside_messages]
+        old_codes = set(Unit.objects.filter(code__in=asked, valid_to__lt=today)
+                        .values_list("code", flat=True)) if asked else set()
+        for code in asked:
             found = unit_for_code(code=code, start=today, user=None if self.trusted else self.user) \
                 if code in old_codes else None
-            message = found.error if found is not None and found.ended else (
+            self.outside_messages[code] = found.error if found is not None and found.ended else (
                 f"Không có đơn vị mã '{code}' trong phạm vi {self.scope.name} của bạn: không được nhập")
+        for code, uses in self.outside_codes.items():
             for row, label in uses:
-                row.errors.append((label, message))
+                row.errors.append((label, self.outside_messages[code]))
+        self.outside_codes = {}

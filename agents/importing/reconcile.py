@@ -1,5 +1,6 @@
 """Who is who, and what changes: rows grouped by person and matched to the registry; each row new,
-updated, unchanged or invalid; then the write (commit only): one transaction, COPY on PostgreSQL."""
+updated, unchanged or invalid; then the write (commit only): COPY on PostgreSQL, batch after batch inside
+the run's one transaction."""
 
 import time
 
@@ -11,13 +12,15 @@ from bhxh_portal.personal_ids import mask_personal_id
 from .. import bulk
 from ..models import Enrolment, Participant
 from .columns import COLUMN_BY_FIELD, E_FIELD_COLUMNS, E_FIELDS, P_FIELD_COLUMNS, P_FIELDS, Header
+from .people import COMPARED, LOW_32, field_hashes
 from .rows import ImportOutcome, Person, Row
 
 REGISTRY_VALUES = ["id", *P_FIELDS, "commune__path"]
 
 
 class Reconciler:
-    """Steps 2 to 4 of `ParticipantImport`."""
+    """Steps 2 to 4 of `ParticipantImport`, one batch of rows at a time; the people of earlier batches
+    come back from the register (`self.register`), so a person is one person across the whole file."""
 
     # 2. who is who ------------------------------------------------------------------------
     def resolve(self, rows: list[Row], header: Header) -> None:
@@ -26,10 +29,10 @@ class Reconciler:
         self._match_registry(by_code, by_id)
 
     def _group_people(self, rows: list[Row], header: Header) -> tuple[dict, dict]:
-        """One `Person` per participant named in the file (by either code); rows that contradict refused."""
-        people: list[Person] = []
-        by_code: dict[str, Person] = {}
-        by_id: dict[str, Person] = {}
+        """One `Person` per participant named in the batch (by either code); rows that contradict refused."""
+        by_code, by_id = self.register.people_of({r.bhxh_code for r in rows if r.bhxh_code},
+                                                 {r.personal_id for r in rows if r.personal_id})
+        people: list[Person] = list({id(p): p for p in (*by_code.values(), *by_id.values())}.values())
         for row in rows:
             if row.bhxh_code is None and row.personal_id is None:
                 continue
@@ -58,27 +61,28 @@ class Reconciler:
                     continue
                 person.personal_id = row.personal_id
                 by_id[row.personal_id] = person
-            if person.rows:
-                first = person.rows[0]
-                differs = [P_FIELD_COLUMNS[f] for f, x, y in zip(P_FIELDS, first.participant_values(),
-                                                                 row.participant_values())
-                           if f not in ("bhxh_code", "personal_id") and x != y and not first.errors]
+            hashes = field_hashes(row.participant_values())
+            if person.rows or person.earlier:
+                differs = [P_FIELD_COLUMNS[f] for f, x, y in zip(COMPARED, person.hashes, hashes)
+                           if (x ^ y) & LOW_32 and person.first_ok]
                 if differs:
                     names = ", ".join(sorted({header.labels.get(d, COLUMN_BY_FIELD[d].label) for d in differs}))
-                    row.errors.append((None, f"Thông tin người tham gia ({names}) khác với dòng {first.line}"))
+                    row.errors.append((None, f"Thông tin người tham gia ({names}) khác với dòng {person.first_line}"))
                     continue
+            else:
+                person.hashes, person.first_ok = hashes, not row.errors
             row.person = person
             person.rows.append(row)
         self.people = people
         return by_code, by_id
 
     def _match_registry(self, by_code: dict, by_id: dict) -> None:
-        """Each person matched to the registry by either code (one `= ANY(array)` query each on
-        PostgreSQL), then their enrolments, to tell new from changed from unchanged."""
-        people = self.people
-        # The registry: participants by either code, one `= ANY(array)` query each on PostgreSQL.
+        """The batch's new people matched to the registry by either code (one `= ANY(array)` query each on
+        PostgreSQL), then the enrolments of everyone registered, to tell new from changed from unchanged."""
+        people = [p for p in self.people if not p.earlier]
         found: dict[int, dict] = {}
-        for column, keys in (("bhxh_code", list(by_code)), ("personal_id", list(by_id))):
+        for column, keys in (("bhxh_code", [p.bhxh_code for p in people if p.bhxh_code]),
+                             ("personal_id", [p.personal_id for p in people if p.personal_id])):
             for p in bulk.values_where_in(Participant.objects.all(), column, keys, REGISTRY_VALUES):
                 found[p["id"]] = p
         db_by_code = {p["bhxh_code"]: p for p in found.values() if p["bhxh_code"]}
@@ -86,81 +90,99 @@ class Reconciler:
         for person in people:
             a = db_by_code.get(person.bhxh_code) if person.bhxh_code else None
             b = db_by_id.get(person.personal_id) if person.personal_id else None
-            problem = None
-            typed_id = mask_personal_id(person.personal_id)
-            if any(m is not None and not m["commune__path"].startswith(self.scope.path) for m in (a, b)):
-                # Someone registered in another branch: the refusal says that much and nothing of them.
-                problem = (f"Mã số BHXH hoặc số định danh của người này đã đăng ký ngoài phạm vi {self.scope.name} "
-                           "của bạn: không được nhập hoặc sửa")
-            elif a is not None and b is not None and a["id"] != b["id"]:
-                problem = (f"Mã số BHXH {person.bhxh_code} và số định danh {typed_id} thuộc hai người khác "
-                           "nhau trong hệ thống")
-            else:
-                match = a or b
-                if match is not None:
-                    if person.personal_id and match["personal_id"] and match["personal_id"] != person.personal_id:
-                        problem = (f"Mã số BHXH {person.bhxh_code} đã gắn với số định danh "
-                                   f"{mask_personal_id(match['personal_id'])} trong hệ thống")
-                    elif person.bhxh_code and match["bhxh_code"] and match["bhxh_code"] != person.bhxh_code:
-                        problem = (f"Số định danh {typed_id} đã gắn với mã số BHXH {match['bhxh_code']} "
-                                   "trong hệ thống")
-                    else:
-                        person.db = match
-                        person.participant_id = match["id"]
-            if problem:
+            person.problem = self._registry_problem(person, a, b)
+            if person.problem is None and (a or b) is not None:
+                person.db = a or b
+                person.participant_id = person.db["id"]
+                person.in_registry = True
+        for person in self.people:
+            if person.problem:
                 for row in person.rows:
-                    row.errors.append((None, problem))
-        # Their enrolments, to tell new from changed from unchanged.
+                    row.errors.append((None, person.problem))
         self.enrolments: dict[tuple, dict] = {}
-        known = [p.participant_id for p in people if p.participant_id]
+        known = [p.participant_id for p in self.people if p.participant_id]
         for e in bulk.values_where_in(Enrolment.objects.all(), "participant_id", known,
                                       ["id", "participant_id", "product_id", "valid_from", *E_FIELDS]):
             self.enrolments[(e["participant_id"], e["product_id"], e["valid_from"])] = e
+
+    def _registry_problem(self, person: Person, a: dict | None, b: dict | None) -> str | None:
+        typed_id = mask_personal_id(person.personal_id)
+        if any(m is not None and not m["commune__path"].startswith(self.scope.path) for m in (a, b)):
+            # Someone registered in another branch: the refusal says that much and nothing of them.
+            return (f"Mã số BHXH hoặc số định danh của người này đã đăng ký ngoài phạm vi {self.scope.name} "
+                    "của bạn: không được nhập hoặc sửa")
+        if a is not None and b is not None and a["id"] != b["id"]:
+            return (f"Mã số BHXH {person.bhxh_code} và số định danh {typed_id} thuộc hai người khác "
+                    "nhau trong hệ thống")
+        match = a or b
+        if match is not None:
+            if person.personal_id and match["personal_id"] and match["personal_id"] != person.personal_id:
+                return (f"Mã số BHXH {person.bhxh_code} đã gắn với số định danh "
+                        f"{mask_personal_id(match['personal_id'])} trong hệ thống")
+            if person.bhxh_code and match["bhxh_code"] and match["bhxh_code"] != person.bhxh_code:
+                return f"Số định danh {typed_id} đã gắn với mã số BHXH {match['bhxh_code']} trong hệ thống"
+        return None
 
     # 3. new, updated, unchanged, invalid ----------------------------------------------------
     def classify(self, rows: list[Row], header: Header, outcome: ImportOutcome) -> None:
         present = set(header.columns)
         p_fields = [f for f in P_FIELDS if P_FIELD_COLUMNS[f] in present]
         self.e_fields = [f for f in E_FIELDS if E_FIELD_COLUMNS[f] is None or E_FIELD_COLUMNS[f] in present]
-        seen: dict[tuple, int] = {}
         for person in self.people:
-            if person.db is not None and person.rows:
+            if not person.earlier and person.db is not None and person.rows:
                 values = dict(zip(P_FIELDS, person.rows[0].participant_values()))
                 person.changed_fields = [f for f in p_fields if values[f] != person.db[f]
                                          and not (f in ("bhxh_code", "personal_id") and values[f] is None)]
         for row in rows:
             if row.person is not None and not row.errors:
-                key = (id(row.person), row.product_id, row.valid_from)
+                key = (row.product_id, row.valid_from.toordinal())
+                seen = row.person.enrolments
                 if key in seen:
                     row.errors.append((None, f"Trùng với dòng {seen[key]} (cùng người, loại hình và ngày bắt đầu)"))
                 else:
                     seen[key] = row.line
             if row.is_new is None:
-                row.is_new = row.person is None or row.person.db is None
-            outcome.total += 1
-            if row.errors:
-                row.status = "invalid"
-                outcome.invalid += 1
-                for column, message in row.errors:
-                    outcome.problems.append({"line": row.line, "column": column, "message": message})
-                continue
-            if row.warnings:
-                outcome.warned += 1
-                for message in row.warnings:
-                    outcome.warnings.append({"line": row.line, "message": message})
-            existing = (self.enrolments.get((row.person.participant_id, row.product_id, row.valid_from))
-                        if row.person.participant_id else None)
-            if existing is None:
-                row.status = "new"
-                outcome.new += 1
-            elif self._enrolment_changes(row, existing) or row.person.changed_fields:
-                row.status = "updated"
-                outcome.updated += 1
-            else:
-                row.status = "unchanged"
-                outcome.unchanged += 1
-        outcome.participants_created = sum(1 for p in self.people if p.db is None and p.rows)
-        outcome.participants_updated = sum(1 for p in self.people if p.db is not None and p.changed_fields)
+                row.is_new = row.person is None or not row.person.in_registry
+            self._count(row, outcome)
+        outcome.participants_created += sum(1 for p in self.people if not p.earlier and p.db is None and p.rows)
+        outcome.participants_updated += sum(1 for p in self.people
+                                            if not p.earlier and p.db is not None and p.changed_fields)
+
+    def _count(self, row: Row, outcome: ImportOutcome) -> None:
+        outcome.total += 1
+        if row.errors:
+            row.status = "invalid"
+            outcome.invalid += 1
+            for column, message in row.errors:
+                outcome.add_problem(row.line, column, message)
+            return
+        if row.warnings:
+            outcome.warned += 1
+            for message in row.warnings:
+                outcome.add_warning(row.line, message)
+        existing = (self.enrolments.get((row.person.participant_id, row.product_id, row.valid_from))
+                    if row.person.participant_id else None)
+        if existing is None:
+            row.status = "new"
+            outcome.new += 1
+        elif self._enrolment_changes(row, existing) or row.person.changed_fields:
+            row.status = "updated"
+            outcome.updated += 1
+        else:
+            row.status = "unchanged"
+            outcome.unchanged += 1
+
+    def batch_done(self) -> None:
+        """What the batch learnt about its people goes into the register; the batch's objects are freed.
+
+        A person and their rows point at each other: with the cyclic collector off during a run, the
+        batch's objects would stay until the end (the memory growing with the file) unless the cycle is
+        cut here, so reference counting frees them at once."""
+        self.register.keep(self.people)
+        for person in self.people:
+            person.rows = []
+            person.db = None
+        self.people, self.enrolments = [], {}
 
     def _enrolment_values(self, row: Row) -> dict:
         return {"valid_to": row.valid_to, "chosen_income": row.income, "payment_mode": row.payment_mode,
@@ -179,17 +201,17 @@ class Reconciler:
         present = set(header.columns)
         p_update_fields = [f for f in P_FIELDS if P_FIELD_COLUMNS[f] in present]
         started = time.perf_counter()
-        with transaction.atomic():
+        with transaction.atomic():  # within the run's transaction: a batch is kept only if the whole file is
             # New rows take created_at and updated_at from the database (the transaction's time) on
             # PostgreSQL: two timestamps fewer per row to format and send.
             stamped = [] if connection.vendor == "postgresql" else [now, now]
             stamps = [] if stamped == [] else ["created_at", "updated_at"]
-            new_people = [p for p in self.people if p.db is None and p.rows]
+            new_people = [p for p in self.people if not p.earlier and p.db is None and p.rows]
             ids = bulk.bulk_insert(Participant, [*P_FIELDS, *stamps, "last_import_id"],
                                    [(*p.rows[0].participant_values(), *stamped, job_id) for p in new_people])
             for person, pk in zip(new_people, ids):
                 person.participant_id = pk
-            changed_people = [p for p in self.people if p.db is not None and p.changed_fields]
+            changed_people = [p for p in self.people if not p.earlier and p.db is not None and p.changed_fields]
             if changed_people:
                 values_of = {f: i for i, f in enumerate(P_FIELDS)}
                 update_rows = []
@@ -201,20 +223,20 @@ class Reconciler:
                 bulk.bulk_change(Participant, [*p_update_fields, "updated_at", "last_import_id"], update_rows)
             e_new, e_changed = [], []
             for row in rows:
-                if row.status == "new":
-                    values = self._enrolment_values(row)
-                    e_new.append((row.person.participant_id, row.product_id, row.valid_from,
-                                  *(values[f] for f in E_FIELDS), *stamped, job_id))
+                if row.status == "new":  # the values in the order of E_FIELDS
+                    e_new.append((row.person.participant_id, row.product_id, row.valid_from, row.valid_to, row.income,
+                                  row.payment_mode, row.months, row.support_group, row.is_new, row.member_order,
+                                  row.agent_id, row.amount, row.expected, *stamped, job_id))
                 elif row.status == "updated":
                     existing = self.enrolments.get((row.person.participant_id, row.product_id, row.valid_from))
                     if existing is not None and self._enrolment_changes(row, existing):
                         values = self._enrolment_values(row)
                         e_changed.append((existing["id"], *(values[f] for f in self.e_fields), now, job_id))
-            outcome.timings["write_participants_s"] = round(time.perf_counter() - started, 3)
+            participants_s = time.perf_counter() - started
             bulk.bulk_insert(Enrolment, ["participant_id", "product_id", "valid_from", *E_FIELDS, *stamps,
                                          "last_import_id"], e_new, returning=False)
             bulk.bulk_change(Enrolment, [*self.e_fields, "updated_at", "last_import_id"], e_changed)
-            outcome.timings["write_enrolments_s"] = round(time.perf_counter() - started, 3)
-        outcome.timings["commit_s"] = round(time.perf_counter() - started, 3)
-        outcome.enrolments_created = len(e_new)
-        outcome.enrolments_updated = len(e_changed)
+        outcome.add_time("write_participants_s", participants_s)
+        outcome.add_time("write_enrolments_s", time.perf_counter() - started - participants_s)
+        outcome.enrolments_created += len(e_new)
+        outcome.enrolments_updated += len(e_changed)

@@ -1,5 +1,6 @@
 """What one participant import holds while it runs: rows, the people they name, and the outcome."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -7,13 +8,15 @@ from bhxh_portal.numbers import format_number
 from bhxh_portal.search import fold_text
 
 MAX_PROBLEMS_KEPT = 1000
+# Names repeat down a list (a few thousand distinct in a district's hundred thousand rows): folded once each.
+_folded = functools.lru_cache(maxsize=1 << 16)(fold_text)
 
 
 class Row:
     __slots__ = ("line", "errors", "warnings", "bhxh_code", "personal_id", "full_name", "birth_date",
                  "birth_year_only", "sex", "commune_id", "commune_path", "village_id", "household_code",
                  "member_order", "product_id", "valid_from", "valid_to", "income", "payment_mode", "months",
-                 "support_group", "is_new", "agent_id", "amount", "expected", "person", "status")
+                 "support_group", "is_new", "agent_id", "amount", "expected", "person", "status", "values")
 
     def __init__(self, line: int):
         self.line = line
@@ -22,16 +25,24 @@ class Row:
         self.person = None
         self.status = None
         self.expected = None
+        self.values = None
 
     def participant_values(self) -> tuple:
-        return (self.bhxh_code, self.personal_id, self.full_name, fold_text(self.full_name), self.birth_date,
-                self.birth_year_only, self.sex, self.commune_id, self.village_id, self.household_code)
+        """The participant's columns as the row gives them (computed once: the folded name costs)."""
+        if self.values is None:
+            self.values = (self.bhxh_code, self.personal_id, self.full_name, _folded(self.full_name),
+                           self.birth_date, self.birth_year_only, self.sex, self.commune_id, self.village_id,
+                           self.household_code)
+        return self.values
 
 
 class Person:
-    """One participant in the file (one or more rows), matched to the registry or new."""
+    """One participant in the file (one or more rows), matched to the registry or new. A batch holds the
+    people its rows name; those an earlier batch named come back from the `people.Register` with what
+    was learnt then (`earlier`: their rows and registry row are gone, their first row's values hashed)."""
 
-    __slots__ = ("first_line", "rows", "bhxh_code", "personal_id", "db", "participant_id", "changed_fields")
+    __slots__ = ("first_line", "rows", "bhxh_code", "personal_id", "db", "participant_id", "changed_fields",
+                 "index", "in_registry", "problem", "first_ok", "hashes", "earlier", "enrolments", "known_codes")
 
     def __init__(self, first_line: int):
         self.first_line = first_line
@@ -40,6 +51,14 @@ class Person:
         self.db: dict | None = None
         self.participant_id: int | None = None
         self.changed_fields: list[str] = []
+        self.index: int | None = None        # in the register, once a batch has named them
+        self.in_registry = False             # matched to a participant already in the database
+        self.problem: str | None = None      # the registry's refusal, said on each of their rows
+        self.first_ok = False                # their first row had no error (later rows are compared to it)
+        self.hashes: tuple = ()              # `people.field_hashes` of their first row
+        self.earlier = False                 # named by an earlier batch
+        self.enrolments: dict = {}           # (product, start ordinal) -> line, to refuse the same one twice
+        self.known_codes: tuple = (None, None)
 
 
 @dataclass
@@ -61,8 +80,10 @@ class ImportOutcome:
     participants_updated: int = 0
     enrolments_created: int = 0
     enrolments_updated: int = 0
-    problems: list = field(default_factory=list)   # {"line", "column", "message"}
-    warnings: list = field(default_factory=list)   # {"line", "message"}
+    problems: list = field(default_factory=list)   # {"line", "column", "message"}, the first MAX_PROBLEMS_KEPT
+    warnings: list = field(default_factory=list)   # {"line", "message"}, the first MAX_PROBLEMS_KEPT
+    problems_total: int = 0
+    warnings_total: int = 0
     timings: dict = field(default_factory=dict)
     committed: bool = False
 
@@ -74,10 +95,24 @@ class ImportOutcome:
             "invalid": self.invalid, "warned": self.warned,
             "participants_created": self.participants_created, "participants_updated": self.participants_updated,
             "enrolments_created": self.enrolments_created, "enrolments_updated": self.enrolments_updated,
-            "problems": self.problems[:MAX_PROBLEMS_KEPT], "problems_total": len(self.problems),
-            "warnings": self.warnings[:MAX_PROBLEMS_KEPT], "warnings_total": len(self.warnings),
+            "problems": self.problems[:MAX_PROBLEMS_KEPT], "problems_total": self.problems_total,
+            "warnings": self.warnings[:MAX_PROBLEMS_KEPT], "warnings_total": self.warnings_total,
             "timings": self.timings, "committed": self.committed,
         }
+
+    def add_problem(self, line: int, column: str | None, message: str) -> None:
+        """Counted always, kept up to MAX_PROBLEMS_KEPT: a million wrong rows must not fill the memory."""
+        self.problems_total += 1
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append({"line": line, "column": column, "message": message})
+
+    def add_warning(self, line: int, message: str) -> None:
+        self.warnings_total += 1
+        if len(self.warnings) < MAX_PROBLEMS_KEPT:
+            self.warnings.append({"line": line, "message": message})
+
+    def add_time(self, step: str, seconds: float) -> None:
+        self.timings[step] = round(self.timings.get(step, 0) + seconds, 3)
 
     def summary(self) -> str:
         if self.needs_mapping:

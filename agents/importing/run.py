@@ -1,20 +1,28 @@
-"""The participant import as one object: read, find the header, check every row, match the registry,
-then (commit only, and only when no row is invalid) write. See `agents.importers` for the path."""
+"""The participant import as one object: read, find the header, then batch after batch check every row,
+match the registry and (commit only, while no row is invalid) write, all in one transaction. See
+`agents.importers` for the path."""
 
+import contextlib
 import datetime
 import gc
+import itertools
+import threading
 import time
 
-from bhxh_portal.importing import ImportFileError, read_raw_sheet
+from django.db import connection, connections, transaction
+
+from bhxh_portal.importing import ImportFileError
+from bhxh_portal.importing.streaming import open_sheet, read_ahead
 from bhxh_portal.numbers import format_number
 from jobs.services import JobError
 from jobs.models import Job
 from units import access
 from units.models import Unit
 
-from .columns import find_header, missing_columns
-from .error_copy import build_error_copy
+from .columns import Header, find_header, missing_columns
+from .error_copy import ProblemLines, build_error_copy
 from .parse import RowParser
+from .people import Register
 from .reconcile import Reconciler
 from .rows import ImportOutcome, Progress, no_progress
 
@@ -35,10 +43,15 @@ def import_refusal(user, unit: Unit) -> str:
 
 
 class ParticipantImport(RowParser, Reconciler):
-    """One file, one uploader, one scope (the unit whose subtree the rows must lie in)."""
+    """One file, one uploader, one scope (the unit whose subtree the rows must lie in).
+
+    The file is read, checked and (commit) written `batch_size` rows at a time, so the memory a run takes
+    does not grow with the file: what must last from one batch to the next is in the `people.Register`
+    (who the file has named), the memos of the checks, the counts and the first MAX_PROBLEMS_KEPT problems.
+    A commit is one transaction: a problem in the last batch undoes the batches written before it."""
 
     def __init__(self, *, user, scope: Unit, dry_run: bool, mapping: dict | None = None, job: Job | None = None,
-                 batch_size: int = 5000, trusted: bool = False, units_on: datetime.date | None = None):
+                 batch_size: int = 20_000, trusted: bool = False, units_on: datetime.date | None = None):
         # `trusted` only for data the project ships (the demo loader), which runs before any account exists.
         self.user, self.scope, self.dry_run, self.job, self.trusted = user, scope, dry_run, job, trusted
         self.mapping = mapping or {}
@@ -48,27 +61,28 @@ class ParticipantImport(RowParser, Reconciler):
         self.units_on = units_on if trusted else None
 
     # The whole run ------------------------------------------------------------------------
-    def run(self, data: bytes, *, filename: str, progress: Progress = no_progress) -> tuple[ImportOutcome, bytes | None]:
-        # 100.000 rows make millions of small objects without cycles: the cyclic garbage collector
+    def run(self, source, *, filename: str, progress: Progress = no_progress) -> tuple[ImportOutcome, bytes | None]:
+        """Import `source` (bytes, or a seekable binary file the caller keeps open)."""
+        # A batch makes hundreds of thousands of small objects without cycles: the cyclic garbage collector
         # would rescan them again and again (a third of the time); reference counting frees them.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return self._run(data, filename=filename, progress=progress)
+            return self._run(source, filename=filename, progress=progress)
         finally:
             if collecting:
                 gc.enable()
 
-    def _run(self, data: bytes, *, filename: str, progress: Progress) -> tuple[ImportOutcome, bytes | None]:
+    def _run(self, source, *, filename: str, progress: Progress) -> tuple[ImportOutcome, bytes | None]:
         if not self.trusted and not access.can(self.user, "participants.import", self.scope):
             raise JobError(import_refusal(self.user, self.scope))
         started = time.perf_counter()
         outcome = ImportOutcome(filename=filename, dry_run=self.dry_run)
         progress(2, "Đang đọc tệp")
-        sheet = read_raw_sheet(data, filename=filename)
+        sheet = open_sheet(source, filename=filename)
         outcome.sheet = sheet.sheet_name
-        outcome.timings["read_s"] = round(time.perf_counter() - started, 3)
-        header = find_header(sheet.rows, filename=filename, mapping=self.mapping)
+        lines = sheet.rows()
+        header, head = self._header(lines, filename)
         outcome.header_line, outcome.labels, outcome.unknown = header.line, header.labels, header.unknown
         if header.unknown:
             if self.dry_run:
@@ -81,25 +95,121 @@ class ParticipantImport(RowParser, Reconciler):
             found = ", ".join(header.labels.values()) or "không có"
             raise ImportFileError(f"Tệp {filename}, dòng {header.line}: thiếu cột {', '.join(missing)}. "
                                   f"Dòng tiêu đề có: {found}.")
-        progress(15, "Đang kiểm tra từng dòng")
-        rows = self.parse_rows(sheet, header, progress)
-        outcome.timings["parse_s"] = round(time.perf_counter() - started, 3)
-        progress(60, "Đang đối chiếu với dữ liệu đã có")
-        self.resolve(rows, header)
-        self.classify(rows, header, outcome)
-        outcome.timings["validate_s"] = round(time.perf_counter() - started, 3)
-        error_copy = None
-        if self.dry_run:
-            if outcome.problems or outcome.warnings:
-                progress(80, "Đang lập tệp kèm cột lỗi")
-                error_copy = build_error_copy(sheet, header, rows)
-        elif outcome.invalid:
-            raise ImportRefused(
-                f"Tệp {filename}: có {format_number(outcome.invalid)} dòng không hợp lệ; không dòng nào được ghi.",
-                outcome.as_result())
-        else:
-            progress(70, "Đang ghi vào cơ sở dữ liệu")
-            self.write(rows, header, outcome)
-            outcome.committed = True
+        first_data = header.line + header.skip_lines
+        data = itertools.chain(((line, raw) for line, raw in head if line > first_data), lines)
+        problems = ProblemLines() if self.dry_run else None
+        try:
+            with _ProgressBeside(progress) as reported, (
+                    transaction.atomic() if not self.dry_run else contextlib.nullcontext()):
+                self._batches(data, header, outcome, problems, reported, sheet.share_read)
+                if not self.dry_run and outcome.invalid:
+                    raise ImportRefused(f"Tệp {filename}: có {format_number(outcome.invalid)} dòng không hợp lệ; "
+                                        "không dòng nào được ghi.", outcome.as_result())
+            outcome.committed = not self.dry_run
+            error_copy = None
+            if problems is not None and problems.count:
+                progress(92, "Đang lập tệp kèm cột lỗi")
+                error_copy = build_error_copy(sheet, header, problems, width=self.widest)
+        finally:
+            if problems is not None:
+                problems.close()
         outcome.timings["total_s"] = round(time.perf_counter() - started, 3)
         return outcome, error_copy
+
+    def _header(self, lines, filename: str) -> tuple[Header, list]:
+        """The header found in the first rows; those rows, to be read again as data below it."""
+        head: list[tuple[int, list]] = []
+        for line, raw in lines:
+            head.append((line, raw))
+            if line > HEADER_SEARCH_ROWS:
+                break
+        dense: list[list] = [[] for _ in range(min(HEADER_SEARCH_ROWS + 1, max((n for n, _ in head), default=0)))]
+        for line, raw in head:
+            if line <= len(dense):
+                dense[line - 1] = raw
+        return find_header(dense, filename=filename, mapping=self.mapping, search_rows=HEADER_SEARCH_ROWS), head
+
+    def _batches(self, data, header: Header, outcome: ImportOutcome, problems, progress: Progress, share_read):
+        """Read, check and (commit) write the rows `batch_size` at a time."""
+        reading = self.start_parsing(header)
+        self.register, self.widest = Register(), 0
+        batches = read_ahead(data, self.batch_size)
+        try:
+            clock = time.perf_counter()
+            while (batch := next(batches, None)) is not None:
+                clock = _lap(outcome, "read_s", clock)  # the wait for the reading thread
+                self.widest = max(self.widest, max(len(raw) for _, raw in batch))
+                rows = self.parse_batch(batch, reading)
+                del batch  # the raw cells go as soon as the rows hold their values
+                clock = _lap(outcome, "check_s", clock)
+                self._settle(rows, header, outcome, problems, progress, share_read)
+                clock = time.perf_counter()
+                del rows
+                clock = _lap(outcome, "free_s", clock)
+        finally:
+            batches.close()  # the reading thread stops at once, whatever happened here
+
+    def _settle(self, rows: list, header: Header, outcome: ImportOutcome, problems, progress: Progress,
+                share_read) -> None:
+        """A checked batch matched to the registry, counted and (commit, while no row is invalid) written."""
+        clock = time.perf_counter()
+        self.resolve(rows, header)
+        self.classify(rows, header, outcome)
+        clock = _lap(outcome, "match_s", clock)
+        done = share_read()
+        progress(5 + int(85 * done), f"Đã kiểm tra {format_number(outcome.total)} dòng")
+        if not self.dry_run and not outcome.invalid:
+            self.write(rows, header, outcome)
+            clock = _lap(outcome, "write_s", clock)
+            progress(5 + int(85 * done), f"Đã kiểm tra và ghi {format_number(outcome.total)} dòng")
+        if problems is not None:
+            problems.add(rows)
+        self.batch_done()
+        _lap(outcome, "free_s", clock)
+
+
+HEADER_SEARCH_ROWS = 30
+
+
+def _lap(outcome: ImportOutcome, step: str, since: float) -> float:
+    now = time.perf_counter()
+    outcome.add_time(step, now - since)
+    return now
+
+
+class _ProgressBeside:
+    """Progress written by a thread with a connection of its own, so the job's page shows it while the
+    import's transaction is open (the import only hands over the latest figure and goes on). PostgreSQL
+    only: SQLite has one writer, the import itself, so there progress is written as it comes."""
+
+    def __init__(self, progress: Progress):
+        self.progress, self.latest = progress, None
+        self.wake, self.done = threading.Event(), False
+        self.thread = threading.Thread(target=self._run, name="import-progress", daemon=True)
+
+    def __enter__(self) -> Progress:
+        if connection.vendor != "postgresql":
+            return self.progress
+        self.thread.start()
+        return self.report
+
+    def report(self, pct: int, message: str = "") -> None:
+        self.latest = (pct, message)
+        self.wake.set()
+
+    def __exit__(self, *exc) -> None:
+        if self.thread.is_alive():
+            self.done = True
+            self.wake.set()
+            self.thread.join(timeout=30)
+
+    def _run(self) -> None:
+        try:
+            while not self.done:
+                self.wake.wait()
+                self.wake.clear()
+                latest, self.latest = self.latest, None
+                if latest is not None:
+                    self.progress(*latest)
+        finally:
+            connections.close_all()

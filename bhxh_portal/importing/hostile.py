@@ -66,14 +66,19 @@ def _refuse_extent(filename: str, sheet_name: str, rows: int, columns: int) -> I
     )
 
 
-def open_package(data: bytes, *, filename: str) -> "zipfile.ZipFile":
+def open_package(data, *, filename: str) -> "zipfile.ZipFile":
     """The zip inside an xlsx/xlsm/ods, refused if it would inflate past the limit (a zip bomb).
 
     The sizes are the ones the package declares; both readers (Python's zipfile and calamine's Rust zip)
     stop with an error when a member inflates past its declared size, so a package cannot lie its way in.
     """
+    if isinstance(data, (bytes, bytearray)):
+        size, data = len(data), io.BytesIO(data)
+    else:  # a seekable file: the stored upload, read from disk rather than held in memory
+        size = data.seek(0, io.SEEK_END)
+        data.seek(0)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(data)
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
         raise ImportFileError("tệp bị hỏng (không mở được gói dữ liệu của bảng tính).", filename=filename) from exc
@@ -81,9 +86,9 @@ def open_package(data: bytes, *, filename: str) -> "zipfile.ZipFile":
         raise ImportFileError(f"gói bảng tính có {len(members)} tệp con, bất thường; không đọc tệp này.",
                               filename=filename)
     unpacked = sum(member.file_size for member in members)
-    if unpacked > max_unpacked_bytes() or (unpacked > 100 * _MB and unpacked > 100 * len(data)):
+    if unpacked > max_unpacked_bytes() or (unpacked > 100 * _MB and unpacked > 100 * size):
         raise ImportFileError(
-            f"giải nén ra {format_number(unpacked // _MB)} MB từ {format_number(Decimal(len(data)) / _MB, 1)} MB "
+            f"giải nén ra {format_number(unpacked // _MB)} MB từ {format_number(Decimal(size) / _MB, 1)} MB "
             f"(giới hạn {format_number(max_unpacked_bytes() // _MB)} MB, nén không quá 100 lần): tệp bất thường "
             "(có thể là \"bom nén\"), không đọc tệp này.",
             filename=filename,

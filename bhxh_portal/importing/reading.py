@@ -184,34 +184,49 @@ def _refuse_password(filename: str) -> ImportFileError:
 
 def check_spreadsheet_bytes(data: bytes, *, filename: str) -> str:
     """Refuse what is not a readable spreadsheet before any reader sees it; returns the suffix."""
-    if not data:
+    return check_spreadsheet(data, filename=filename)
+
+
+def check_spreadsheet(source, *, filename: str) -> str:
+    """`check_spreadsheet_bytes` for bytes or a seekable binary file (read from disk: only its first and
+    last 64 KB and the zip directory are read here)."""
+    if isinstance(source, (bytes, bytearray)):
+        size, head, tail = len(source), bytes(source[:65536]), bytes(source[-65536:])
+    else:
+        size = source.seek(0, io.SEEK_END)
+        source.seek(max(0, size - 65536))
+        tail = source.read()
+        source.seek(0)
+        head = source.read(65536)
+        source.seek(0)
+    if not size:
         raise ImportFileError(f"Tệp {filename} rỗng (0 byte).")
-    if len(data) > max_upload_bytes():
+    if size > max_upload_bytes():
         raise ImportFileError(
-            f"Tệp {filename} quá lớn ({len(data) / 1048576:.1f} MB); giới hạn là {settings.IMPORT_MAX_UPLOAD_MB} MB."
+            f"Tệp {filename} quá lớn ({size / 1048576:.1f} MB); giới hạn là {settings.IMPORT_MAX_UPLOAD_MB} MB."
         )
     suffix = Path(filename).suffix.lower()
     if suffix not in SPREADSHEET_SUFFIXES | TEXT_SUFFIXES:
         raise ImportFileError(
             f"Tệp {filename} không phải là bảng tính (chỉ nhận .xlsx, .xls, .ods hoặc .csv)."
         )
-    head = data[:8]
-    if head == OLE_MAGIC:
-        if _ENCRYPTION_STREAM in data[:65536] or _ENCRYPTION_STREAM in data[-65536:] or suffix != ".xls":
+    magic = head[:8]
+    if magic == OLE_MAGIC:
+        if _ENCRYPTION_STREAM in head or _ENCRYPTION_STREAM in tail or suffix != ".xls":
             # An Office file saved with a password is an encrypted package inside a Compound File.
             raise _refuse_password(filename)
         return suffix
-    if suffix in {".xlsx", ".xlsm", ".ods"} and head[:4] != ZIP_MAGIC:
+    if suffix in {".xlsx", ".xlsm", ".ods"} and magic[:4] != ZIP_MAGIC:
         raise ImportFileError(
             f"Tệp {filename} không phải là bảng tính {suffix} (nội dung không đúng định dạng; có thể là tệp "
             "khác bị đổi tên)."
         )
-    if suffix == ".xls" and head[:4] == ZIP_MAGIC:
+    if suffix == ".xls" and magic[:4] == ZIP_MAGIC:
         suffix = ".xlsx"  # an .xlsx saved with the old extension: read it as what it is
-    if suffix in TEXT_SUFFIXES and (head[:4] == ZIP_MAGIC or (b"\x00" in data[:4096] and not looks_like_utf16(data))):
+    if suffix in TEXT_SUFFIXES and (magic[:4] == ZIP_MAGIC or (b"\x00" in head[:4096] and not looks_like_utf16(head))):
         raise ImportFileError(f"Tệp {filename} không phải là tệp văn bản csv (có thể là bảng tính bị đổi đuôi).")
-    if head[:4] == ZIP_MAGIC:
-        archive = open_package(data, filename=filename)
+    if magic[:4] == ZIP_MAGIC:
+        archive = open_package(source, filename=filename)
         if "content.xml" in archive.namelist():
             check_ods_extent(archive, filename=filename)
     return suffix

@@ -1,0 +1,166 @@
+"""Reading a list row by row in bounded memory, for imports of a million rows: `open_sheet` refuses what
+`read_raw_sheet` refuses (not a spreadsheet, password, corrupt, zip bomb, far-flung cells, formulas) and
+gives the first visible sheet's rows as (line, values), read again from the start at each `rows()`.
+
+xlsx/xlsm are read by `xlsx_stream` (1 MB of XML at a time), csv by the csv module over a decoding
+wrapper (the encoding is settled first by one pass in 1 MB steps). The legacy formats (.xls, .ods) are
+read whole by calamine: an office exports a list of that size as xlsx or csv.
+"""
+
+import codecs
+import contextlib
+import csv
+import io
+import itertools
+import queue
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .hostile import open_package
+from .problems import ImportFileError
+from .reading import (
+    _CONTROL,
+    _UTF16_BOMS,
+    ENCODING_REFUSED,
+    TEXT_SUFFIXES,
+    check_spreadsheet,
+    looks_like_utf16,
+    read_raw_sheet,
+)
+from .xlsx_stream import XlsxSheet
+
+Rows = Iterator[tuple[int, list]]
+
+
+@dataclass
+class SheetStream:
+    filename: str
+    sheet_name: str
+    rows: Callable[[], Rows]  # (line, values) of each row, from the first; each call starts again
+    from_text: bool = False   # csv: every cell is text
+    share_read: Callable[[], float] = lambda: 0.0  # how far into the file the reading is, 0 to 1
+
+
+def _share_read(source) -> Callable[[], float]:
+    size = source.seek(0, io.SEEK_END) or 1
+    source.seek(0)
+    return lambda: min(1.0, source.tell() / size)
+
+
+def open_sheet(source, *, filename: str) -> SheetStream:
+    """The first visible sheet of an upload (bytes, or a seekable binary file kept open by the caller)."""
+    if isinstance(source, (bytes, bytearray)):
+        source = io.BytesIO(source)
+    suffix = check_spreadsheet(source, filename=filename)
+    if suffix in TEXT_SUFFIXES:
+        encoding, dialect = _csv_layout(source, filename)
+        return SheetStream(filename, Path(filename).stem, lambda: _csv_rows(source, encoding, dialect), from_text=True,
+                           share_read=_share_read(source))
+    if suffix in {".xlsx", ".xlsm"}:
+        archive = open_package(source, filename=filename)
+        sheet = XlsxSheet(archive, filename=filename)
+        return SheetStream(filename, sheet.sheet_name, sheet.rows, share_read=_share_read(source))
+    source.seek(0)
+    whole = read_raw_sheet(source.read(), filename=filename)
+    return SheetStream(filename, whole.sheet_name, lambda: ((i + 1, list(r)) for i, r in enumerate(whole.rows) if r))
+
+
+def read_ahead(rows: Rows, size: int) -> Iterator[list]:
+    """`rows` in lists of `size`, the next one read by a thread while the caller works on the last: the
+    reading runs while the caller waits on the database (a COPY, a query), which releases the GIL. At most
+    two lists wait, so the memory stays that of a few batches. An error while reading is raised here."""
+    waiting: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            while not stop.is_set():
+                batch = list(itertools.islice(rows, size))
+                _hand_over(waiting, batch or None, stop)
+                if not batch:
+                    return
+        except BaseException as exc:  # noqa: BLE001 - given to the caller, who raises it
+            _hand_over(waiting, exc, stop)
+
+    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while (item := waiting.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                waiting.get(timeout=0.1)
+        thread.join()
+
+
+def _hand_over(waiting: queue.Queue, item, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            waiting.put(item, timeout=0.1)
+            return
+        except queue.Full:
+            continue
+
+
+# --- csv ---------------------------------------------------------------------------------------------
+
+def _csv_layout(source, filename: str) -> tuple[str, type[csv.Dialect] | csv.Dialect]:
+    """The encoding (as `decode_csv` chooses it, without holding the text) and the dialect of a csv."""
+    source.seek(0)
+    head = source.read(65536)
+    if head[:3] == b"\xef\xbb\xbf":
+        candidates = ["utf-8-sig"]
+    elif looks_like_utf16(head):
+        candidates = ["utf-16"] if head[:2] in _UTF16_BOMS else ["utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"]
+    else:
+        candidates = ["utf-8", "cp1258"]
+    for encoding in candidates:
+        if _decodes(source, encoding):
+            break
+    else:
+        raise ImportFileError(ENCODING_REFUSED, filename=filename)
+    source.seek(0)
+    sample = io.TextIOWrapper(source, encoding=encoding, newline="")
+    try:
+        text = sample.read(4096)
+    finally:
+        sample.detach()
+    try:
+        dialect = csv.Sniffer().sniff(text, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return encoding, dialect
+
+
+def _decodes(source, encoding: str) -> bool:
+    """The whole file decodes (strictly) in this encoding; Windows-1258 only if it reads as text."""
+    source.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        while chunk := source.read(1 << 20):
+            text = decoder.decode(chunk)
+            if "\x00" in text or (encoding == "cp1258" and _CONTROL.search(text)):
+                return False
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _csv_rows(source, encoding: str, dialect) -> Rows:
+    source.seek(0)
+    text = io.TextIOWrapper(source, encoding=encoding, newline="")
+    try:
+        # Composed per physical line (a line never splits a letter from its accents).
+        lines = (line if line.isascii() else unicodedata.normalize("NFC", line) for line in text)
+        for index, row in enumerate(csv.reader(lines, dialect), start=1):
+            yield index, row
+    finally:
+        text.detach()

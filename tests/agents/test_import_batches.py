@@ -1,0 +1,110 @@
+"""The participant import read, checked and written in batches: a person, a duplicate or a contradiction is
+found across batches as within one, a problem in the last batch undoes what the first ones wrote, and the
+problems kept are bounded while every one is counted. Batches of two rows stand for batches of 20.000."""
+
+import datetime
+
+import pytest
+
+from agents.importers import ParticipantImport
+from agents.importing.people import Register
+from agents.importing.rows import MAX_PROBLEMS_KEPT, Person
+from agents.models import Enrolment, Participant
+from agents.samples import participant_rows, write_csv, write_xlsx
+from jobs.services import JobError
+from tests.agents.test_import_participants import person, snapshot, xlsx
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+def run(user, unit, data, *, dry_run, batch_size=2, filename="ds.xlsx"):
+    return ParticipantImport(user=user, scope=unit, dry_run=dry_run, batch_size=batch_size).run(
+        data, filename=filename)
+
+
+def other(n: int, **changes):
+    return person(code=f"01123456{n:02d}", cccd=f"0010900123{n:02d}", name=f"Người Thứ {n}", **changes)
+
+
+def test_a_commit_in_batches_writes_what_one_batch_writes_and_a_second_run_writes_nothing(district, staff, areas,
+                                                                                          agent):
+    data = write_xlsx(participant_rows(count=60, areas=areas, province_code="01", agents=[agent.name]))
+    first, _ = run(staff, district, data, dry_run=False, batch_size=7)
+    assert (first.total, first.new, first.invalid, first.committed) == (60, 60, 0, True)
+    assert Enrolment.objects.count() == 60 and Participant.objects.count() == first.participants_created == 60
+    before = snapshot()
+    again, _ = run(staff, district, data, dry_run=False, batch_size=7)
+    assert (again.unchanged, again.new, again.updated, again.enrolments_created) == (60, 0, 0, 0)
+    assert snapshot() == before
+
+
+def test_the_same_enrolment_in_two_batches_is_a_duplicate_naming_the_first_line(district, staff):
+    outcome, _ = run(staff, district, xlsx([person(), other(1), other(2), person()]), dry_run=True)
+    assert outcome.invalid == 1
+    assert outcome.problems[0]["line"] == 7
+    assert "Trùng với dòng 4" in outcome.problems[0]["message"]
+
+
+def test_one_person_on_rows_of_two_batches_is_one_participant_with_two_enrolments(district, staff):
+    later = person(product="BHYT HGĐ", start="01/01/2022", income=None, mode="12 tháng", amount=None)
+    outcome, _ = run(staff, district, xlsx([person(), other(1), other(2), later]), dry_run=False)
+    assert (outcome.invalid, outcome.new, outcome.participants_created) == (0, 4, 3)
+    assert Enrolment.objects.filter(participant__bhxh_code="0112345678").count() == 2
+    assert Participant.objects.count() == 3
+
+
+def test_a_later_batch_contradicting_an_earlier_row_of_the_person_names_the_columns(district, staff):
+    outcome, _ = run(staff, district, xlsx([person(), other(1), other(2),
+                                            person(name="Nguyễn Văn Ân", start="01/10/2021")]), dry_run=True)
+    assert outcome.invalid == 1
+    assert outcome.problems[0]["message"] == "Thông tin người tham gia (Họ và tên) khác với dòng 4"
+
+
+def test_a_code_of_someone_in_an_earlier_batch_on_another_persons_row_is_refused(district, staff):
+    outcome, _ = run(staff, district, xlsx([person(), other(1), other(2),
+                                            person(cccd="001090012301", start="01/10/2021")]), dry_run=True)
+    assert outcome.invalid == 1
+    assert "Mã số BHXH thuộc người ở dòng 4 nhưng số định danh thuộc người ở dòng 5" in (
+        outcome.problems[0]["message"])
+
+
+def test_a_problem_in_the_last_batch_undoes_the_batches_already_written(district, staff):
+    commit_first = [person(), other(1), other(2), other(3), other(4, commune="00009")]
+    before = snapshot()
+    with pytest.raises(JobError, match="có 1 dòng không hợp lệ; không dòng nào được ghi"):
+        run(staff, district, xlsx(commit_first), dry_run=False)
+    assert snapshot() == before and Participant.objects.count() == 0
+
+
+def test_problems_are_all_counted_and_the_first_thousand_kept(district, staff, areas):
+    rows = participant_rows(count=MAX_PROBLEMS_KEPT + 30, areas=areas, province_code="01")
+    for row in rows:
+        row[3] = ""  # no name
+    outcome, error_copy = run(staff, district, write_csv(rows), dry_run=True, batch_size=400, filename="ds.csv")
+    result = outcome.as_result()
+    assert result["invalid"] == result["problems_total"] == MAX_PROBLEMS_KEPT + 30
+    assert len(result["problems"]) == MAX_PROBLEMS_KEPT
+    assert result["problems"][-1]["line"] == MAX_PROBLEMS_KEPT + 1  # the header is line 1
+    lines = error_copy.decode("utf-8-sig").splitlines()
+    assert lines[0].endswith(",Lỗi,Cảnh báo") and len(lines) == MAX_PROBLEMS_KEPT + 31
+    assert lines[-1].endswith("Họ và tên: Thiếu họ và tên,")
+
+
+def test_the_register_finds_people_by_either_code_after_many_batches():
+    register = Register()
+    for start in range(0, 3000, 1000):  # three batches of a thousand people, the arrays growing past 1.024
+        people = []
+        for n in range(start, start + 1000):
+            someone = Person(first_line=n + 2)
+            someone.bhxh_code, someone.personal_id = f"{n:010d}", (f"{n:012d}" if n % 2 else None)
+            someone.participant_id, someone.first_ok, someone.hashes = n + 1, True, (n,) * 8
+            someone.enrolments = {(1, 738000): n + 2}
+            people.append(someone)
+        register.keep(people)
+    by_code, by_id = register.people_of({"0000000005", "0000002999", "0000009999"}, {"000000001001"})
+    assert sorted(by_code) == ["0000000005", "0000002999"] and list(by_id) == ["000000001001"]
+    found = by_id["000000001001"]
+    assert (found.first_line, found.participant_id, found.bhxh_code, found.earlier) == (1003, 1002, "0000001001", True)
+    assert found.hashes == (1001,) * 8 and found.enrolments == {(1, 738000): 1003}
+    assert by_code["0000000005"].personal_id == "000000000005"
