@@ -33,7 +33,7 @@ from bhxh_portal.search import fold_text
 from units import access
 from units.models import Unit
 
-from . import selectors
+from . import selectors, tally
 from .models import Contact, ListKind, Outcome, RefusalReason, WorkItem
 from .services import contact_errors
 
@@ -231,6 +231,7 @@ def import_round_contacts(source, *, filename: str, unit: Unit, month: datetime.
         new = _count(report, planned, _recorded(seen))
         Contact.objects.bulk_create([Contact(item_id=item_id, recorded_by=user, **values) for item_id, values in new],
                                     batch_size=500)
+        tally.refresh_items(item_id for item_id, _ in new)  # bulk_create sends no signal
 
     return commit_all_or_nothing(report, write, dry_run=dry_run)
 

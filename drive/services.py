@@ -5,13 +5,14 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 
 from agents.models import Agent, Collector, PersonalDataAccess
 from agents.models.access_log import AccessOutcome
 from units import access
 from units.models import Unit
 
-from . import selectors
+from . import selectors, tally
 from .models import Contact, ListKind, Outcome, WorkItem
 
 
@@ -32,8 +33,10 @@ def work_list_draw(*, unit: Unit, month: datetime.date, kind: str, by) -> int:
                     resident_id=r.resident_id, product_id=r.product_id, last_valid_to=r.last_valid_to,
                     village_id=r.village_id, assigned_by=by)
            for r in rows if r.person_key not in taken]
+    last = WorkItem.objects.aggregate(last=Max("pk"))["last"] or 0
     # A double click drawing the same list twice: the unique constraints keep one item a person.
     WorkItem.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    tally.refresh(WorkItem.objects.filter(month=start, kind=kind, pk__gt=last))  # bulk_create sends no signal
     return len(new)
 
 
@@ -178,4 +181,5 @@ def activity_sign_ups_record(*, activity, by, participants=None) -> int:
     contacts = [Contact(item=item, contacted_on=day, outcome=Outcome.PROMISED, note=note, activity=activity,
                         recorded_by=by) for item in items if item.pk not in done]
     Contact.objects.bulk_create(contacts, ignore_conflicts=True)  # a double click: the constraint keeps one
+    tally.refresh(items)  # bulk_create sends no signal
     return len(contacts)
