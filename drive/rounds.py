@@ -227,7 +227,8 @@ def import_round_contacts(source, *, filename: str, unit: Unit, month: datetime.
     def write() -> None:
         # The round's items locked first: two uploads of one file at once wait for each other here,
         # and the second finds the first one's contacts.
-        list(WorkItem.objects.select_for_update().filter(pk__in=sorted(seen)).values_list("pk", flat=True))
+        locked = WorkItem.objects.select_for_update().filter(pk__in=sorted(seen)).order_by("pk")
+        list(locked.values_list("pk", flat=True))
         new = _count(report, planned, _recorded(seen))
         Contact.objects.bulk_create([Contact(item_id=item_id, recorded_by=user, **values) for item_id, values in new],
                                     batch_size=500)

@@ -18,11 +18,11 @@ call these functions themselves. A changed DRIVE_PRODUCTS setting needs `refresh
 """
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from agents.models import Enrolment
 from bhxh_portal.months import month_end
@@ -93,21 +93,14 @@ def refresh_all() -> int:
 def totals(items: QuerySet, key_fields: tuple[str, ...]) -> list[dict]:
     """The funnel's counters of `items` per value of `key_fields`, from the kept facts: one grouped
     query over the items alone."""
-    from django.db.models import Count, IntegerField, Sum, Value
-
     def count_if(condition: Q):
-        return Sum(Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()))
+        return Coalesce(Sum(Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())), 0)
 
     due = Q(kind="due")
-    rows = items.order_by().values(*key_fields).annotate(
-        listed=Count("pk"), contacted_n=count_if(Q(contacted=True)), promised_n=count_if(Q(promised=True)),
-        from_activity=count_if(Q(promised_at_activity=True)), enrolled_n=count_if(Q(enrolled=True)),
-        due=count_if(due), renewed=count_if(due & Q(enrolled=True)))
-    result = []
-    for r in rows:
-        found = defaultdict(int, {k: r[k] for k in key_fields})
-        found.update(listed=r["listed"], contacted=r["contacted_n"] or 0, promised=r["promised_n"] or 0,
-                     from_activity=r["from_activity"] or 0, enrolled=r["enrolled_n"] or 0, due=r["due"] or 0,
-                     renewed=r["renewed"] or 0)
-        result.append(dict(found))
-    return result
+    # Named apart from the model's fields (an annotation may not shadow one), renamed below.
+    counters = {"listed": Count("pk"), "n_contacted": count_if(Q(contacted=True)),
+                "n_promised": count_if(Q(promised=True)), "from_activity": count_if(Q(promised_at_activity=True)),
+                "n_enrolled": count_if(Q(enrolled=True)), "due": count_if(due),
+                "renewed": count_if(due & Q(enrolled=True))}
+    return [{key.removeprefix("n_"): value for key, value in row.items()}
+            for row in items.order_by().values(*key_fields).annotate(**counters)]

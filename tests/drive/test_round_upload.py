@@ -52,7 +52,8 @@ def run(official, text: str, *, unit, kind="due", dry_run=False):
 def test_the_template_is_the_round_with_empty_outcome_columns(client, registry, official, drawn):
     client.force_login(official)
     response = client.get(urls(registry["xa1"])[0])
-    assert response.status_code == 200 and 'filename="ket-qua-due-2024-06-00001.xlsx"' in response["Content-Disposition"]
+    assert response.status_code == 200
+    assert 'filename="ket-qua-due-2024-06-00001.xlsx"' in response["Content-Disposition"]
     rows = sheet(b"".join(response.streaming_content) if response.streaming else response.content)
     assert rows[0] == TEMPLATE_HEADERS
     by_name = {r[3]: r for r in rows[1:]}

@@ -125,7 +125,8 @@ class Command(BaseCommand):
             return
         units = Unit.objects.filter(path__startswith=province.path)
         ids = list(units.values_list("pk", flat=True))
-        Contact.objects.filter(item__commune_id__in=ids).delete()
+        # Raw: the items go too, so the facts kept on them need no refresh contact by contact.
+        Contact.objects.filter(item__commune_id__in=ids)._raw_delete(Contact.objects.db)
         WorkItem.objects.filter(commune_id__in=ids)._raw_delete(WorkItem.objects.db)
         Resident.objects.filter(commune_id__in=ids)._raw_delete(Resident.objects.db)
         Enrolment.objects.filter(participant__commune_id__in=ids)._raw_delete(Enrolment.objects.db)
