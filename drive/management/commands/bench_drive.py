@@ -3,7 +3,8 @@
 Builds (or reuses, when the participant count matches) a synthetic province for the drive: 10
 districts × 15 communes × 10 thôn, the participants spread over the thôn with one enrolment of a
 drive product each (a third renewed), a population list of one resident in ten participants, the
-month's three lists drawn for the whole province and a third of the people visited. Participants,
+month's three lists drawn for the whole province, a third of the people visited, and the renewals of
+those who said they paid received by the registry. Participants,
 enrolments, residents and contacts are written with COPY on PostgreSQL (bulk_create elsewhere).
 
 Prints, in the same run, the time of one commune's lists (each kind) and of the province's funnel
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from agents import bulk
 from agents.models import Enrolment, Participant, Product
+from agents.signals import registry_changed
 from bhxh_portal.numbers import format_number as n
 from drive import selectors, services, tally
 from drive.models import Contact, ListKind, Outcome, Resident, WorkItem
@@ -197,5 +199,17 @@ class Command(BaseCommand):
                                    "created_at"], contacts, returning=False)
         # COPY sends no signal: the facts the funnel reads are set on the visited people here.
         tally.refresh(WorkItem.objects.filter(month=month, contacted=False, contacts__isnull=False).distinct())
-        _analyze([WorkItem, Contact])
+        # Those who said "đã đóng" did pay: the registry receives their renewal as the participant import
+        # writes it (COPY, then agents.signals.registry_changed), so the funnel has people enrolled.
+        paid = list(WorkItem.objects.filter(month=month, commune__path__startswith=province.path,
+                                            participant__isnull=False, product__isnull=False,
+                                            contacts__outcome=Outcome.PAID)
+                    .values_list("participant_id", "product_id", "last_valid_to").distinct())
+        bulk.bulk_insert(Enrolment, ["participant_id", "product_id", "valid_from", "valid_to", "payment_mode", "months",
+                                     "support_group", "is_new", "created_at", "updated_at"],
+                         [(pk, product, end + datetime.timedelta(days=1), selectors.month_end(selectors.add_months(
+                             end, 12, clamp=True)), "monthly", 12, "other", False, now, now) for pk, product, end in paid],
+                         returning=False)
+        registry_changed.send(sender=Participant, participant_ids=[pk for pk, _, _ in paid])
+        _analyze([WorkItem, Contact, Enrolment])
         return province
