@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -12,3 +14,5 @@ class DriveConfig(AppConfig):
         from reports.views_dashboard import register_dashboard_panel
 
         register_dashboard_panel("drive_funnel", dashboard_funnel)
+        # The funnel's facts kept on the work items follow the ORM writes (drive.signals).
+        import_module("drive.signals")

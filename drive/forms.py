@@ -27,3 +27,8 @@ class ContactForm(forms.Form):
 class ResidentUploadForm(forms.Form):
     file = forms.FileField(label="Tệp danh sách (xlsx, xls, ods, csv)",
                            error_messages={"required": "Hãy chọn tệp danh sách."})
+
+
+class RoundUploadForm(forms.Form):
+    file = forms.FileField(label="Tệp kết quả đã điền (xlsx, xls, ods, csv)",
+                           error_messages={"required": "Hãy chọn tệp kết quả."})

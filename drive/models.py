@@ -97,6 +97,11 @@ class WorkItem(models.Model):
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name="người phân công")
     created_at = models.DateTimeField("lập lúc", default=timezone.now)
+    # What the funnel counts of this person, kept current by every write they depend on (drive.tally).
+    contacted = models.BooleanField("đã tiếp xúc", default=False, db_default=False, editable=False)
+    promised = models.BooleanField("đã hẹn đóng", default=False, db_default=False, editable=False)
+    promised_at_activity = models.BooleanField("hẹn đóng tại hội nghị", default=False, db_default=False, editable=False)
+    enrolled = models.BooleanField("đã tham gia", default=False, db_default=False, editable=False)
 
     class Meta:
         ordering = ["village__name", "pk"]

@@ -6,16 +6,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, When
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from agents.models import Collector, Enrolment, Participant, Product
+from agents.models import Collector, Enrolment
 from bhxh_portal.months import add_months, month_end, month_start  # noqa: F401  (month_start: drive.services)
 from bhxh_portal.personal_ids import mask_personal_id
 from units import access
 from units.models import Unit
 
-from .models import CLOSING_OUTCOMES, PROMISED_OUTCOMES, Contact, ListKind, Outcome, Resident, WorkItem
+from . import tally
+from .models import CLOSING_OUTCOMES, Contact, ListKind, Outcome, Resident, WorkItem
 
 # Who organises the commune's drive (makes the lists, splits them, imports the population list),
 # who reads every list and the funnel: units.access.ACTIONS["drive.manage"], ["drive.oversee"];
@@ -280,73 +280,6 @@ BY = {"commune": ("commune_id", "commune__name"), "village": ("village_id", "vil
       "agent": ("agent_id", "agent__name")}
 
 
-def _funnel_rows(items: QuerySet, month: datetime.date, key_fields: tuple[str, ...]) -> list[dict]:
-    """The funnel's counters of `items`, one row per value of `key_fields`, from one grouped query.
-
-    Each part is read once for all the people, never once per person: the contacts summarised per
-    item (contacted, promised, promised at an activity), the enrolled items (a later enrolment of
-    the same product; for the population list, any drive product in force in the month), each
-    LEFT JOINed to the items. The parts are ORM querysets where the planner reads them well; the
-    joining, the sums and the population list's registry join are written out, in SQL that SQLite
-    (3.35+) and PostgreSQL (12+) both read."""
-    start = month_start(month)
-    # Enrolled: the registry shows the person (re-)joined after the list was drawn: a later
-    # enrolment of the same product, or, for the population list, any drive product in force.
-    by_participant = Enrolment.objects.filter(
-        participant=OuterRef("participant_id"), product=OuterRef("product_id"),
-        valid_from__gt=OuterRef("last_valid_to"))
-    ids = items.order_by().values("pk")
-    parts = {
-        "i": items.order_by().values(item=F("pk"), list_kind=F("kind"),
-                                     **{f"k{n}": F(name) for n, name in enumerate(key_fields)}),
-        "c": (Contact.objects.filter(item__in=ids).order_by().values(contacted_item=F("item_id"))
-              .annotate(promised=Max(Case(When(outcome__in=PROMISED_OUTCOMES, then=1), default=0)),
-                        from_activity=Max(Case(When(outcome__in=PROMISED_OUTCOMES, activity__isnull=False,
-                                                    then=1), default=0)))),
-        "ep": items.filter(participant__isnull=False).filter(Exists(by_participant)).order_by().values(
-            enrolled_item=F("pk")),
-        "er": items.filter(participant__isnull=True).order_by().values(
-            enrolled_item=F("pk"), personal_id=F("resident__personal_id")),
-    }
-    sql, params = {}, {}
-    for name, queryset in parts.items():
-        sql[name], params[name] = queryset.query.sql_with_params()
-    # The population list's people are found in the registry by their personal id: a join through
-    # the unique index, not a search of every enrolment in force for each resident.
-    products = drive_products()
-    in_force = f"""
-        SELECT DISTINCT r.enrolled_item FROM ({sql["er"]}) r
-        JOIN {Participant._meta.db_table} p ON p.personal_id = r.personal_id
-        JOIN {Enrolment._meta.db_table} e ON e.participant_id = p.id
-        JOIN {Product._meta.db_table} pr ON pr.id = e.product_id
-        WHERE pr.code IN ({", ".join(["%s"] * len(products))}) AND e.valid_from <= %s
-          AND (e.valid_to IS NULL OR e.valid_to >= %s)"""
-    keys = ", ".join(f"i.k{n}" for n in range(len(key_fields)))
-    enrolled = "(CASE WHEN ep.enrolled_item IS NULL AND er.enrolled_item IS NULL THEN 0 ELSE 1 END)"
-    # MATERIALIZED: each part is read once; PostgreSQL's parallel workers would otherwise each
-    # rebuild the inner parts' hashes.
-    query = f"""
-        WITH c AS MATERIALIZED ({sql["c"]}),
-             ep AS MATERIALIZED ({sql["ep"]}),
-             er AS MATERIALIZED ({in_force})
-        SELECT {keys}, COUNT(*), COUNT(c.contacted_item), SUM(COALESCE(c.promised, 0)),
-               SUM(COALESCE(c.from_activity, 0)), SUM({enrolled}),
-               SUM(CASE WHEN i.list_kind = %s THEN 1 ELSE 0 END),
-               SUM(CASE WHEN i.list_kind = %s THEN {enrolled} ELSE 0 END)
-        FROM ({sql["i"]}) i
-        LEFT JOIN c ON c.contacted_item = i.item
-        LEFT JOIN ep ON ep.enrolled_item = i.item
-        LEFT JOIN er ON er.enrolled_item = i.item
-        GROUP BY {keys}"""
-    with connection.cursor() as cursor:
-        cursor.execute(query, [*params["c"], *params["ep"], *params["er"], *products, month_end(start), start,
-                               ListKind.DUE.value, ListKind.DUE.value, *params["i"]])
-        found = cursor.fetchall()
-    width = len(key_fields)
-    return [dict(zip((*key_fields, *COUNTERS), (*row[:width], *(int(v or 0) for v in row[width:]))))
-            for row in found]
-
-
 COUNTERS = ("listed", "contacted", "promised", "from_activity", "enrolled", "due", "renewed")
 
 
@@ -364,14 +297,24 @@ def _month_items(*, user, unit: Unit, month: datetime.date) -> QuerySet:
     return items.filter(commune_id__in=communes)
 
 
-def funnel(*, user, unit: Unit, month: datetime.date, by: str = "village") -> list[FunnelLine]:
+def _funnel_rows(items: QuerySet, month: datetime.date, key_fields: tuple[str, ...], live: bool) -> list[dict]:
+    if live:
+        from .funnel_live import funnel_rows_live
+
+        return funnel_rows_live(items, month, key_fields)
+    return tally.totals(items, key_fields)
+
+
+def funnel(*, user, unit: Unit, month: datetime.date, by: str = "village", live: bool = False) -> list[FunnelLine]:
     """listed → contacted → promised → enrolled per commune, thôn or agent, for the month's items
     in the unit's subtree, with the retention rate (renewed ÷ due) and the refusal reasons.
 
-    One grouped query for the counters, one for the refusal reasons; the total line is the sum."""
+    One grouped query over the items for the counters (the facts each item keeps, drive.tally), one
+    for the refusal reasons; the total line is the sum. `live`: the counters found in the contacts
+    and the registry at read time instead (the reference the kept facts are checked against)."""
     key_field, label_field = BY[by]
     items = _month_items(user=user, unit=unit, month=month)
-    rows = _funnel_rows(items, month, (key_field, label_field))
+    rows = _funnel_rows(items, month, (key_field, label_field), live)
     lines: dict = {}
     total = FunnelLine(key=None, label="Tổng cộng")
     for r in rows:
@@ -390,11 +333,11 @@ def funnel(*, user, unit: Unit, month: datetime.date, by: str = "village") -> li
     return [*sorted(lines.values(), key=lambda line: line.label), total]
 
 
-def funnel_summary(*, user, unit: Unit, month: datetime.date) -> list[FunnelLine]:
+def funnel_summary(*, user, unit: Unit, month: datetime.date, live: bool = False) -> list[FunnelLine]:
     """The compact funnel of the dashboard: one line a list (đến hạn, dừng đóng, chưa tham gia) and
     the total, from one grouped query."""
     items = _month_items(user=user, unit=unit, month=month)
-    found = {r["kind"]: r for r in _funnel_rows(items, month, ("kind",))}
+    found = {r["kind"]: r for r in _funnel_rows(items, month, ("kind",), live)}
     total = FunnelLine(key=None, label="Tổng cộng")
     lines = []
     for kind in ListKind:

@@ -5,13 +5,14 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 
 from agents.models import Agent, Collector, PersonalDataAccess
 from agents.models.access_log import AccessOutcome
 from units import access
 from units.models import Unit
 
-from . import selectors
+from . import selectors, tally
 from .models import Contact, ListKind, Outcome, WorkItem
 
 
@@ -32,8 +33,10 @@ def work_list_draw(*, unit: Unit, month: datetime.date, kind: str, by) -> int:
                     resident_id=r.resident_id, product_id=r.product_id, last_valid_to=r.last_valid_to,
                     village_id=r.village_id, assigned_by=by)
            for r in rows if r.person_key not in taken]
+    last = WorkItem.objects.aggregate(last=Max("pk"))["last"] or 0
     # A double click drawing the same list twice: the unique constraints keep one item a person.
     WorkItem.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    tally.refresh(WorkItem.objects.filter(month=start, kind=kind, pk__gt=last))  # bulk_create sends no signal
     return len(new)
 
 
@@ -82,22 +85,36 @@ def can_record(user, item: WorkItem) -> bool:
     return selectors.items_visible_to(user, WorkItem.objects.filter(pk=item.pk)).exists()
 
 
-@transaction.atomic
-def contact_record(*, item: WorkItem, by, contacted_on: datetime.date, outcome: str, refusal_reason: str = "",
-                   note: str = "", next_date: datetime.date | None = None) -> Contact:
-    if not can_record(by, item):
-        raise PermissionDenied("Người này nằm ngoài phạm vi của bạn.")
+def contact_errors(*, contacted_on: datetime.date | None, outcome: str, refusal_reason: str = "",
+                   next_date: datetime.date | None = None) -> dict[str, str]:
+    """What is wrong with a contact, by field (the phone page and the upload of the printed round
+    say the same). `refusal_reason_unused`: a reason given with another outcome."""
     errors = {}
     if outcome not in Outcome.values:
         errors["outcome"] = "Hãy chọn kết quả."
     if outcome == Outcome.REFUSED and not refusal_reason:
         errors["refusal_reason"] = "Hãy chọn lý do từ chối."
+    if outcome != Outcome.REFUSED and refusal_reason:
+        errors["refusal_reason_unused"] = "Lý do từ chối chỉ ghi khi kết quả là Từ chối."
+    if contacted_on is None:
+        errors["contacted_on"] = "Hãy ghi ngày gặp."
+    elif contacted_on > datetime.date.today():
+        errors["contacted_on"] = "Ngày gặp không được sau hôm nay."
+    if next_date is not None and contacted_on is not None and next_date < contacted_on:
+        errors["next_date"] = "Ngày hẹn lần sau phải từ ngày gặp trở đi."
+    return errors
+
+
+@transaction.atomic
+def contact_record(*, item: WorkItem, by, contacted_on: datetime.date, outcome: str, refusal_reason: str = "",
+                   note: str = "", next_date: datetime.date | None = None) -> Contact:
+    if not can_record(by, item):
+        raise PermissionDenied("Người này nằm ngoài phạm vi của bạn.")
+    errors = contact_errors(contacted_on=contacted_on, outcome=outcome, refusal_reason=refusal_reason,
+                            next_date=next_date)
+    errors.pop("refusal_reason_unused", None)  # the phone form drops a reason left from a change of mind
     if outcome != Outcome.REFUSED:
         refusal_reason = ""
-    if contacted_on > datetime.date.today():
-        errors["contacted_on"] = "Ngày gặp không được sau hôm nay."
-    if next_date is not None and next_date < contacted_on:
-        errors["next_date"] = "Ngày hẹn lần sau phải từ ngày gặp trở đi."
     if errors:
         raise ValidationError(errors)
     try:
@@ -164,4 +181,5 @@ def activity_sign_ups_record(*, activity, by, participants=None) -> int:
     contacts = [Contact(item=item, contacted_on=day, outcome=Outcome.PROMISED, note=note, activity=activity,
                         recorded_by=by) for item in items if item.pk not in done]
     Contact.objects.bulk_create(contacts, ignore_conflicts=True)  # a double click: the constraint keeps one
+    tally.refresh(items)  # bulk_create sends no signal
     return len(contacts)

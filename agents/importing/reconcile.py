@@ -11,6 +11,7 @@ from bhxh_portal.personal_ids import mask_personal_id
 
 from .. import bulk
 from ..models import Enrolment, Participant
+from ..signals import registry_changed
 from .columns import COLUMN_BY_FIELD, E_FIELD_COLUMNS, E_FIELDS, P_FIELD_COLUMNS, P_FIELDS, Header
 from .people import COMPARED, LOW_32, field_hashes
 from .rows import ImportOutcome, Person, Row
@@ -236,6 +237,12 @@ class Reconciler:
             bulk.bulk_insert(Enrolment, ["participant_id", "product_id", "valid_from", *E_FIELDS, *stamps,
                                          "last_import_id"], e_new, returning=False)
             bulk.bulk_change(Enrolment, [*self.e_fields, "updated_at", "last_import_id"], e_changed)
+            # Bulk writes send no model signals: the apps that keep figures on the registry are told here.
+            touched = {p.participant_id for p in [*new_people, *changed_people]}
+            touched |= {row.person.participant_id for row in rows if row.status in ("new", "updated")}
+            registry_changed.send(sender=Participant, participant_ids=sorted(touched - {None}), former_personal_ids=[
+                p.db["personal_id"] for p in changed_people if p.db.get("personal_id")
+                and "personal_id" in p.changed_fields])
         outcome.add_time("write_participants_s", participants_s)
         outcome.add_time("write_enrolments_s", time.perf_counter() - started - participants_s)
         outcome.enrolments_created += len(e_new)

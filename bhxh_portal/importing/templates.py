@@ -14,8 +14,11 @@ def template_csv(headers: Sequence[str]) -> bytes:
 
 def template_xlsx(headers: Sequence[str], *, title: str = "Mẫu", guide: Iterable[Sequence] = (),
                   guide_widths: tuple[int, int] = (26, 100), text_columns: Sequence[int] = (),
-                  freeze: bool = True, styled: bool = True) -> bytes:
+                  freeze: bool = True, styled: bool = True, rows: Iterable[Sequence] = ()) -> bytes:
     """An xlsx with the headers on its first sheet (`title`) and, if given, the guide rows on a second.
+
+    `rows` prefill the sheet under the header (a list sent out to be completed and uploaded back);
+    the caller makes them safe (bhxh_portal.exports.safe_cell).
 
     `text_columns` (1-based) are formatted as text so that Excel keeps codes and "2023-06" as typed.
     Without `styled`, only the header row is written (a plain sheet as a list export makes it)."""
@@ -26,6 +29,9 @@ def template_xlsx(headers: Sequence[str], *, title: str = "Mẫu", guide: Iterab
     sheet = workbook.active
     sheet.title = title[:31]
     sheet.append(list(headers))
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        sheet.append(list(row))
     if styled:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
@@ -33,7 +39,7 @@ def template_xlsx(headers: Sequence[str], *, title: str = "Mẫu", guide: Iterab
         if freeze:
             sheet.freeze_panes = "A2"
     for column in text_columns:
-        for row in range(2, 1000):
+        for row in range(2, max(1000, count + 100)):
             sheet.cell(row=row, column=column).number_format = "@"
     guide = list(guide)
     if guide:

@@ -160,3 +160,47 @@ def test_two_imports_of_the_same_activity_plan_at_once_add_its_lines_once(monkey
     assert said == ["đã thêm 0, đã cập nhật 0, không đổi 50.", "đã thêm 50, đã cập nhật 0, không đổi 0."]
     assert DriveActivity.objects.count() == 50
     assert DriveActivity.objects.filter(planned_start=datetime.date(2024, 10, 25)).count() == 1
+
+
+def test_the_same_filled_round_uploaded_twice_at_once_records_each_visit_once(monkeypatch):
+    """Two uploads of one filled round (two tabs, two confirmations): both check the file and find
+    nothing recorded; the first to lock the round's people writes, the second finds its contacts."""
+    require_postgresql()
+    from agents.models import Enrolment, Participant, Product
+    from drive import rounds
+    from drive.models import Contact, ListKind, WorkItem
+    from units.models import Role
+
+    province = make_unit("Tỉnh Bắc Ninh", level_code="tinh", code="27")
+    district = make_unit("Huyện Yên Phong", level_code="huyen", parent=province, code="BN-YP")
+    commune = make_unit("Xã Đông Phong", level_code="xa", parent=district, code="BN-YP01")
+    person = Participant.objects.create(bhxh_code="2700000001", personal_id="027100000001", full_name="Nguyễn Văn A",
+                                        birth_date=datetime.date(1972, 3, 3), commune=commune)
+    Enrolment.objects.create(participant=person, product=Product.objects.get(code="bhyt_hgd"),
+                             valid_from=datetime.date(2023, 7, 1), valid_to=datetime.date(2024, 6, 30))
+    item = WorkItem.objects.create(month=datetime.date(2024, 6, 1), kind=ListKind.DUE, commune=commune,
+                                   participant=person)
+    data = f"Mã dòng,Ngày gặp,Kết quả\n{rounds.row_key(item.pk)},10/06/2024,Hẹn đóng\n".encode()
+    hold_both_at(monkeypatch, rounds, "_recorded")
+    users = [make_member(commune, Role.COMMUNE_OFFICIAL), make_member(commune, Role.COMMUNE_OFFICIAL)]
+    reports: list = [None, None]
+
+    def run(index):
+        try:
+            reports[index] = rounds.import_round_contacts(data, filename="k.csv", unit=commune,
+                                                          month=datetime.date(2024, 6, 1), kind=ListKind.DUE,
+                                                          user=users[index])
+        except Exception as exc:  # noqa: BLE001 - a database error would be the failure looked for
+            reports[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted((r.created, r.unchanged) for r in reports) == [(0, 1), (1, 0)]
+    assert Contact.objects.filter(item=item).count() == 1
+    item.refresh_from_db()
+    assert item.contacted and item.promised

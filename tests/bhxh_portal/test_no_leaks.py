@@ -237,6 +237,48 @@ def check_residents(client, world, capture):
             ("the refusal", refused.content.decode())]
 
 
+def check_round_contacts(client, world, capture):
+    """The filled round of a commune: the codes of people elsewhere (by mã số BHXH or by the row key of
+    another district's round) are refused with the words used for a code of nobody."""
+    from drive.models import ListKind, WorkItem
+    from agents.models import Participant as Person
+    from units.models import Unit
+
+    sibling_commune = Unit.objects.get(code="BN-KD01")
+    far_item = WorkItem.objects.create(month=D(2024, 6, 1), kind=ListKind.DUE, commune=sibling_commune,
+                                       participant=Person.objects.get(bhxh_code="2712345670"))
+    headers = ["Mã dòng", "Mã số BHXH", "Ngày gặp", "Kết quả"]
+    rows = [["", "7912345678", "10/06/2024", "Đã gặp"], ["", "2712345670", "10/06/2024", "Đã gặp"],
+            [f"VD-{far_item.pk}", "", "10/06/2024", "Đã gặp"]]
+    commune = world["commune"]
+    page = f"/van-dong/{commune.pk}/2024-06/due/nhap-ket-qua/"
+    response = client.post(page, {"file": upload("ket-qua.xlsx", headers, rows)})
+    report = response.context["report"]
+    assert response.status_code == 400 and len(report.problems) == 3 and not far_item.contacts.exists()
+    refused = client.post(f"/van-dong/{sibling_commune.pk}/2024-06/due/nhap-ket-qua/", {
+        "file": upload("ket-qua.xlsx", headers, rows)})
+    assert refused.status_code == 404
+    return [("the check page", response.content.decode()), ("the check messages", " ".join(report.messages())),
+            ("the refusal", refused.content.decode())]
+
+
+def test_the_round_to_fill_in_holds_only_ones_own_people_masked(client, world):
+    from drive.models import ListKind, WorkItem
+    from units.models import Unit
+
+    for person in (world["inside"], Participant.objects.get(bhxh_code="2712345670")):  # both due in June
+        Enrolment.objects.create(participant=person, product=Product.objects.get(code="bhyt_hgd"),
+                                 valid_from=D(2023, 7, 1), valid_to=D(2024, 6, 30))
+    WorkItem.objects.create(month=D(2024, 6, 1), kind=ListKind.DUE, commune=Unit.objects.get(code="BN-KD01"),
+                            participant=Participant.objects.get(bhxh_code="2712345670"))
+    client.force_login(world["staff"])
+    response = client.get(reverse("drive:round_template", kwargs={"pk": world["own"].pk, "month": "2024-06",
+                                                                  "kind": "due"}))
+    text = " ".join(" ".join(row) for row in sheet_cells(downloaded(response)))
+    assert "Nguyễn Văn Nội Bộ" in text and "2700000001" in text
+    assert_tells_nothing(text, "the round to fill in")
+
+
 def check_unit_import(client, world, capture):
     """An administrator's unit list: a code used in another branch, a parent in another province and a
     unit of another province are refused without saying what they are or where."""
@@ -275,6 +317,7 @@ UPLOAD_CHECKS = {
     "activities:activity_import": check_activities,
     "programmes:list_import": check_programme_lists,
     "drive:resident_import": check_residents,
+    "drive:contact_import": check_round_contacts,
 }
 CASES = [(name, kind, check) for name, entry in UPLOAD_CHECKS.items()
          for kind, check in (entry.items() if isinstance(entry, dict) else [("", entry)])]
@@ -448,7 +491,8 @@ NO_PEOPLE = {"targets:import_template", "results:results_import_template", "acti
 # fetch them is tested with the files themselves (tests/campaigns/test_private_files.py).
 UPLOADED_AS_IS = {"activities:attachment_download"}
 DOWNLOADS_CHECKED = {"programmes:list_export": test_no_export_holds_a_full_personal_id,
-                     "jobs:job_download": check_participants}
+                     "jobs:job_download": check_participants,
+                     "drive:round_template": test_the_round_to_fill_in_holds_only_ones_own_people_masked}
 
 
 def test_every_upload_page_and_download_is_checked_here():

@@ -6,7 +6,8 @@ import itertools
 import pytest
 
 from agents.models import Agent, AgentKind, Collector, Enrolment, Participant, Product
-from drive.models import Resident
+from drive import services
+from drive.models import ListKind, Resident, WorkItem
 from units.models import Role
 from tests.factories import make_member, make_unit
 
@@ -98,3 +99,16 @@ def agents(tree):
         collector = Collector.objects.create(agent=agent, full_name=f"Nhân viên {key.upper()}", user=user)
         result[key] = {"agent": agent, "user": user, "collector": collector}
     return result
+
+
+@pytest.fixture
+def drawn(registry, official, agents):
+    """The month's three lists drawn; Trần Thị Đến Hạn given to agent A's collector, Lê Văn Tự Nguyện
+    to agent B."""
+    for kind in ListKind.values:
+        services.work_list_draw(unit=registry["xa1"], month=MONTH, kind=kind, by=official)
+    item_a = WorkItem.objects.get(participant=registry["people"]["not_renewed"])
+    services.work_item_assign(item=item_a, by=official, collector=agents["a"]["collector"])
+    item_b = WorkItem.objects.get(participant=registry["people"]["voluntary_due"])
+    services.work_item_assign(item=item_b, by=official, agent=agents["b"]["agent"])
+    return {"a": item_a, "b": item_b}

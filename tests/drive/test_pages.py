@@ -7,26 +7,13 @@ from django.urls import reverse
 
 from agents.models import PersonalDataAccess
 from drive import selectors, services
-from drive.models import Contact, ListKind, Outcome, WorkItem
-from units.models import Role
-from tests.factories import make_member
+from drive.models import Outcome
 
 from .conftest import D, MONTH
 
 
 def list_url(unit, kind="due"):
     return reverse("drive:work_list", kwargs={"pk": unit.pk, "month": "2024-06", "kind": kind})
-
-
-@pytest.fixture
-def drawn(registry, official, agents):
-    for kind in ListKind.values:
-        services.work_list_draw(unit=registry["xa1"], month=MONTH, kind=kind, by=official)
-    item_a = WorkItem.objects.get(participant=registry["people"]["not_renewed"])
-    services.work_item_assign(item=item_a, by=official, collector=agents["a"]["collector"])
-    item_b = WorkItem.objects.get(participant=registry["people"]["voluntary_due"])
-    services.work_item_assign(item=item_b, by=official, agent=agents["b"]["agent"])
-    return {"a": item_a, "b": item_b}
 
 
 def test_official_sees_the_list_and_each_row_is_logged(client, registry, official):

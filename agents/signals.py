@@ -1,0 +1,7 @@
+"""What the registry tells the apps above it (they connect; agents imports none of them)."""
+
+from django.dispatch import Signal
+
+# Sent inside the transaction of a bulk write that bypasses the models' own signals (the participant
+# import): participant_ids whose row or enrolments changed, former_personal_ids replaced on them.
+registry_changed = Signal()

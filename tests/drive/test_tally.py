@@ -1,0 +1,115 @@
+"""The funnel reads the facts kept on the work items (drive.tally): after every kind of write they
+depend on, they give the same figures as the counters found in the contacts and the registry at read
+time (the funnel's former query, kept as the reference)."""
+
+import pytest
+
+from agents.models import Enrolment, Participant
+from agents.signals import registry_changed
+from campaigns.models.activities import ActivityStatus, DriveActivity
+from campaigns.activities.services import activity_link_participants
+from drive import selectors, services, tally
+from drive.models import Contact, ListKind, Outcome, WorkItem
+from drive.rounds import import_round_contacts, row_key
+
+from .conftest import D, MONTH, enrol
+
+
+def assert_same_figures(user, unit):
+    for by in ("commune", "village", "agent"):
+        kept = selectors.funnel(user=user, unit=unit, month=MONTH, by=by)
+        live = selectors.funnel(user=user, unit=unit, month=MONTH, by=by, live=True)
+        assert [vars(line) for line in kept] == [vars(line) for line in live], by
+    kept = selectors.funnel_summary(user=user, unit=unit, month=MONTH)
+    live = selectors.funnel_summary(user=user, unit=unit, month=MONTH, live=True)
+    assert [vars(line) for line in kept] == [vars(line) for line in live]
+    return kept[-1]
+
+
+def test_every_write_keeps_the_facts_the_funnel_reads(registry, official, agents, drawn):
+    xa1, people = registry["xa1"], registry["people"]
+    total = assert_same_figures(official, xa1)
+    assert (total.listed, total.contacted, total.promised, total.enrolled) == (7, 0, 0, 0)
+    # a visit from the phone page, a refusal, then a promise recorded later
+    services.contact_record(item=drawn["a"], by=official, contacted_on=D(2024, 6, 10), outcome=Outcome.MET)
+    services.contact_record(item=drawn["b"], by=official, contacted_on=D(2024, 6, 10), outcome=Outcome.REFUSED,
+                            refusal_reason="no_need")
+    assert assert_same_figures(official, xa1).contacted == 2
+    # the filled round uploaded (bulk)
+    report = import_round_contacts(
+        f"Mã dòng,Ngày gặp,Kết quả\n{row_key(drawn['a'].pk)},12/06/2024,Hẹn đóng\n".encode(), filename="k.csv",
+        unit=xa1, month=MONTH, kind=ListKind.DUE, user=official)
+    assert report.ok and report.created == 1
+    assert assert_same_figures(official, xa1).promised == 1
+    # a sign-up at a conference (bulk items and contacts)
+    activity = DriveActivity.objects.create(kind="prospect_conference", organiser=xa1, title="Hội nghị",
+                                            planned_start=D(2024, 6, 8), planned_end=D(2024, 6, 8),
+                                            status=ActivityStatus.HELD, held_on=D(2024, 6, 8))
+    activity_link_participants(activity=activity, by=official, identifiers=[people["lapsed"].bhxh_code])
+    assert assert_same_figures(official, xa1).from_activity == 1
+    # the registry receives the renewal, then loses it again
+    renewal = enrol(people["not_renewed"], "bhyt_hgd", D(2024, 6, 16), D(2025, 6, 15))
+    total = assert_same_figures(official, xa1)
+    assert (total.enrolled, total.renewed) == (1, 1)
+    renewal.delete()
+    assert assert_same_figures(official, xa1).enrolled == 0
+    # a resident of the population list found in the registry by a số định danh given later
+    expired = people["expired_resident"]
+    enrol(expired, "bhyt_hgd", D(2024, 6, 1), D(2025, 5, 31))
+    assert assert_same_figures(official, xa1).enrolled == 1  # Mai Hết Thẻ, by her số định danh
+    expired.personal_id = "001099000099"
+    expired.save()
+    assert assert_same_figures(official, xa1).enrolled == 0
+    someone = Participant.objects.get(pk=people["lapsed"].pk)
+    someone.personal_id = "001099000003"  # Lý Chưa Tham Gia's number, and her enrolment in force
+    someone.save()
+    enrol(someone, "bhxh_tn", D(2024, 5, 1), D(2024, 12, 31))
+    assert assert_same_figures(official, xa1).enrolled == 2  # Lý Chưa Tham Gia, and the lapsed rejoined
+    # a contact edited then deleted (the admin), a person moved and reassigned
+    contact = Contact.objects.get(item=drawn["b"])
+    contact.outcome, contact.refusal_reason = Outcome.PAID, ""
+    contact.save()
+    assert assert_same_figures(official, xa1).promised == 3  # with the sign-up
+    contact.delete()
+    services.work_item_move(item=drawn["a"], kind=ListKind.LAPSED, by=official)
+    services.work_item_assign(item=drawn["a"], by=official, agent=agents["b"]["agent"])
+    assert_same_figures(official, xa1)
+    assert_same_figures(agents["b"]["user"], xa1)  # an agent's own funnel too
+    # a whole participant removed
+    Participant.objects.get(pk=people["moved"].pk).delete()
+    assert_same_figures(official, xa1)
+
+
+def test_the_registry_imports_bulk_writes_are_followed(registry, official, drawn):
+    """The participant import writes by COPY and says so with agents.signals.registry_changed."""
+    person = registry["people"]["voluntary_due"]
+    item = WorkItem.objects.get(participant=person)
+    Enrolment.objects.bulk_create([Enrolment(participant=person, product=item.product, valid_from=D(2024, 7, 1),
+                                             valid_to=D(2024, 12, 31))])
+    assert selectors.funnel(user=official, unit=registry["xa1"], month=MONTH)[-1].enrolled == 0  # not told yet
+    registry_changed.send(sender=Participant, participant_ids=[person.pk])
+    assert assert_same_figures(official, registry["xa1"]).enrolled == 1
+
+
+def test_the_participant_import_tells_the_drive(registry, official, drawn):
+    from agents.importers import ParticipantImport
+    from units.models import Role
+    from tests.factories import make_member
+
+    person = registry["people"]["voluntary_due"]
+    headers = "Mã số BHXH,Số CCCD,Họ và tên,Ngày sinh,Giới tính,Mã xã,Loại hình,Từ ngày,Đến ngày,Mức thu nhập\n"
+    row = f"{person.bhxh_code},{person.personal_id},{person.full_name},01/01/1980,Nam,00001,BHXH TN,01/07/2024," \
+          "31/12/2024,1500000\n"
+    staff = make_member(registry["district"], Role.BHXH_STAFF)
+    outcome = ParticipantImport(user=staff, scope=registry["district"], dry_run=False).run((headers + row).encode(),
+                                                                            filename="ds.csv")[0]
+    assert outcome.invalid == 0, outcome.problems
+    assert Enrolment.objects.filter(participant=person, valid_from=D(2024, 7, 1)).exists()
+    assert assert_same_figures(official, registry["xa1"]).enrolled == 1
+
+
+@pytest.mark.parametrize("kind", ListKind.values)
+def test_a_drawn_list_starts_with_its_facts(registry, official, kind):
+    services.work_list_draw(unit=registry["xa1"], month=MONTH, kind=kind, by=official)
+    assert_same_figures(official, registry["xa1"])
+    assert WorkItem.objects.exists() and tally.refresh_all() == 0  # nothing left stale
