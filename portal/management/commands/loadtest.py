@@ -164,16 +164,20 @@ class Command(BaseCommand):
         month = synthetic.last_month
         official_users = min(max(1, round(users * OFFICIALS_SHARE)), users - 1)
         leader_users = users - official_users
-        officials = people["officials"][:official_users]  # one commune each while there are enough
-        villages = {}
-        for village in Unit.objects.filter(parent__in=[c for _, c in officials]).order_by("code"):
-            villages.setdefault(village.parent_id, village)
+        # One commune each while there are enough; past that, a second official of a commune saves
+        # another village's cell (two users on one cell would refuse each other's saves as stale).
+        everyone = people["officials"]
+        officials = [(everyone[i % len(everyone)], i // len(everyone)) for i in range(official_users)]
+        villages: dict[int, list[Unit]] = {}
+        for village in Unit.objects.filter(parent__in=[c for (_, c), _ in officials]).order_by("code"):
+            villages.setdefault(village.parent_id, []).append(village)
+        officials = [(user, commune, villages[commune.pk][turn]) for (user, commune), turn in officials
+                     if turn < len(villages.get(commune.pk, []))]
         current = {r.unit_id: r for r in MonthlyResult.objects.filter(
-            unit__in=list(villages.values()), indicator__code="bhyt", year=month.year, month=month.number,
+            unit__in=[v for _, _, v in officials], indicator__code="bhyt", year=month.year, month=month.number,
             agent__isnull=True)}
         official_slots = []
-        for user, commune in officials:
-            village = villages[commune.pk]
+        for user, commune, village in officials:
             result = current.get(village.pk)
             official_slots.append({"session": open_session(user), "commune": commune.pk, "village": village.pk,
                                    "version": result.version if result else 0,
@@ -182,7 +186,7 @@ class Command(BaseCommand):
                         for user, district in (people["leaders"][i % len(people["leaders"])]
                                                for i in range(leader_users))]
         return {"month": month.key, "duration": duration, "spawn_rate": spawn_rate, "wait_min": wait_min,
-                "wait_max": wait_max, "official_users": official_users, "leader_users": leader_users,
+                "wait_max": wait_max, "official_users": len(official_slots), "leader_users": leader_users,
                 "officials": official_slots, "leaders": leader_slots}
 
     def _start_gunicorn(self, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
