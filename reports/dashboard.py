@@ -16,7 +16,7 @@ from fractions import Fraction
 from django.utils.safestring import mark_safe
 
 from bhxh_portal.numbers import format_number
-from targets.models import Indicator, Target, TargetKind
+from targets.models import Indicator, Target, TargetKind, active_indicators
 from units.models import Unit
 from units.periods import Period, PeriodType
 from results.selectors import EMPTY, Figure, participants_for_children, participants_series, target_path
@@ -140,7 +140,7 @@ def unit_dashboard(*, unit: Unit, month: Period, ranking_code: str | None = None
     `month`, coverage, achievement, remaining and the month-by-month line; the children ranked by
     achievement for one indicator."""
     year = month.year
-    indicators = list(Indicator.objects.filter(is_active=True))
+    indicators = active_indicators()
     codes = [i.code for i in indicators]
     loaded = with_parts(codes)
     series = participants_series(unit=unit, indicators=loaded, start=Period.month(year - 1, 12), end=month,

@@ -4,3 +4,8 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
+
+# runserver is one process: its memory is the cache, unless CACHE_URL names a shared one.
+if not env.str("CACHE_URL", default=""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bhxh-local"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -25,3 +25,7 @@ AXES_ENABLED = False
 
 # Mail stays in memory (django.core.mail.outbox); the SMTP tests switch to a real server themselves.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# One process: its memory is the cache (tests/conftest.py empties it between tests).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bhxh-test"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -3,6 +3,7 @@ in a fixed number of queries (one over the subtree by path prefix, aggregated bo
 the reporting months and their deadlines; the dashboard's target path."""
 
 import datetime
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,10 +14,11 @@ from django.db.models import Case, Exists, F, IntegerField, Max, Min, OuterRef, 
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
+from bhxh_portal import memo
 from units import access
 from targets.models import Indicator
 from results.models import MonthlyResult, ReportState
-from units.models import Unit
+from units.models import UNITS, Unit
 from units.periods import Period, PeriodType
 from results.services import BREAKDOWNS, FIELDS
 
@@ -160,12 +162,14 @@ def _tree_of(rows: list[tuple], root_ids: set[int]) -> _Tree:
 
 
 def _load_tree(roots: list[Unit], start: datetime.date, end: datetime.date) -> _Tree:
-    """Every unit under the roots valid at some time between start and end: one query."""
+    """Every unit under the roots valid at some time between start and end: one query, remembered
+    until a unit is written (bhxh_portal.memo)."""
     ids = {u.pk for u in roots}
-    rows = list(Unit.objects.filter(_paths_q(u.path for u in roots))
-                .filter(Q(pk__in=ids) | _valid_between(start, end))
-                .values_list("id", "parent_id", "depth", "path"))
-    return _tree_of(rows, ids)
+    paths = sorted(u.path for u in roots)
+    key = "tree:" + hashlib.sha1(f"{paths}|{sorted(ids)}|{start}|{end}".encode()).hexdigest()
+    return memo.remember(key, (UNITS,), lambda: _tree_of(list(
+        Unit.objects.filter(_paths_q(paths)).filter(Q(pk__in=ids) | _valid_between(start, end))
+        .values_list("id", "parent_id", "depth", "path")), ids))
 
 
 def _load_tree_of_ids(unit_ids: set[int], start: datetime.date, end: datetime.date) -> _Tree:

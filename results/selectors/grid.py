@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from bhxh_portal.numbers import format_number
 from units import access
-from targets.models import Demographics, DenominatorKind, Indicator, Target, TargetKind
+from targets.models import Demographics, DenominatorKind, Indicator, Target, TargetKind, active_indicators
 from results.models import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportState
 from units.models import Unit
 from units.periods import Period, PeriodType
@@ -337,7 +337,7 @@ def entry_grid(*, unit: Unit, month: Period, user, codes: list[str] | None = Non
     A fixed number of queries whatever the number of villages and agents."""
     owner = reporting_unit(unit)
     before = previous_month(month)
-    all_indicators = list(Indicator.objects.filter(is_active=True))
+    all_indicators = active_indicators()
     indicators = [i for i in all_indicators if i.code not in BREAKDOWNS]
     villages = list(Unit.objects.filter(parent=owner, level__code__in=VILLAGE_LEVELS).valid_on(month.end)
                     .select_related("level").order_by("code"))

@@ -3,6 +3,11 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from bhxh_portal import memo
+
+# The scope of bhxh_portal.memo that the indicator catalogue is remembered under.
+INDICATORS = "indicators"
+
 
 class DenominatorKind(models.TextChoices):
     POPULATION = "population", "Dân số"
@@ -10,6 +15,10 @@ class DenominatorKind(models.TextChoices):
     PUPILS = "pupils", "Học sinh, sinh viên"
     REQUIRED_TO_JOIN = "required_to_join", "Người thuộc diện tham gia BHXH bắt buộc"
     VOLUNTARY_ELIGIBLE = "voluntary_eligible", "Người thuộc diện tham gia BHXH tự nguyện"
+
+
+class IndicatorQuerySet(memo.WritesBump, models.QuerySet):
+    memo_scopes = (INDICATORS,)
 
 
 class Indicator(models.Model):
@@ -25,6 +34,8 @@ class Indicator(models.Model):
     display_order = models.PositiveSmallIntegerField("thứ tự", default=0)
     is_active = models.BooleanField("đang dùng", default=True)
 
+    objects = IndicatorQuerySet.as_manager()
+
     class Meta:
         ordering = ["display_order", "code"]
         verbose_name = "chỉ tiêu"
@@ -32,6 +43,13 @@ class Indicator(models.Model):
 
     def __str__(self):
         return self.short_name or self.name
+
+
+def active_indicators() -> list[Indicator]:
+    """The indicators in use, in display order: read by every grid, dashboard and table, changed
+    by an administrator now and then (remembered until then)."""
+    return memo.remember("indicators:active", (INDICATORS,),
+                         lambda: list(Indicator.objects.filter(is_active=True)))
 
 
 class Demographics(models.Model):
