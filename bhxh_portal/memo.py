@@ -17,46 +17,86 @@ have its own generations) nothing is remembered between requests; the cache of o
 (local memory) is right only for one process (runserver, the tests).
 """
 
+import pickle
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
-from django.core.cache import cache
+from django.core.cache import cache, caches  # `cache` is caches["default"]
+from django.core.cache.backends.dummy import DummyCache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 
 PREFIX = "memo"
 # A bound on what an entry may cost in memory and on how long a generation lost with its cache
 # (evicted, flushed) could matter: a remembered value is computed again at least this often.
 TIMEOUT = 600
+# Values this process has read lately, by their full key (generations included, so never out of
+# date): the shared cache is asked only for what is not here.
+LOCAL_ENTRIES = 1024
 _MISSING = object()
+_scopes_seen: set[str] = set()
+_local = threading.local()  # .generations: {scope: generation} read in the current request
+_values: OrderedDict[str, bytes] = OrderedDict()
+_values_lock = threading.Lock()
 
 
 def _generation_key(scope: str) -> str:
     return f"{PREFIX}:g:{scope}"
 
 
-def generations(scopes: Iterable[str]) -> list[int]:
-    """The current generation of each scope; a scope the cache has lost starts again from the
-    clock, never from a number an older value may still be stored under."""
-    scopes = list(scopes)
-    keys = [_generation_key(s) for s in scopes]
-    found = cache.get_many(keys)
-    values = []
-    for key in keys:
+def _read_generations(scopes: list[str]) -> dict[str, int]:
+    keys = {_generation_key(s): s for s in scopes}
+    found = cache.get_many(list(keys))
+    values = {}
+    for key, scope in keys.items():
         value = found.get(key)
         if value is None:
             cache.add(key, time.time_ns(), timeout=None)
             value = cache.get(key, 0)
-        values.append(value)
+        values[scope] = value
     return values
 
 
+def generations(scopes: Iterable[str]) -> list[int]:
+    """The current generation of each scope; a scope the cache has lost starts again from the
+    clock, never from a number an older value may still be stored under. Inside a request they are
+    read once (every scope in one round trip) and again after this process writes."""
+    scopes = list(scopes)
+    _scopes_seen.update(scopes)
+    known = getattr(_local, "generations", None)
+    if known is None:  # outside a request (a task, a command): always the cache's current ones
+        found = _read_generations(scopes)
+        return [found[s] for s in scopes]
+    missing = [s for s in scopes if s not in known]
+    if missing:
+        known.update(_read_generations(sorted(_scopes_seen | set(missing))))
+    return [known[s] for s in scopes]
+
+
+def _start(**kwargs) -> None:
+    _local.generations = {}
+
+
+def _finish(**kwargs) -> None:
+    _local.generations = None
+
+
+request_started.connect(_start, dispatch_uid="bhxh_portal.memo.start")
+request_finished.connect(_finish, dispatch_uid="bhxh_portal.memo.finish")
+
+
 def _move_on(scopes: tuple[str, ...]) -> None:
+    known = getattr(_local, "generations", None)
     for scope in scopes:
         key = _generation_key(scope)
         try:
             cache.incr(key)
         except ValueError:  # not there (lost, or never read): any new number is ahead of the old ones
             cache.set(key, time.time_ns(), timeout=None)
+        if known:
+            known.pop(scope, None)
 
 
 def bump(*scopes: str) -> None:
@@ -68,14 +108,36 @@ def bump(*scopes: str) -> None:
 
 def remember(key: str, scopes: Iterable[str], compute: Callable[[], object], timeout: int = TIMEOUT):
     """compute(), or what it gave last time for `key` if none of `scopes` was written since.
-    The value is pickled: plain data (tuples, dicts, model instances), no querysets."""
+    The value is pickled (each caller gets its own copy): plain data, model instances, no querysets."""
+    if _remembers_nothing():
+        return compute()
     versions = ".".join(str(g) for g in generations(scopes))
     full = f"{PREFIX}:{key}:{versions}"
+    with _values_lock:
+        stored = _values.get(full)
+        if stored is not None:
+            _values.move_to_end(full)
+    if stored is not None:
+        return pickle.loads(stored)
     value = cache.get(full, _MISSING)
     if value is _MISSING:
         value = compute()
         cache.set(full, value, timeout)
+    _keep(full, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
     return value
+
+
+def _remembers_nothing() -> bool:
+    """The dummy cache keeps no generation: nothing may be remembered, not even in this process."""
+    return isinstance(caches["default"], DummyCache)
+
+
+def _keep(full: str, stored: bytes) -> None:
+    with _values_lock:
+        _values[full] = stored
+        _values.move_to_end(full)
+        while len(_values) > LOCAL_ENTRIES:
+            _values.popitem(last=False)
 
 
 class WritesBump:

@@ -10,8 +10,10 @@ class TargetsConfig(AppConfig):
 
         from bhxh_portal import memo
 
-        from .models import INDICATORS, Indicator
+        from .models import INDICATORS, TARGETS, Demographics, Indicator, Target
 
         memo.watch(Indicator, INDICATORS)
+        memo.watch(Target, TARGETS)
+        memo.watch(Demographics, TARGETS)
         # The catalogue is loaded by a data migration (historical models send no signal here).
-        post_migrate.connect(lambda **kwargs: memo.bump(INDICATORS), weak=False, dispatch_uid="memo:targets")
+        post_migrate.connect(lambda **kwargs: memo.bump(INDICATORS, TARGETS), weak=False, dispatch_uid="memo:targets")

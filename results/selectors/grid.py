@@ -8,9 +8,12 @@ from django.db.models import Q
 
 from bhxh_portal.numbers import format_number
 from units import access
-from targets.models import Demographics, DenominatorKind, Indicator, Target, TargetKind, active_indicators
+from bhxh_portal import memo
+from targets.models import (
+    INDICATORS, TARGETS, Demographics, DenominatorKind, Indicator, Target, TargetKind, active_indicators,
+)
 from results.models import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportState
-from units.models import Unit
+from units.models import UNITS, Unit
 from units.periods import Period, PeriodType
 from results.services import (
     BREAKDOWNS,
@@ -339,8 +342,9 @@ def entry_grid(*, unit: Unit, month: Period, user, codes: list[str] | None = Non
     before = previous_month(month)
     all_indicators = active_indicators()
     indicators = [i for i in all_indicators if i.code not in BREAKDOWNS]
-    villages = list(Unit.objects.filter(parent=owner, level__code__in=VILLAGE_LEVELS).valid_on(month.end)
-                    .select_related("level").order_by("code"))
+    villages = memo.remember(f"villages:{owner.pk}:{month.key}", (UNITS,), lambda: list(
+        Unit.objects.filter(parent=owner, level__code__in=VILLAGE_LEVELS).valid_on(month.end)
+        .select_related("level").order_by("code")))
     row_units = [owner, *villages]
     unit_ids = [u.pk for u in row_units]
     results = list(MonthlyResult.objects.filter(unit_id__in=unit_ids).filter(
@@ -350,8 +354,11 @@ def entry_grid(*, unit: Unit, month: Period, user, codes: list[str] | None = Non
     columns = grid_columns(unit_ids=unit_ids, month=month, codes=codes, indicators=all_indicators)
     column_codes = list(dict.fromkeys(c.code for c in columns))
     target_codes = list(dict.fromkeys(c.target_code for c in columns))
-    targets = targets_for_month(unit_ids=unit_ids, agent_ids=[a.pk for a in agents], codes=target_codes, month=month)
-    demographics = {d.unit_id: d for d in Demographics.objects.filter(unit_id__in=unit_ids, year=month.year)}
+    agent_ids = [a.pk for a in agents]
+    targets, demographics = memo.remember(
+        f"grid-reference:{owner.pk}:{month.key}:{','.join(target_codes)}:{agent_ids}", (UNITS, TARGETS, INDICATORS),
+        lambda: (targets_for_month(unit_ids=unit_ids, agent_ids=agent_ids, codes=target_codes, month=month),
+                 {d.unit_id: d for d in Demographics.objects.filter(unit_id__in=unit_ids, year=month.year)}))
     now = participants_for_children(parent=owner, indicators=column_codes, month=month)
     last = participants_for_children(parent=owner, indicators=column_codes, month=before)
     stored: dict[tuple, MonthlyResult] = {}
