@@ -127,6 +127,35 @@ def remember(key: str, scopes: Iterable[str], compute: Callable[[], object], tim
     return value
 
 
+MISSING = _MISSING
+
+
+def recall(key: str, scopes: Iterable[str]) -> tuple[object, str | None]:
+    """(the value remembered for `key`, or MISSING; the ticket to `keep` a computed one under).
+    The ticket holds the generations read now, before the caller computes: a write meanwhile
+    leaves the value it keeps behind."""
+    if _remembers_nothing():
+        return MISSING, None
+    versions = ".".join(str(g) for g in generations(scopes))
+    full = f"{PREFIX}:{key}:{versions}"
+    with _values_lock:
+        stored = _values.get(full)
+    if stored is not None:
+        return pickle.loads(stored), full
+    value = cache.get(full, _MISSING)
+    if value is not _MISSING:
+        _keep(full, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    return value, full
+
+
+def keep(ticket: str | None, value, timeout: int = TIMEOUT) -> None:
+    """Remember `value` under the ticket `recall` gave."""
+    if ticket is None:
+        return
+    cache.set(ticket, value, timeout)
+    _keep(ticket, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+
 def _remembers_nothing() -> bool:
     """The dummy cache keeps no generation: nothing may be remembered, not even in this process."""
     return isinstance(caches["default"], DummyCache)
@@ -167,6 +196,12 @@ class WritesBump:
     def bulk_update(self, *args, **kwargs):
         try:
             return super().bulk_update(*args, **kwargs)
+        finally:
+            bump(*self.memo_scopes)
+
+    def _raw_delete(self, using):
+        try:
+            return super()._raw_delete(using)
         finally:
             bump(*self.memo_scopes)
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from bhxh_portal import memo
 from units import access
-from targets.models import Indicator
-from results.models import MonthlyResult, ReportState
+from targets.models import INDICATORS, Indicator, indicators_by_code
+from results.models import RESULTS, MonthlyResult, ReportState, results_month
 from units.models import UNITS, Unit
 from units.periods import Period, PeriodType
 from results.services import BREAKDOWNS, FIELDS
@@ -373,13 +373,41 @@ def _by_month(rows: list[tuple], year_at: int = _YEAR) -> dict[tuple[int, int], 
     return grouped
 
 
+def _figures_scopes(month: Period) -> tuple[str, ...]:
+    """What a month's figures are remembered under (bhxh_portal.memo): the month's results and
+    reports, any write of many results, the tree, the indicators' codes."""
+    return RESULTS, results_month(month.year, month.number), UNITS, INDICATORS
+
+
+def _figures_key(kind: str, unit: Unit, codes: list[str], approved_only: bool, fields) -> str:
+    asked = f"{unit.path}|{','.join(codes)}|{approved_only}|{','.join(fields) if fields is not None else '*'}"
+    return f"{kind}:{unit.pk}:{hashlib.sha1(asked.encode()).hexdigest()}"
+
+
 def participants_for_children(*, parent: Unit, indicators: Iterable, month, approved_only: bool = False,
                               fields: Iterable[str] | None = None) -> dict[int, dict[str, Figure]]:
     """For `parent` and each child valid in the month: {unit_id: {code: Figure}} (see the module).
     `fields` limits the sums to some of FIELDS (the coverage tables need only the participants);
-    the others are then None in the figures."""
+    the others are then None in the figures. Remembered until a result or report of the month,
+    or a unit, is written."""
     month = as_month(month)
     codes = _codes(indicators)
+    fields = None if fields is None else list(fields)
+    # Every indicator and field at once, shared by the callers of a page (a dashboard asks for the
+    # month three times, for different indicators) and of the pages that follow until a write.
+    every = list(indicators_by_code())
+    if not set(codes) <= set(every):
+        key = f"{_figures_key('children', parent, codes, approved_only, fields)}:{month.key}"
+        return memo.remember(key, _figures_scopes(month), lambda: _participants_for_children(
+            parent=parent, codes=codes, month=month, approved_only=approved_only, fields=fields))
+    key = f"{_figures_key('children', parent, every, approved_only, None)}:{month.key}"
+    found = memo.remember(key, _figures_scopes(month), lambda: _participants_for_children(
+        parent=parent, codes=every, month=month, approved_only=approved_only, fields=None))
+    return {unit_id: {code: figures[code] for code in codes} for unit_id, figures in found.items()}
+
+
+def _participants_for_children(*, parent: Unit, codes: list[str], month: Period, approved_only: bool,
+                               fields: list[str] | None) -> dict[int, dict[str, Figure]]:
     keys = _stored_keys(codes, fields)
     tree = _load_tree([parent], month.start, month.end)
     rows = _load_rows([parent], list({c for c, _ in keys}), month, month, approved_only) if keys else []
@@ -394,17 +422,42 @@ def participants_series(*, unit: Unit, indicators: Iterable, start, end, approve
     participants_for_children)."""
     start, end = as_month(start), as_month(end)
     codes = _codes(indicators)
+    fields = None if fields is None else list(fields)
+    # Month by month as remembered (bhxh_portal.memo); the months written since are read again, in
+    # one query from the first to the last of them.
+    base = _figures_key("series", unit, codes, approved_only, fields)
+    months = months_between(start, end)
+    found = {m: memo.recall(f"{base}:{m.key}", _figures_scopes(m)) for m in months}
+    missing = [m for m in months if found[m][0] is memo.MISSING]
+    if len(missing) == 1:  # the month being written: the unit's figure among its children's, shared
+        month = missing[0]
+        figures = participants_for_children(parent=unit, indicators=codes, month=month,
+                                            approved_only=approved_only)[unit.pk]
+        memo.keep(found[month][1], figures)
+        found[month] = (figures, None)
+    elif missing:
+        computed = _participants_series(unit=unit, codes=codes, start=missing[0], end=missing[-1],
+                                        approved_only=approved_only, fields=fields)
+        for month in missing:
+            figures = {code: computed[code][(month.year, month.number)] for code in codes}
+            memo.keep(found[month][1], figures)
+            found[month] = (figures, None)
+    return {code: [(m, found[m][0][code]) for m in months] for code in codes}
+
+
+def _participants_series(*, unit: Unit, codes: list[str], start: Period, end: Period, approved_only: bool,
+                         fields: list[str] | None) -> dict[str, dict[tuple[int, int], Figure]]:
     keys = _stored_keys(codes, fields)
     tree = _load_tree([unit], start.start, end.end)
     rows, partials = (_load_reduced_rows(unit, {unit.pk}, keys, start, end, approved_only)
                       if keys else ([], []))
     rows, partials = _by_month(rows), _by_month(partials, year_at=2)
-    series: dict[str, list[tuple[Period, Figure]]] = {code: [] for code in codes}
+    series: dict[str, dict[tuple[int, int], Figure]] = {code: {} for code in codes}
     for month in months_between(start, end):
         at = (month.year, month.number)
         sums = _aggregate(tree, rows.get(at, []), keys, only={unit.pk}, partials=partials.get(at, ())) if keys else {}
         for code in codes:
-            series[code].append((month, _figure(sums, unit.pk, code)))
+            series[code][at] = _figure(sums, unit.pk, code)
     return series
 
 
