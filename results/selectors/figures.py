@@ -6,7 +6,7 @@ import datetime
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import connection
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from bhxh_portal import memo
 from units import access
-from targets.models import INDICATORS, Indicator, indicators_by_code
+from targets.models import INDICATORS, Indicator
 from results.models import RESULTS, MonthlyResult, ReportState, results_month
 from units.models import UNITS, Unit
 from units.periods import Period, PeriodType
@@ -188,11 +188,13 @@ _FIELD = {name: 5 + i for i, name in enumerate(FIELDS)}
 _STATE = 5 + len(FIELDS)
 
 
-def _load_rows(roots: list[Unit] | list[str], codes: list[str], start: Period, end: Period, approved_only: bool
-               ) -> list[dict]:
+def _load_rows(roots: list[Unit] | list[str], codes: list[str] | None, start: Period, end: Period,
+               approved_only: bool) -> list[dict]:
+    """`codes` None: every indicator's rows."""
     paths = [getattr(r, "path", r) for r in roots]
-    qs = MonthlyResult.objects.filter(_paths_q(paths, "unit__path"), _months_q(start, end),
-                                      indicator__code__in=codes)
+    qs = MonthlyResult.objects.filter(_paths_q(paths, "unit__path"), _months_q(start, end))
+    if codes is not None:
+        qs = qs.filter(indicator__code__in=codes)
     if approved_only:
         qs = qs.filter(report__state=ReportState.APPROVED)
     # Tuples, not dicts (a district's year is 15.000 rows), in the order of ROW_COLUMNS; no ORDER BY
@@ -393,27 +395,34 @@ def participants_for_children(*, parent: Unit, indicators: Iterable, month, appr
     month = as_month(month)
     codes = _codes(indicators)
     fields = None if fields is None else list(fields)
-    # Every indicator and field at once, shared by the callers of a page (a dashboard asks for the
-    # month three times, for different indicators) and of the pages that follow until a write.
-    every = list(indicators_by_code())
-    if not set(codes) <= set(every):
-        key = f"{_figures_key('children', parent, codes, approved_only, fields)}:{month.key}"
-        return memo.remember(key, _figures_scopes(month), lambda: _participants_for_children(
-            parent=parent, codes=codes, month=month, approved_only=approved_only, fields=fields))
-    key = f"{_figures_key('children', parent, every, approved_only, None)}:{month.key}"
-    found = memo.remember(key, _figures_scopes(month), lambda: _participants_for_children(
-        parent=parent, codes=every, month=month, approved_only=approved_only, fields=None))
-    return {unit_id: {code: figures[code] for code in codes} for unit_id, figures in found.items()}
+    # Every indicator and field of the month at once, shared by the callers of a page (a dashboard
+    # asks for the month three times, for different indicators) and by the pages that follow until
+    # a write; each caller gets the figures it asked for.
+    key = f"{_figures_key('children', parent, ['*'], approved_only, None)}:{month.key}"
+    shown, sums = memo.remember(key, _figures_scopes(month), lambda: _month_sums(
+        parent=parent, month=month, approved_only=approved_only))
+    blank = {} if fields is None else {f: None for f in ("new_participants", "renewing") if f not in fields}
+    found = {}
+    for unit_id in shown:
+        figures = found[unit_id] = {}
+        for code in codes:
+            figure = _figure(sums, unit_id, code)
+            figures[code] = replace(figure, **{_FIGURE_FIELD[f]: None for f in blank}) \
+                if blank and code not in BREAKDOWNS and figure is not EMPTY else figure
+    return found
 
 
-def _participants_for_children(*, parent: Unit, codes: list[str], month: Period, approved_only: bool,
-                               fields: list[str] | None) -> dict[int, dict[str, Figure]]:
-    keys = _stored_keys(codes, fields)
+_FIGURE_FIELD = {"new_participants": "new", "renewing": "renewing"}
+
+
+def _month_sums(*, parent: Unit, month: Period, approved_only: bool) -> tuple[list[int], dict[tuple, _Sum]]:
+    """The parent and its children valid in the month, and the sums of every indicator and field
+    (_aggregate's) for them: one query for the tree, one for the rows (every indicator's)."""
     tree = _load_tree([parent], month.start, month.end)
-    rows = _load_rows([parent], list({c for c, _ in keys}), month, month, approved_only) if keys else []
+    rows = _load_rows([parent], None, month, month, approved_only)
+    keys = sorted({(row[_CODE], name) for row in rows for name in FIELDS})
     shown = [parent.pk, *tree.children.get(parent.pk, [])]
-    sums = _aggregate(tree, rows, keys, only=set(shown))
-    return {unit_id: {code: _figure(sums, unit_id, code) for code in codes} for unit_id in shown}
+    return shown, _aggregate(tree, rows, keys, only=set(shown))
 
 
 def participants_series(*, unit: Unit, indicators: Iterable, start, end, approved_only: bool = False,

@@ -3,6 +3,7 @@ collection agents), the targets and denominators beside each value, the warnings
 participant registry's counts."""
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Q
 
@@ -267,6 +268,18 @@ def grid_columns(*, unit_ids: list[int], month: Period, codes: list[str] | None,
     return columns
 
 
+class _StoredResult(NamedTuple):
+    unit_id: int
+    agent_id: int | None
+    indicator_id: int
+    year: int
+    month: int
+    participants: int
+    new_participants: int | None
+    renewing: int | None
+    version: int
+
+
 @dataclass(frozen=True)
 class _GridData:
     """What every row of the grid reads from: loaded once for the whole grid."""
@@ -347,8 +360,11 @@ def entry_grid(*, unit: Unit, month: Period, user, codes: list[str] | None = Non
         .select_related("level").order_by("code")))
     row_units = [owner, *villages]
     unit_ids = [u.pk for u in row_units]
-    results = list(MonthlyResult.objects.filter(unit_id__in=unit_ids).filter(
-        Q(year=month.year, month=month.number) | Q(year=before.year, month=before.number)))
+    # The stored values as plain rows (a grid reads a few hundred; a model instance each costs more
+    # than the rest of the row's work).
+    results = [_StoredResult(*row) for row in MonthlyResult.objects.filter(unit_id__in=unit_ids).filter(
+        Q(year=month.year, month=month.number) | Q(year=before.year, month=before.number)).order_by().values_list(
+        *_StoredResult._fields)]
     agent_ids_with_results = {r.agent_id for r in results if r.agent_id}
     agents = _agents_of(owner, agent_ids_with_results)
     columns = grid_columns(unit_ids=unit_ids, month=month, codes=codes, indicators=all_indicators)
@@ -361,7 +377,7 @@ def entry_grid(*, unit: Unit, month: Period, user, codes: list[str] | None = Non
                  {d.unit_id: d for d in Demographics.objects.filter(unit_id__in=unit_ids, year=month.year)}))
     now = participants_for_children(parent=owner, indicators=column_codes, month=month)
     last = participants_for_children(parent=owner, indicators=column_codes, month=before)
-    stored: dict[tuple, MonthlyResult] = {}
+    stored: dict[tuple, _StoredResult] = {}
     for r in results:
         row_key = f"a{r.agent_id}" if r.agent_id else f"u{r.unit_id}"
         stored[(row_key, r.indicator_id, r.year, r.month)] = r
