@@ -190,7 +190,8 @@ def check_result(*, unit: Unit, indicator: Indicator, month: Period, agent=None,
 
 
 def find_result(*, unit: Unit, indicator: Indicator, month: Period, agent=None) -> MonthlyResult | None:
-    return MonthlyResult.objects.select_related("updated_by").filter(
+    # Without its author: only a refusal names who saved last (one more query then, none on a save).
+    return MonthlyResult.objects.filter(
         unit=unit, agent=agent, indicator=indicator, year=month.year, month=month.number).first()
 
 

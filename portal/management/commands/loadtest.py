@@ -92,10 +92,13 @@ class Command(BaseCommand):
         parser.add_argument("--communes", type=int, default=Shape.communes, help="Số xã mỗi huyện")
         parser.add_argument("--villages", type=int, default=Shape.villages, help="Số thôn mỗi xã")
         parser.add_argument("--year", type=int, help="Năm của số liệu mẫu (mặc định: năm trước)")
+        parser.add_argument("--cache-url", default=os.environ.get("CACHE_URL", ""),
+                            help="Bộ nhớ đệm dùng chung của các tiến trình gunicorn, vd redis://127.0.0.1:6379/1 "
+                                 "(mặc định: CACHE_URL; không có thì không nhớ gì giữa các yêu cầu)")
         parser.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args, users, duration, spawn_rate, wait_min, wait_max, workers, threads, districts, communes,
-               villages, year, as_json, **options):
+               villages, year, cache_url, as_json, **options):
         if users < 2:
             raise CommandError("Cần ít nhất 2 người dùng (một cán bộ xã và một lãnh đạo huyện).")
         if connection.vendor == "sqlite" and connection.settings_dict["NAME"] in ("", ":memory:") \
@@ -116,7 +119,10 @@ class Command(BaseCommand):
             config["warm_up_each"] = workers * threads
             config_path, result_path = Path(tmp) / "config.json", Path(tmp) / "result.json"
             config_path.write_text(json.dumps(config), encoding="utf-8")
-            server = self._start_gunicorn(port, workers, threads, Path(tmp) / "gunicorn.log")
+            # The workers are separate processes: a cache in each one's memory would keep one worker's
+            # figures past another's writes, so it is a shared one (Redis) or none.
+            cache_url = cache_url or "dummycache://"
+            server = self._start_gunicorn(port, workers, threads, Path(tmp) / "gunicorn.log", cache_url)
             try:
                 self._wait_ready(config["host"], server, Path(tmp) / "gunicorn.log")
                 cpu_before = self._cpu_seconds(server)
@@ -140,6 +146,7 @@ class Command(BaseCommand):
         # what else the machine was doing: the figures of a busy machine are not those of an idle one
         result["cpus"], result["load_avg_1min"] = os.cpu_count(), round(os.getloadavg()[0], 2)
         result["workers"], result["threads"] = workers, threads
+        result["cache"] = cache_url.split("://", 1)[0]
         if as_json:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
         else:
@@ -189,7 +196,7 @@ class Command(BaseCommand):
                 "wait_max": wait_max, "official_users": len(official_slots), "leader_users": leader_users,
                 "officials": official_slots, "leaders": leader_slots}
 
-    def _start_gunicorn(self, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
+    def _start_gunicorn(self, port: int, workers: int, threads: int, log: Path, cache_url: str) -> subprocess.Popen:
         env = dict(os.environ)
         env.update({
             "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "bhxh_portal.settings.local"),
@@ -198,6 +205,7 @@ class Command(BaseCommand):
             "CONN_MAX_AGE": "60",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECURE_SSL_REDIRECT": "False",
+            "CACHE_URL": cache_url,
         })
         command = [sys.executable, "-m", "gunicorn", "bhxh_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
                    "--workers", str(workers), "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "10", "--preload",
@@ -270,7 +278,7 @@ class Command(BaseCommand):
             f"p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms, "
             f"{result['errors']} lỗi; {result['saves_stored']} lần lưu ô đã ghi vào cơ sở dữ liệu; máy "
             f"{result['cpus']} lõi, tải trung bình 1 phút {result['load_avg_1min']:g} khi kết thúc; gunicorn dùng "
-            f"{result['server_cpu_ms_per_request']:g} ms CPU mỗi yêu cầu. "
+            f"{result['server_cpu_ms_per_request']:g} ms CPU mỗi yêu cầu (bộ nhớ đệm: {result['cache']}). "
             f"Mục tiêu p95 < {GOAL_P95_MS} ms, không lỗi: {verdict}.")
         for error in result["error_messages"][:5]:
             self.stdout.write(f"  lỗi {error['count']}×: {error['request']}: {error['error'][:200]}")
