@@ -1,4 +1,4 @@
-"""manage.py loadtest [--users 50] [--duration 60] [--workers 3 --threads 4] [--json]
+"""manage.py loadtest [--users 50] [--duration 60] [--workers 3 --threads 4] [--cache-url URL] [--json]
 
 A load test of the portal on this machine, against the configured database (PostgreSQL; give it a
 database of its own, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/bhxh_load):
@@ -15,8 +15,13 @@ database of its own, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/bhxh_l
    look at their commune's dashboard; leaders look at their district's dashboard and coverage page.
    Each user waits --wait-min to --wait-max seconds between requests. It stops after --duration
    seconds;
-4. stops gunicorn and prints requests/s, p50, p95, p99 and errors (overall and per request), or
-   with --json one object: rps, p50_ms, p95_ms, p99_ms, errors, users (and the details).
+4. stops gunicorn and prints requests/s, p50, p95, p99 and errors (overall and per request), and
+   gunicorn's CPU per request of the measured window (sampled when every user runs) and with the
+   warm-up; or with --json one object: rps, p50_ms, p95_ms, p99_ms, errors, users,
+   server_cpu_ms_per_request, server_cpu_ms_per_request_with_warm_up (and the details).
+
+gunicorn gets --cache-url (default CACHE_URL) as its shared cache (Redis), or none: a cache in each
+worker's memory would keep one worker's figures past another's writes.
 
 Only 127.0.0.1 is ever a target. Goal on the 2-core machine: p95 under 300 ms, no errors.
 """
