@@ -372,7 +372,8 @@ def entry_grid(*, unit: Unit, month: Period, user, codes: list[str] | None = Non
     target_codes = list(dict.fromkeys(c.target_code for c in columns))
     agent_ids = [a.pk for a in agents]
     targets, demographics = memo.remember(
-        f"grid-reference:{owner.pk}:{month.key}:{','.join(target_codes)}:{agent_ids}", (UNITS, TARGETS, INDICATORS),
+        f"grid-reference:{owner.pk}:{month.key}:{','.join(target_codes)}:{','.join(map(str, agent_ids))}",
+        (UNITS, TARGETS, INDICATORS),
         lambda: (targets_for_month(unit_ids=unit_ids, agent_ids=agent_ids, codes=target_codes, month=month),
                  {d.unit_id: d for d in Demographics.objects.filter(unit_id__in=unit_ids, year=month.year)}))
     now = participants_for_children(parent=owner, indicators=column_codes, month=month)
