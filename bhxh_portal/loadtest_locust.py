@@ -168,6 +168,9 @@ def run(config: dict) -> dict:
     runner.start(users, spawn_rate=config["spawn_rate"])
     runner.spawning_greenlet.join()
     started = time.monotonic()
+    if config.get("measuring_marker"):  # the command samples the server's CPU from this moment on
+        with open(config["measuring_marker"], "w", encoding="utf-8") as marker:
+            marker.write("measuring")
     gevent.spawn_later(config["duration"], runner.quit)
     runner.greenlet.join()
     elapsed = time.monotonic() - started

@@ -47,6 +47,9 @@ def format_number(value: Number | None, places: int = 0, *, negative_in_parenthe
     """148806 -> '148.806'; 89.1124 with places=2 -> '89,11'; -75 in a table -> '(75)'."""
     if value is None:
         return ""
+    if type(value) is int and places == 0:  # the common case (counts): exact, nothing to round
+        text = f"{abs(value):,}".replace(",", ".")
+        return (f"({text})" if negative_in_parentheses else f"-{text}") if value < 0 else text
     rounded = round_half_up(value, places)
     if not rounded.is_finite():
         return str(value)  # inf, nan: quoted as they came

@@ -3,10 +3,12 @@ units.access.ACTIONS and shows iff the user may do it somewhere (access.can_any)
 offers a page that answers 403. A section names the pages (URL names, `namespace:*` patterns) it
 highlights, so a page that is not in the menu (the grid, a unit's dashboard) still marks its section."""
 
+import functools
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from units import access
 from units.models import Role
@@ -65,8 +67,22 @@ MENU = [
 ]
 
 
+@functools.lru_cache(maxsize=512)
 def section_of(view_name: str) -> str | None:
     return next((s.key for s in SECTIONS if any(fnmatchcase(view_name, p) for p in s.pages)), None)
+
+
+def _address(url_name: str) -> str | None:
+    """The entry's address: fixed for a given URL configuration and prefix, so computed once."""
+    return _reverse(url_name, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=256)
+def _reverse(url_name: str, *configuration) -> str | None:
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
 
 
 def menu_for(user, current_path: str = "", view_name: str = "") -> list[dict]:
@@ -79,9 +95,8 @@ def menu_for(user, current_path: str = "", view_name: str = "") -> list[dict]:
     for entry in MENU:
         if entry.action is not None and not access.can_any(user, entry.action):
             continue
-        try:
-            url = reverse(entry.url_name)
-        except NoReverseMatch:
+        url = _address(entry.url_name)
+        if url is None:
             continue
         if view_name:
             active = view_name == entry.url_name or (
@@ -90,7 +105,7 @@ def menu_for(user, current_path: str = "", view_name: str = "") -> list[dict]:
             active = current_path == url if url == "/" else current_path.startswith(url)
         entries.append({"label": entry.label, "url": url, "active": active, "section": entry.section})
     if access.can_any(user, "admin_site.use"):  # the Django admin is the superusers' tool (bhxh_portal.admin_site)
-        entries.append({"label": "Quản trị", "url": reverse("admin:index"), "active": False, "section": "manage"})
+        entries.append({"label": "Quản trị", "url": _address("admin:index"), "active": False, "section": "manage"})
     return entries
 
 

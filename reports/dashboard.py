@@ -16,7 +16,8 @@ from fractions import Fraction
 from django.utils.safestring import mark_safe
 
 from bhxh_portal.numbers import format_number
-from targets.models import Indicator, Target, TargetKind
+from bhxh_portal import memo
+from targets.models import INDICATORS, TARGETS, Indicator, Target, TargetKind, active_indicators, indicators_by_code
 from units.models import Unit
 from units.periods import Period, PeriodType
 from results.selectors import EMPTY, Figure, participants_for_children, participants_series, target_path
@@ -82,11 +83,14 @@ class Dashboard:
 
 
 def _monthly_targets(unit: Unit, year: int) -> dict[str, dict[int, int]]:
-    found: dict[str, dict[int, int]] = {}
-    for t in Target.objects.filter(unit=unit, agent__isnull=True, year=year, period_type=PeriodType.MONTH,
-                                   kind=TargetKind.ASSIGNED).values("indicator__code", "period_number", "count"):
-        found.setdefault(t["indicator__code"], {})[t["period_number"]] = t["count"]
-    return found
+    def load():
+        found: dict[str, dict[int, int]] = {}
+        for t in Target.objects.filter(unit=unit, agent__isnull=True, year=year, period_type=PeriodType.MONTH,
+                                       kind=TargetKind.ASSIGNED).values("indicator__code", "period_number", "count"):
+            found.setdefault(t["indicator__code"], {})[t["period_number"]] = t["count"]
+        return found
+
+    return memo.remember(f"monthly-targets:{unit.pk}:{year}", (TARGETS, INDICATORS), load)
 
 
 def _series_values(series: dict[str, list[tuple[Period, Figure]]], codes: list[str]
@@ -140,12 +144,13 @@ def unit_dashboard(*, unit: Unit, month: Period, ranking_code: str | None = None
     `month`, coverage, achievement, remaining and the month-by-month line; the children ranked by
     achievement for one indicator."""
     year = month.year
-    indicators = list(Indicator.objects.filter(is_active=True))
+    indicators = active_indicators()
     codes = [i.code for i in indicators]
     loaded = with_parts(codes)
     series = participants_series(unit=unit, indicators=loaded, start=Period.month(year - 1, 12), end=month,
                                  fields=["participants"])
-    notes = _fill_from_predecessors(unit, series, list(Indicator.objects.filter(code__in=loaded)))
+    catalogue = indicators_by_code()
+    notes = _fill_from_predecessors(unit, series, [catalogue[c] for c in loaded if c in catalogue])
     values, from_parts = _series_values(series, loaded)
     # the latest month of the year with a figure, per indicator
     latest: dict[str, int] = {}

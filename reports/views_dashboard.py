@@ -8,7 +8,7 @@ from units import access
 from units.models import Unit
 from units.periods import Period, month_param
 from results import selectors as results_selectors
-from units.selectors.tree import unit_breadcrumbs
+from units.selectors.tree import unit_breadcrumbs, units_by_ids
 
 from .dashboard import dashboard_charts, unit_dashboard
 
@@ -49,7 +49,7 @@ def _child_figures(unit: Unit, period: Period, dashboard) -> list:
     code = dashboard.ranking_indicator.code
     month = dashboard.ranking_month or period
     figures = results_selectors.participants_for_children(parent=unit, indicators=[code], month=month)
-    children = {c.pk: c for c in Unit.objects.filter(pk__in=list(figures)).order_by("code")}
+    children = {c.pk: c for c in units_by_ids(ids=figures)}
     rows = [(children[pk], figures[pk][code]) for pk in figures if pk in children and pk != unit.pk]
     rows.sort(key=lambda r: r[0].code)
     return [(unit, figures[unit.pk][code]), *rows]

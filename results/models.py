@@ -16,7 +16,27 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from bhxh_portal import memo
 from units.periods import Period
+
+# The scopes of bhxh_portal.memo that the monthly figures are remembered under: one per month (a
+# saved cell moves its month on) and one for all (a write of many rows at once, whichever months).
+RESULTS = "results"
+# Columns a write may change without changing any figure: the version a save claims before it writes.
+_NO_FIGURE = {"version", "updated_at"}
+
+
+def results_month(year: int, month: int) -> str:
+    return f"{RESULTS}:{year}-{month:02d}"
+
+
+class ResultsQuerySet(memo.WritesBump, models.QuerySet):
+    memo_scopes = (RESULTS,)
+
+    def update(self, **kwargs):
+        if set(kwargs) <= _NO_FIGURE:  # the version claimed by a save, which then saves the row (its month moves on)
+            return super(memo.WritesBump, self).update(**kwargs)
+        return super().update(**kwargs)
 
 
 class ReportState(models.TextChoices):
@@ -62,6 +82,8 @@ class MonthlyReport(models.Model):
                                     related_name="+", verbose_name="người mở lại")
     reopened_at = models.DateTimeField("lúc mở lại", null=True, blank=True)
     reopen_reason = models.CharField("lý do mở lại", max_length=500, blank=True)
+
+    objects = ResultsQuerySet.as_manager()
 
     class Meta:
         db_table = "targets_monthlyreport"  # the table from before results had an app of its own
@@ -155,6 +177,7 @@ class MonthlyResult(models.Model):
 
     history = HistoricalRecords(verbose_name="lịch sử kết quả tháng", excluded_fields=["updated_at"],
                                 table_name="targets_historicalmonthlyresult")
+    objects = ResultsQuerySet.as_manager()
 
     class Meta:
         db_table = "targets_monthlyresult"

@@ -166,10 +166,10 @@ def _whole(value, label: str) -> int | None:
 
 
 def check_result(*, unit: Unit, indicator: Indicator, month: Period, agent=None, by=None,
-                 today=None) -> MonthlyReport | None:
+                 today=None, report_read: bool = True) -> MonthlyReport | None:
     """Everything but the values and the version: who, which month, which unit. Returns the
     existing report (None while nothing is entered). Raises PermissionDenied, ValidationError,
-    MonthLocked."""
+    MonthLocked. `report_read=False`: the caller checks the report itself, under its lock (result_save)."""
     if by is not None and not access.can(by, "results.enter", reporting_unit(unit)):
         raise PermissionDenied(f"Bạn không có quyền nhập kết quả của {unit.name}.")
     check_month(month, today=today)
@@ -181,6 +181,8 @@ def check_result(*, unit: Unit, indicator: Indicator, month: Period, agent=None,
             f"Chỉ tiêu {indicator.code} được ghi ở cột {FIELD_LABELS[field]} của chỉ tiêu {whole}.")})
     if agent is not None and agent.unit_id != unit.pk:
         raise ValidationError({"agent": f"Đại lý {agent.name} không thuộc {unit.name}."})
+    if not report_read:
+        return None
     report = find_report(unit=unit, month=month)
     if report is not None and not report.is_editable:
         raise MonthLocked(locked_message(report))
@@ -188,7 +190,8 @@ def check_result(*, unit: Unit, indicator: Indicator, month: Period, agent=None,
 
 
 def find_result(*, unit: Unit, indicator: Indicator, month: Period, agent=None) -> MonthlyResult | None:
-    return MonthlyResult.objects.select_related("updated_by").filter(
+    # Without its author: only a refusal names who saved last (one more query then, none on a save).
+    return MonthlyResult.objects.filter(
         unit=unit, agent=agent, indicator=indicator, year=month.year, month=month.number).first()
 
 
@@ -206,7 +209,8 @@ def result_save(*, unit: Unit, indicator: Indicator, month: Period, participants
     """Write one result (all three values). `participants` None clears the row: the unit then takes
     its children's sum. `expected_version` is the version the user saw (0: no row); None does not
     check (a file upload, the system). A stale save raises StaleResult with the current value."""
-    check_result(unit=unit, indicator=indicator, month=month, agent=agent, by=by, today=today)
+    # The report (locked month) is read below under its lock, where a refusal is decided for good.
+    check_result(unit=unit, indicator=indicator, month=month, agent=agent, by=by, today=today, report_read=False)
     participants = _whole(participants, FIELD_LABELS["participants"])
     new_participants = _whole(new_participants, FIELD_LABELS["new_participants"])
     renewing = _whole(renewing, FIELD_LABELS["renewing"])

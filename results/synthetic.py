@@ -30,8 +30,9 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from targets.models import Demographics, EnteredAs, Indicator, School, SchoolFigures, SchoolLevel, Target, TargetKind
-from results.models import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportState
+from results.models import RESULTS, MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportState
 from units.models import Membership, Role, Unit, UnitLevel
+from bhxh_portal import memo
 from bhxh_portal.search import fold_text
 from units.periods import Period, PeriodType
 from targets.rates import count_from_rate
@@ -346,6 +347,7 @@ def _insert_results(rows) -> None:
 
         copy_into(MonthlyResult._meta.db_table, [*RESULT_COLUMNS, "version", "updated_at"],
                   ((*row, 1, now) for row in rows))
+        memo.bump(RESULTS)  # COPY passes no queryset: the remembered figures are told here
         return
     batch = []
     for row in rows:

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,7 +28,7 @@ from bhxh_portal.imports import max_upload_bytes
 from bhxh_portal.numbers import parse_id, parse_whole_number
 
 from units import access
-from targets.models import Indicator
+from targets.models import Indicator, indicators_by_code
 from .models import MonthlyResult, ReportAction
 from units.models import Unit
 from units.periods import InvalidPeriodParam, Period, month_param
@@ -186,9 +186,8 @@ def _row_target(owner: Unit, row_key: str):
     if row_key[0] == "u":
         if pk == owner.pk:
             return owner, None
-        unit = Unit.objects.select_related("level", "parent").filter(
-            pk=pk, parent=owner, level__code__in=services.VILLAGE_LEVELS).first()
-        if unit is None:
+        unit = access.unit_by_pk(pk)
+        if unit is None or unit.parent_id != owner.pk or unit.level.code not in services.VILLAGE_LEVELS:
             raise Http404("Đơn vị không thuộc bảng nhập này.")
         return unit, None
     raise Http404("Ô không hợp lệ.")
@@ -219,7 +218,9 @@ def results_cell(request, pk: int, month: str):
     if parsed is None:
         return HttpResponse("Thiếu ô cần lưu.", status=400)
     row_key, code, field_name = parsed
-    indicator = get_object_or_404(Indicator, code=code)
+    indicator = indicators_by_code().get(code)
+    if indicator is None:
+        raise Http404("Không có chỉ tiêu này.")
     row_unit, agent = _row_target(owner, row_key)
     if not request.htmx:
         messages.info(request, "Trang đã tải lại; hãy nhập lại ô vừa sửa.")

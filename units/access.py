@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Membership, Role, Unit
+from bhxh_portal import memo
+
+from .models import MEMBERSHIPS, UNITS, Membership, Role, Unit
 
 
 @dataclass(frozen=True)
@@ -22,15 +24,17 @@ class Grant:
 
 
 def grants_of(user) -> list[Grant]:
-    """The user's memberships, loaded once per user object (one query)."""
+    """The user's memberships, loaded once per user object (one query, or none while they are
+    remembered: bhxh_portal.memo)."""
     if not user.is_authenticated:
         return []
     cached = getattr(user, "_bhxh_grants", None)
     if cached is None:
-        cached = [
+        # Across requests too, until a membership or a unit (its path) is written.
+        cached = memo.remember(f"grants:{user.pk}", (MEMBERSHIPS, UNITS), lambda: [
             Grant(unit_id=m["unit_id"], path=m["unit__path"], role=m["role"])
             for m in Membership.objects.filter(user=user).values("unit_id", "unit__path", "role")
-        ]
+        ])
         user._bhxh_grants = cached
     return cached
 
@@ -146,9 +150,16 @@ def scope_by_administered(user, queryset: QuerySet, unit_field: str = "unit") ->
     return queryset.filter(_subtree_filter(_rule_paths(user, "administration.manage"), field=f"{unit_field}__path"))
 
 
+def unit_by_pk(pk: int) -> Unit | None:
+    """The unit with its level and parent (every unit page opens with it), remembered until a unit
+    is written."""
+    return memo.remember(f"unit:{int(pk)}", (UNITS,),
+                         lambda: Unit.objects.select_related("level", "parent").filter(pk=pk).first())
+
+
 def get_visible_unit_or_404(user, pk: int) -> Unit:
     """The unit, if the user may see it; otherwise 404, so nothing leaks about its existence."""
-    unit = Unit.objects.select_related("level", "parent").filter(pk=pk).first()
+    unit = unit_by_pk(pk)
     if unit is None or not can_view(user, unit):
         raise Http404("Không tìm thấy đơn vị hoặc bạn không có quyền xem đơn vị này.")
     return unit

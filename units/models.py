@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from bhxh_portal.memo import WritesBump
 from bhxh_portal.search import fold_text
 
 
@@ -55,7 +56,12 @@ class DatedQuerySet(models.QuerySet):
         return self.filter(valid_to__isnull=True)
 
 
-class UnitQuerySet(DatedQuerySet):
+# The scopes of bhxh_portal.memo that the units and the memberships are remembered under.
+UNITS, MEMBERSHIPS = "units", "memberships"
+
+
+class UnitQuerySet(WritesBump, DatedQuerySet):
+    memo_scopes = (UNITS,)
 
     def subtree_of(self, unit, *, include_self=True):
         qs = self.filter(path__startswith=unit.path)
@@ -130,12 +136,18 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Quản trị viên"
 
 
+class MembershipQuerySet(WritesBump, models.QuerySet):
+    memo_scopes = (MEMBERSHIPS,)
+
+
 class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name="người dùng"
     )
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name="đơn vị")
     role = models.CharField("vai trò", max_length=30, choices=Role.choices)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         db_table = "targets_membership"  # the table from before the unit tree had an app of its own

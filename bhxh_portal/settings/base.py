@@ -215,6 +215,15 @@ IMPORT_MAX_UNPACKED_MB = env.int("IMPORT_MAX_UNPACKED_MB", default=1000)
 IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=20_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# The cache (bhxh_portal.memo: the unit tree, memberships, indicators; the sessions): CACHE_URL, e.g.
+# redis://redis:6379/1, shared by every web process. Without it nothing is kept between requests
+# (dummycache://): a cache in each process's memory would keep one process's values past another's
+# writes. local.py uses the process's memory (runserver is one process).
+CACHES = {"default": env.cache_url("CACHE_URL", default="dummycache://")}
+CACHES["default"].setdefault("KEY_PREFIX", env("CACHE_KEY_PREFIX", default="bhxh"))
+# With a shared cache the session is read from it (written to both), not from the database each request.
+SESSION_ENGINE = ("django.contrib.sessions.backends.db" if CACHES["default"]["BACKEND"].endswith("DummyCache")
+                  else "django.contrib.sessions.backends.cached_db")
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

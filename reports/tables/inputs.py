@@ -7,8 +7,9 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from targets.models import Demographics
-from units.models import Unit
+from bhxh_portal import memo
+from targets.models import INDICATORS, TARGETS, Demographics
+from units.models import UNITS, Unit
 from units.periods import Period
 from results.selectors import previous_month
 
@@ -92,29 +93,17 @@ def load_inputs(*, parent: Unit, month: Period, indicator_codes: list[str] | Non
     that print the change since last month); `boundaries`: the rows are the parent's children in
     force on that day (the parent must be in force then: units.selectors.unit_counterpart_on), the
     month's figures mapped onto them through their lineage."""
-    from targets.models import Indicator
-
     from .participants import participants_by_unit
 
     codes = figures.with_parts(indicator_codes or TABLE_INDICATORS)
-    day = month.end
-    # a parent formed after the month (a merged province) lists its children of its first day
-    children_day = boundaries or max(day, parent.valid_from or day)
-    children = list(
-        Unit.objects.filter(parent=parent).valid_on(children_day).select_related("level").order_by("code")
-    )
-    units = [*children, parent]
-    ids = [u.pk for u in units]
     before = previous_month(month)
-    years = {month.year, before.year}
-    demographics = {}
-    previous_demographics = {}
-    for record in Demographics.objects.filter(unit_id__in=ids, year__in=years):
-        if record.year == month.year:
-            demographics[record.unit_id] = record
-        if record.year == before.year:
-            previous_demographics[record.unit_id] = record
-    targets = figures.applicable_targets(unit_ids=ids, codes=codes, month=month, period=target_period)
+    key = (f"inputs:{parent.pk}:{month.key}:{','.join(codes)}:{target_period.key if target_period else ''}:"
+           f"{boundaries or ''}")
+    children, demographics, previous_demographics, targets, kinds = memo.remember(
+        key, (UNITS, TARGETS, INDICATORS),
+        lambda: _reference(parent=parent, month=month, codes=codes, target_period=target_period,
+                           boundaries=boundaries))
+    units = [*children, parent]
     rates = {key: rate for key, t in targets.items() if (rate := figures.computing_rate(t)) is not None}
     counts = {key: count for key, t in targets.items() if (count := figures.assigned_count(t)) is not None}
     participants = figures.complete_composites_by_unit(
@@ -125,13 +114,38 @@ def load_inputs(*, parent: Unit, month: Period, indicator_codes: list[str] | Non
     previous = figures.complete_composites_by_unit(
         participants_by_unit(parent=parent, units=units, indicator_codes=previous_codes, month=before)) \
         if previous_codes else {}
-    kinds = dict(Indicator.objects.filter(code__in=codes).values_list("code", "denominator"))
     inputs = CoverageInputs(parent=parent, children=children, month=month, demographics=demographics,
                             target_rates=rates, target_counts=counts, participants=participants,
                             previous_participants=previous, previous_demographics=previous_demographics,
                             targets=targets, denominator_kinds=kinds, boundaries=boundaries)
     _add_predecessor_figures(inputs, codes=codes, previous_codes=previous_codes)
     return inputs
+
+
+def _reference(*, parent: Unit, month: Period, codes: list[str], target_period: Period | None,
+               boundaries: datetime.date | None) -> tuple:
+    """What load_inputs sets beside the month's figures, which the results do not change: the rows
+    (children), their denominators this year and last month's year, the targets that apply, the
+    denominator of each indicator. Remembered until a unit, a target or a denominator is written."""
+    from targets.models import Indicator
+
+    day = month.end
+    # a parent formed after the month (a merged province) lists its children of its first day
+    children_day = boundaries or max(day, parent.valid_from or day)
+    children = list(
+        Unit.objects.filter(parent=parent).valid_on(children_day).select_related("level").order_by("code")
+    )
+    ids = [u.pk for u in [*children, parent]]
+    before = previous_month(month)
+    demographics, previous_demographics = {}, {}
+    for record in Demographics.objects.filter(unit_id__in=ids, year__in={month.year, before.year}):
+        if record.year == month.year:
+            demographics[record.unit_id] = record
+        if record.year == before.year:
+            previous_demographics[record.unit_id] = record
+    targets = figures.applicable_targets(unit_ids=ids, codes=codes, month=month, period=target_period)
+    kinds = dict(Indicator.objects.filter(code__in=codes).values_list("code", "denominator"))
+    return children, demographics, previous_demographics, targets, kinds
 
 
 def _add_predecessor_figures(inputs: CoverageInputs, *, codes: list[str], previous_codes: list[str]) -> None:

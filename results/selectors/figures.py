@@ -3,9 +3,10 @@ in a fixed number of queries (one over the subtree by path prefix, aggregated bo
 the reporting months and their deadlines; the dashboard's target path."""
 
 import datetime
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import connection
@@ -13,10 +14,11 @@ from django.db.models import Case, Exists, F, IntegerField, Max, Min, OuterRef, 
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
+from bhxh_portal import memo
 from units import access
-from targets.models import Indicator
-from results.models import MonthlyResult, ReportState
-from units.models import Unit
+from targets.models import INDICATORS, Indicator
+from results.models import RESULTS, MonthlyResult, ReportState, results_month
+from units.models import UNITS, Unit
 from units.periods import Period, PeriodType
 from results.services import BREAKDOWNS, FIELDS
 
@@ -160,12 +162,14 @@ def _tree_of(rows: list[tuple], root_ids: set[int]) -> _Tree:
 
 
 def _load_tree(roots: list[Unit], start: datetime.date, end: datetime.date) -> _Tree:
-    """Every unit under the roots valid at some time between start and end: one query."""
+    """Every unit under the roots valid at some time between start and end: one query, remembered
+    until a unit is written (bhxh_portal.memo)."""
     ids = {u.pk for u in roots}
-    rows = list(Unit.objects.filter(_paths_q(u.path for u in roots))
-                .filter(Q(pk__in=ids) | _valid_between(start, end))
-                .values_list("id", "parent_id", "depth", "path"))
-    return _tree_of(rows, ids)
+    paths = sorted(u.path for u in roots)
+    key = "tree:" + hashlib.sha1(f"{paths}|{sorted(ids)}|{start}|{end}".encode()).hexdigest()
+    return memo.remember(key, (UNITS,), lambda: _tree_of(list(
+        Unit.objects.filter(_paths_q(paths)).filter(Q(pk__in=ids) | _valid_between(start, end))
+        .values_list("id", "parent_id", "depth", "path")), ids))
 
 
 def _load_tree_of_ids(unit_ids: set[int], start: datetime.date, end: datetime.date) -> _Tree:
@@ -184,11 +188,13 @@ _FIELD = {name: 5 + i for i, name in enumerate(FIELDS)}
 _STATE = 5 + len(FIELDS)
 
 
-def _load_rows(roots: list[Unit] | list[str], codes: list[str], start: Period, end: Period, approved_only: bool
-               ) -> list[dict]:
+def _load_rows(roots: list[Unit] | list[str], codes: list[str] | None, start: Period, end: Period,
+               approved_only: bool) -> list[dict]:
+    """`codes` None: every indicator's rows."""
     paths = [getattr(r, "path", r) for r in roots]
-    qs = MonthlyResult.objects.filter(_paths_q(paths, "unit__path"), _months_q(start, end),
-                                      indicator__code__in=codes)
+    qs = MonthlyResult.objects.filter(_paths_q(paths, "unit__path"), _months_q(start, end))
+    if codes is not None:
+        qs = qs.filter(indicator__code__in=codes)
     if approved_only:
         qs = qs.filter(report__state=ReportState.APPROVED)
     # Tuples, not dicts (a district's year is 15.000 rows), in the order of ROW_COLUMNS; no ORDER BY
@@ -369,19 +375,54 @@ def _by_month(rows: list[tuple], year_at: int = _YEAR) -> dict[tuple[int, int], 
     return grouped
 
 
+def _figures_scopes(month: Period) -> tuple[str, ...]:
+    """What a month's figures are remembered under (bhxh_portal.memo): the month's results and
+    reports, any write of many results, the tree, the indicators' codes."""
+    return RESULTS, results_month(month.year, month.number), UNITS, INDICATORS
+
+
+def _figures_key(kind: str, unit: Unit, codes: list[str], approved_only: bool, fields) -> str:
+    asked = f"{unit.path}|{','.join(codes)}|{approved_only}|{','.join(fields) if fields is not None else '*'}"
+    return f"{kind}:{unit.pk}:{hashlib.sha1(asked.encode()).hexdigest()}"
+
+
 def participants_for_children(*, parent: Unit, indicators: Iterable, month, approved_only: bool = False,
                               fields: Iterable[str] | None = None) -> dict[int, dict[str, Figure]]:
     """For `parent` and each child valid in the month: {unit_id: {code: Figure}} (see the module).
     `fields` limits the sums to some of FIELDS (the coverage tables need only the participants);
-    the others are then None in the figures."""
+    the others are then None in the figures. Remembered until a result or report of the month,
+    or a unit, is written."""
     month = as_month(month)
     codes = _codes(indicators)
-    keys = _stored_keys(codes, fields)
+    fields = None if fields is None else list(fields)
+    # Every indicator and field of the month at once, shared by the callers of a page (a dashboard
+    # asks for the month three times, for different indicators) and by the pages that follow until
+    # a write; each caller gets the figures it asked for.
+    key = f"{_figures_key('children', parent, ['*'], approved_only, None)}:{month.key}"
+    shown, sums = memo.remember(key, _figures_scopes(month), lambda: _month_sums(
+        parent=parent, month=month, approved_only=approved_only))
+    blank = {} if fields is None else {f: None for f in ("new_participants", "renewing") if f not in fields}
+    found = {}
+    for unit_id in shown:
+        figures = found[unit_id] = {}
+        for code in codes:
+            figure = _figure(sums, unit_id, code)
+            figures[code] = replace(figure, **{_FIGURE_FIELD[f]: None for f in blank}) \
+                if blank and code not in BREAKDOWNS and figure is not EMPTY else figure
+    return found
+
+
+_FIGURE_FIELD = {"new_participants": "new", "renewing": "renewing"}
+
+
+def _month_sums(*, parent: Unit, month: Period, approved_only: bool) -> tuple[list[int], dict[tuple, _Sum]]:
+    """The parent and its children valid in the month, and the sums of every indicator and field
+    (_aggregate's) for them: one query for the tree, one for the rows (every indicator's)."""
     tree = _load_tree([parent], month.start, month.end)
-    rows = _load_rows([parent], list({c for c, _ in keys}), month, month, approved_only) if keys else []
+    rows = _load_rows([parent], None, month, month, approved_only)
+    keys = sorted({(row[_CODE], name) for row in rows for name in FIELDS})
     shown = [parent.pk, *tree.children.get(parent.pk, [])]
-    sums = _aggregate(tree, rows, keys, only=set(shown))
-    return {unit_id: {code: _figure(sums, unit_id, code) for code in codes} for unit_id in shown}
+    return shown, _aggregate(tree, rows, keys, only=set(shown))
 
 
 def participants_series(*, unit: Unit, indicators: Iterable, start, end, approved_only: bool = False,
@@ -390,17 +431,42 @@ def participants_series(*, unit: Unit, indicators: Iterable, start, end, approve
     participants_for_children)."""
     start, end = as_month(start), as_month(end)
     codes = _codes(indicators)
+    fields = None if fields is None else list(fields)
+    # Month by month as remembered (bhxh_portal.memo); the months written since are read again, in
+    # one query from the first to the last of them.
+    base = _figures_key("series", unit, codes, approved_only, fields)
+    months = months_between(start, end)
+    found = {m: memo.recall(f"{base}:{m.key}", _figures_scopes(m)) for m in months}
+    missing = [m for m in months if found[m][0] is memo.MISSING]
+    if len(missing) == 1:  # the month being written: the unit's figure among its children's, shared
+        month = missing[0]
+        figures = participants_for_children(parent=unit, indicators=codes, month=month,
+                                            approved_only=approved_only)[unit.pk]
+        memo.keep(found[month][1], figures)
+        found[month] = (figures, None)
+    elif missing:
+        computed = _participants_series(unit=unit, codes=codes, start=missing[0], end=missing[-1],
+                                        approved_only=approved_only, fields=fields)
+        for month in missing:
+            figures = {code: computed[code][(month.year, month.number)] for code in codes}
+            memo.keep(found[month][1], figures)
+            found[month] = (figures, None)
+    return {code: [(m, found[m][0][code]) for m in months] for code in codes}
+
+
+def _participants_series(*, unit: Unit, codes: list[str], start: Period, end: Period, approved_only: bool,
+                         fields: list[str] | None) -> dict[str, dict[tuple[int, int], Figure]]:
     keys = _stored_keys(codes, fields)
     tree = _load_tree([unit], start.start, end.end)
     rows, partials = (_load_reduced_rows(unit, {unit.pk}, keys, start, end, approved_only)
                       if keys else ([], []))
     rows, partials = _by_month(rows), _by_month(partials, year_at=2)
-    series: dict[str, list[tuple[Period, Figure]]] = {code: [] for code in codes}
+    series: dict[str, dict[tuple[int, int], Figure]] = {code: {} for code in codes}
     for month in months_between(start, end):
         at = (month.year, month.number)
         sums = _aggregate(tree, rows.get(at, []), keys, only={unit.pk}, partials=partials.get(at, ())) if keys else {}
         for code in codes:
-            series[code].append((month, _figure(sums, unit.pk, code)))
+            series[code][at] = _figure(sums, unit.pk, code)
     return series
 
 

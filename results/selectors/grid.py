@@ -3,14 +3,18 @@ collection agents), the targets and denominators beside each value, the warnings
 participant registry's counts."""
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Q
 
 from bhxh_portal.numbers import format_number
 from units import access
-from targets.models import Demographics, DenominatorKind, Indicator, Target, TargetKind
+from bhxh_portal import memo
+from targets.models import (
+    INDICATORS, TARGETS, Demographics, DenominatorKind, Indicator, Target, TargetKind, active_indicators,
+)
 from results.models import MonthlyReport, MonthlyReportEvent, MonthlyResult, ReportState
-from units.models import Unit
+from units.models import UNITS, Unit
 from units.periods import Period, PeriodType
 from results.services import (
     BREAKDOWNS,
@@ -264,6 +268,18 @@ def grid_columns(*, unit_ids: list[int], month: Period, codes: list[str] | None,
     return columns
 
 
+class _StoredResult(NamedTuple):
+    unit_id: int
+    agent_id: int | None
+    indicator_id: int
+    year: int
+    month: int
+    participants: int
+    new_participants: int | None
+    renewing: int | None
+    version: int
+
+
 @dataclass(frozen=True)
 class _GridData:
     """What every row of the grid reads from: loaded once for the whole grid."""
@@ -337,24 +353,32 @@ def entry_grid(*, unit: Unit, month: Period, user, codes: list[str] | None = Non
     A fixed number of queries whatever the number of villages and agents."""
     owner = reporting_unit(unit)
     before = previous_month(month)
-    all_indicators = list(Indicator.objects.filter(is_active=True))
+    all_indicators = active_indicators()
     indicators = [i for i in all_indicators if i.code not in BREAKDOWNS]
-    villages = list(Unit.objects.filter(parent=owner, level__code__in=VILLAGE_LEVELS).valid_on(month.end)
-                    .select_related("level").order_by("code"))
+    villages = memo.remember(f"villages:{owner.pk}:{month.key}", (UNITS,), lambda: list(
+        Unit.objects.filter(parent=owner, level__code__in=VILLAGE_LEVELS).valid_on(month.end)
+        .select_related("level").order_by("code")))
     row_units = [owner, *villages]
     unit_ids = [u.pk for u in row_units]
-    results = list(MonthlyResult.objects.filter(unit_id__in=unit_ids).filter(
-        Q(year=month.year, month=month.number) | Q(year=before.year, month=before.number)))
+    # The stored values as plain rows (a grid reads a few hundred; a model instance each costs more
+    # than the rest of the row's work).
+    results = [_StoredResult(*row) for row in MonthlyResult.objects.filter(unit_id__in=unit_ids).filter(
+        Q(year=month.year, month=month.number) | Q(year=before.year, month=before.number)).order_by().values_list(
+        *_StoredResult._fields)]
     agent_ids_with_results = {r.agent_id for r in results if r.agent_id}
     agents = _agents_of(owner, agent_ids_with_results)
     columns = grid_columns(unit_ids=unit_ids, month=month, codes=codes, indicators=all_indicators)
     column_codes = list(dict.fromkeys(c.code for c in columns))
     target_codes = list(dict.fromkeys(c.target_code for c in columns))
-    targets = targets_for_month(unit_ids=unit_ids, agent_ids=[a.pk for a in agents], codes=target_codes, month=month)
-    demographics = {d.unit_id: d for d in Demographics.objects.filter(unit_id__in=unit_ids, year=month.year)}
+    agent_ids = [a.pk for a in agents]
+    targets, demographics = memo.remember(
+        f"grid-reference:{owner.pk}:{month.key}:{','.join(target_codes)}:{','.join(map(str, agent_ids))}",
+        (UNITS, TARGETS, INDICATORS),
+        lambda: (targets_for_month(unit_ids=unit_ids, agent_ids=agent_ids, codes=target_codes, month=month),
+                 {d.unit_id: d for d in Demographics.objects.filter(unit_id__in=unit_ids, year=month.year)}))
     now = participants_for_children(parent=owner, indicators=column_codes, month=month)
     last = participants_for_children(parent=owner, indicators=column_codes, month=before)
-    stored: dict[tuple, MonthlyResult] = {}
+    stored: dict[tuple, _StoredResult] = {}
     for r in results:
         row_key = f"a{r.agent_id}" if r.agent_id else f"u{r.unit_id}"
         stored[(row_key, r.indicator_id, r.year, r.month)] = r

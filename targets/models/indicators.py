@@ -3,6 +3,12 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from bhxh_portal import memo
+
+# The scopes of bhxh_portal.memo that the indicator catalogue, and the targets with the
+# denominators (the reference figures a table or a grid sets beside the results), are remembered under.
+INDICATORS, TARGETS = "indicators", "targets"
+
 
 class DenominatorKind(models.TextChoices):
     POPULATION = "population", "Dân số"
@@ -10,6 +16,10 @@ class DenominatorKind(models.TextChoices):
     PUPILS = "pupils", "Học sinh, sinh viên"
     REQUIRED_TO_JOIN = "required_to_join", "Người thuộc diện tham gia BHXH bắt buộc"
     VOLUNTARY_ELIGIBLE = "voluntary_eligible", "Người thuộc diện tham gia BHXH tự nguyện"
+
+
+class IndicatorQuerySet(memo.WritesBump, models.QuerySet):
+    memo_scopes = (INDICATORS,)
 
 
 class Indicator(models.Model):
@@ -25,6 +35,8 @@ class Indicator(models.Model):
     display_order = models.PositiveSmallIntegerField("thứ tự", default=0)
     is_active = models.BooleanField("đang dùng", default=True)
 
+    objects = IndicatorQuerySet.as_manager()
+
     class Meta:
         ordering = ["display_order", "code"]
         verbose_name = "chỉ tiêu"
@@ -32,6 +44,22 @@ class Indicator(models.Model):
 
     def __str__(self):
         return self.short_name or self.name
+
+
+def indicators_by_code() -> dict[str, Indicator]:
+    """Every indicator by its code (the active ones and the others), remembered like active_indicators."""
+    return memo.remember("indicators:all", (INDICATORS,), lambda: {i.code: i for i in Indicator.objects.all()})
+
+
+def active_indicators() -> list[Indicator]:
+    """The indicators in use, in display order: read by every grid, dashboard and table, changed
+    by an administrator now and then (remembered until then)."""
+    return memo.remember("indicators:active", (INDICATORS,),
+                         lambda: list(Indicator.objects.filter(is_active=True)))
+
+
+class DemographicsQuerySet(memo.WritesBump, models.QuerySet):
+    memo_scopes = (TARGETS,)
 
 
 class Demographics(models.Model):
@@ -49,6 +77,7 @@ class Demographics(models.Model):
     source = models.CharField("nguồn số liệu", max_length=300, blank=True)
 
     history = HistoricalRecords(verbose_name="lịch sử dân số, lao động")
+    objects = DemographicsQuerySet.as_manager()
 
     class Meta:
         verbose_name = "dân số, lao động"

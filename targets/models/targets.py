@@ -17,6 +17,9 @@ from simple_history.models import HistoricalRecords
 from targets.decisions import Decision
 from units.periods import COUNT_IN_YEAR, Period, PeriodType
 from targets.rates import exact_rate
+from bhxh_portal import memo
+
+from .indicators import TARGETS
 
 
 class TargetKind(models.TextChoices):
@@ -36,7 +39,9 @@ def _period_numbers_valid() -> Q:
     return condition
 
 
-class TargetQuerySet(models.QuerySet):
+class TargetQuerySet(memo.WritesBump, models.QuerySet):
+    memo_scopes = (TARGETS,)
+
     def for_period(self, period: Period):
         return self.filter(period_type=period.type, year=period.year, period_number=period.number)
 

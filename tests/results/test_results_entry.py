@@ -3,6 +3,7 @@ last month and the target beside each cell, warnings, the concurrent-edit refusa
 users, the no-JavaScript form, and a query count that does not grow with the number of thôn."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -288,9 +289,16 @@ def test_the_entry_page_query_count_does_not_grow_with_the_number_of_villages(cl
         make_target(village, "bhyt", year=2023, count=20)
         make_demographics(village, 2023, population=30)
     make_collection_agent(commune, "Đại lý 2")
+    _grid_queries(client, commune)  # the writes moved the remembered tree and targets on: warm them again
     many = _grid_queries(client, commune)
     assert many == few
     assert len(client.get(grid_url(commune)).context["grid"].rows) == 1 + 12 + 2
+    cache.clear()  # and with nothing remembered at all
+    cold = _grid_queries(client, commune)
+    for n in range(3):
+        make_unit(f"Thôn mới nữa {n}", level_code="thon", parent=commune)
+    cache.clear()
+    assert _grid_queries(client, commune) == cold
 
 
 def test_the_commune_official_lands_on_the_grid_of_their_commune(client, tree):

@@ -1,12 +1,14 @@
 """Reads of the unit tree: one query each, whatever the size of the tree."""
 
 import datetime
+import hashlib
 
 from django.db.models import Count, F, Q, QuerySet
 
+from bhxh_portal import memo
 from bhxh_portal.search import folded_words_q
 from units import access
-from units.models import Unit
+from units.models import UNITS, Unit
 
 
 def unit_subtree(*, unit: Unit, include_self: bool = True, on: datetime.date | None = None) -> QuerySet:
@@ -43,9 +45,20 @@ def unit_subtree_counts(*, unit: Unit, on: datetime.date | None = None) -> list[
 
 def unit_breadcrumbs(*, unit: Unit, user) -> list[Unit]:
     """The unit's ancestors the user may see, top first, then the unit itself."""
-    ancestors = Unit.objects.filter(pk__in=unit.ancestor_ids).select_related("level")
-    ordered = sorted(access.visible_units(user, ancestors), key=lambda u: u.depth)
+    ancestors = units_by_ids(ids=unit.ancestor_ids)
+    ordered = sorted((u for u in ancestors if access.can_view(user, u)), key=lambda u: u.depth)
     return [*ordered, unit]
+
+
+def units_by_ids(*, ids) -> list[Unit]:
+    """The units with these ids (and their levels), in code order; remembered until a unit is written
+    (bhxh_portal.memo): the rows of a dashboard, the breadcrumbs of every unit page."""
+    ids = sorted(set(ids))
+    if not ids:
+        return []
+    key = "units:" + hashlib.sha1(",".join(map(str, ids)).encode()).hexdigest()
+    return memo.remember(key, (UNITS,), lambda: list(
+        Unit.objects.filter(pk__in=ids).select_related("level").order_by("code")))
 
 
 def unit_search(*, user, text: str, limit: int = 50) -> list[Unit]:

@@ -1,4 +1,4 @@
-"""manage.py loadtest [--users 50] [--duration 60] [--workers 3 --threads 4] [--json]
+"""manage.py loadtest [--users 50] [--duration 60] [--workers 3 --threads 4] [--cache-url URL] [--json]
 
 A load test of the portal on this machine, against the configured database (PostgreSQL; give it a
 database of its own, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/bhxh_load):
@@ -15,8 +15,13 @@ database of its own, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/bhxh_l
    look at their commune's dashboard; leaders look at their district's dashboard and coverage page.
    Each user waits --wait-min to --wait-max seconds between requests. It stops after --duration
    seconds;
-4. stops gunicorn and prints requests/s, p50, p95, p99 and errors (overall and per request), or
-   with --json one object: rps, p50_ms, p95_ms, p99_ms, errors, users (and the details).
+4. stops gunicorn and prints requests/s, p50, p95, p99 and errors (overall and per request), and
+   gunicorn's CPU per request of the measured window (sampled when every user runs) and with the
+   warm-up; or with --json one object: rps, p50_ms, p95_ms, p99_ms, errors, users,
+   server_cpu_ms_per_request, server_cpu_ms_per_request_with_warm_up (and the details).
+
+gunicorn gets --cache-url (default CACHE_URL) as its shared cache (Redis), or none: a cache in each
+worker's memory would keep one worker's figures past another's writes.
 
 Only 127.0.0.1 is ever a target. Goal on the 2-core machine: p95 under 300 ms, no errors.
 """
@@ -92,10 +97,13 @@ class Command(BaseCommand):
         parser.add_argument("--communes", type=int, default=Shape.communes, help="Số xã mỗi huyện")
         parser.add_argument("--villages", type=int, default=Shape.villages, help="Số thôn mỗi xã")
         parser.add_argument("--year", type=int, help="Năm của số liệu mẫu (mặc định: năm trước)")
+        parser.add_argument("--cache-url", default=os.environ.get("CACHE_URL", ""),
+                            help="Bộ nhớ đệm dùng chung của các tiến trình gunicorn, vd redis://127.0.0.1:6379/1 "
+                                 "(mặc định: CACHE_URL; không có thì không nhớ gì giữa các yêu cầu)")
         parser.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args, users, duration, spawn_rate, wait_min, wait_max, workers, threads, districts, communes,
-               villages, year, as_json, **options):
+               villages, year, cache_url, as_json, **options):
         if users < 2:
             raise CommandError("Cần ít nhất 2 người dùng (một cán bộ xã và một lãnh đạo huyện).")
         if connection.vendor == "sqlite" and connection.settings_dict["NAME"] in ("", ":memory:") \
@@ -115,8 +123,13 @@ class Command(BaseCommand):
             config["host"] = f"http://127.0.0.1:{port}"
             config["warm_up_each"] = workers * threads
             config_path, result_path = Path(tmp) / "config.json", Path(tmp) / "result.json"
+            marker = Path(tmp) / "measuring"
+            config["measuring_marker"] = str(marker)
             config_path.write_text(json.dumps(config), encoding="utf-8")
-            server = self._start_gunicorn(port, workers, threads, Path(tmp) / "gunicorn.log")
+            # The workers are separate processes: a cache in each one's memory would keep one worker's
+            # figures past another's writes, so it is a shared one (Redis) or none.
+            cache_url = cache_url or "dummycache://"
+            server = self._start_gunicorn(port, workers, threads, Path(tmp) / "gunicorn.log", cache_url)
             try:
                 self._wait_ready(config["host"], server, Path(tmp) / "gunicorn.log")
                 cpu_before = self._cpu_seconds(server)
@@ -124,22 +137,28 @@ class Command(BaseCommand):
                     f"{connection.vendor} ({connection.settings_dict['NAME']}); {config['official_users']} cán bộ xã "
                     f"lưu ô trên bảng nhập, {config['leader_users']} lãnh đạo huyện xem tổng quan và bảng số liệu; "
                     f"{duration:g} s.")
-                load = subprocess.run([sys.executable, "-m", "bhxh_portal.loadtest_locust", str(config_path),
-                                       str(result_path)], cwd=ROOT, capture_output=True, text=True,
-                                      timeout=duration + 120)
-                if load.returncode != 0 or not result_path.exists():
-                    raise CommandError(f"locust dừng với lỗi:\n{load.stderr[-3000:]}")
+                returncode, stderr, cpu_measuring = self._run_locust(config_path, result_path, marker, server,
+                                                                     timeout=duration + 120)
+                if returncode != 0 or not result_path.exists():
+                    raise CommandError(f"locust dừng với lỗi:\n{stderr[-3000:]}")
                 result = json.loads(result_path.read_text(encoding="utf-8"))
-                server_cpu = self._cpu_seconds(server) - cpu_before
+                cpu_after = self._cpu_seconds(server)
+                server_cpu = cpu_after - cpu_before
+                steady_cpu = cpu_after - cpu_measuring if cpu_measuring is not None else None
             finally:
                 self._stop(server)
         result["saves_stored"] = self._saves_stored(config)
-        # the server's own work, whatever else the machine does: CPU seconds of gunicorn per request
-        # (warm-up included in the total, so slightly more than the measured requests cost)
-        result["server_cpu_ms_per_request"] = round(1000 * server_cpu / max(1, result["requests"]), 1)
+        # the server's own work, whatever else the machine does: CPU seconds of gunicorn per request,
+        # of the measured requests alone (from the moment every user runs: no warm-up, no ramp-up),
+        # and of everything it served (warm-up and ramp-up in the total, divided by the measured requests)
+        requests = max(1, result["requests"])
+        result["server_cpu_ms_per_request"] = round(1000 * (steady_cpu if steady_cpu is not None else server_cpu)
+                                                    / requests, 1)
+        result["server_cpu_ms_per_request_with_warm_up"] = round(1000 * server_cpu / requests, 1)
         # what else the machine was doing: the figures of a busy machine are not those of an idle one
         result["cpus"], result["load_avg_1min"] = os.cpu_count(), round(os.getloadavg()[0], 2)
         result["workers"], result["threads"] = workers, threads
+        result["cache"] = cache_url.split("://", 1)[0]
         if as_json:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
         else:
@@ -164,16 +183,20 @@ class Command(BaseCommand):
         month = synthetic.last_month
         official_users = min(max(1, round(users * OFFICIALS_SHARE)), users - 1)
         leader_users = users - official_users
-        officials = people["officials"][:official_users]  # one commune each while there are enough
-        villages = {}
-        for village in Unit.objects.filter(parent__in=[c for _, c in officials]).order_by("code"):
-            villages.setdefault(village.parent_id, village)
+        # One commune each while there are enough; past that, a second official of a commune saves
+        # another village's cell (two users on one cell would refuse each other's saves as stale).
+        everyone = people["officials"]
+        officials = [(everyone[i % len(everyone)], i // len(everyone)) for i in range(official_users)]
+        villages: dict[int, list[Unit]] = {}
+        for village in Unit.objects.filter(parent__in=[c for (_, c), _ in officials]).order_by("code"):
+            villages.setdefault(village.parent_id, []).append(village)
+        officials = [(user, commune, villages[commune.pk][turn]) for (user, commune), turn in officials
+                     if turn < len(villages.get(commune.pk, []))]
         current = {r.unit_id: r for r in MonthlyResult.objects.filter(
-            unit__in=list(villages.values()), indicator__code="bhyt", year=month.year, month=month.number,
+            unit__in=[v for _, _, v in officials], indicator__code="bhyt", year=month.year, month=month.number,
             agent__isnull=True)}
         official_slots = []
-        for user, commune in officials:
-            village = villages[commune.pk]
+        for user, commune, village in officials:
             result = current.get(village.pk)
             official_slots.append({"session": open_session(user), "commune": commune.pk, "village": village.pk,
                                    "version": result.version if result else 0,
@@ -182,10 +205,10 @@ class Command(BaseCommand):
                         for user, district in (people["leaders"][i % len(people["leaders"])]
                                                for i in range(leader_users))]
         return {"month": month.key, "duration": duration, "spawn_rate": spawn_rate, "wait_min": wait_min,
-                "wait_max": wait_max, "official_users": official_users, "leader_users": leader_users,
+                "wait_max": wait_max, "official_users": len(official_slots), "leader_users": leader_users,
                 "officials": official_slots, "leaders": leader_slots}
 
-    def _start_gunicorn(self, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
+    def _start_gunicorn(self, port: int, workers: int, threads: int, log: Path, cache_url: str) -> subprocess.Popen:
         env = dict(os.environ)
         env.update({
             "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "bhxh_portal.settings.local"),
@@ -194,6 +217,7 @@ class Command(BaseCommand):
             "CONN_MAX_AGE": "60",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECURE_SSL_REDIRECT": "False",
+            "CACHE_URL": cache_url,
         })
         command = [sys.executable, "-m", "gunicorn", "bhxh_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
                    "--workers", str(workers), "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "10", "--preload",
@@ -202,6 +226,28 @@ class Command(BaseCommand):
                    "--log-level", "warning", "--error-logfile", str(log)]
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                                 start_new_session=True)
+
+    def _run_locust(self, config_path: Path, result_path: Path, marker: Path, server: subprocess.Popen, *,
+                    timeout: float) -> tuple[int, str, float | None]:
+        """Run the load; sample gunicorn's CPU when the measured window starts (the marker file appears).
+        Returns (exit code, stderr, CPU seconds at the start of the window or None)."""
+        with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as stderr:
+            load = subprocess.Popen([sys.executable, "-m", "bhxh_portal.loadtest_locust", str(config_path),
+                                     str(result_path)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr, text=True)
+            deadline, cpu_measuring = time.monotonic() + timeout, None
+            try:
+                while load.poll() is None:
+                    if cpu_measuring is None and marker.exists():
+                        cpu_measuring = self._cpu_seconds(server)
+                    if time.monotonic() > deadline:
+                        raise CommandError(f"locust chưa xong sau {timeout:g} s.")
+                    time.sleep(0.1)
+            finally:
+                if load.poll() is None:
+                    load.kill()
+                    load.wait(timeout=10)
+            stderr.seek(0)
+            return load.returncode, stderr.read(), cpu_measuring
 
     def _wait_ready(self, host: str, server: subprocess.Popen, log: Path, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -266,7 +312,9 @@ class Command(BaseCommand):
             f"p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms, "
             f"{result['errors']} lỗi; {result['saves_stored']} lần lưu ô đã ghi vào cơ sở dữ liệu; máy "
             f"{result['cpus']} lõi, tải trung bình 1 phút {result['load_avg_1min']:g} khi kết thúc; gunicorn dùng "
-            f"{result['server_cpu_ms_per_request']:g} ms CPU mỗi yêu cầu. "
+            f"{result['server_cpu_ms_per_request']:g} ms CPU mỗi yêu cầu đo được "
+            f"({result['server_cpu_ms_per_request_with_warm_up']:g} ms kể cả lúc khởi động; bộ nhớ đệm: "
+            f"{result['cache']}). "
             f"Mục tiêu p95 < {GOAL_P95_MS} ms, không lỗi: {verdict}.")
         for error in result["error_messages"][:5]:
             self.stdout.write(f"  lỗi {error['count']}×: {error['request']}: {error['error'][:200]}")

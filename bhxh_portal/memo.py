@@ -1,0 +1,218 @@
+"""What every request reads again and rarely changes (the unit tree, a user's memberships, the
+indicators), kept in Django's cache under keys versioned by the writes that change it.
+
+A scope ("units", "memberships", ...) has a generation in the cache; each remembered value is
+stored under its key and the generations of the scopes it depends on, so a write only has to move
+its scopes' generations on (`bump`) for every later read to compute afresh: nothing is ever
+deleted or patched, and no reader can see a value older than the last write it could see itself.
+
+`bump` moves the generation on at once (the writer's own transaction reads its write) and again
+when the transaction commits (a reader that computed from the data before the commit stored its
+value under the generation of that moment, which the second move leaves behind). The models bump
+from their signals (one object saved or deleted) and from their querysets (update, bulk writes):
+see units.models and targets.models.
+
+With the dummy cache (the default with several processes and no CACHE_URL: each process would
+have its own generations) nothing is remembered between requests; the cache of one process
+(local memory) is right only for one process (runserver, the tests).
+"""
+
+import pickle
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+
+from django.core.cache import cache, caches  # `cache` is caches["default"]
+from django.core.cache.backends.dummy import DummyCache
+from django.core.signals import request_finished, request_started
+from django.db import transaction
+
+PREFIX = "memo"
+# A bound on what an entry may cost in memory and on how long a generation lost with its cache
+# (evicted, flushed) could matter: a remembered value is computed again at least this often.
+TIMEOUT = 600
+# Values this process has read lately, by their full key (generations included, so never out of
+# date): the shared cache is asked only for what is not here.
+LOCAL_ENTRIES = 1024
+_MISSING = object()
+_scopes_seen: set[str] = set()
+_local = threading.local()  # .generations: {scope: generation} read in the current request
+_values: OrderedDict[str, bytes] = OrderedDict()
+_values_lock = threading.Lock()
+
+
+def _generation_key(scope: str) -> str:
+    return f"{PREFIX}:g:{scope}"
+
+
+def _read_generations(scopes: list[str]) -> dict[str, int]:
+    keys = {_generation_key(s): s for s in scopes}
+    found = cache.get_many(list(keys))
+    values = {}
+    for key, scope in keys.items():
+        value = found.get(key)
+        if value is None:
+            cache.add(key, time.time_ns(), timeout=None)
+            value = cache.get(key, 0)
+        values[scope] = value
+    return values
+
+
+def generations(scopes: Iterable[str]) -> list[int]:
+    """The current generation of each scope; a scope the cache has lost starts again from the
+    clock, never from a number an older value may still be stored under. Inside a request they are
+    read once (every scope in one round trip) and again after this process writes."""
+    scopes = list(scopes)
+    _scopes_seen.update(scopes)
+    known = getattr(_local, "generations", None)
+    if known is None:  # outside a request (a task, a command): always the cache's current ones
+        found = _read_generations(scopes)
+        return [found[s] for s in scopes]
+    missing = [s for s in scopes if s not in known]
+    if missing:
+        known.update(_read_generations(sorted(_scopes_seen | set(missing))))
+    return [known[s] for s in scopes]
+
+
+def _start(**kwargs) -> None:
+    _local.generations = {}
+
+
+def _finish(**kwargs) -> None:
+    _local.generations = None
+
+
+request_started.connect(_start, dispatch_uid="bhxh_portal.memo.start")
+request_finished.connect(_finish, dispatch_uid="bhxh_portal.memo.finish")
+
+
+def _move_on(scopes: tuple[str, ...]) -> None:
+    known = getattr(_local, "generations", None)
+    for scope in scopes:
+        key = _generation_key(scope)
+        try:
+            cache.incr(key)
+        except ValueError:  # not there (lost, or never read): any new number is ahead of the old ones
+            cache.set(key, time.time_ns(), timeout=None)
+        if known:
+            known.pop(scope, None)
+
+
+def bump(*scopes: str) -> None:
+    """The data of these scopes changed (or is changing in the current transaction)."""
+    _move_on(scopes)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _move_on(scopes))
+
+
+def remember(key: str, scopes: Iterable[str], compute: Callable[[], object], timeout: int = TIMEOUT):
+    """compute(), or what it gave last time for `key` if none of `scopes` was written since.
+    The value is pickled (each caller gets its own copy): plain data, model instances, no querysets."""
+    if _remembers_nothing():
+        return compute()
+    versions = ".".join(str(g) for g in generations(scopes))
+    full = f"{PREFIX}:{key}:{versions}"
+    with _values_lock:
+        stored = _values.get(full)
+        if stored is not None:
+            _values.move_to_end(full)
+    if stored is not None:
+        return pickle.loads(stored)
+    value = cache.get(full, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(full, value, timeout)
+    _keep(full, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    return value
+
+
+MISSING = _MISSING
+
+
+def recall(key: str, scopes: Iterable[str]) -> tuple[object, str | None]:
+    """(the value remembered for `key`, or MISSING; the ticket to `keep` a computed one under).
+    The ticket holds the generations read now, before the caller computes: a write meanwhile
+    leaves the value it keeps behind."""
+    if _remembers_nothing():
+        return MISSING, None
+    versions = ".".join(str(g) for g in generations(scopes))
+    full = f"{PREFIX}:{key}:{versions}"
+    with _values_lock:
+        stored = _values.get(full)
+    if stored is not None:
+        return pickle.loads(stored), full
+    value = cache.get(full, _MISSING)
+    if value is not _MISSING:
+        _keep(full, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    return value, full
+
+
+def keep(ticket: str | None, value, timeout: int = TIMEOUT) -> None:
+    """Remember `value` under the ticket `recall` gave."""
+    if ticket is None:
+        return
+    cache.set(ticket, value, timeout)
+    _keep(ticket, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+
+def _remembers_nothing() -> bool:
+    """The dummy cache keeps no generation: nothing may be remembered, not even in this process."""
+    return isinstance(caches["default"], DummyCache)
+
+
+def _keep(full: str, stored: bytes) -> None:
+    with _values_lock:
+        _values[full] = stored
+        _values.move_to_end(full)
+        while len(_values) > LOCAL_ENTRIES:
+            _values.popitem(last=False)
+
+
+class WritesBump:
+    """A QuerySet mixin: its update, delete and bulk writes move `memo_scopes` on once written
+    (the writes of one object move them on through `watch`)."""
+
+    memo_scopes: tuple[str, ...] = ()
+
+    def update(self, **kwargs):
+        try:
+            return super().update(**kwargs)
+        finally:
+            bump(*self.memo_scopes)
+
+    def delete(self):
+        try:
+            return super().delete()
+        finally:
+            bump(*self.memo_scopes)
+
+    def bulk_create(self, *args, **kwargs):
+        try:
+            return super().bulk_create(*args, **kwargs)
+        finally:
+            bump(*self.memo_scopes)
+
+    def bulk_update(self, *args, **kwargs):
+        try:
+            return super().bulk_update(*args, **kwargs)
+        finally:
+            bump(*self.memo_scopes)
+
+    def _raw_delete(self, using):
+        try:
+            return super()._raw_delete(using)
+        finally:
+            bump(*self.memo_scopes)
+
+
+def watch(model, *scopes: str) -> None:
+    """Move `scopes` on whenever one object of `model` is saved or deleted (the admin, the forms,
+    the services, cascades)."""
+    from django.db.models.signals import post_delete, post_save
+
+    def moved(sender, **kwargs):
+        bump(*scopes)
+
+    for signal in (post_save, post_delete):
+        signal.connect(moved, sender=model, weak=False, dispatch_uid=f"memo:{model._meta.label}:{signal}")

@@ -1,0 +1,101 @@
+"""The figures the pages remember (bhxh_portal.memo) are never older than the last save: a cell
+saved on the grid shows at once on the dashboards, the coverage page and the grid's foot; a target
+or a denominator written shows at once; the months nobody wrote stay remembered."""
+
+import pytest
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+from django.urls import reverse
+
+from results.models import MonthlyResult
+from results.selectors import participants_series
+from tests.factories import make_demographics, make_target
+from units.periods import Period
+
+from .results_fixtures import JUNE, MAY, build_district, enter
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def tree():
+    return build_district(communes=2, villages=2)
+
+
+def _dashboard_value(client, unit, code="bhyt"):
+    response = client.get(reverse("dashboard:unit", args=[unit.pk]) + f"?thang={JUNE.key}")
+    assert response.status_code == 200
+    return next(r.value for r in response.context["dashboard"].rows if r.indicator.code == code)
+
+
+def _save(client, commune, village, value, version):
+    return client.post(reverse("results:results_cell", args=[commune.pk, JUNE.key]), {
+        f"c-u{village.pk}-bhyt-participants": str(value), f"v-u{village.pk}-bhyt": str(version)}, **HTMX)
+
+
+def test_a_saved_cell_shows_at_once_on_the_dashboards_the_coverage_page_and_the_grid(client, tree):
+    commune = tree.communes[0]
+    first, second = tree.villages[commune.pk]
+    enter(first, 100)
+    enter(second, 200)
+    make_target(tree.district, "bhyt", year=2023, count=5000)
+    leader, official = tree.users["district_leader"], tree.users["official"]
+    coverage = reverse("coverage:page", args=[tree.district.pk]) + f"?table=bhyt&period={JUNE.key}"
+
+    client.force_login(leader)
+    assert _dashboard_value(client, tree.district) == 300
+    assert _dashboard_value(client, tree.district) == 300  # now remembered
+    assert "300" in client.get(coverage).content.decode()
+    client.force_login(official)
+    assert _dashboard_value(client, commune) == 300
+
+    answer = _save(client, commune, first, 1234, version=1)
+
+    assert answer.status_code == 200 and MonthlyResult.objects.get(unit=first).participants == 1234
+    assert 'id="foot-bhyt-participants" hx-swap-oob="true">1.434' in answer.content.decode()
+    assert _dashboard_value(client, commune) == 1434
+    client.force_login(leader)
+    assert _dashboard_value(client, tree.district) == 1434
+    page = client.get(coverage).content.decode()
+    assert "1.434" in page and ">300<" not in page
+
+    # a write outside the pages (a service, an import) too
+    enter(second, 1)
+    assert _dashboard_value(client, tree.district) == 1235
+
+
+def test_a_target_and_a_denominator_written_show_at_once(client, tree):
+    commune = tree.communes[0]
+    enter(tree.villages[commune.pk][0], 100)
+    client.force_login(tree.users["district_leader"])
+    url = reverse("dashboard:unit", args=[tree.district.pk]) + f"?thang={JUNE.key}"
+    assert client.get(url).context["dashboard"].rows[0].target is None
+
+    make_target(tree.district, "bhyt", year=2023, count=400)
+    make_demographics(tree.district, 2023, population=1000)
+
+    row = client.get(url).context["dashboard"].rows[0]
+    assert row.target.count == 400 and row.denominator == 1000
+
+
+def test_a_month_written_is_read_again_and_the_others_stay_remembered(django_assert_max_num_queries):
+    tree = build_district(communes=2, villages=1, with_users=False)
+    village = tree.villages[tree.communes[0].pk][0]
+    enter(village, 10, month=MAY)
+    enter(village, 11)
+    start = Period.month(2022, 12)
+
+    def series():
+        return [f.value for _, f in participants_series(unit=tree.district, indicators=["bhyt"], start=start,
+                                                        end=JUNE)["bhyt"]]
+
+    assert series()[-2:] == [10, 11]
+    with CaptureQueriesContext(connection) as remembered:
+        assert series()[-2:] == [10, 11]
+    assert len(remembered) == 0
+
+    enter(village, 12)  # June only
+    with django_assert_max_num_queries(2):
+        assert series()[-2:] == [10, 12]
