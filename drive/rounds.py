@@ -58,24 +58,23 @@ OUTCOMES = _choices(Outcome, OUTCOME_LETTERS)
 REASONS = _choices(RefusalReason)
 
 
-def _outcome(value) -> str:
+def _from_list(value, choices: dict[str, str], what: str, labels, joiner: str) -> str:
+    """A value of one of the round's lists, as printed, with or without accents ("" when empty)."""
     text = text_cell(value)
     if not text:
         return ""
-    found = OUTCOMES.get(" ".join(fold_text(text).split()))
+    found = choices.get(" ".join(fold_text(text).split()))
     if found is None:
-        raise ValueError(f"kết quả '{text[:40]}' không có trong danh mục ({', '.join(Outcome.labels)}).")
+        raise ValueError(f"{what} '{text[:40]}' không có trong danh mục ({joiner.join(labels)}).")
     return found
+
+
+def _outcome(value) -> str:
+    return _from_list(value, OUTCOMES, "kết quả", Outcome.labels, ", ")
 
 
 def _reason(value) -> str:
-    text = text_cell(value)
-    if not text:
-        return ""
-    found = REASONS.get(" ".join(fold_text(text).split()))
-    if found is None:
-        raise ValueError(f"lý do '{text[:40]}' không có trong danh mục ({'; '.join(RefusalReason.labels)}).")
-    return found
+    return _from_list(value, REASONS, "lý do", RefusalReason.labels, "; ")
 
 
 def _key(value) -> int | None:
