@@ -231,5 +231,5 @@ def test_an_administrator_with_the_admins_permissions_opens_no_agents_in_the_adm
     other_district = district.parent.children.get(code="002")
     Agent.objects.create(name="Đại lý huyện khác", kind=AgentKind.COMMUNE, unit=other_district.children.get())
     client.force_login(_staff_with_view(other_district, "view_agent"))
-    assert client.get("/quan-tri/agents/agent/").status_code == 403
-    assert client.get(f"/quan-tri/agents/agent/{agent.pk}/change/").status_code == 403
+    assert client.get("/quan-tri/units/agent/").status_code == 403
+    assert client.get(f"/quan-tri/units/agent/{agent.pk}/change/").status_code == 403
