@@ -23,6 +23,7 @@ from .models import (
 )
 from .personal_data import mask_personal_id
 from .resources import AgentResource, ParticipantResource
+from .selectors import access_log_named
 from .services import personal_data_access_record
 
 
@@ -166,9 +167,18 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
     list_display = ["at", "username", "participant", "beneficiary", "requested_id", "outcome", "ip_address",
                     "forwarded_for"]
     list_filter = ["outcome"]
-    search_fields = ["username", "participant__full_name", "beneficiary__full_name", "ip_address"]
+    search_fields = ["username", "participant__full_name", "beneficiary_name", "ip_address"]
     date_hierarchy = "at"
-    list_select_related = ["participant", "beneficiary"]
+    list_select_related = ["participant"]
+
+    def get_queryset(self, request):
+        return access_log_named(super().get_queryset(request))
+
+    @admin.display(description="người hưởng hỗ trợ", ordering="beneficiary_name")
+    def beneficiary(self, entry):
+        if entry.beneficiary_id is None:
+            return "-"
+        return entry.beneficiary_name or f"#{entry.beneficiary_id} (đã xoá)"
 
     def has_module_permission(self, request):
         return request.user.is_superuser

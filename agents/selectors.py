@@ -1,9 +1,10 @@
 """Reads in agents: one grouped query each, over a subtree by path prefix, never a loop per child."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import CharField, Count, Expression, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import ExtractMonth
 
 from bhxh_portal.imports import nfc
@@ -209,3 +210,23 @@ def agent_year(*, agent: Agent, year: int) -> AgentYear:
     order = [code for code, _ in sorted(labels.items(), key=lambda item: (item[0] not in targets, item[0]))]
     return AgentYear(agent=agent, year=year, indicators=[(c, labels[c]) for c in order], targets=targets,
                      monthly_targets=monthly, months=months)
+
+
+# --- the access log's names ---------------------------------------------------------------------
+
+# campaigns sits above agents: it registers, from CampaignsConfig.ready, the expression naming a
+# logged beneficiary id (a subquery on its Beneficiary), so the log's list reads the names in its own query.
+_beneficiary_name: Callable[[str], Expression] | None = None
+
+
+def register_beneficiary_name(expression_of: Callable[[str], Expression] | None) -> None:
+    """`expression_of(id_field)`: the beneficiary's full name for the id in that field, "" or NULL if none."""
+    global _beneficiary_name
+    _beneficiary_name = expression_of
+
+
+def access_log_named(queryset: QuerySet) -> QuerySet:
+    """PersonalDataAccess rows with `beneficiary_name`: the name of the logged beneficiary while it
+    exists (NULL once deleted: the row keeps its id)."""
+    name = _beneficiary_name("beneficiary_id") if _beneficiary_name else Value(None, output_field=CharField())
+    return queryset.annotate(beneficiary_name=name)

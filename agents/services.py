@@ -98,7 +98,8 @@ def collection_record(*, agent: Agent, participant: Participant, product: Produc
 
 def personal_data_access_record(*, user, requested_id: int, participant: Participant | None, outcome: str,
                                 meta: dict, path: str, beneficiary=None) -> "PersonalDataAccess":
-    """One line of the access log (agents.models.PersonalDataAccess); `meta` is the request's META."""
+    """One line of the access log (agents.models.PersonalDataAccess); `meta` is the request's META,
+    `beneficiary` a programme's campaigns.Beneficiary (its id is logged)."""
     from .models import PersonalDataAccess
 
     # An id past the column (/nguoi-tham-gia/99999999999999999999/) is still a refusal to record: it is
@@ -106,7 +107,8 @@ def personal_data_access_record(*, user, requested_id: int, participant: Partici
     if not 0 <= requested_id <= BIGINT_MAX:
         requested_id = 0
     return PersonalDataAccess.objects.create(
-        user=user, username=user.get_username()[:150], participant=participant, beneficiary=beneficiary,
+        user=user, username=user.get_username()[:150], participant=participant,
+        beneficiary_id=beneficiary.pk if beneficiary is not None else None,
         requested_id=requested_id,
         outcome=outcome, ip_address=meta.get("REMOTE_ADDR") or None,
         forwarded_for=str(meta.get("HTTP_X_FORWARDED_FOR", ""))[:200],

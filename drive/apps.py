@@ -10,9 +10,13 @@ class DriveConfig(AppConfig):
 
     def ready(self):
         # reports sits below drive: its dashboard shows the drive's funnel through this panel.
+        from campaigns.activities.signals import participants_linked
         from drive.selectors import dashboard_funnel
+        from drive.services import activity_sign_ups_received
         from reports.views_dashboard import register_dashboard_panel
 
         register_dashboard_panel("drive_funnel", dashboard_funnel)
         # The funnel's facts kept on the work items follow the ORM writes (drive.signals).
         import_module("drive.signals")
+        # campaigns sits below drive: the people linked to an activity enter the month's lists.
+        participants_linked.connect(activity_sign_ups_received, dispatch_uid="drive_activity_sign_ups")

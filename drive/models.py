@@ -90,7 +90,7 @@ class WorkItem(models.Model):
     last_valid_to = models.DateField("hạn thẻ/đóng cuối", null=True, blank=True)
     village = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="drive_village_items", verbose_name="thôn phụ trách")
-    agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.PROTECT,
+    agent = models.ForeignKey("units.Agent", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="drive_items", verbose_name="đại lý thu")
     collector = models.ForeignKey("agents.Collector", null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="drive_items", verbose_name="nhân viên thu")

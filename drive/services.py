@@ -183,3 +183,8 @@ def activity_sign_ups_record(*, activity, by, participants=None) -> int:
     Contact.objects.bulk_create(contacts, ignore_conflicts=True)  # a double click: the constraint keeps one
     tally.refresh(items)  # bulk_create sends no signal
     return len(contacts)
+
+
+def activity_sign_ups_received(sender, *, activity, participants, by, **kwargs) -> None:
+    """Receiver of campaigns' participants_linked (connected in DriveConfig.ready)."""
+    activity_sign_ups_record(activity=activity, participants=participants, by=by)

@@ -159,7 +159,7 @@ class MonthlyResult(models.Model):
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="monthly_results",
                              verbose_name="đơn vị",
                              help_text="Với kết quả của đại lý thu: đơn vị quản lý (phân bổ chỉ tiêu cho) đại lý")
-    agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.PROTECT,
+    agent = models.ForeignKey("units.Agent", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="monthly_results", verbose_name="đại lý thu")
     indicator = models.ForeignKey("targets.Indicator", on_delete=models.PROTECT, related_name="monthly_results",
                                   verbose_name="chỉ tiêu")

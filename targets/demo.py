@@ -14,9 +14,8 @@
 
 import datetime
 
-from django.apps import apps
 
-from units.models import Unit
+from units.models import Agent, AgentKind, Unit
 
 from targets.resources import DemographicsResource, TargetResource
 
@@ -25,10 +24,9 @@ HAI_DUONG_AGENT = "Đại lý BHYT, BHXH xã Hải Dương"
 
 def ensure_demo_agent() -> str:
     """The commune agent of Hải Dương; the agents demo may create it too (same unit and name)."""
-    Agent = apps.get_model("agents", "Agent")
     commune = Unit.objects.valid_on(datetime.date(2021, 1, 1)).get(code="HDUONG")  # the commune of the 2021 plan
-    defaults = {"kind": "commune"} if any(f.name == "kind" for f in Agent._meta.fields) else {}
-    _, created = Agent.objects.get_or_create(unit=commune, name=HAI_DUONG_AGENT, defaults=defaults)
+    _, created = Agent.objects.get_or_create(unit=commune, name=HAI_DUONG_AGENT,
+                                             defaults={"kind": AgentKind.COMMUNE})
     return f"Đại lý thu mẫu: {HAI_DUONG_AGENT} ({'đã tạo' if created else 'đã có'})."
 
 

@@ -20,12 +20,11 @@ from bhxh_portal.numbers import format_number, parse_number, parse_whole_number
 from targets import services
 from targets.decisions import parse_decision
 from targets.models import Demographics, EnteredAs, Indicator, Target, TargetKind
-from units.models import Unit
+from units.models import Agent, Unit
 from units.resources import UNIT_CODE_COLUMN, UNIT_NAME_COLUMN
 from bhxh_portal.search import fold_text
 from units.periods import Period, parse_period_text
 from units.selectors.lineage import CodeLookup, unit_for_code
-from targets.selectors.targets import agent_model
 
 # One declaration per column: the header of the blank template, the other headers people write, whether
 # the file must have it, and the model fields whose database limits it fills (checked on the instance).
@@ -370,14 +369,8 @@ class TargetResource(_RowResource):
     def find_agent(self, unit: Unit, name: str):
         key = (unit.pk, fold_text(name))
         if key not in self._agents:
-            Agent = agent_model()
-            agent = None
-            if Agent is not None:
-                for candidate in Agent.objects.filter(unit=unit):
-                    if fold_text(candidate.name) == fold_text(name):
-                        agent = candidate
-                        break
-            self._agents[key] = agent
+            self._agents[key] = next((candidate for candidate in Agent.objects.filter(unit=unit)
+                                      if fold_text(candidate.name) == fold_text(name)), None)
         return self._agents[key]
 
     def snapshot(self, instance):

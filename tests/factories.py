@@ -89,8 +89,8 @@ def make_target(unit: Unit, indicator_code: str, *, year: int, kind: str = "giao
 
 
 def make_collection_agent(unit: Unit, name: str = "Đại lý BHYT, BHXH xã", **kwargs):
-    """A collection agent (agents.Agent) of a unit, by the ORM: targets may be allocated to it."""
-    from agents.models import Agent
+    """A collection agent (units.Agent) of a unit, by the ORM: targets may be allocated to it."""
+    from units.models import Agent
 
     agent, _ = Agent.objects.get_or_create(unit=unit, name=name, defaults=kwargs)
     return agent

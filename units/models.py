@@ -3,12 +3,16 @@
 Levels are data (tỉnh/huyện/xã/thôn before 1/7/2025; tỉnh/xã since), units carry validity
 dates and a materialised path of primary keys ("/12/345/6789/") so that a subtree is one
 indexed prefix query whatever its size.
+
+The collection agents (đại lý thu) are here too: targets are allocated to a unit or to one of its
+agents, and the apps that allocate, report on and collect through agents all sit above units.
 """
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from bhxh_portal.memo import WritesBump
 from bhxh_portal.search import fold_text
@@ -157,3 +161,39 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} — {self.unit}"
+
+
+class AgentKind(models.TextChoices):
+    POST_OFFICE = "post_office", "Bưu điện"
+    COMMUNE = "commune", "UBND xã"
+    WOMENS_UNION = "womens_union", "Hội Liên hiệp Phụ nữ"
+    FARMERS_UNION = "farmers_union", "Hội Nông dân"
+    OTHER = "other", "Khác"
+
+
+class Agent(models.Model):
+    """Đại lý thu: the organisation that collects contributions household by household; its collectors
+    and receipts are in agents. The tables keep the names from before it moved here from agents."""
+
+    name = models.CharField("tên đại lý", max_length=200)
+    kind = models.CharField("loại đại lý", max_length=20, choices=AgentKind.choices, default=AgentKind.OTHER)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="agents", verbose_name="đơn vị quản lý")
+    communes = models.ManyToManyField(Unit, blank=True, related_name="served_by_agents", verbose_name="xã phục vụ",
+                                      db_table="agents_agent_communes")
+    is_active = models.BooleanField("đang hoạt động", default=True)
+    code = models.CharField(
+        "mã đại lý", max_length=30, blank=True, db_index=True,
+        help_text="Mã do BHXH cấp; dùng để nhận ra đại lý trong tệp danh sách (có thể ghi tên thay mã)",
+    )
+
+    history = HistoricalRecords(table_name="agents_historicalagent")
+
+    class Meta:
+        db_table = "agents_agent"
+        ordering = ["name"]
+        verbose_name = "đại lý thu"
+        verbose_name_plural = "đại lý thu"
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="agent_unique_name_per_unit")]
+
+    def __str__(self):
+        return self.name

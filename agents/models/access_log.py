@@ -2,7 +2,9 @@
 
 Written by `agents.services.personal_data_access_record` on every request for a participant's page
 and for a programme beneficiary's admin page, refusals included; read-only in the admin. Kept when the
-user or the person is deleted.
+user or the person is deleted: the people are plain ids here, never foreign keys that a deletion would
+set to null (the log would forget whose data was read). A programme beneficiary lives in campaigns,
+above agents, so its name is read through agents.selectors.access_log_named.
 """
 
 from django.conf import settings
@@ -22,8 +24,8 @@ class PersonalDataAccess(models.Model):
     username = models.CharField("tên đăng nhập", max_length=150)
     participant = models.ForeignKey("agents.Participant", null=True, on_delete=models.SET_NULL, related_name="+",
                                     verbose_name="người tham gia", db_constraint=False)
-    beneficiary = models.ForeignKey("campaigns.Beneficiary", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name="người hưởng hỗ trợ", db_constraint=False)
+    # The id of a campaigns.Beneficiary, kept after it is deleted (the column of the former foreign key).
+    beneficiary_id = models.BigIntegerField("mã người hưởng hỗ trợ", null=True, blank=True, db_index=True)
     requested_id = models.PositiveBigIntegerField("mã bản ghi yêu cầu")
     outcome = models.CharField("kết quả", max_length=20, choices=AccessOutcome.choices)
     ip_address = models.GenericIPAddressField("địa chỉ IP", null=True, blank=True)

@@ -1,46 +1,14 @@
-"""Collection agents (Đại lý thu), their collectors, and the money they collect (receipts)."""
+"""The collectors of the collection agents (Đại lý thu: units.Agent, re-exported here) and the money
+they collect (receipts)."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-
-class AgentKind(models.TextChoices):
-    POST_OFFICE = "post_office", "Bưu điện"
-    COMMUNE = "commune", "UBND xã"
-    WOMENS_UNION = "womens_union", "Hội Liên hiệp Phụ nữ"
-    FARMERS_UNION = "farmers_union", "Hội Nông dân"
-    OTHER = "other", "Khác"
-
-
-class Agent(models.Model):
-    """Đại lý thu: the organisation that collects contributions household by household."""
-
-    name = models.CharField("tên đại lý", max_length=200)
-    kind = models.CharField("loại đại lý", max_length=20, choices=AgentKind.choices, default=AgentKind.OTHER)
-    unit = models.ForeignKey(
-        "units.Unit", on_delete=models.PROTECT, related_name="agents", verbose_name="đơn vị quản lý"
-    )
-    communes = models.ManyToManyField(
-        "units.Unit", blank=True, related_name="served_by_agents", verbose_name="xã phục vụ"
-    )
-    is_active = models.BooleanField("đang hoạt động", default=True)
-    code = models.CharField(
-        "mã đại lý", max_length=30, blank=True, db_index=True,
-        help_text="Mã do BHXH cấp; dùng để nhận ra đại lý trong tệp danh sách (có thể ghi tên thay mã)",
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = "đại lý thu"
-        verbose_name_plural = "đại lý thu"
-        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="agent_unique_name_per_unit")]
-
-    def __str__(self):
-        return self.name
+# The agents themselves live in units (a collection agent is a recipient in the unit tree, below the
+# apps that allocate to it); imported here under their old address.
+from units.models import Agent, AgentKind  # noqa: F401
 
 
 class Collector(models.Model):

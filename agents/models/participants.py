@@ -162,7 +162,7 @@ class Enrolment(models.Model):
                                      default=SupportGroup.OTHER)
     is_new = models.BooleanField("tham gia mới", default=True, help_text="Bỏ chọn nếu là tái tục (tiếp tục)")
     household_member_order = models.PositiveSmallIntegerField("thành viên thứ (trong hộ)", null=True, blank=True)
-    agent = models.ForeignKey("agents.Agent", null=True, blank=True, on_delete=models.PROTECT,
+    agent = models.ForeignKey("units.Agent", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="enrolments", verbose_name="đại lý thu", db_constraint=False,
                               db_index=False)
     amount_paid = models.PositiveBigIntegerField("số tiền đóng theo danh sách", null=True, blank=True)

@@ -10,7 +10,6 @@ from django.db import transaction
 
 from agents.models import Participant, Product
 from bhxh_portal.files import original_name, validate_office_document
-from drive.services import activity_sign_ups_record
 from units import access
 from units.models import Unit
 
@@ -24,6 +23,7 @@ from ..models.activities import (
     DriveActivity,
     Employer,
 )
+from .signals import participants_linked
 
 REFUSED_PLAN = "Bạn không có quyền lập kế hoạch hoạt động cho đơn vị {unit}."
 REFUSED_EDIT = "Bạn không có quyền cập nhật kết quả hoạt động của {unit}."
@@ -186,7 +186,8 @@ def direct_work_record_save(*, activity: DriveActivity, counts: dict[str, int], 
 def activity_link_participants(*, activity: DriveActivity, identifiers: list[str], by) -> tuple[int, list[str]]:
     """Link the participants (by mã số BHXH or số định danh) who signed up at the activity, once
     their list has been imported; they enter the drive's lists of the month as promised contacts
-    (drive.services.activity_sign_ups_record). Returns (linked, identifiers not found)."""
+    (signal participants_linked, received by drive.services.activity_sign_ups_record, in this
+    transaction). Returns (linked, identifiers not found)."""
     if not access.can(by, "activities.plan", activity.organiser):
         raise PermissionDenied(REFUSED_EDIT.format(unit=activity.organiser))
     wanted = {i.strip() for i in identifiers if i and i.strip()}
@@ -195,7 +196,8 @@ def activity_link_participants(*, activity: DriveActivity, identifiers: list[str
     found = list(people.filter(bhxh_code__in=wanted)) + list(people.filter(personal_id__in=wanted))
     keys = {p.bhxh_code for p in found} | {p.personal_id for p in found}
     activity.participants.add(*found)
-    activity_sign_ups_record(activity=activity, participants=list({p.pk: p for p in found}.values()), by=by)
+    participants_linked.send(sender=DriveActivity, activity=activity,
+                             participants=list({p.pk: p for p in found}.values()), by=by)
     return len({p.pk for p in found}), sorted(wanted - keys)
 
 

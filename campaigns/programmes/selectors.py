@@ -4,7 +4,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from units import access
@@ -224,3 +224,9 @@ def yearly_summary(*, user, programme: SupportProgramme, year: int) -> list[dict
     ).order_by("beneficiary_list__group__display_order")
     return [{"group": r["beneficiary_list__group__name"], **{k: r[k] for k in
              ("total", "issued", "late", "waiting", "removed", "rejected")}} for r in rows]
+
+
+def beneficiary_name_of(id_field: str) -> Subquery:
+    """The full name of the beneficiary whose id is in `id_field` of the outer query (NULL once it is
+    deleted): agents' access log names the people it logged with it (CampaignsConfig.ready)."""
+    return Subquery(Beneficiary.objects.filter(pk=OuterRef(id_field)).values("full_name")[:1])

@@ -58,7 +58,7 @@ class Target(models.Model):
     # The one model-level edge from targets up to agents (agents.Product points down to Indicator): removing
     # it without moving data means moving the Agent model down to units (README, "How the code is laid out").
     agent = models.ForeignKey(
-        "agents.Agent", null=True, blank=True, on_delete=models.PROTECT, related_name="targets",
+        "units.Agent", null=True, blank=True, on_delete=models.PROTECT, related_name="targets",
         verbose_name="đại lý thu",
     )
     indicator = models.ForeignKey(

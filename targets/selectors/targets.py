@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.apps import apps
 from django.db.models import Count, Q, QuerySet, Sum
 
 from bhxh_portal.history import history_changes, history_pairs
@@ -29,7 +28,7 @@ from targets.allocation import (
     split_equal,
 )
 from targets.models import Demographics, DenominatorKind, EnteredAs, Indicator, Target, TargetKind
-from units.models import Unit
+from units.models import Agent, Unit
 from units.periods import Period
 
 # --- recipients ----------------------------------------------------------------------------------
@@ -63,21 +62,8 @@ class Recipient:
         return self.kind == "agent"
 
 
-def agent_model():
-    try:
-        return apps.get_model("agents", "Agent")
-    except LookupError:  # the agents app not migrated in yet
-        return None
-
-
-def agents_of(unit: Unit) -> QuerySet | list:
-    Agent = agent_model()
-    if Agent is None:
-        return []
-    qs = Agent.objects.filter(unit=unit)
-    if any(f.name == "is_active" for f in Agent._meta.fields):
-        qs = qs.filter(is_active=True)
-    return qs.order_by("name", "pk")
+def agents_of(unit: Unit) -> QuerySet:
+    return Agent.objects.filter(unit=unit, is_active=True).order_by("name", "pk")
 
 
 def children_in_period(unit: Unit, period: Period) -> QuerySet:
@@ -304,7 +290,7 @@ def target_overview(*, unit: Unit, period: Period) -> TargetOverview:
             "period_type", "year", "period_number").distinct()
     }
     periods.add(Period.of_year(period.year))
-    agent_count = 0 if agent_model() is None else agents_of(unit).count()
+    agent_count = agents_of(unit).count()
     return TargetOverview(
         unit=unit, period=period, rows=rows, demographics=record,
         children=list(children_in_period(unit, period)), agent_count=agent_count,

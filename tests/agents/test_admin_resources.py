@@ -57,7 +57,7 @@ def test_the_admin_sends_large_lists_to_the_bulk_import(district):
 def test_admin_pages_for_agents_and_reference_data_open(client, district):
     admin = get_user_model().objects.create_superuser("root", "root@example.com", "x")
     client.force_login(admin)
-    for url in ["/quan-tri/agents/agent/", "/quan-tri/agents/agent/import/", "/quan-tri/agents/participant/",
+    for url in ["/quan-tri/units/agent/", "/quan-tri/units/agent/import/", "/quan-tri/agents/participant/",
                 "/quan-tri/agents/referenceamount/", "/quan-tri/agents/statesupportlevel/",
                 "/quan-tri/agents/localtopup/", "/quan-tri/agents/householddiscount/",
                 "/quan-tri/agents/contributionrate/", "/quan-tri/agents/collection/", "/quan-tri/jobs/job/"]:

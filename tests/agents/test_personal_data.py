@@ -168,7 +168,7 @@ def test_programme_lists_show_the_id_masked(client):
     admin = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)
     assert "027060000001" in client.get(url).content.decode()
-    log = list(PersonalDataAccess.objects.order_by("pk").values_list("username", "beneficiary", "outcome"))
+    log = list(PersonalDataAccess.objects.order_by("pk").values_list("username", "beneficiary_id", "outcome"))
     assert log == [(admin.username, beneficiary.pk, AccessOutcome.SHOWN_FULL)]
 
     # A past version of the person (the history's form) shows the ID in full too: logged the same way.
@@ -178,6 +178,16 @@ def test_programme_lists_show_the_id_masked(client):
     assert past.status_code == 200 and "027060000001" in past.content.decode()
     assert PersonalDataAccess.objects.count() == 2
     assert PersonalDataAccess.objects.order_by("pk").last().beneficiary_id == beneficiary.pk
+
+    # The log's list names the person while the record exists (searchable by that name); once the
+    # record is deleted, the log still says which id was read.
+    log_page = client.get("/quan-tri/agents/personaldataaccess/", {"q": "Một"}).content.decode()
+    assert log_page.count("Nguyễn Văn Một") == 2
+    logged_id = beneficiary.pk
+    beneficiary.delete()
+    assert list(PersonalDataAccess.objects.values_list("beneficiary_id", flat=True)) == [logged_id] * 2
+    log_page = client.get("/quan-tri/agents/personaldataaccess/").content.decode()
+    assert "Nguyễn Văn Một" not in log_page and log_page.count(f"#{logged_id} (đã xoá)") == 2
 
 
 def test_the_admins_page_of_a_person_is_logged_too(client, person):
@@ -221,5 +231,5 @@ def test_an_administrator_with_the_admins_permissions_opens_no_agents_in_the_adm
     other_district = district.parent.children.get(code="002")
     Agent.objects.create(name="Đại lý huyện khác", kind=AgentKind.COMMUNE, unit=other_district.children.get())
     client.force_login(_staff_with_view(other_district, "view_agent"))
-    assert client.get("/quan-tri/agents/agent/").status_code == 403
-    assert client.get(f"/quan-tri/agents/agent/{agent.pk}/change/").status_code == 403
+    assert client.get("/quan-tri/units/agent/").status_code == 403
+    assert client.get(f"/quan-tri/units/agent/{agent.pk}/change/").status_code == 403
