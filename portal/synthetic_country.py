@@ -305,10 +305,13 @@ def _registry_triggers_off(model):
         return
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as in _bulk_load: no ALTER with checks pending
         cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
     yield
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @contextmanager
