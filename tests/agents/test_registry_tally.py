@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from agents.models import Enrolment, Participant, Product, RegistrySheet
 from agents.registry_tally import registry_count_direct, registry_tally
@@ -122,3 +123,40 @@ def test_the_queries_do_not_grow_with_the_number_of_communes(district, registry,
     assert counts["bhyt_hgd"] == 33
     with django_assert_max_num_queries(3):
         active_enrolment_counts(unit=province, month=D(2024, 10, 1))
+
+
+def _form_data(form) -> dict:
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None or value is False:
+            continue
+        if hasattr(value, "pk"):
+            value = value.pk
+        data[form.add_prefix(name)] = value.isoformat() if hasattr(value, "isoformat") else value
+    return data
+
+
+def test_an_admin_save_shows_in_the_next_read(client, district, registry):
+    """The participant's admin page, its enrolment ended through the inline, as a person would."""
+    x1, _ = registry
+    month = D(2024, 10, 1)
+    assert active_enrolment_counts(unit=x1, month=month)["bhyt_hgd"] == 1
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "x"))
+    person = Participant.objects.get(bhxh_code="0100000001")
+    url = f"/quan-tri/agents/participant/{person.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200, (page.status_code, page.get("Location"))
+    data = _form_data(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data[f"{formset.prefix}-TOTAL_FORMS"] = data[f"{formset.prefix}-INITIAL_FORMS"] = len(formset.forms)
+        for form in formset.forms:
+            data.update(_form_data(form))
+            data[form.add_prefix("valid_to")] = "2024-09-30"  # ended before 31/10
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and [
+        f.errors for f in [response.context["adminform"].form]] + [
+        fs.formset.errors for fs in response.context["inline_admin_formsets"]]
+    assert Enrolment.objects.get(participant=person).valid_to == D(2024, 9, 30)
+    assert active_enrolment_counts(unit=x1, month=month).get("bhyt_hgd", 0) == 0
