@@ -15,6 +15,7 @@ from units.models import Unit
 from targets.models import Target
 
 from .contributions import ContributionError, ContributionQuote, IncomeError, RuleBook
+from .registry_tally import registry_tally
 from .models import Agent, Collection, Enrolment, Participant, PaymentMode, Product
 
 # Indicators that count part of a product's participants: the newly mobilised and the renewing
@@ -32,22 +33,30 @@ def active_enrolment_counts(*, unit: Unit, month: datetime.date) -> dict[str, in
     """Participants with an enrolment in force on the last day of `month`, in the unit's subtree,
     keyed by the indicator each product counts for (bhxh_tn, bhyt_hgd, bhyt_can_ngheo, ...).
 
-    One grouped query; a product without an indicator is keyed by its own code.
+    Above a village, read from the per-commune tally (agents.registry_tally: a few hundred rows for
+    a province, kept current by the database on every write); a village, one grouped query over its
+    participants. A product without an indicator is keyed by its own code.
     """
-    day = month_end(month)
-    rows = (
-        Enrolment.objects.filter(_in_subtree(unit), valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        .values("product__code", "product__indicator__code", "is_new")
-        .annotate(people=Count("participant_id", distinct=True))
-    )
+    if unit.level.code == "thon":
+        day = month_end(month)
+        rows = (Enrolment.objects.filter(_in_subtree(unit), valid_from__lte=day)
+                .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+                .values("product_id", "is_new").annotate(people=Count("participant_id", distinct=True)))
+        people = {(row["product_id"], row["is_new"]): row["people"] for row in rows}
+    else:
+        people = registry_tally(unit=unit, month=month)
+    keys = {pk: indicator or code for pk, code, indicator in
+            Product.objects.filter(pk__in={product for product, _ in people})
+            .values_list("pk", "code", "indicator__code")}
     counts: dict[str, int] = {}
-    for row in rows:
-        key = row["product__indicator__code"] or row["product__code"]
-        counts[key] = counts.get(key, 0) + row["people"]
-        for part, (whole, is_new) in NEW_OR_RENEWING.items():
-            if key == whole and row["is_new"] == is_new:
-                counts[part] = counts.get(part, 0) + row["people"]
+    for (product, is_new), n in sorted(people.items()):
+        if not n:
+            continue
+        key = keys[product]
+        counts[key] = counts.get(key, 0) + n
+        for part, (whole, new) in NEW_OR_RENEWING.items():
+            if key == whole and is_new == new:
+                counts[part] = counts.get(part, 0) + n
     return counts
 
 

@@ -11,7 +11,7 @@ from bhxh_portal.idempotency import Repeated, when
 from bhxh_portal.numbers import BIGINT_MAX, format_number
 from units import access
 
-from .models import Agent, Collection, Collector, Participant, PaymentMode, Product
+from .models import Agent, Collection, Collector, Participant, PaymentMode, Product, RegistrySheet, RegistryVersion
 from .selectors import collection_quote, enrolment_for_collection
 
 
@@ -114,3 +114,10 @@ def personal_data_access_record(*, user, requested_id: int, participant: Partici
         forwarded_for=str(meta.get("HTTP_X_FORWARDED_FOR", ""))[:200],
         user_agent=str(meta.get("HTTP_USER_AGENT", ""))[:300], path=path[:300],
     )
+
+
+def registry_tally_forget(*, commune_ids: list[int]) -> None:
+    """Drops the registry tally of communes removed with their whole registry (their sheets and
+    versions), for a loader that removes them with the tally's triggers off."""
+    RegistrySheet.objects.filter(commune_id__in=commune_ids).delete()
+    RegistryVersion.objects.filter(commune_id__in=commune_ids).delete()

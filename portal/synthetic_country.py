@@ -24,6 +24,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from agents.models import Enrolment, Participant, Product
+from agents.services import registry_tally_forget
 from drive import tally
 from drive.models import Contact, ListKind, Outcome, WorkItem
 from targets.models import Demographics, School, SchoolFigures, Target
@@ -146,7 +147,9 @@ def synthetic_country_remove() -> int:
     Contact.objects.filter(item__in=items)._raw_delete(Contact.objects.db)
     items._raw_delete(WorkItem.objects.db)
     people = Participant.objects.filter(commune_id__in=ids)
-    Enrolment.objects.filter(participant__in=people)._raw_delete(Enrolment.objects.db)
+    with _registry_triggers_off(Enrolment):
+        Enrolment.objects.filter(participant__in=people)._raw_delete(Enrolment.objects.db)
+    registry_tally_forget(commune_ids=ids)
     people._raw_delete(Participant.objects.db)
     synthetic_units_remove(ids=ids)
     return len(ids)
@@ -248,7 +251,7 @@ def _add_registry(rng: random.Random, villages: list[Unit], shape: CountryShape,
                 commune_id, village_id = places[i * len(places) // shape.participants]
                 items.append((due, ListKind.DUE, commune_id, start + i, product, spans[k][1], village_id, now))
 
-    with _bulk_load(Enrolment):
+    with _bulk_load(Enrolment), _registry_triggers_off(Enrolment):
         _write(Enrolment, ["participant_id", "product_id", "valid_from", "valid_to", "payment_mode", "months",
                            "support_group", "is_new", "created_at", "updated_at"], rows())
     _add_work_items(rng, items)
@@ -292,6 +295,26 @@ def _reserve_ids(model, count: int) -> int:
             return first
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {connection.ops.quote_name(table)}")
         return cursor.fetchone()[0]
+
+
+@contextmanager
+def _registry_triggers_off(model):
+    """PostgreSQL: the registry tally's triggers (agents migration 0017) off for a load or removal of
+    a whole synthetic registry, in its transaction. On, the 50 million enrolments would be kept in
+    the statement's transition table to find the communes touched, which are all the country's:
+    new ones (no tally yet) for a load, removed ones (their tally dropped with them) for a removal."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as in _bulk_load: no ALTER with checks pending
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @contextmanager

@@ -23,3 +23,4 @@ from .participants import (  # noqa: F401
     SupportGroup,
 )
 from .access_log import AccessOutcome, PersonalDataAccess  # noqa: F401, E402
+from .tally import RegistrySheet, RegistryVersion  # noqa: F401, E402

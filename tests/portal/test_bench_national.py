@@ -38,8 +38,11 @@ def test_bench_national_prints_each_figure_line():
     for name, scope in EXTRA:
         assert any(line.split()[:3] == [name, scope, "html"] for line in lines), name
 
-    # The same sizes again: the country is reused, not built anew.
-    assert "dùng lại nước mẫu đã có" in bench(*TINY)
+    # The same sizes again: the country is reused, not built anew; --only keeps the registry's lines.
+    again = bench(*TINY, "--only", "registry")
+    assert "dùng lại nước mẫu đã có" in again
+    names = [line.split()[0] for line in again.splitlines() if line.split()[1:2] == ["province"]]
+    assert names == ["reference"] * 3 + ["reg-before", "reg-cold", "reg-1-xa", "registry"]
 
 
 def test_bench_national_query_counts_do_not_grow_with_the_country():
@@ -52,6 +55,10 @@ def test_bench_national_query_counts_do_not_grow_with_the_country():
     assert large[("registry", "province", "html")]["size"] > small[("registry", "province", "html")]["size"]
     assert large[("worklist", "commune", "html")]["size"] >= small[("worklist", "commune", "html")]["size"] > 0
     assert large[("funnel", "province", "html")]["size"] > small[("funnel", "province", "html")]["size"] > 0
+    # The tally's count, cold, after a write to one commune and warm, is the direct count's.
+    for figures_ in (small, large):
+        sizes = {figures_[(name, "province", "html")]["size"] for name in ("reg-before", "reg-cold", "reg-1-xa")}
+        assert sizes == {figures_[("registry", "province", "html")]["size"]}
     for key in [*((t, s, f) for t in TABLES for s in ("province", "commune") for f in ("html", "pdf")),
                 *((name, scope, "html") for name, scope in EXTRA)]:
         assert large[key]["queries"] == small[key]["queries"], key

@@ -8,7 +8,10 @@ last month of the year, with the query count and a size of each:
 - each coverage table of the registry, for the largest province (its communes as rows) and for one
   of its communes (its thôn as rows), as the HTML page (through its view) and as the PDF;
 - the province's dashboard (reports.dashboard.unit_dashboard and its charts);
-- the registry's count of the province (agents.selectors.active_enrolment_counts);
+- the registry's count of the province (agents.selectors.active_enrolment_counts), warm (the
+  per-commune tally read) and cold (the province's sheets dropped before each run: every commune
+  counted again), after a write to one commune (reg-1-xa: its sheet dropped before each run), beside
+  the direct count over the enrolments it replaces (reg-before);
 - a commune's work list of people due (drive.selectors.work_rows) and the province's funnel by
   commune (drive.selectors.funnel).
 
@@ -27,6 +30,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from agents.registry_tally import registry_count_direct, registry_tally_drop
 from agents.selectors import active_enrolment_counts
 from drive.models import ListKind
 from drive.selectors import funnel, work_rows
@@ -53,8 +57,10 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="Năm của số liệu mẫu (mặc định: năm trước)")
         parser.add_argument("--repeat", type=int, default=3, help="Số lần đo mỗi mục (lấy trung vị)")
         parser.add_argument("--json", action="store_true", dest="as_json", help="In một danh sách JSON")
+        parser.add_argument("--only", choices=["registry"],
+                            help="Chỉ đo một mục (cùng các mốc so sánh), ví dụ: registry")
 
-    def handle(self, *args, participants, provinces, communes, villages, year, repeat, as_json, **options):
+    def handle(self, *args, participants, provinces, communes, villages, year, repeat, as_json, only, **options):
         say = (lambda *a: None) if as_json else self.stdout.write
         if provinces < 1 or communes < provinces or villages < 1 or participants < 0:
             raise SystemExit("Cần ít nhất 1 tỉnh, mỗi tỉnh ít nhất 1 xã, mỗi xã ít nhất 1 thôn.")
@@ -80,7 +86,7 @@ class Command(BaseCommand):
             figures.append({"table": name, "scope": scope, "format": fmt, "seconds": round(seconds, 4),
                             "queries": queries, "size": size(result)})
 
-        for table_key in TABLES:
+        for table_key in TABLES if only is None else []:
             for scope, unit in (("province", province), ("commune", commune)):
                 def page(unit=unit, table_key=table_key):
                     request = factory.get(f"/bao-cao/{unit.pk}/", {"table": table_key, "period": period.key})
@@ -96,26 +102,46 @@ class Command(BaseCommand):
                 add(table_key, scope, "html", page, lambda response: len(response.content))
                 add(table_key, scope, "pdf", pdf, len)
 
-        def dashboard():
-            built = unit_dashboard(unit=province, month=period)
-            return built, dashboard_charts(built)
-
-        add("dashboard", "province", "html", dashboard, lambda built: len(built[0].rows) + len(built[0].ranking))
-        add("registry", "province", "html", lambda: active_enrolment_counts(unit=province, month=month),
-            lambda counts: sum(v for k, v in counts.items() if "_moi" not in k and "_tai_tuc" not in k))
-        add("worklist", "commune", "html",
-            lambda: work_rows(user=user, unit=commune, month=month, kind=ListKind.DUE), len)
-        add("funnel", "province", "html", lambda: funnel(user=user, unit=province, month=month, by="commune"),
-            lambda lines: lines[-1].listed)
+        self._registry(figures, province, commune, month, repeat)
+        if only is None:
+            self._others(add, user, province, commune, period, month)
         if as_json:
             self.stdout.write(json.dumps(figures, ensure_ascii=False))
             return
         self._print(figures)
 
+    def _registry(self, figures: list[dict], province: Unit, commune: Unit, month: datetime.date,
+                  repeat: int) -> None:
+        def people(counts) -> int:
+            return sum(v for k, v in counts.items() if "_moi" not in k and "_tai_tuc" not in k)
+
+        rows = [("reg-before", lambda: registry_count_direct(unit=province, month=month), None,
+                 lambda counts: sum(counts.values())),
+                ("reg-cold", lambda: active_enrolment_counts(unit=province, month=month),
+                 lambda: registry_tally_drop(unit=province, month=month), people),
+                ("reg-1-xa", lambda: active_enrolment_counts(unit=province, month=month),
+                 lambda: registry_tally_drop(unit=commune, month=month), people),
+                ("registry", lambda: active_enrolment_counts(unit=province, month=month), None, people)]
+        for name, work, prepare, size in rows:
+            seconds, queries, result = _timed_keep(work, repeat, prepare=prepare)
+            figures.append({"table": name, "scope": "province", "format": "html", "seconds": round(seconds, 4),
+                            "queries": queries, "size": size(result)})
+
+    def _others(self, add, user, province, commune, period, month) -> None:
+        def dashboard():
+            built = unit_dashboard(unit=province, month=period)
+            return built, dashboard_charts(built)
+
+        add("dashboard", "province", "html", dashboard, lambda built: len(built[0].rows) + len(built[0].ranking))
+        add("worklist", "commune", "html",
+            lambda: work_rows(user=user, unit=commune, month=month, kind=ListKind.DUE), len)
+        add("funnel", "province", "html", lambda: funnel(user=user, unit=province, month=month, by="commune"),
+            lambda lines: lines[-1].listed)
+
     def _print(self, figures: list[dict]) -> None:
         self.stdout.write(f"{'mục':<12}{'phạm vi':<10}{'định dạng':<12}{'giây':>9}{'truy vấn':>10}{'cỡ':>11}  mục tiêu")
         for f in figures:
-            goal = GOALS.get(f["format"]) if f["table"] != "reference" else None
+            goal = GOALS.get(f["format"]) if f["table"] not in ("reference", "reg-before") else None
             verdict = "" if goal is None else ("đạt" if f["seconds"] < goal else f"CHƯA ĐẠT (< {goal} s)")
             seconds = f"{f['seconds']:.3f}".replace(".", ",")
             self.stdout.write(f"{f['table']:<12}{f['scope']:<10}{f['format']:<12}{seconds:>9}{f['queries']:>10}"
@@ -125,12 +151,15 @@ class Command(BaseCommand):
 
 
 
-def _timed_keep(work, repeat: int):
+def _timed_keep(work, repeat: int, prepare=None):
     """As bench_reports's _timed (median of `repeat` runs after a warm-up, queries of one run), and
-    what the last run returned, to measure its size without running it again."""
+    what the last run returned, to measure its size without running it again. `prepare` runs before
+    each run, untimed (to time a cold read)."""
     result = work()
     times, queries = [], 0
     for _ in range(repeat):
+        if prepare is not None:
+            prepare()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             result = work()

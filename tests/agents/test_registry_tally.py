@@ -1,0 +1,162 @@
+"""The registry's per-commune tally: equal to a direct count, current after every kind of write."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from agents.models import Enrolment, Participant, Product, RegistrySheet
+from agents.registry_tally import registry_count_direct, registry_tally
+from agents.selectors import active_enrolment_counts
+from units.models import Unit
+from tests.agents.test_import_participants import commit, person, xlsx
+from tests.agents.test_registry_counts import enrol
+from tests.factories import make_unit
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+MONTHS = [D(2023, 12, 1), D(2024, 1, 1), D(2024, 6, 1), D(2024, 9, 1), D(2024, 10, 1), D(2024, 12, 1)]
+
+
+def direct(unit, month):
+    """The count without the tally (the query the tally replaces), by product code and new/renewing."""
+    codes = dict(Product.objects.values_list("pk", "code"))
+    return {(codes[p], is_new): n for (p, is_new), n in registry_count_direct(unit=unit, month=month).items()}
+
+
+def tallied(unit, month):
+    codes = dict(Product.objects.values_list("pk", "code"))
+    return {(codes[p], is_new): n for (p, is_new), n in registry_tally(unit=unit, month=month).items() if n}
+
+
+@pytest.fixture
+def registry(district):
+    x1, x2 = district.children.order_by("code")
+    enrol("0100000001", x1, "bhyt_hgd", D(2024, 1, 1), D(2024, 12, 31))
+    enrol("0100000002", x1, "bhyt_hgd", D(2024, 6, 1), D(2024, 9, 30))
+    enrol("0100000003", x2, "bhyt_hgd", D(2024, 10, 31))
+    enrol("0100000005", x1, "bhxh_tn", D(2023, 1, 1))
+    enrol("0100000006", x2, "bhxh_tn", D(2024, 2, 1), is_new=False)
+    enrol("0100000006", x2, "bhxh_tn", D(2021, 2, 1), D(2022, 1, 31))
+    enrol("0100000007", x1, "bhyt_can_ngheo", D(2024, 1, 1), D(2024, 12, 31))
+    enrol("0100000008", Unit.objects.get(code="00009"), "bhyt_hgd", D(2024, 1, 1))
+    return x1, x2
+
+
+def test_the_tally_equals_the_direct_count_for_every_month_and_unit_cold_and_warm(district, registry):
+    province = district.parent
+    for unit in (province, district, *registry):
+        for month in MONTHS:
+            expected = direct(unit, month)
+            assert tallied(unit, month) == expected  # cold
+            assert tallied(unit, month) == expected  # warm
+    assert tallied(province, D(2024, 10, 1)) == {("bhyt_hgd", True): 3, ("bhxh_tn", True): 1,
+                                                 ("bhxh_tn", False): 1, ("bhyt_can_ngheo", True): 1}
+
+
+def test_orm_create_update_delete_and_a_move_show_in_the_next_read(district, registry):
+    x1, x2 = registry
+    month = D(2024, 10, 1)
+    assert active_enrolment_counts(unit=x1, month=month)["bhyt_hgd"] == 1
+    enrol("0100000009", x1, "bhyt_hgd", D(2024, 3, 1))
+    assert active_enrolment_counts(unit=x1, month=month)["bhyt_hgd"] == 2
+    assert active_enrolment_counts(unit=district, month=month)["bhyt_hgd"] == 3
+
+    one = Enrolment.objects.get(participant__bhxh_code="0100000009")
+    one.valid_to = D(2024, 8, 31)
+    one.save()
+    assert active_enrolment_counts(unit=x1, month=month)["bhyt_hgd"] == 1
+    Enrolment.objects.filter(pk=one.pk).update(valid_to=None)  # a queryset update too
+    assert active_enrolment_counts(unit=x1, month=month)["bhyt_hgd"] == 2
+
+    Participant.objects.filter(bhxh_code="0100000009").update(commune=x2)  # moved to the other commune
+    assert active_enrolment_counts(unit=x1, month=month)["bhyt_hgd"] == 1
+    assert active_enrolment_counts(unit=x2, month=month)["bhyt_hgd"] == 2
+    assert active_enrolment_counts(unit=district, month=month)["bhyt_hgd"] == 3
+
+    Enrolment.objects.get(pk=one.pk).delete()
+    assert active_enrolment_counts(unit=x2, month=month)["bhyt_hgd"] == 1
+    Participant.objects.get(bhxh_code="0100000001").delete()  # its enrolments go with it
+    assert active_enrolment_counts(unit=x1, month=month).get("bhyt_hgd", 0) == 0
+    for unit in (district, x1, x2):
+        assert tallied(unit, month) == direct(unit, month)
+
+
+def test_a_change_that_moves_no_count_keeps_the_sheets(district, registry):
+    x1, _ = registry
+    active_enrolment_counts(unit=x1, month=D(2024, 10, 1))
+    Enrolment.objects.filter(participant__commune=x1).update(amount_paid=1000)
+    assert RegistrySheet.objects.filter(commune=x1).count() == 1
+
+
+def test_an_import_commit_shows_in_the_next_read(district, staff):
+    month = D(2024, 10, 1)
+    assert active_enrolment_counts(unit=district, month=month) == {}
+    commit(staff, district, xlsx([person(), person(code="0112345679", cccd="001090012346")]))
+    assert active_enrolment_counts(unit=district, month=month) == {"bhxh_tn": 2, "bhxh_tn_moi": 2}
+    commit(staff, district, xlsx([person(code="0112345670", cccd="001090012340", commune="00002", village="X2-T1")]))
+    assert active_enrolment_counts(unit=district, month=month) == {"bhxh_tn": 3, "bhxh_tn_moi": 3}
+    assert tallied(district, month) == direct(district, month)
+
+
+def test_a_sheet_older_than_the_communes_last_write_is_never_read(district, registry):
+    x1, _ = registry
+    month = D(2024, 10, 1)
+    before = tallied(x1, month)
+    sheet = RegistrySheet.objects.get(commune=x1, month=month)
+    enrol("0100000009", x1, "bhyt_hgd", D(2024, 3, 1))
+    # As a read that counted before the write and stored after it: the old version, the old counts.
+    RegistrySheet.objects.create(commune=x1, month=month, version=sheet.version, counts=sheet.counts)
+    assert tallied(x1, month) != before
+    assert tallied(x1, month) == direct(x1, month)
+
+
+def test_the_queries_do_not_grow_with_the_number_of_communes(district, registry, django_assert_max_num_queries):
+    province = district.parent
+    with django_assert_max_num_queries(5):
+        active_enrolment_counts(unit=province, month=D(2024, 10, 1))
+    for c in range(30):
+        commune = make_unit(f"Xã Thêm {c}", level_code="xa", parent=district, code=f"9{c:04d}")
+        enrol(f"02000000{c:02d}", commune, "bhyt_hgd", D(2024, 1, 1))
+    with django_assert_max_num_queries(5):
+        counts = active_enrolment_counts(unit=province, month=D(2024, 10, 1))
+    assert counts["bhyt_hgd"] == 33
+    with django_assert_max_num_queries(3):
+        active_enrolment_counts(unit=province, month=D(2024, 10, 1))
+
+
+def _form_data(form) -> dict:
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None or value is False:
+            continue
+        if hasattr(value, "pk"):
+            value = value.pk
+        data[form.add_prefix(name)] = value.isoformat() if hasattr(value, "isoformat") else value
+    return data
+
+
+def test_an_admin_save_shows_in_the_next_read(client, district, registry):
+    """The participant's admin page, its enrolment ended through the inline, as a person would."""
+    x1, _ = registry
+    month = D(2024, 10, 1)
+    assert active_enrolment_counts(unit=x1, month=month)["bhyt_hgd"] == 1
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "x"))
+    person = Participant.objects.get(bhxh_code="0100000001")
+    url = f"/quan-tri/agents/participant/{person.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200, (page.status_code, page.get("Location"))
+    data = _form_data(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data[f"{formset.prefix}-TOTAL_FORMS"] = data[f"{formset.prefix}-INITIAL_FORMS"] = len(formset.forms)
+        for form in formset.forms:
+            data.update(_form_data(form))
+            data[form.add_prefix("valid_to")] = "2024-09-30"  # ended before 31/10
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and [
+        f.errors for f in [response.context["adminform"].form]] + [
+        fs.formset.errors for fs in response.context["inline_admin_formsets"]]
+    assert Enrolment.objects.get(participant=person).valid_to == D(2024, 9, 30)
+    assert active_enrolment_counts(unit=x1, month=month).get("bhyt_hgd", 0) == 0
