@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from bhxh_portal.files import file_download
-from bhxh_portal.idempotency import Repeated, once_key
-from bhxh_portal.importing.pending import CONFIRMED, pending_forget, pending_store, stale_confirmation
+from bhxh_portal.importing.pending import pending_confirm, pending_forget, pending_store
 
 from . import exports, rounds, selectors, services
 from .forms import RoundUploadForm
@@ -53,18 +52,11 @@ def contact_import(request, pk: int, month: str, kind: str):
         pending = None  # a file checked for another round is not confirmed from this one
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "confirm":
-        token = request.POST.get("token", "")
-        if not pending or token != pending.get("token"):
-            return stale_confirmation(request, token, here)
-        try:
-            with once_key(key=token, user=request.user, purpose="drive.round_import", repeated=CONFIRMED) as claim:
-                report = _check(request, pending, unit=unit, start=start, kind=kind, dry_run=False)
-                claim.done(back)
-        except Repeated as exc:
-            pending_forget(request, key=IMPORT_SESSION_KEY)
-            messages.info(request, exc.message)
-            return redirect(back)
-        pending_forget(request, key=IMPORT_SESSION_KEY)
+        report, answer = pending_confirm(
+            request, key=IMPORT_SESSION_KEY, pending=pending, purpose="drive.round_import", page=here, after=back,
+            run=lambda: _check(request, pending, unit=unit, start=start, kind=kind, dry_run=False))
+        if answer is not None:
+            return answer
         if report.ok:
             messages.success(request, report.summary())
             return redirect(back)

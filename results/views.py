@@ -20,9 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bhxh_portal.files import dataset_download, file_download
-from bhxh_portal.importing.pending import (CONFIRMED, pending_forget, pending_resource_import, pending_store,
-                                           stale_confirmation)
-from bhxh_portal.idempotency import Repeated, once_key
+from bhxh_portal.importing.pending import pending_confirm, pending_forget, pending_resource_import, pending_store
+from bhxh_portal.idempotency import Repeated
 from bhxh_portal.importing import template_csv, template_xlsx
 from bhxh_portal.imports import max_upload_bytes
 from bhxh_portal.numbers import parse_id, parse_whole_number
@@ -443,17 +442,11 @@ def results_import(request):
     pending = request.session.get(IMPORT_SESSION_KEY)
     action = request.POST.get("action")
     if request.method == "POST" and action == "confirm":
-        token = request.POST.get("token", "")
-        if not pending or token != pending.get("token"):
-            return stale_confirmation(request, token, "results:results_import")
-        try:
-            with once_key(key=token, user=request.user, purpose="targets.results_import", repeated=CONFIRMED):
-                report = _run_import(request, pending, dry_run=False)
-        except Repeated as exc:
-            pending_forget(request, key=IMPORT_SESSION_KEY)
-            messages.info(request, exc.message)
-            return redirect("results:results_import")
-        pending_forget(request, key=IMPORT_SESSION_KEY)
+        report, answer = pending_confirm(request, key=IMPORT_SESSION_KEY, pending=pending,
+                                         purpose="targets.results_import", page="results:results_import",
+                                         run=lambda: _run_import(request, pending, dry_run=False))
+        if answer is not None:
+            return answer
         if report is not None and report.ok:
             messages.success(request, report.summary())
             return redirect("results:results_import")

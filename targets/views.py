@@ -17,9 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from bhxh_portal.files import dataset_download, file_download
-from bhxh_portal.importing.pending import (CONFIRMED, pending_forget, pending_preview, pending_resource_import,
-                                           pending_store, stale_confirmation)
-from bhxh_portal.idempotency import Repeated, once_key
+from bhxh_portal.importing.pending import (pending_confirm, pending_forget, pending_preview, pending_resource_import,
+                                           pending_store)
 from bhxh_portal.importing import template_csv, template_xlsx
 
 from units import access
@@ -392,17 +391,11 @@ def target_import(request):
         return forbidden(request, "Tài khoản của bạn không có quyền nhập chỉ tiêu hoặc dân số, lao động.")
     pending = request.session.get(IMPORT_SESSION_KEY)
     if request.method == "POST" and request.POST.get("action") == "confirm":
-        token = request.POST.get("token", "")
-        if not pending or token != pending.get("token"):
-            return stale_confirmation(request, token, "targets:target_import")
-        try:
-            with once_key(key=token, user=request.user, purpose="targets.import", repeated=CONFIRMED):
-                report = _run_import(request, pending, dry_run=False)
-        except Repeated as exc:
-            pending_forget(request, key=IMPORT_SESSION_KEY)
-            messages.info(request, exc.message)
-            return redirect("targets:target_import")
-        pending_forget(request, key=IMPORT_SESSION_KEY)
+        report, answer = pending_confirm(request, key=IMPORT_SESSION_KEY, pending=pending, purpose="targets.import",
+                                         page="targets:target_import",
+                                         run=lambda: _run_import(request, pending, dry_run=False))
+        if answer is not None:
+            return answer
         if report is None:
             return redirect("targets:target_import")
         if report.ok:

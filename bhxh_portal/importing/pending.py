@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.shortcuts import redirect
 
 from bhxh_portal.files import safe_extension
-from bhxh_portal.idempotency import used
+from bhxh_portal.idempotency import Repeated, once_key, used
 
 from .problems import ImportFileError, ImportReport
 from .reading import load_dataset
@@ -45,6 +45,27 @@ def stale_confirmation(request, token: str, page: str):
     else:
         messages.error(request, "Phiên nhập tệp đã hết hạn; hãy tải tệp lên lại.")
     return redirect(page)
+
+
+def pending_confirm(request, *, key: str, pending: dict | None, purpose: str, page: str, run,
+                    after: str | None = None):
+    """Write the waiting file once, on its confirmation: `run()` inside a one-time claim of the token.
+    Returns (report, None) when it ran, or (None, response) for a stale confirmation (back to `page`) or a
+    repeated one (to `after`, else `page`). The waiting file is forgotten once it is confirmed."""
+    token = request.POST.get("token", "")
+    if not pending or token != pending.get("token"):
+        return None, stale_confirmation(request, token, page)
+    try:
+        with once_key(key=token, user=request.user, purpose=purpose, repeated=CONFIRMED) as claim:
+            report = run()
+            if after is not None:
+                claim.done(after)
+    except Repeated as exc:
+        pending_forget(request, key=key)
+        messages.info(request, exc.message)
+        return None, redirect(after or page)
+    pending_forget(request, key=key)
+    return report, None
 
 
 def pending_dataset(pending: dict):
