@@ -17,7 +17,7 @@ from django.utils import timezone
 from bhxh_portal import memo
 from units import access
 from targets.models import INDICATORS, Indicator
-from results.models import RESULTS, MonthlyResult, ReportState, results_month
+from results.models import RESULTS, MonthlyReport, MonthlyResult, ReportState, results_month
 from units.models import UNITS, Unit
 from units.periods import Period, PeriodType
 from results.services import BREAKDOWNS, FIELDS
@@ -202,71 +202,99 @@ def _load_rows(roots: list[Unit] | list[str], codes: list[str] | None, start: Pe
     return list(qs.order_by().values_list(*ROW_COLUMNS))
 
 
-def _leaf_q(start: datetime.date, end: datetime.date) -> Exists:
-    """A result's unit has no child valid between start and end (it is a leaf of the loaded tree)."""
-    return ~Exists(Unit.objects.filter(parent_id=OuterRef("unit_id")).filter(_valid_between(start, end)))
-
-
-def _load_reduced_rows(root: Unit, keep: set[int], keys: list[tuple[str, str]], start: Period, end: Period,
+def _load_reduced_rows(root: Unit, keep: set[int], keys: list[tuple[str, str]] | None, start: Period, end: Period,
                        approved_only: bool) -> tuple[list[tuple], list[tuple]]:
     """The subtree's results in one query, the leaves already added up per parent by the database:
     (rows in the order of ROW_COLUMNS for the units that are not leaves, or are in `keep`;
     partials (parent_id, code, year, month, then sum, count, all approved for each of FIELDS)).
-    A leaf's figure is its own entry when it has one, else the sum of its agents', field by field,
-    as in _aggregate; the leaves outside the tree (not valid in the months) count nowhere, as there."""
+    `keys` None: every indicator and field. A leaf's figure is its own entry when it has one, else
+    the sum of its agents', field by field, as in _aggregate; the leaves outside the tree (not valid
+    in the months) count nowhere, as there."""
     valid_from, valid_to = start.start, end.end
-    codes = list({c for c, _ in keys})
-    summed = [f for f in FIELDS if any(f == k for _, k in keys)]  # the other fields' partials are None
-    base = MonthlyResult.objects.filter(_paths_q([root.path], "unit__path"), _months_q(start, end),
-                                        indicator__code__in=codes)
+    summed = list(FIELDS) if keys is None else [f for f in FIELDS if any(f == k for _, k in keys)]
+    base = MonthlyResult.objects.filter(_months_q(start, end))
+    if keys is not None:
+        base = base.filter(indicator__code__in=list({c for c, _ in keys}))
     if approved_only:
         base = base.filter(report__state=ReportState.APPROVED)
-    leaf = _leaf_q(valid_from, valid_to)
-    # The subtree's units that keep their rows, chosen first (a few hundred), then their rows: not a
-    # test per result row (a province has 125.000 of them a year).
     has_child = Exists(Unit.objects.filter(parent_id=OuterRef("pk")).filter(_valid_between(valid_from, valid_to)))
-    kept = Unit.objects.filter(_paths_q([root.path])).filter(Q(pk__in=keep) | has_child).values("pk")
+    subtree = Unit.objects.filter(_paths_q([root.path]))
+    # The subtree's units that keep their rows, and its leaves, are chosen first (a province: a few
+    # hundred and 1.300), then their rows: not a test per result row (125.000 a year).
+    kept = subtree.filter(Q(pk__in=keep) | has_child).values("pk")
+    leaves = (subtree.filter(_valid_between(valid_from, valid_to)).exclude(pk__in=keep).exclude(has_child)
+              .order_by().values(l_unit=F("pk"), l_parent=F("parent_id")))
     rest = base.filter(unit_id__in=kept).order_by().values_list(*ROW_COLUMNS)
-    unit_valid = (Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=valid_to)) & (
-        Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=valid_from))
     approved = Case(When(report__state=ReportState.APPROVED, then=Value(1)), default=Value(0),
                     output_field=IntegerField())
-    per_field = {}
-    for name in summed:
-        filled = Q(**{f"{name}__isnull": False})
-        per_field[f"o_{name}"] = Max(name, filter=Q(agent__isnull=True) & filled)
-        per_field[f"a_{name}"] = Sum(name, filter=Q(agent__isnull=False) & filled)
-        per_field[f"oo_{name}"] = Min(approved, filter=Q(agent__isnull=True) & filled)
-        per_field[f"ao_{name}"] = Min(approved, filter=Q(agent__isnull=False) & filled)
-    leaves = (base.filter(unit_valid, leaf).exclude(unit_id__in=keep).order_by()
-              .values(r_parent=F("unit__parent_id"), r_unit=F("unit_id"), r_code=F("indicator_id"),
-                      r_year=F("year"), r_month=F("month"))
-              .annotate(**per_field))
-    rest_sql, rest_params = rest.query.sql_with_params()
+    # A leaf's own entries go straight into its parent's sums (one per leaf, indicator and month:
+    # nothing to group per leaf; grouping every row per leaf first sorted the 125.000 rows of a
+    # province's year, on disk past work_mem). Only the agents' entries are grouped per leaf, and
+    # count where the leaf has no own entry for the field. The own entries' reports are read once
+    # their entries are summed per report (a commune's thôn share their commune's), not per entry.
+    key_columns = (("unit", "unit_id"), ("code", "indicator_id"), ("year", "year"), ("month", "month"))
+    own = (base.filter(agent__isnull=True).order_by()
+           .values(**{f"o_{c}": F(f) for c, f in key_columns}, **{f"o_{n}": F(n) for n in summed},
+                   o_report=F("report_id")))
+    # The agents' entries and the own entries looked up beside them are those of the subtree: the
+    # database would otherwise group, or hash, the whole country's.
+    in_subtree = _paths_q([root.path], "unit__path")
+    agents = (base.filter(in_subtree, agent__isnull=False).order_by()
+              .values(**{f"a_{c}": F(f) for c, f in key_columns})
+              .annotate(**{f"a_{n}": Sum(n, filter=Q(**{f"{n}__isnull": False})) for n in summed},
+                        **{f"ak_{n}": Min(approved, filter=Q(**{f"{n}__isnull": False})) for n in summed}))
+    q = connection.ops.quote_name
+    own_sql, own_params = own.query.sql_with_params()
+    beside_sql, beside_params = own.filter(in_subtree).query.sql_with_params()
+    agents_sql, agents_params = agents.query.sql_with_params()
     leaves_sql, leaves_params = leaves.query.sql_with_params()
-    quote = connection.ops.quote_name
-    sums = []
+    rest_sql, rest_params = rest.query.sql_with_params()
+    group = [q(c) for c in ("r_parent", "r_code", "r_year", "r_month")]
+    # Each leaf's figure (v_) with its report (an own entry's) or whether it is approved (k_, the
+    # agents'): integers, as PostgreSQL adds integers up in a bigint but bigints in a numeric,
+    # several times slower (and read as Decimal).
+    own_values = ", ".join(f"o.{q('o_' + n)} AS {q('v_' + n)}, NULL AS {q('k_' + n)}" for n in summed)
+    agent_values = ", ".join(f"CASE WHEN m.{q('o_' + n)} IS NULL THEN CAST(a.{q('a_' + n)} AS INTEGER) END, "
+                             f"a.{q('ak_' + n)}" for n in summed)
+    same_leaf = " AND ".join(f"m.{q('o_' + c)} = a.{q('a_' + c)}" for c, _ in key_columns)
+    figures = (f"SELECT lo.{q('l_parent')} AS {group[0]}, o.{q('o_code')} AS {group[1]}, "
+               f"o.{q('o_year')} AS {group[2]}, o.{q('o_month')} AS {group[3]}, o.{q('o_report')} AS {q('r_report')}, "
+               f"{own_values} FROM ({own_sql}) o INNER JOIN ({leaves_sql}) lo ON lo.{q('l_unit')} = o.{q('o_unit')} "
+               f"UNION ALL SELECT la.{q('l_parent')}, a.{q('a_code')}, a.{q('a_year')}, a.{q('a_month')}, NULL, "
+               f"{agent_values} FROM ({agents_sql}) a INNER JOIN ({leaves_sql}) la "
+               f"ON la.{q('l_unit')} = a.{q('a_unit')} LEFT JOIN ({beside_sql}) m ON {same_leaf}")
+    figures_params = [*own_params, *leaves_params, *agents_params, *leaves_params, *beside_params]
+    # Summed per parent, indicator, month and report, then per parent, indicator and month, each
+    # report's state read once: for each field its sum, how many leaves have it, all approved.
+    per_report, per_month = [], []
+    report = MonthlyReport._meta
+    state_approved = f"CASE WHEN p.{q(report.get_field('state').column)} = %s THEN 1 ELSE 0 END"
+    state_params = []
     for name in FIELDS:
+        value, ok = q(f"v_{name}"), q(f"k_{name}")
+        total, count, all_ok = q(f"s_{name}"), q(f"n_{name}"), q(f"ok_{name}")
         if name not in summed:
-            sums.append("NULL, 0, NULL")
+            per_month.append("NULL, 0, NULL")
             continue
-        own, agents = quote(f"o_{name}"), quote(f"a_{name}")
-        figure = f"COALESCE({own}, {agents})"
-        sums.append(f"SUM({figure}), COUNT({figure}), MIN(CASE WHEN {own} IS NOT NULL THEN {quote(f'oo_{name}')}"
-                    f" WHEN {agents} IS NOT NULL THEN {quote(f'ao_{name}')} END)")
+        per_report.append(f"CAST(SUM({value}) AS INTEGER) AS {total}, CAST(COUNT({value}) AS INTEGER) AS {count}, "
+                          f"MIN(CASE WHEN {value} IS NOT NULL THEN {ok} END) AS {all_ok}")
+        per_month.append(f"SUM({total}), SUM({count}), MIN(CASE WHEN {count} > 0 THEN "
+                         f"(CASE WHEN g.{q('r_report')} IS NULL THEN {all_ok} ELSE {state_approved} END) END)")
+        state_params.append(ReportState.APPROVED)
     width = len(ROW_COLUMNS)
     blanks = ", ".join(["NULL"] * (3 * len(FIELDS)))
-    group = ", ".join(quote(c) for c in ("r_parent", "r_code", "r_year", "r_month"))
-    # The partials in the columns of the rows (unit, agent, code, year, month), then their sums.
-    parent, code, year, month = (quote(c) for c in ("r_parent", "r_code", "r_year", "r_month"))
-    # Grouped by indicator id (a narrower sort than by code), its code read at the end.
-    code_of = (f"(SELECT {quote('code')} FROM {quote(Indicator._meta.db_table)} "
-               f"WHERE {quote(Indicator._meta.pk.column)} = {code})")
+    # Grouped by indicator id, its code read at the end.
+    code_of = (f"(SELECT {q('code')} FROM {q(Indicator._meta.db_table)} "
+               f"WHERE {q(Indicator._meta.pk.column)} = g.{group[1]})")
     sql = (f"SELECT 0, rest.*, {blanks} FROM ({rest_sql}) rest UNION ALL "
-           f"SELECT 1, {parent}, NULL, {code_of}, {year}, {month}, {', '.join(['NULL'] * (width - 5))}, "
-           f"{', '.join(sums)} FROM ({leaves_sql}) leaves GROUP BY {group}")
+           f"SELECT 1, g.{group[0]}, NULL, {code_of}, g.{group[2]}, g.{group[3]}, "
+           f"{', '.join(['NULL'] * (width - 5))}, {', '.join(per_month)} "
+           f"FROM (SELECT {', '.join(group)}, {q('r_report')}, {', '.join(per_report)} FROM ({figures}) f "
+           f"GROUP BY {', '.join(group)}, {q('r_report')}) g "
+           f"LEFT JOIN {q(report.db_table)} p ON p.{q(report.pk.column)} = g.{q('r_report')} "
+           f"GROUP BY {', '.join('g.' + c for c in group)}")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*rest_params, *leaves_params])
+        cursor.execute(sql, [*rest_params, *state_params, *figures_params])
         found = cursor.fetchall()
     rows = [r[1:width + 1] for r in found if r[0] == 0]
     partials = [(r[1], r[3], r[4], r[5], *r[width + 1:]) for r in found if r[0] == 1]
@@ -417,12 +445,15 @@ _FIGURE_FIELD = {"new_participants": "new", "renewing": "renewing"}
 
 def _month_sums(*, parent: Unit, month: Period, approved_only: bool) -> tuple[list[int], dict[tuple, _Sum]]:
     """The parent and its children valid in the month, and the sums of every indicator and field
-    (_aggregate's) for them: one query for the tree, one for the rows (every indicator's)."""
+    (_aggregate's) for them: one query for the tree, one for the rows (every indicator's), the
+    leaves among them added up per parent by the database (a province's month: its communes'
+    rows and 1.000 sums instead of its 10.000 thôn rows)."""
     tree = _load_tree([parent], month.start, month.end)
-    rows = _load_rows([parent], None, month, month, approved_only)
-    keys = sorted({(row[_CODE], name) for row in rows for name in FIELDS})
     shown = [parent.pk, *tree.children.get(parent.pk, [])]
-    return shown, _aggregate(tree, rows, keys, only=set(shown))
+    rows, partials = _load_reduced_rows(parent, set(shown), None, month, month, approved_only)
+    keys = sorted({(row[_CODE], name) for row in rows for name in FIELDS}
+                  | {(partial[1], name) for partial in partials for name in FIELDS})
+    return shown, _aggregate(tree, rows, keys, only=set(shown), partials=partials)
 
 
 def participants_series(*, unit: Unit, indicators: Iterable, start, end, approved_only: bool = False,

@@ -18,6 +18,10 @@ last month of the year, with the query count and a size of each:
 References measured in the same run (bench_reports's): one bare query over the province's subtree,
 an empty table as HTML and as PDF. Goals: every page under 0,5 s, every PDF under 3 s, and query
 counts that do not grow with the country (compare two sizes with --json).
+
+Every run computes what it shows, as the first view after a write does, whatever CACHE_URL says:
+what is remembered (bhxh_portal.memo) is kept in a cache of this process, emptied before each run,
+so that what a page asks twice is computed once, as with the shared cache of a deployment.
 """
 
 import datetime
@@ -25,10 +29,11 @@ import json
 import statistics
 import time
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from agents.registry_tally import registry_count_direct, registry_tally_drop
 from agents.selectors import active_enrolment_counts
@@ -42,6 +47,9 @@ from reports.views_coverage import coverage_page
 from units.models import Unit
 
 GOALS = {"html": 0.5, "pdf": 3.0}  # seconds, on PostgreSQL
+# The cache the runs remember in (emptied before each): the memo's values of one run, never of the
+# previous one, nor of another process (a shared CACHE_URL) or nothing at all (the dummy cache).
+RUN_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench-national"}}
 
 
 class Command(BaseCommand):
@@ -60,7 +68,11 @@ class Command(BaseCommand):
         parser.add_argument("--only", choices=["registry"],
                             help="Chỉ đo một mục (cùng các mốc so sánh), ví dụ: registry")
 
-    def handle(self, *args, participants, provinces, communes, villages, year, repeat, as_json, only, **options):
+    def handle(self, *args, **options):
+        with override_settings(CACHES=RUN_CACHE):
+            self._handle(*args, **options)
+
+    def _handle(self, *args, participants, provinces, communes, villages, year, repeat, as_json, only, **options):
         say = (lambda *a: None) if as_json else self.stdout.write
         if provinces < 1 or communes < provinces or villages < 1 or participants < 0:
             raise SystemExit("Cần ít nhất 1 tỉnh, mỗi tỉnh ít nhất 1 xã, mỗi xã ít nhất 1 thôn.")
@@ -154,10 +166,11 @@ class Command(BaseCommand):
 def _timed_keep(work, repeat: int, prepare=None):
     """As bench_reports's _timed (median of `repeat` runs after a warm-up, queries of one run), and
     what the last run returned, to measure its size without running it again. `prepare` runs before
-    each run, untimed (to time a cold read)."""
+    each run, untimed (to time a cold read), after the run's cache is emptied."""
     result = work()
     times, queries = [], 0
     for _ in range(repeat):
+        cache.clear()
         if prepare is not None:
             prepare()
         with CaptureQueriesContext(connection) as captured:
