@@ -183,3 +183,66 @@ def test_the_series_summed_by_the_database_equals_the_rule_applied_row_by_row():
     district = participants_series(unit=tree.district, indicators=codes, start=JUNE, end=JUNE)
     assert district["bhxh_tn"][0][1].value == 5 + 7 + 8 + 40 + 3 + 13
     assert district["bhxh_tn_moi"][0][1].value == 2 + 6 + 1 + (3 + 4)
+
+
+def test_a_month_summed_by_the_database_equals_the_rule_applied_row_by_row_and_follows_a_write():
+    import dataclasses
+    import datetime
+
+    from results.selectors import figures
+
+    tree = build_district(communes=3, villages=3, with_users=False)
+    a, b, c = tree.communes
+    va, vb, vc = (tree.villages[u.pk] for u in (a, b, c))
+    enter(va[0], 5, code="bhxh_tn", new=2, renewing=3)
+    enter(va[1], 7, code="bhxh_tn", new=None, renewing=4)  # one field empty
+    enter(va[2], 8, code="bhxh_tn")
+    agent = make_collection_agent(va[2], "Đại lý thôn")
+    enter(va[2], 9, code="bhxh_tn", agent=agent, new=6, renewing=None)  # the thôn's own field wins where set
+    only_agents = make_collection_agent(vb[1], "Đại lý thôn 2")
+    enter(vb[1], 4, code="bhxh_tn", agent=only_agents, new=1, renewing=3)  # a thôn with its agent's figure only
+    enter(vb[0], 11, code="bhxh_tn", new=1, renewing=1)
+    enter(vb[0], 12, code="bhyt")
+    enter(b, 40, code="bhxh_tn")  # the commune's own entry wins over its thôn
+    enter(c, 3, code="bhxh_tn", agent=make_collection_agent(c, "Đại lý xã"), new=3, renewing=0)
+    enter(vc[0], 13, code="bhxh_tn", new=4, renewing=9)
+    enter(vc[1], 17, code="bhxh_tn", month=MAY)
+    enter(vc[2], 19, code="bhxh_tn", new=5, renewing=5)
+    services.report_submit(unit=va[0], month=JUNE)
+    services.report_approve(report=services.find_report(unit=va[0], month=JUNE))
+    vc[2].valid_to = datetime.date(2020, 1, 1)  # gone before the month: counts nowhere
+    vc[2].save()
+
+    def by_rows(unit, approved_only):
+        """The rule applied row by row in Python, every row of the subtree read."""
+        month_tree = figures._load_tree([unit], JUNE.start, JUNE.end)
+        rows = figures._load_rows([unit], None, JUNE, JUNE, approved_only)
+        keys = sorted({(row[figures._CODE], name) for row in rows for name in figures.FIELDS})
+        shown = [unit.pk, *month_tree.children.get(unit.pk, [])]
+        return shown, figures._aggregate(month_tree, rows, keys, only=set(shown))
+
+    def plain(found):
+        shown, sums = found
+        return shown, {key: dataclasses.astuple(value) for key, value in sums.items()}
+
+    for unit in (tree.province, tree.district, a, b, c, va[2], vb[1]):
+        for approved_only in (False, True):
+            got = figures._month_sums(parent=unit, month=JUNE, approved_only=approved_only)
+            assert plain(got) == plain(by_rows(unit, approved_only)), (unit.name, approved_only)
+            assert all(type(v.value) is int for v in got[1].values() if v.value is not None)
+    codes = ["bhxh_tn", "bhxh_tn_moi", "bhxh_tn_tai_tuc", "bhyt"]
+    district = participants_for_children(parent=tree.district, indicators=codes, month=JUNE)
+    assert district[tree.district.pk]["bhxh_tn"].value == 5 + 7 + 8 + 40 + 3 + 13
+    assert district[a.pk]["bhxh_tn_moi"].value == 2 + 6
+    assert (district[b.pk]["bhxh_tn"].value, district[b.pk]["bhxh_tn"].children_sum) == (40, 11 + 4)
+    assert district[b.pk]["bhxh_tn_tai_tuc"].value == 1 + 3
+    # One thôn with a June figure and the commune's agent; the thôn gone before counts nowhere.
+    assert (district[c.pk]["bhxh_tn"].value, district[c.pk]["bhxh_tn"].reporting_children) == (13 + 3, 2)
+
+    # A saved cell shows at once, in the parent's month and in the series.
+    enter(vb[2], 6, code="bhxh_tn", new=6, renewing=0)
+    after = participants_for_children(parent=tree.district, indicators=codes, month=JUNE)
+    assert after[b.pk]["bhxh_tn"].children_sum == 11 + 4 + 6
+    assert after[b.pk]["bhxh_tn_moi"].value == 1 + 1 + 6
+    series = participants_series(unit=b, indicators=["bhxh_tn_moi"], start=JUNE, end=JUNE)
+    assert series["bhxh_tn_moi"][0][1].value == 1 + 1 + 6
