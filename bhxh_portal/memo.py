@@ -112,19 +112,22 @@ def remember(key: str, scopes: Iterable[str], compute: Callable[[], object], tim
     if _remembers_nothing():
         return compute()
     versions = ".".join(str(g) for g in generations(scopes))
-    full = f"{PREFIX}:{key}:{versions}"
+    full = _value_key(key, versions)
     with _values_lock:
         stored = _values.get(full)
         if stored is not None:
             _values.move_to_end(full)
     if stored is not None:
         return pickle.loads(stored)
-    value = cache.get(full, _MISSING)
-    if value is _MISSING:
+    found = cache.get(full, _MISSING)
+    if found is _MISSING:
         value = compute()
-        cache.set(full, value, timeout)
-    _keep(full, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
-    return value
+        stored = _pickled(value)
+        cache.set(full, stored, timeout)
+        _keep(full, stored)
+        return value
+    _keep(full, found)
+    return pickle.loads(found)
 
 
 MISSING = _MISSING
@@ -137,23 +140,37 @@ def recall(key: str, scopes: Iterable[str]) -> tuple[object, str | None]:
     if _remembers_nothing():
         return MISSING, None
     versions = ".".join(str(g) for g in generations(scopes))
-    full = f"{PREFIX}:{key}:{versions}"
+    full = _value_key(key, versions)
     with _values_lock:
         stored = _values.get(full)
     if stored is not None:
         return pickle.loads(stored), full
-    value = cache.get(full, _MISSING)
-    if value is not _MISSING:
-        _keep(full, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
-    return value, full
+    found = cache.get(full, _MISSING)
+    if found is _MISSING:
+        return MISSING, full
+    _keep(full, found)
+    return pickle.loads(found), full
 
 
 def keep(ticket: str | None, value, timeout: int = TIMEOUT) -> None:
     """Remember `value` under the ticket `recall` gave."""
     if ticket is None:
         return
-    cache.set(ticket, value, timeout)
-    _keep(ticket, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    stored = _pickled(value)
+    cache.set(ticket, stored, timeout)
+    _keep(ticket, stored)
+
+
+def _value_key(key: str, versions: str) -> str:
+    """Where a value is kept in the shared cache, as bytes (`_pickled`): under keys of their own, so
+    that a process still running the code from before, which stored values whole, never reads them."""
+    return f"{PREFIX}:b:{key}:{versions}"
+
+
+def _pickled(value) -> bytes:
+    """A value as the shared cache and this process both keep it: pickled once (a page's targets,
+    denominators and units cost a tenth of a second to pickle), the same bytes in both places."""
+    return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
 
 
 def _remembers_nothing() -> bool:
