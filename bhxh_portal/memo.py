@@ -35,8 +35,12 @@ TIMEOUT = 600
 # Values this process has read lately, by their full key (generations included, so never out of
 # date): the shared cache is asked only for what is not here.
 LOCAL_ENTRIES = 1024
+# The scopes a request's first read of generations fetches together (the ones read lately): a
+# bound, since some scopes are many (a month's figures per unit).
+SCOPES_READ_TOGETHER = 64
 _MISSING = object()
-_scopes_seen: set[str] = set()
+_scopes_seen: OrderedDict[str, None] = OrderedDict()
+_scopes_lock = threading.Lock()
 _local = threading.local()  # .generations: {scope: generation} read in the current request
 _values: OrderedDict[str, bytes] = OrderedDict()
 _values_lock = threading.Lock()
@@ -64,14 +68,20 @@ def generations(scopes: Iterable[str]) -> list[int]:
     clock, never from a number an older value may still be stored under. Inside a request they are
     read once (every scope in one round trip) and again after this process writes."""
     scopes = list(scopes)
-    _scopes_seen.update(scopes)
+    with _scopes_lock:
+        for scope in scopes:
+            _scopes_seen[scope] = None
+            _scopes_seen.move_to_end(scope)
+        while len(_scopes_seen) > SCOPES_READ_TOGETHER:
+            _scopes_seen.popitem(last=False)
+        lately = list(_scopes_seen)
     known = getattr(_local, "generations", None)
     if known is None:  # outside a request (a task, a command): always the cache's current ones
         found = _read_generations(scopes)
         return [found[s] for s in scopes]
     missing = [s for s in scopes if s not in known]
     if missing:
-        known.update(_read_generations(sorted(_scopes_seen | set(missing))))
+        known.update(_read_generations(sorted(set(lately) | set(missing))))
     return [known[s] for s in scopes]
 
 
