@@ -209,12 +209,18 @@ class SaveOutcome:
     report: MonthlyReport | None = None
 
 
+_UNREAD = object()
+
+
 def result_save(*, unit: Unit, indicator: Indicator, month: Period, participants: int | None,
                 new_participants: int | None = None, renewing: int | None = None, agent=None,
-                expected_version: int | None = None, by=None, reason: str = "", today=None) -> SaveOutcome:
+                expected_version: int | None = None, by=None, reason: str = "", today=None,
+                existing=_UNREAD) -> SaveOutcome:
     """Write one result (all three values). `participants` None clears the row: the unit then takes
     its children's sum. `expected_version` is the version the user saw (0: no row); None does not
-    check (a file upload, the system). A stale save raises StaleResult with the current value."""
+    check (a file upload, the system). A stale save raises StaleResult with the current value.
+    `existing`: the stored row (or None) as the caller has just read it; a change made since is
+    still refused by the version claim (or the unique constraint) below."""
     # The report (locked month) is read below under its lock, where a refusal is decided for good.
     check_result(unit=unit, indicator=indicator, month=month, agent=agent, by=by, today=today, report_read=False)
     participants = _whole(participants, FIELD_LABELS["participants"])
@@ -227,7 +233,11 @@ def result_save(*, unit: Unit, indicator: Indicator, month: Period, participants
         report = _report_for_update(unit, month)
         if not report.is_editable:
             raise MonthLocked(locked_message(report))
-        existing = find_result(unit=unit, indicator=indicator, month=month, agent=agent)
+        # The caller's row is trusted only where a write follows, which the version claim or the
+        # unique constraint guards; an answer without a write is decided on the row read under the lock.
+        if existing is _UNREAD or (existing is None and participants is None) or (
+                existing is not None and existing.values() == values):
+            existing = find_result(unit=unit, indicator=indicator, month=month, agent=agent)
         if existing is None:
             if expected_version not in (None, 0):
                 raise StaleResult(current=None, attempted=participants, label="participants")
@@ -294,7 +304,7 @@ def result_set_field(*, unit: Unit, indicator: Indicator, month: Period, field: 
         current = dict.fromkeys(FIELDS)  # clearing the participants clears the row
     try:
         return result_save(unit=unit, indicator=indicator, month=month, agent=agent, by=by, reason=reason,
-                           expected_version=expected_version, **current)
+                           expected_version=expected_version, existing=existing, **current)
     except StaleResult as exc:
         raise StaleResult(current=exc.current, attempted=value, label=field) from None
 
