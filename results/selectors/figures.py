@@ -207,20 +207,18 @@ def _leaf_q(start: datetime.date, end: datetime.date) -> Exists:
     return ~Exists(Unit.objects.filter(parent_id=OuterRef("unit_id")).filter(_valid_between(start, end)))
 
 
-def _load_reduced_rows(root: Unit, keep: set[int], keys: list[tuple[str, str]] | None, start: Period, end: Period,
+def _load_reduced_rows(root: Unit, keep: set[int], keys: list[tuple[str, str]], start: Period, end: Period,
                        approved_only: bool) -> tuple[list[tuple], list[tuple]]:
     """The subtree's results in one query, the leaves already added up per parent by the database:
     (rows in the order of ROW_COLUMNS for the units that are not leaves, or are in `keep`;
     partials (parent_id, code, year, month, then sum, count, all approved for each of FIELDS)).
     A leaf's figure is its own entry when it has one, else the sum of its agents', field by field,
-    as in _aggregate; the leaves outside the tree (not valid in the months) count nowhere, as there.
-    `keys` None: every indicator and field."""
+    as in _aggregate; the leaves outside the tree (not valid in the months) count nowhere, as there."""
     valid_from, valid_to = start.start, end.end
-    # the other fields' partials are None
-    summed = list(FIELDS) if keys is None else [f for f in FIELDS if any(f == k for _, k in keys)]
-    base = MonthlyResult.objects.filter(_paths_q([root.path], "unit__path"), _months_q(start, end))
-    if keys is not None:
-        base = base.filter(indicator__code__in=list({c for c, _ in keys}))
+    codes = list({c for c, _ in keys})
+    summed = [f for f in FIELDS if any(f == k for _, k in keys)]  # the other fields' partials are None
+    base = MonthlyResult.objects.filter(_paths_q([root.path], "unit__path"), _months_q(start, end),
+                                        indicator__code__in=codes)
     if approved_only:
         base = base.filter(report__state=ReportState.APPROVED)
     leaf = _leaf_q(valid_from, valid_to)
@@ -271,7 +269,10 @@ def _load_reduced_rows(root: Unit, keep: set[int], keys: list[tuple[str, str]] |
         cursor.execute(sql, [*rest_params, *leaves_params])
         found = cursor.fetchall()
     rows = [r[1:width + 1] for r in found if r[0] == 0]
-    partials = [(r[1], r[3], r[4], r[5], *r[width + 1:]) for r in found if r[0] == 1]
+    # PostgreSQL sums bigints to a numeric (a Decimal): the sums are counts, whole numbers.
+    partials = [(r[1], r[3], r[4], r[5], *(int(v) if v is not None and i % 3 == 0 else v
+                                           for i, v in enumerate(r[width + 1:])))
+                for r in found if r[0] == 1]
     return rows, partials
 
 
@@ -420,15 +421,12 @@ _FIGURE_FIELD = {"new_participants": "new", "renewing": "renewing"}
 
 def _month_sums(*, parent: Unit, month: Period, approved_only: bool) -> tuple[list[int], dict[tuple, _Sum]]:
     """The parent and its children valid in the month, and the sums of every indicator and field
-    (_aggregate's) for them: one query for the tree, one for the rows (every indicator's), the
-    leaves below the children already added up by the database (a district reads its communes'
-    sums of their thôn, not the thôn's rows: a district's month is read again after every save in it)."""
+    (_aggregate's) for them: one query for the tree, one for the rows (every indicator's)."""
     tree = _load_tree([parent], month.start, month.end)
+    rows = _load_rows([parent], None, month, month, approved_only)
+    keys = sorted({(row[_CODE], name) for row in rows for name in FIELDS})
     shown = [parent.pk, *tree.children.get(parent.pk, [])]
-    rows, partials = _load_reduced_rows(parent, set(shown), None, month, month, approved_only)
-    codes = {row[_CODE] for row in rows} | {partial[1] for partial in partials}
-    keys = sorted((code, name) for code in codes for name in FIELDS)
-    return shown, _aggregate(tree, rows, keys, only=set(shown), partials=partials)
+    return shown, _aggregate(tree, rows, keys, only=set(shown))
 
 
 def participants_series(*, unit: Unit, indicators: Iterable, start, end, approved_only: bool = False,

@@ -130,6 +130,7 @@ def test_participants_series_gives_each_month_in_a_fixed_number_of_queries(djang
     values = [f.value for _, f in series["bhyt"]]
     assert [p.key for p, _ in series["bhyt"]][:2] == ["2022-12", "2023-01"]
     assert values == [None, 30, None, 12, None, None, 15 * 7]
+    assert {type(v) for v in values if v is not None} == {int}  # counts, not PostgreSQL's numeric sums
 
 
 def test_targets_progress_reads_the_results_latest_month_within_the_period():
