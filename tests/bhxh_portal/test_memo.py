@@ -94,3 +94,33 @@ def test_the_models_move_their_scopes_on_for_one_object_and_for_querysets():
         before = _generation(MEMBERSHIPS)
         write()
         assert _generation(MEMBERSHIPS) > before
+
+
+def _redis_or_skip():
+    import redis
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/9").ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+
+
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                       "LOCATION": "redis://127.0.0.1:6379/9", "KEY_PREFIX": "test-memo"}})
+def test_on_redis_the_scopes_move_on_together_and_a_lost_one_starts_past_the_old_numbers():
+    _redis_or_skip()
+    cache.clear()
+    compute, calls = _counting(["old", "one", "two"])
+    before = memo.generations(["a", "b"])
+    assert memo.remember("k", ("a", "b"), compute) == "old"
+
+    memo.bump("a", "b")  # one round trip
+
+    moved = memo.generations(["a", "b"])
+    assert moved == [before[0] + 1, before[1] + 1]
+    assert memo.remember("k", ("a", "b"), compute) == "one"
+    cache.delete(f"{memo.PREFIX}:g:b")  # evicted
+    memo.bump("b")
+    assert memo.generations(["b"])[0] > moved[1]
+    assert memo.remember("k", ("a", "b"), compute) == "two"
+    cache.clear()
