@@ -8,6 +8,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from bhxh_portal import memo
+from tests import services
 from tests.factories import make_member, make_unit
 from units.models import MEMBERSHIPS, UNITS, Membership, Unit
 
@@ -96,20 +97,11 @@ def test_the_models_move_their_scopes_on_for_one_object_and_for_querysets():
         assert _generation(MEMBERSHIPS) > before
 
 
-def _redis_or_skip():
-    import redis
-
-    try:
-        redis.Redis.from_url("redis://127.0.0.1:6379/9").ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
-
-
-@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                       "LOCATION": "redis://127.0.0.1:6379/9", "KEY_PREFIX": "test-memo"}})
-def test_on_redis_the_scopes_move_on_together_and_a_lost_one_starts_past_the_old_numbers():
-    _redis_or_skip()
-    cache.clear()
+@pytest.mark.services
+def test_on_redis_the_scopes_move_on_together_and_a_lost_one_starts_past_the_old_numbers(settings):
+    # the test settings' cache is Redis (the broker's, next database) when the services are given
+    services.require_services()
+    assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
     compute, calls = _counting(["old", "one", "two"])
     before = memo.generations(["a", "b"])
     assert memo.remember("k", ("a", "b"), compute) == "old"
@@ -123,4 +115,3 @@ def test_on_redis_the_scopes_move_on_together_and_a_lost_one_starts_past_the_old
     memo.bump("b")
     assert memo.generations(["b"])[0] > moved[1]
     assert memo.remember("k", ("a", "b"), compute) == "two"
-    cache.clear()
