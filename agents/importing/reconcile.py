@@ -109,6 +109,8 @@ class Reconciler:
             self.enrolments[(e["participant_id"], e["product_id"], e["valid_from"])] = e
 
     def _registry_problem(self, person: Person, a: dict | None, b: dict | None) -> str | None:
+        if a is None and b is None:
+            return None  # someone new to the registry: nothing to contradict
         typed_id = mask_personal_id(person.personal_id)
         if any(m is not None and not m["commune__path"].startswith(self.scope.path) for m in (a, b)):
             # Someone registered in another branch: the refusal says that much and nothing of them.

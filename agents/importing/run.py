@@ -112,7 +112,11 @@ class ParticipantImport(RowParser, Reconciler):
                     clock = time.perf_counter()
                     self.tell_registry()
                     outcome.add_time("write_told_s", time.perf_counter() - clock)
-                    _lap(outcome, "write_s", clock)
+                    clock = _lap(outcome, "write_s", clock)
+            if not self.dry_run:
+                # The tally's bump and the commit, where PostgreSQL checks the deferred foreign keys of
+                # every row written (the participants' communes, the enrolments' participants).
+                _lap(outcome, "commit_s", clock)
             outcome.committed = not self.dry_run
             error_copy = None
             if problems is not None and problems.count:
