@@ -18,6 +18,7 @@ call these functions themselves. A changed DRIVE_PRODUCTS setting needs `refresh
 """
 
 import datetime
+import itertools
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -78,10 +79,15 @@ def refresh_items(item_ids: Iterable[int]) -> None:
         refresh(WorkItem.objects.filter(pk__in=chunk))
 
 
-def _listed(values: list, cast: str) -> RawSQL:
-    """A subquery of these values, sent as one comma-joined text the server splits: a million ids
-    cost one parameter, not a million placeholders (PostgreSQL)."""
-    return RawSQL(f"SELECT unnest(string_to_array(%s, ','))::{cast}", [",".join(map(str, values))])
+def _listed(values: Iterable, cast: str) -> RawSQL | None:
+    """A subquery of these values (None and empty left out), sent as one comma-joined text the server
+    splits: a million ids cost one parameter, not a million placeholders (PostgreSQL). Joined a piece at
+    a time, so a million ids never sit in memory as a million strings; None when there are none."""
+    values, pieces = iter(values), []
+    while chunk := list(itertools.islice(values, CHUNK)):
+        if piece := ",".join(str(v) for v in chunk if v):
+            pieces.append(piece)
+    return RawSQL(f"SELECT unnest(string_to_array(%s, ','))::{cast}", [",".join(pieces)]) if pieces else None
 
 
 def refresh_people(*, participant_ids: Iterable[int] = (), personal_ids: Iterable[str] = ()) -> None:
@@ -95,15 +101,13 @@ def refresh_people(*, participant_ids: Iterable[int] = (), personal_ids: Iterabl
     from agents.models import Participant
 
     if connection.vendor == "postgresql":
-        participant_ids = sorted({v for v in participant_ids if v is not None})
-        personal_ids = sorted({v for v in personal_ids if v and "," not in v})  # 12 digits: no comma
-        if participant_ids:
-            people = _listed(participant_ids, "bigint")
+        # Repeated values do no harm in a subquery: the sender's list is taken as it is, not copied into a set.
+        if (people := _listed(participant_ids, "bigint")) is not None:
             refresh(WorkItem.objects.filter(participant_id__in=people))
             current = Participant.objects.filter(pk__in=people).exclude(personal_id=None).values("personal_id")
             refresh(WorkItem.objects.filter(resident__personal_id__in=current))
-        if personal_ids:
-            refresh(WorkItem.objects.filter(resident__personal_id__in=_listed(personal_ids, "text")))
+        if (former := _listed(personal_ids, "text")) is not None:
+            refresh(WorkItem.objects.filter(resident__personal_id__in=former))
         return
     participant_ids = list(participant_ids)
     personal_ids = set(personal_ids)
