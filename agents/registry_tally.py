@@ -61,8 +61,8 @@ def registry_tally_held() -> Iterator[set[int]]:
     enrolment's participant is in, and both communes of a participant it moves (more does no harm: a
     sheet counted again). On an error nothing is bumped: the caller's transaction is rolled back.
 
-    A COPY of 20.000 enrolments otherwise makes the trigger look their participants' communes up again
-    (a fifth of the COPY's time), batch after batch, for communes the import knows already. SQLite's
+    A statement writing 20.000 enrolments otherwise makes the trigger look their participants' communes
+    up again (a quarter of the statement's time), batch after batch, for communes the import knows. SQLite's
     row triggers (the tests' sizes) are not held."""
     if connection.vendor != "postgresql":
         yield set()
