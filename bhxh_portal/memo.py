@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 
 from django.core.cache import cache, caches  # `cache` is caches["default"]
 from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.redis import RedisCache
 from django.core.signals import request_finished, request_started
 from django.db import transaction
 
@@ -35,8 +36,12 @@ TIMEOUT = 600
 # Values this process has read lately, by their full key (generations included, so never out of
 # date): the shared cache is asked only for what is not here.
 LOCAL_ENTRIES = 1024
+# The scopes a request's first read of generations fetches together (the ones read lately): a
+# bound, since some scopes are many (a month's figures per unit).
+SCOPES_READ_TOGETHER = 64
 _MISSING = object()
-_scopes_seen: set[str] = set()
+_scopes_seen: OrderedDict[str, None] = OrderedDict()
+_scopes_lock = threading.Lock()
 _local = threading.local()  # .generations: {scope: generation} read in the current request
 _values: OrderedDict[str, bytes] = OrderedDict()
 _values_lock = threading.Lock()
@@ -64,14 +69,20 @@ def generations(scopes: Iterable[str]) -> list[int]:
     clock, never from a number an older value may still be stored under. Inside a request they are
     read once (every scope in one round trip) and again after this process writes."""
     scopes = list(scopes)
-    _scopes_seen.update(scopes)
+    with _scopes_lock:
+        for scope in scopes:
+            _scopes_seen[scope] = None
+            _scopes_seen.move_to_end(scope)
+        while len(_scopes_seen) > SCOPES_READ_TOGETHER:
+            _scopes_seen.popitem(last=False)
+        lately = list(_scopes_seen)
     known = getattr(_local, "generations", None)
     if known is None:  # outside a request (a task, a command): always the cache's current ones
         found = _read_generations(scopes)
         return [found[s] for s in scopes]
     missing = [s for s in scopes if s not in known]
     if missing:
-        known.update(_read_generations(sorted(_scopes_seen | set(missing))))
+        known.update(_read_generations(sorted(set(lately) | set(missing))))
     return [known[s] for s in scopes]
 
 
@@ -89,14 +100,33 @@ request_finished.connect(_finish, dispatch_uid="bhxh_portal.memo.finish")
 
 def _move_on(scopes: tuple[str, ...]) -> None:
     known = getattr(_local, "generations", None)
-    for scope in scopes:
-        key = _generation_key(scope)
-        try:
-            cache.incr(key)
-        except ValueError:  # not there (lost, or never read): any new number is ahead of the old ones
-            cache.set(key, time.time_ns(), timeout=None)
-        if known:
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        _move_on_redis(backend, scopes)
+    else:
+        for scope in scopes:
+            key = _generation_key(scope)
+            try:
+                cache.incr(key)
+            except ValueError:  # not there (lost, or never read): any new number is ahead of the old ones
+                cache.set(key, time.time_ns(), timeout=None)
+    if known:
+        for scope in scopes:
             known.pop(scope, None)
+
+
+def _move_on_redis(backend, scopes: tuple[str, ...]) -> None:
+    """The same in one round trip whatever the number of scopes (a save moves its unit's and its
+    ancestors' months on), where Django's incr takes two per scope: a lost generation starts again
+    from the clock (SET NX), then each moves on (INCR). Django's Redis serializer stores an int as
+    a plain integer, which INCR reads."""
+    now = time.time_ns()
+    pipeline = backend._cache.get_client(None, write=True).pipeline(transaction=False)
+    for scope in scopes:
+        key = backend.make_and_validate_key(_generation_key(scope))
+        pipeline.set(key, now, nx=True)
+        pipeline.incr(key)
+    pipeline.execute()
 
 
 def bump(*scopes: str) -> None:

@@ -10,6 +10,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from bhxh_portal import memo
+
+# The scope of bhxh_portal.memo the funnel is remembered under: moved on by every write of a work
+# item (its facts, its assignment, the lists drawn or removed) and of a collector (who sees which items).
+DRIVE = "drive"
+
 
 class ListKind(models.TextChoices):
     DUE = "due", "Đến hạn"
@@ -74,6 +80,10 @@ class Resident(models.Model):
         return f"{self.full_name} ({mask_personal_id(self.personal_id)})"
 
 
+class WorkItemQuerySet(memo.WritesBump, models.QuerySet):
+    memo_scopes = (DRIVE,)
+
+
 class WorkItem(models.Model):
     """One person on one month's list, and who goes to see them."""
 
@@ -102,6 +112,8 @@ class WorkItem(models.Model):
     promised = models.BooleanField("đã hẹn đóng", default=False, db_default=False, editable=False)
     promised_at_activity = models.BooleanField("hẹn đóng tại hội nghị", default=False, db_default=False, editable=False)
     enrolled = models.BooleanField("đã tham gia", default=False, db_default=False, editable=False)
+
+    objects = WorkItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["village__name", "pk"]

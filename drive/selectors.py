@@ -10,12 +10,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from agents.models import Collector, Enrolment
 from bhxh_portal.months import add_months, month_end, month_start  # noqa: F401  (month_start: drive.services)
+from bhxh_portal import memo
 from bhxh_portal.personal_ids import mask_personal_id
 from units import access
-from units.models import Unit
+from units.models import MEMBERSHIPS, UNITS, Unit
 
 from . import tally
-from .models import CLOSING_OUTCOMES, Contact, ListKind, Outcome, Resident, WorkItem
+from .models import CLOSING_OUTCOMES, DRIVE, Contact, ListKind, Outcome, Resident, WorkItem
 
 # Who organises the commune's drive (makes the lists, splits them, imports the population list),
 # who reads every list and the funnel: units.access.ACTIONS["drive.manage"], ["drive.oversee"];
@@ -355,4 +356,8 @@ def dashboard_funnel(user, unit, period) -> list | None:
     (a panel of the unit dashboard, reports.views_dashboard)."""
     if not access.can(user, "drive.open", unit):
         return None
-    return funnel_summary(user=user, unit=unit, month=period.start)
+    # Remembered until a work item or a collector is written, or the user's memberships or the tree
+    # change (which items the user sees).
+    key = f"funnel-summary:{user.pk}:{user.is_superuser}:{unit.pk}:{period.start}"
+    return memo.remember(key, (DRIVE, MEMBERSHIPS, UNITS),
+                         lambda: funnel_summary(user=user, unit=unit, month=period.start))

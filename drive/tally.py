@@ -18,9 +18,12 @@ call these functions themselves. A changed DRIVE_PRODUCTS setting needs `refresh
 """
 
 import datetime
+import itertools
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
@@ -76,12 +79,36 @@ def refresh_items(item_ids: Iterable[int]) -> None:
         refresh(WorkItem.objects.filter(pk__in=chunk))
 
 
+def _listed(values: Iterable, cast: str) -> RawSQL | None:
+    """A subquery of these values (None and empty left out), sent as one comma-joined text the server
+    splits: a million ids cost one parameter, not a million placeholders (PostgreSQL). Joined a piece at
+    a time, so a million ids never sit in memory as a million strings; None when there are none."""
+    values, pieces = iter(values), []
+    while chunk := list(itertools.islice(values, CHUNK)):
+        if piece := ",".join(str(v) for v in chunk if v):
+            pieces.append(piece)
+    return RawSQL(f"SELECT unnest(string_to_array(%s, ','))::{cast}", [",".join(pieces)]) if pieces else None
+
+
 def refresh_people(*, participant_ids: Iterable[int] = (), personal_ids: Iterable[str] = ()) -> None:
     """After the registry changed for these people: their own items, and the items of the residents
     who bear one of these số định danh (the participants' current ones are added here; pass the
-    former ones of a number that changed)."""
+    former ones of a number that changed).
+
+    On PostgreSQL the people are one set however many they are (an import sends a million): two
+    refreshes, one for their items and one for the residents' items, each a query for the months
+    and an UPDATE a month, whatever the number of people."""
     from agents.models import Participant
 
+    if connection.vendor == "postgresql":
+        # Repeated values do no harm in a subquery: the sender's list is taken as it is, not copied into a set.
+        if (people := _listed(participant_ids, "bigint")) is not None:
+            refresh(WorkItem.objects.filter(participant_id__in=people))
+            current = Participant.objects.filter(pk__in=people).exclude(personal_id=None).values("personal_id")
+            refresh(WorkItem.objects.filter(resident__personal_id__in=current))
+        if (former := _listed(personal_ids, "text")) is not None:
+            refresh(WorkItem.objects.filter(resident__personal_id__in=former))
+        return
     participant_ids = list(participant_ids)
     personal_ids = set(personal_ids)
     for chunk in _chunks(participant_ids):

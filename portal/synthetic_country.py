@@ -26,7 +26,8 @@ from django.utils import timezone
 from agents.models import Enrolment, Participant, Product
 from agents.services import registry_tally_forget
 from drive import tally
-from drive.models import Contact, ListKind, Outcome, WorkItem
+from bhxh_portal import memo
+from drive.models import DRIVE, Contact, ListKind, Outcome, WorkItem
 from targets.models import Demographics, School, SchoolFigures, Target
 from results.models import MonthlyReport, MonthlyResult
 from units.models import Unit, UnitLevel
@@ -277,8 +278,10 @@ def _add_work_items(rng: random.Random, items: list[tuple]) -> None:
                          "cannot_afford" if outcome == Outcome.REFUSED else "", "", None, user.pk, now))
     _write(Contact, ["item_id", "contacted_on", "outcome", "refusal_reason", "note", "next_date", "recorded_by_id",
                      "created_at"], contacts)
-    # COPY sends no signal: the facts the funnel reads are set on the items here.
+    # COPY sends no signal: the facts the funnel reads are set on the items here, and the remembered
+    # funnels told (the refresh's update tells them too, but only of the months it finds).
     tally.refresh(WorkItem.objects.filter(pk__gte=start, pk__lt=start + len(items)))
+    memo.bump(DRIVE)
 
 
 def _reserve_ids(model, count: int) -> int:

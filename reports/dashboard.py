@@ -12,6 +12,7 @@ A fixed number of queries whatever the number of children.
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from django.utils.safestring import mark_safe
 
@@ -220,25 +221,38 @@ def _pct(value) -> str:
     return f"{format_number(value, 2)}%"
 
 
+# The pictures of the last few thousand sets of figures drawn by this process: a save changes one
+# indicator's line of its units, and the other lines of a dashboard are drawn again as they were.
+# Pure functions of their (hashable) arguments.
+@lru_cache(maxsize=4096)
+def _line_svg(labels: tuple, series: tuple, title: str) -> str:
+    return charts.line_chart(labels=labels, series=series, title=title, width=560, height=240)
+
+
+@lru_cache(maxsize=1024)
+def _bar_svg(bars: tuple, title: str) -> str:
+    return charts.bar_chart(bars=bars, title=title, value_format=_pct, reference=100, reference_label="100%",
+                            width=720)
+
+
 def dashboard_charts(dashboard) -> dict:
     """The SVG pictures of a dashboard (also usable by a PDF renderer): one line per indicator,
     participants against the target path, and the children ranked by achievement."""
-    labels = [f"T{m.number}" for m in (dashboard.rows[0].months if dashboard.rows else [])]
+    labels = tuple(f"T{m.number}" for m in (dashboard.rows[0].months if dashboard.rows else []))
     lines = {}
     for row in dashboard.rows:
-        series = [charts.Series("Số người tham gia", row.values)]
+        series = [charts.Series("Số người tham gia", tuple(row.values))]
         if any(v is not None for v in row.path):
-            series.append(charts.Series("Lộ trình chỉ tiêu", row.path, color="#b3261e", dashed=True, markers=False))
-        lines[row.indicator.code] = mark_safe(charts.line_chart(
-            labels=labels, series=series, title=f"{row.indicator.short_name} năm {dashboard.month.year}",
-            width=560, height=240))
+            series.append(charts.Series("Lộ trình chỉ tiêu", tuple(row.path), color="#b3261e", dashed=True,
+                                        markers=False))
+        lines[row.indicator.code] = mark_safe(_line_svg(
+            labels, tuple(series), f"{row.indicator.short_name} năm {dashboard.month.year}"))
     ranking = ""
     if dashboard.ranking:
-        bars = [charts.Bar(r.unit.name, r.achievement, note=f"({format_number(r.participants)} người)"
-                           if r.participants is not None else "") for r in dashboard.ranking]
+        bars = tuple(charts.Bar(r.unit.name, r.achievement, note=f"({format_number(r.participants)} người)"
+                                if r.participants is not None else "") for r in dashboard.ranking)
         title = f"Tỷ lệ đạt so với chỉ tiêu — {dashboard.ranking_indicator.short_name}"
         if dashboard.ranking_month:
             title += f", {dashboard.ranking_month.label.lower()}"
-        ranking = mark_safe(charts.bar_chart(bars=bars, title=title, value_format=_pct, reference=100,
-                                             reference_label="100%", width=720))
+        ranking = mark_safe(_bar_svg(bars, title))
     return {"lines": lines, "ranking": ranking}

@@ -19,15 +19,24 @@ from simple_history.models import HistoricalRecords
 from bhxh_portal import memo
 from units.periods import Period
 
-# The scopes of bhxh_portal.memo that the monthly figures are remembered under: one per month (a
-# saved cell moves its month on) and one for all (a write of many rows at once, whichever months).
+# The scopes of bhxh_portal.memo that the monthly figures are remembered under: one per month and
+# unit, for the figures of the unit's subtree (a saved cell moves on its month for its own unit and
+# the unit's ancestors only: a district's month outlives the saves of the other districts), and one
+# for all (a write of many rows at once, whichever months and units).
 RESULTS = "results"
 # Columns a write may change without changing any figure: the version a save claims before it writes.
 _NO_FIGURE = {"version", "updated_at"}
 
 
-def results_month(year: int, month: int) -> str:
-    return f"{RESULTS}:{year}-{month:02d}"
+def results_month(year: int, month: int, unit_id: int) -> str:
+    """The scope of the figures of `unit_id`'s subtree in a month."""
+    return f"{RESULTS}:{year}-{month:02d}:{unit_id}"
+
+
+def results_month_written(year: int, month: int, path: str) -> list[str]:
+    """The scopes a write of a unit's figures in a month moves on: the unit's and its ancestors'
+    (`path`: the unit's materialised path of primary keys, itself last)."""
+    return [results_month(year, month, int(pk)) for pk in path.strip("/").split("/") if pk]
 
 
 class ResultsQuerySet(memo.WritesBump, models.QuerySet):

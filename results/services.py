@@ -131,8 +131,9 @@ def locked_message(report: MonthlyReport) -> str:
 
 
 def find_report(*, unit: Unit, month: Period) -> MonthlyReport | None:
+    # One row at most (unique): ordered by its key, not by the model's ordering, which joins the unit.
     return MonthlyReport.objects.select_related("unit__level", "unit__parent", "submitted_by", "approved_by").filter(
-        unit=reporting_unit(unit), year=month.year, month=month.number).first()
+        unit=reporting_unit(unit), year=month.year, month=month.number).order_by("pk").first()
 
 
 def _report_for_update(unit: Unit, month: Period) -> MonthlyReport:
@@ -140,7 +141,8 @@ def _report_for_update(unit: Unit, month: Period) -> MonthlyReport:
     locked (select_for_update) until the end of the caller's transaction."""
     owner = reporting_unit(unit)
     lookup = {"unit": owner, "year": month.year, "month": month.number}
-    report = MonthlyReport.objects.select_for_update().filter(**lookup).first()
+    # Ordered by its key: the model's ordering joins the unit, whose row FOR UPDATE would lock too.
+    report = MonthlyReport.objects.select_for_update().filter(**lookup).order_by("pk").first()
     if report is None:
         try:
             with transaction.atomic():
@@ -191,8 +193,9 @@ def check_result(*, unit: Unit, indicator: Indicator, month: Period, agent=None,
 
 def find_result(*, unit: Unit, indicator: Indicator, month: Period, agent=None) -> MonthlyResult | None:
     # Without its author: only a refusal names who saved last (one more query then, none on a save).
+    # One row at most: ordered by its key, not by the model's ordering (two joins to sort one row).
     return MonthlyResult.objects.filter(
-        unit=unit, agent=agent, indicator=indicator, year=month.year, month=month.number).first()
+        unit=unit, agent=agent, indicator=indicator, year=month.year, month=month.number).order_by("pk").first()
 
 
 @dataclass
@@ -201,14 +204,23 @@ class SaveOutcome:
     created: bool = False
     changed: bool = False
     deleted: bool = False
+    # The month's report as read under its lock by the save (None where the save did not read it):
+    # the grid's answer knows the month is still open without reading it again.
+    report: MonthlyReport | None = None
+
+
+_UNREAD = object()
 
 
 def result_save(*, unit: Unit, indicator: Indicator, month: Period, participants: int | None,
                 new_participants: int | None = None, renewing: int | None = None, agent=None,
-                expected_version: int | None = None, by=None, reason: str = "", today=None) -> SaveOutcome:
+                expected_version: int | None = None, by=None, reason: str = "", today=None,
+                existing=_UNREAD) -> SaveOutcome:
     """Write one result (all three values). `participants` None clears the row: the unit then takes
     its children's sum. `expected_version` is the version the user saw (0: no row); None does not
-    check (a file upload, the system). A stale save raises StaleResult with the current value."""
+    check (a file upload, the system). A stale save raises StaleResult with the current value.
+    `existing`: the stored row (or None) as the caller has just read it; a change made since is
+    still refused by the version claim (or the unique constraint) below."""
     # The report (locked month) is read below under its lock, where a refusal is decided for good.
     check_result(unit=unit, indicator=indicator, month=month, agent=agent, by=by, today=today, report_read=False)
     participants = _whole(participants, FIELD_LABELS["participants"])
@@ -221,12 +233,16 @@ def result_save(*, unit: Unit, indicator: Indicator, month: Period, participants
         report = _report_for_update(unit, month)
         if not report.is_editable:
             raise MonthLocked(locked_message(report))
-        existing = find_result(unit=unit, indicator=indicator, month=month, agent=agent)
+        # The caller's row is trusted only where a write follows, which the version claim or the
+        # unique constraint guards; an answer without a write is decided on the row read under the lock.
+        if existing is _UNREAD or (existing is None and participants is None) or (
+                existing is not None and existing.values() == values):
+            existing = find_result(unit=unit, indicator=indicator, month=month, agent=agent)
         if existing is None:
             if expected_version not in (None, 0):
                 raise StaleResult(current=None, attempted=participants, label="participants")
             if participants is None:
-                return SaveOutcome(result=None)
+                return SaveOutcome(result=None, report=report)
             row = MonthlyResult(report=report, unit=unit, agent=agent, indicator=indicator, year=month.year,
                                 month=month.number, participants=participants, new_participants=new_participants,
                                 renewing=renewing, version=1, updated_by=by)
@@ -238,13 +254,13 @@ def result_save(*, unit: Unit, indicator: Indicator, month: Period, participants
             except IntegrityError:
                 current = find_result(unit=unit, indicator=indicator, month=month, agent=agent)
                 if current is not None and current.values() == values:
-                    return SaveOutcome(result=current)  # the same save, sent twice at once
+                    return SaveOutcome(result=current, report=report)  # the same save, sent twice at once
                 raise StaleResult(current=current, attempted=participants, label="participants") from None
-            return SaveOutcome(result=row, created=True, changed=True)
+            return SaveOutcome(result=row, created=True, changed=True, report=report)
         # Already what is asked (the same save sent again, from a double click or a second tab):
         # nothing to write and nothing lost, whatever version the request saw.
         if existing.values() == values:
-            return SaveOutcome(result=existing)
+            return SaveOutcome(result=existing, report=report)
         if expected_version is not None and expected_version != existing.version:
             raise StaleResult(current=existing, attempted=participants, label="participants")
         # Claim the version: of two saves that read the same version, exactly one passes here.
@@ -253,18 +269,18 @@ def result_save(*, unit: Unit, indicator: Indicator, month: Period, participants
         if not claimed:
             current = find_result(unit=unit, indicator=indicator, month=month, agent=agent)
             if current is not None and current.values() == values:
-                return SaveOutcome(result=current)
+                return SaveOutcome(result=current, report=report)
             raise StaleResult(current=current, attempted=participants, label="participants")
         existing._history_user = by
         existing._change_reason = reason or None
         if participants is None:
             existing.delete()
-            return SaveOutcome(result=None, changed=True, deleted=True)
+            return SaveOutcome(result=None, changed=True, deleted=True, report=report)
         existing.participants, existing.new_participants, existing.renewing = values
         existing.version += 1
         existing.updated_by = by
         existing.save()
-        return SaveOutcome(result=existing, changed=True)
+        return SaveOutcome(result=existing, changed=True, report=report)
 
 
 def result_set_field(*, unit: Unit, indicator: Indicator, month: Period, field: str, value: int | None,
@@ -288,7 +304,7 @@ def result_set_field(*, unit: Unit, indicator: Indicator, month: Period, field: 
         current = dict.fromkeys(FIELDS)  # clearing the participants clears the row
     try:
         return result_save(unit=unit, indicator=indicator, month=month, agent=agent, by=by, reason=reason,
-                           expected_version=expected_version, **current)
+                           expected_version=expected_version, existing=existing, **current)
     except StaleResult as exc:
         raise StaleResult(current=exc.current, attempted=value, label=field) from None
 

@@ -226,7 +226,7 @@ def results_cell(request, pk: int, month: str):
         return redirect(grid_url(owner, period))
     raw = request.POST.get(names[0], "")
     version = _version(request, row_key, code)
-    status, error, keep_typed, saved = 200, "", False, False
+    status, error, keep_typed, saved, report = 200, "", False, False, None
     if version is None:
         status, error = 400, "Thiếu phiên bản của ô; hãy tải lại trang."
     else:
@@ -239,29 +239,26 @@ def results_cell(request, pk: int, month: str):
                 outcome = services.result_set_field(
                     unit=row_unit, agent=agent, indicator=indicator, month=period, field=field_name, value=value,
                     expected_version=version, by=request.user, reason="Nhập trên bảng kết quả tháng")
-                saved = outcome.changed
+                saved, report = outcome.changed, outcome.report
             except PermissionDenied as exc:
                 status, error = 403, str(exc)
             except services.ResultRefused as exc:
                 status, error = exc.status, exc.message
             except ValidationError as exc:
                 status, error, keep_typed = 422, " ".join(exc.messages), True
-    grid = selectors.entry_grid(unit=owner, month=period, user=request.user, codes=[code], with_registry=False)
-    cell = grid.cell(row_key, code, field_name)
-    if cell is None:
+    # The cell's own row and the unit's sums, not the whole grid.
+    answer = selectors.entry_cell(unit=owner, month=period, user=request.user, row_key=row_key, code=code,
+                                  field_name=field_name, row_unit=row_unit, agent=agent, report=report)
+    if answer is None:
         raise Http404("Ô không có trong bảng.")
+    cell = answer.cell
     cell.error = error
     if keep_typed:
         cell.attempted = raw
-    row = grid.row(row_key)
-    # The unit's own empty cell shows its children's sum as a hint: a saved child changes that sum.
-    own_cell = grid.cell(f"u{owner.pk}", code, "participants")
-    if own_cell is cell or own_cell is None or own_cell.from_children is None:
-        own_cell = None
     return render(request, "results/_results_cell_response.html", {
-        "grid": grid, "cell": cell, "row": row, "saved": saved and not error, "code_list": code, "own_cell": own_cell,
-        "cell_url": reverse("results:results_cell", args=[owner.pk, period.key]),
-        "foot": [f for f in grid.foot if f.column.code == code],
+        "grid": answer, "cell": cell, "row": answer.row, "saved": saved and not error, "code_list": code,
+        "own_cell": answer.own_cell, "cell_url": reverse("results:results_cell", args=[owner.pk, period.key]),
+        "foot": answer.foot,
     }, status=status)
 
 

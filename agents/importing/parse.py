@@ -285,6 +285,10 @@ class RowParser:
             errors.append((labels["valid_to"], "Ngày kết thúc trước ngày bắt đầu"))
         for name, index in (("income", c.i_income), ("amount", c.i_amount)):
             value = raw[index]
+            # The reader gives a whole number as an int: no conversion, and far inside the column's range.
+            if value.__class__ is int and 0 <= value < 10**15:
+                setattr(row, name, value)
+                continue
             if value.__class__ is float and value.is_integer() and 0 <= value < 1e15:
                 setattr(row, name, int(value))
                 continue
@@ -340,7 +344,7 @@ class RowParser:
 
     def _check_contribution(self, row: Row, labels: dict) -> None:
         product = self.product_objects[row.product_id]
-        is_income_based = product.pk in self.income_products
+        is_income_based = row.product_id in self.income_products
         if is_income_based and not row.income:
             row.errors.append((labels["income"], f"{product}: cần mức thu nhập lựa chọn"))
             return

@@ -19,6 +19,7 @@ from jobs.models import Job
 from units import access
 from units.models import Unit
 
+from ..registry_tally import registry_tally_held
 from .columns import Header, find_header, missing_columns
 from .error_copy import ProblemLines, build_error_copy
 from .parse import RowParser
@@ -100,11 +101,22 @@ class ParticipantImport(RowParser, Reconciler):
         problems = ProblemLines() if self.dry_run else None
         try:
             with _ProgressBeside(progress) as reported, (
-                    transaction.atomic() if not self.dry_run else contextlib.nullcontext()):
+                    transaction.atomic() if not self.dry_run else contextlib.nullcontext()), (
+                    registry_tally_held() if not self.dry_run else contextlib.nullcontext(set())) as communes:
+                self.start_writing(communes)
                 self._batches(data, header, outcome, problems, reported, sheet.share_read)
                 if not self.dry_run and outcome.invalid:
                     raise ImportRefused(f"Tệp {filename}: có {format_number(outcome.invalid)} dòng không hợp lệ; "
                                         "không dòng nào được ghi.", outcome.as_result())
+                if not self.dry_run:
+                    clock = time.perf_counter()
+                    self.tell_registry()
+                    outcome.add_time("write_told_s", time.perf_counter() - clock)
+                    clock = _lap(outcome, "write_s", clock)
+            if not self.dry_run:
+                # The tally's bump and the commit, where PostgreSQL checks the deferred foreign keys of
+                # every row written (the participants' communes, the enrolments' participants).
+                _lap(outcome, "commit_s", clock)
             outcome.committed = not self.dry_run
             error_copy = None
             if problems is not None and problems.count:

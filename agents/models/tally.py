@@ -4,8 +4,10 @@ instead of counting millions of enrolments.
 
 Kept current by the database itself: triggers on agents_enrolment (insert, delete, and an update of
 who, what or when) and on agents_participant (a move to another commune) bump the commune's
-version and drop its sheets, in the writing statement's transaction (migration 0017). Whatever writes
-(the import's COPY, bulk inserts, the ORM, the admin, raw SQL), no write can leave a sheet behind.
+version and drop its sheets, in the writing statement's transaction (migration 0019). Whatever writes
+(bulk inserts, the ORM, the admin, raw SQL), no write can leave a sheet behind. The participant import
+holds them for its transaction and bumps the communes it wrote once at its end, in that transaction
+(migration 0020, `agents.registry_tally.registry_tally_held`).
 A sheet is computed by a read (agents.registry_tally) and tagged with the version the read saw
 before counting; it counts only while that version is the commune's current one, so a sheet
 computed from a snapshot older than a concurrent write is never used.

@@ -49,6 +49,7 @@ from .figures import (  # noqa: F401
 from .grid import (  # noqa: F401
     cell_warnings,
     denominator_label,
+    entry_cell,
     entry_grid,
     EntryGrid,
     grid_columns,

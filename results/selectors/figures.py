@@ -297,7 +297,7 @@ def _load_reduced_rows(root: Unit, keep: set[int], keys: list[tuple[str, str]] |
         cursor.execute(sql, [*rest_params, *state_params, *figures_params])
         found = cursor.fetchall()
     rows = [r[1:width + 1] for r in found if r[0] == 0]
-    partials = [(r[1], r[3], r[4], r[5], *r[width + 1:]) for r in found if r[0] == 1]
+    partials = [(r[1], r[3], r[4], r[5], *r[width + 1:]) for r in found if r[0] == 1]  # integers (see above)
     return rows, partials
 
 
@@ -403,10 +403,11 @@ def _by_month(rows: list[tuple], year_at: int = _YEAR) -> dict[tuple[int, int], 
     return grouped
 
 
-def _figures_scopes(month: Period) -> tuple[str, ...]:
-    """What a month's figures are remembered under (bhxh_portal.memo): the month's results and
-    reports, any write of many results, the tree, the indicators' codes."""
-    return RESULTS, results_month(month.year, month.number), UNITS, INDICATORS
+def _figures_scopes(month: Period, unit: Unit) -> tuple[str, ...]:
+    """What the month's figures of a unit's subtree are remembered under (bhxh_portal.memo): the
+    month's results and reports in the subtree (a write moves on its unit's and its ancestors'
+    month), any write of many results, the tree, the indicators' codes."""
+    return RESULTS, results_month(month.year, month.number, unit.pk), UNITS, INDICATORS
 
 
 def _figures_key(kind: str, unit: Unit, codes: list[str], approved_only: bool, fields) -> str:
@@ -427,7 +428,7 @@ def participants_for_children(*, parent: Unit, indicators: Iterable, month, appr
     # asks for the month three times, for different indicators) and by the pages that follow until
     # a write; each caller gets the figures it asked for.
     key = f"{_figures_key('children', parent, ['*'], approved_only, None)}:{month.key}"
-    shown, sums = memo.remember(key, _figures_scopes(month), lambda: _month_sums(
+    shown, sums = memo.remember(key, _figures_scopes(month, parent), lambda: _month_sums(
         parent=parent, month=month, approved_only=approved_only))
     blank = {} if fields is None else {f: None for f in ("new_participants", "renewing") if f not in fields}
     found = {}
@@ -467,7 +468,7 @@ def participants_series(*, unit: Unit, indicators: Iterable, start, end, approve
     # one query from the first to the last of them.
     base = _figures_key("series", unit, codes, approved_only, fields)
     months = months_between(start, end)
-    found = {m: memo.recall(f"{base}:{m.key}", _figures_scopes(m)) for m in months}
+    found = {m: memo.recall(f"{base}:{m.key}", _figures_scopes(m, unit)) for m in months}
     missing = [m for m in months if found[m][0] is memo.MISSING]
     if len(missing) == 1:  # the month being written: the unit's figure among its children's, shared
         month = missing[0]

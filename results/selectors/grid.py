@@ -330,20 +330,32 @@ def _grid_row(data: _GridData, key: str, kind: str, row_unit: Unit, agent, name:
     return GridRow(key=key, kind=kind, unit=row_unit, agent=agent, name=name, cells=cells, versions=versions)
 
 
+def _foot_cell(column: GridColumn, figure: Figure, own: int | None, parts: list[int]) -> GridFootCell:
+    """The foot of a column: the children's sum beside the unit's own entry (the participants from
+    the unit's figure, the cumulative fields from the children rows' values)."""
+    if column.field == "participants":
+        children_sum, own = figure.children_sum, figure.own
+    else:
+        children_sum = sum(parts) if parts else None
+    difference = None if own is None or children_sum is None else own - children_sum
+    return GridFootCell(column=column, children_sum=children_sum, difference=difference)
+
+
 def _grid_foot(columns: list, rows: list[GridRow], now: dict, owner: Unit) -> list[GridFootCell]:
-    """The foot of each column: the children's sum beside the unit's own entry."""
-    foot = []
-    for column in columns:
-        figure = now.get(owner.pk, {}).get(column.code, EMPTY)
-        if column.field == "participants":
-            children_sum, own = figure.children_sum, figure.own
-        else:
-            parts = [c.value for r in rows[1:] for c in r.cells if c.column == column and c.value is not None]
-            children_sum = sum(parts) if parts else None
-            own = rows[0].cells[columns.index(column)].value
-        difference = None if own is None or children_sum is None else own - children_sum
-        foot.append(GridFootCell(column=column, children_sum=children_sum, difference=difference))
-    return foot
+    """The foot of each column of the grid."""
+    return [_foot_cell(column, now.get(owner.pk, {}).get(column.code, EMPTY), rows[0].cells[index].value,
+                       [c.value for r in rows[1:] for c in r.cells if c.column == column and c.value is not None])
+            for index, column in enumerate(columns)]
+
+
+def _villages(owner: Unit, month: Period) -> list[Unit]:
+    return memo.remember(f"villages:{owner.pk}:{month.key}", (UNITS,), lambda: list(
+        Unit.objects.filter(parent=owner, level__code__in=VILLAGE_LEVELS).valid_on(month.end)
+        .select_related("level").order_by("code")))
+
+
+def _months_of(month: Period, before: Period) -> Q:
+    return Q(year=month.year, month=month.number) | Q(year=before.year, month=before.number)
 
 
 def entry_grid(*, unit: Unit, month: Period, user, codes: list[str] | None = None,
@@ -355,16 +367,13 @@ def entry_grid(*, unit: Unit, month: Period, user, codes: list[str] | None = Non
     before = previous_month(month)
     all_indicators = active_indicators()
     indicators = [i for i in all_indicators if i.code not in BREAKDOWNS]
-    villages = memo.remember(f"villages:{owner.pk}:{month.key}", (UNITS,), lambda: list(
-        Unit.objects.filter(parent=owner, level__code__in=VILLAGE_LEVELS).valid_on(month.end)
-        .select_related("level").order_by("code")))
+    villages = _villages(owner, month)
     row_units = [owner, *villages]
     unit_ids = [u.pk for u in row_units]
     # The stored values as plain rows (a grid reads a few hundred; a model instance each costs more
     # than the rest of the row's work).
     results = [_StoredResult(*row) for row in MonthlyResult.objects.filter(unit_id__in=unit_ids).filter(
-        Q(year=month.year, month=month.number) | Q(year=before.year, month=before.number)).order_by().values_list(
-        *_StoredResult._fields)]
+        _months_of(month, before)).order_by().values_list(*_StoredResult._fields)]
     agent_ids_with_results = {r.agent_id for r in results if r.agent_id}
     agents = _agents_of(owner, agent_ids_with_results)
     columns = grid_columns(unit_ids=unit_ids, month=month, codes=codes, indicators=all_indicators)
@@ -384,7 +393,7 @@ def entry_grid(*, unit: Unit, month: Period, user, codes: list[str] | None = Non
         stored[(row_key, r.indicator_id, r.year, r.month)] = r
     by_code = {i.code: i for i in all_indicators}
     report = MonthlyReport.objects.select_related("submitted_by", "approved_by", "returned_by", "reopened_by").filter(
-        unit=owner, year=month.year, month=month.number).first()
+        unit=owner, year=month.year, month=month.number).order_by("pk").first()
     future = is_future(month)
     may_enter = access.can(user, "results.enter", owner)
     editable = may_enter and not future and (report is None or report.is_editable)
@@ -408,6 +417,88 @@ def entry_grid(*, unit: Unit, month: Period, user, codes: list[str] | None = Non
         may_approve=access.can(user, "results.approve", owner),
         future=future, registry=registry,
     )
+
+
+@dataclass
+class CellAnswer:
+    """What the grid's answer to the save of one cell shows: the cell, the unit's own cell of the
+    column's indicator (its placeholder is the children's sum) and the foot of the indicator's columns."""
+
+    unit: Unit  # the reporting unit
+    cell: GridCell
+    row: GridRow
+    own_cell: GridCell | None
+    foot: list[GridFootCell]
+    has_children_rows: bool
+
+
+def entry_cell(*, unit: Unit, month: Period, user, row_key: str, code: str, field_name: str, row_unit: Unit,
+               agent=None, report: MonthlyReport | None = None) -> CellAnswer | None:
+    """One cell of the grid as entry_grid shows it (same rows, rules and figures), read from the
+    cell's own row, the unit's row and the unit's sums instead of the whole grid: the answer to a
+    save. `report`: the month's report if the caller has just read it (the save, under its lock).
+    None when the grid has no such cell."""
+    owner = reporting_unit(unit)
+    before = previous_month(month)
+    columns = grid_columns(unit_ids=[], month=month, codes=[code], indicators=active_indicators())
+    if not any(c.field == field_name for c in columns):
+        return None
+    indicator = columns[0].indicator
+    villages = _villages(owner, month)
+    village_ids = {v.pk for v in villages}
+    owner_key = f"u{owner.pk}"
+    if agent is None and row_unit.pk != owner.pk and row_unit.pk not in village_ids:
+        return None
+    results = [_StoredResult(*row) for row in MonthlyResult.objects.filter(
+        unit_id__in=[owner.pk, *village_ids], indicator=indicator).filter(_months_of(month, before))
+        .order_by().values_list(*_StoredResult._fields)]
+    stored = {(f"a{r.agent_id}" if r.agent_id else f"u{r.unit_id}", r.indicator_id, r.year, r.month): r
+              for r in results}
+    agents_shown = None
+    if agent is not None or not villages:  # the agents' rows matter: is the row in the grid, has it children rows
+        with_results = set(MonthlyResult.objects.filter(unit=owner, agent__isnull=False).filter(
+            _months_of(month, before)).order_by().values_list("agent_id", flat=True).distinct())
+        agents_shown = {a.pk for a in _agents_of(owner, with_results)}
+        if agent is not None and agent.pk not in agents_shown:
+            return None
+    unit_ids = list(dict.fromkeys([owner.pk, row_unit.pk]))
+    agent_ids = [agent.pk] if agent is not None else []
+    targets, demographics = memo.remember(
+        f"cell-reference:{owner.pk}:{month.key}:{','.join(c.target_code for c in columns)}:{row_key}",
+        (UNITS, TARGETS, INDICATORS),
+        lambda: (targets_for_month(unit_ids=unit_ids, agent_ids=agent_ids,
+                                   codes=list(dict.fromkeys(c.target_code for c in columns)), month=month),
+                 {d.unit_id: d for d in Demographics.objects.filter(unit_id__in=unit_ids, year=month.year)}))
+    now = participants_for_children(parent=owner, indicators=[code], month=month)
+    last = participants_for_children(parent=owner, indicators=[code], month=before)
+    if report is None:
+        state = MonthlyReport.objects.filter(unit=owner, year=month.year, month=month.number).order_by(
+            "pk").values_list("state", flat=True).first()
+    else:
+        state = report.state
+    may_enter = access.can(user, "results.enter", owner)
+    editable = may_enter and not is_future(month) and state in (None, ReportState.DRAFT)
+    data = _GridData(month=month, before=before, columns=columns, stored=stored, now=now, last=last,
+                     targets=targets, demographics=demographics, editable=editable)
+    owner_row = _grid_row(data, owner_key, "owner", owner, None, owner.name)
+    if row_key == owner_key:
+        row = owner_row
+    elif agent is not None:
+        row = _grid_row(data, row_key, "agent", owner, agent, agent.name)
+    else:
+        row = _grid_row(data, row_key, "village", row_unit, None, row_unit.name)
+    cell = next(c for c in row.cells if c.column.field == field_name)
+    own_cell = owner_row.cells[0]  # the participants column comes first
+    if own_cell is cell or own_cell.from_children is None:
+        own_cell = None
+    children = [r for key, r in stored.items() if key != (owner_key, indicator.pk, month.year, month.number)
+                and key[2:] == (month.year, month.number)
+                and (r.unit_id == owner.pk if r.agent_id else r.unit_id in village_ids)]
+    foot = [_foot_cell(column, now.get(owner.pk, {}).get(code, EMPTY), owner_row.cells[index].value,
+                       [v for r in children if (v := getattr(r, column.field)) is not None])
+            for index, column in enumerate(columns)]
+    return CellAnswer(unit=owner, cell=cell, row=row, own_cell=own_cell, foot=foot,
+                      has_children_rows=bool(villages) or bool(agents_shown))
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,11 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 
-from agents.models import Enrolment, Participant, Product, RegistrySheet
+from agents.importers import ParticipantImport
+from agents.models import Enrolment, Participant, Product, RegistrySheet, RegistryVersion
 from agents.registry_tally import registry_count_direct, registry_tally
 from agents.selectors import active_enrolment_counts
+from jobs.services import JobError
 from units.models import Unit
 from tests.agents.test_import_participants import commit, person, xlsx
 from tests.agents.test_registry_counts import enrol
@@ -160,3 +162,68 @@ def test_an_admin_save_shows_in_the_next_read(client, district, registry):
         fs.formset.errors for fs in response.context["inline_admin_formsets"]]
     assert Enrolment.objects.get(participant=person).valid_to == D(2024, 9, 30)
     assert active_enrolment_counts(unit=x1, month=month).get("bhyt_hgd", 0) == 0
+
+
+# --- the import holds the triggers and bumps the communes it wrote once ----------------------------
+
+WITH_END = ["Mã số BHXH", "Số CCCD", "Họ và tên", "Ngày sinh", "Giới tính", "Mã xã", "Mã thôn", "Loại hình",
+            "Từ ngày", "Đến ngày", "Mức thu nhập", "Phương thức đóng", "Số tiền"]
+
+
+def registered(code, commune, village, product, start, end):
+    """A row naming a participant of the `registry` fixture as registered (same name and birth date)."""
+    return [code, None, f"Người {code}", D(1980, 1, 1), "Nam", commune, village, product, start, end, None,
+            "12 tháng", None]
+
+
+def versions():
+    return dict(RegistryVersion.objects.values_list("commune_id", "version"))
+
+
+def test_an_import_in_batches_that_adds_ends_and_moves_leaves_every_sheet_right(district, registry, staff):
+    """New people, a registered person's enrolment ended, another moved from the commune the file touches
+    nowhere else, over several batches, read warm before: every unit and month reads what a count from
+    scratch reads, and a write after the import in the same transaction is tallied again."""
+    x1, x2 = registry
+    province = district.parent
+    units = (province, district, x1, x2)
+    for unit in units:
+        for month in MONTHS:
+            tallied(unit, month)  # every sheet warm before the import
+    rows = [
+        [*person()[:8], "01/09/2021", None, *person()[9:]],
+        registered("0100000007", "00001", "X1-T1", "bhyt_can_ngheo", "01/01/2024", "30/06/2024"),  # ended
+        [*person(code="0112345679", cccd="001090012346", village="X1-T2")[:8], "01/09/2021", None, *person()[9:]],
+        registered("0100000003", "00001", "X1-T2", "bhyt_hgd", "31/10/2024", None),  # moved from xã 2
+        [*person(code="0112345670", cccd="001090012340")[:8], "01/01/2024", "31/12/2024", 1_500_000, "Hằng tháng",
+         None],
+    ]
+    outcome = ParticipantImport(user=staff, scope=district, dry_run=False, batch_size=2).run(
+        xlsx(rows, headers=WITH_END), filename="ds.xlsx")[0]
+    assert (outcome.invalid, outcome.committed, outcome.new, outcome.updated) == (0, True, 3, 2), outcome.problems
+    assert Participant.objects.get(bhxh_code="0100000003").commune == x1
+    for unit in units:
+        for month in MONTHS:
+            assert tallied(unit, month) == direct(unit, month), (unit.code, month)
+    october = D(2024, 10, 1)
+    assert tallied(x1, october) == {("bhxh_tn", True): 4, ("bhyt_hgd", True): 2}
+    assert tallied(x2, october) == {("bhxh_tn", False): 1}
+    enrol("0100000009", x1, "bhyt_hgd", D(2024, 3, 1))  # the triggers are no longer held
+    assert tallied(x1, october) == direct(x1, october) == {("bhxh_tn", True): 4, ("bhyt_hgd", True): 3}
+
+
+def test_a_refused_import_bumps_nothing_and_holds_nothing(district, registry, staff):
+    x1, _ = registry
+    month = D(2024, 10, 1)
+    tallied(x1, month)
+    before = versions()
+    rows = [registered("0100000001", "00002", "X2-T2", "bhyt_hgd", "01/01/2024", "31/12/2024"),
+            [*person()[:8], "01/09/2021", None, *person()[9:]],
+            [*person(code="0112345679", cccd="001090012346")[:8], "không phải ngày", None, *person()[9:]]]
+    with pytest.raises(JobError):
+        ParticipantImport(user=staff, scope=district, dry_run=False, batch_size=2).run(
+            xlsx(rows, headers=WITH_END), filename="ds.xlsx")
+    assert versions() == before
+    assert RegistrySheet.objects.filter(commune=x1, month=month).exists()
+    enrol("0100000009", x1, "bhyt_hgd", D(2024, 3, 1))
+    assert tallied(x1, month) == direct(x1, month)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from bhxh_portal import memo
+from tests import services
 from tests.factories import make_member, make_unit
 from units.models import MEMBERSHIPS, UNITS, Membership, Unit
 
@@ -94,3 +95,23 @@ def test_the_models_move_their_scopes_on_for_one_object_and_for_querysets():
         before = _generation(MEMBERSHIPS)
         write()
         assert _generation(MEMBERSHIPS) > before
+
+
+@pytest.mark.services
+def test_on_redis_the_scopes_move_on_together_and_a_lost_one_starts_past_the_old_numbers(settings):
+    # the test settings' cache is Redis (the broker's, next database) when the services are given
+    services.require_services()
+    assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+    compute, calls = _counting(["old", "one", "two"])
+    before = memo.generations(["a", "b"])
+    assert memo.remember("k", ("a", "b"), compute) == "old"
+
+    memo.bump("a", "b")  # one round trip
+
+    moved = memo.generations(["a", "b"])
+    assert moved == [before[0] + 1, before[1] + 1]
+    assert memo.remember("k", ("a", "b"), compute) == "one"
+    cache.delete(f"{memo.PREFIX}:g:b")  # evicted
+    memo.bump("b")
+    assert memo.generations(["b"])[0] > moved[1]
+    assert memo.remember("k", ("a", "b"), compute) == "two"

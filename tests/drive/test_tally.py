@@ -113,3 +113,24 @@ def test_a_drawn_list_starts_with_its_facts(registry, official, kind):
     services.work_list_draw(unit=registry["xa1"], month=MONTH, kind=kind, by=official)
     assert_same_figures(official, registry["xa1"])
     assert WorkItem.objects.exists() and tally.refresh_all() == 0  # nothing left stale
+
+
+def test_an_import_in_batches_tells_the_drive_once_of_everyone_it_wrote(registry, official, drawn):
+    """A renewal in one batch and a resident of the population list registered (by số định danh) in
+    another: the import tells the drive once, at its end, and both are counted enrolled."""
+    from agents.importers import ParticipantImport
+    from units.models import Role
+    from tests.factories import make_member
+
+    due = registry["people"]["not_renewed"]
+    headers = "Mã số BHXH,Số CCCD,Họ và tên,Ngày sinh,Giới tính,Mã xã,Loại hình,Từ ngày,Đến ngày,Mức thu nhập\n"
+    rows = (f"{due.bhxh_code},{due.personal_id},{due.full_name},01/01/1980,Nữ,00001,bhyt_hgd,16/06/2024,"
+            "15/06/2025,\n"
+            ",001099000003,Lý Chưa Tham Gia,01/01/1990,Nữ,00001,BHXH TN,01/06/2024,31/12/2024,1500000\n")
+    assert assert_same_figures(official, registry["xa1"]).enrolled == 0
+    staff = make_member(registry["district"], Role.BHXH_STAFF)
+    outcome = ParticipantImport(user=staff, scope=registry["district"], dry_run=False, batch_size=1).run(
+        (headers + rows).encode(), filename="ds.csv")[0]
+    assert (outcome.invalid, outcome.new, outcome.committed) == (0, 2, True), outcome.problems
+    total = assert_same_figures(official, registry["xa1"])
+    assert (total.enrolled, total.renewed) == (2, 1)

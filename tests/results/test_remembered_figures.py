@@ -99,3 +99,81 @@ def test_a_month_written_is_read_again_and_the_others_stay_remembered(django_ass
     enter(village, 12)  # June only
     with django_assert_max_num_queries(2):
         assert series()[-2:] == [10, 12]
+
+
+def _district_figures(unit, month=JUNE):
+    from results.selectors import participants_for_children
+
+    return participants_for_children(parent=unit, indicators=["bhyt"], month=month)[unit.pk]["bhyt"].value
+
+
+def test_a_save_moves_on_the_month_of_its_own_ancestors_only():
+    tree = build_district(communes=2, villages=1, with_users=False)
+    village = tree.villages[tree.communes[0].pk][0]
+    enter(village, 10)
+    enter(tree.other_commune, 5)
+    assert (_district_figures(tree.province), _district_figures(tree.district),
+            _district_figures(tree.other_district), _district_figures(tree.communes[1])) == (15, 10, 5, None)
+
+    enter(village, 12)  # in the district: its commune, the district and the province move on
+
+    with CaptureQueriesContext(connection) as other_district:  # still valid: served as remembered
+        assert _district_figures(tree.other_district) == 5
+        assert _district_figures(tree.communes[1]) is None
+    assert len(other_district) == 0
+    assert _district_figures(tree.province) == 17  # never the stale 15
+    assert _district_figures(tree.district) == 12
+    assert _district_figures(tree.communes[0]) == 12
+    assert participants_series(unit=village, indicators=["bhyt"], start=JUNE, end=JUNE)["bhyt"][0][1].value == 12
+
+    enter(tree.other_commune, 6)  # and the other way round
+    with CaptureQueriesContext(connection) as district:
+        assert _district_figures(tree.district) == 12
+    assert len(district) == 0
+    assert (_district_figures(tree.province), _district_figures(tree.other_district)) == (18, 6)
+
+
+def test_a_saved_cell_in_one_district_shows_on_the_province_and_leaves_the_other_district_remembered(client):
+    tree = build_district(communes=2, villages=2)
+    commune = tree.communes[0]
+    first = tree.villages[commune.pk][0]
+    enter(first, 100)
+    enter(tree.other_commune, 50)
+    official = tree.users["official"]
+    from tests.factories import make_member
+    from units.models import Role
+
+    governor = make_member(tree.province, Role.LEADER, username="lanhdao.tinh")
+    client.force_login(governor)
+    assert _dashboard_value(client, tree.province) == 150
+    assert _dashboard_value(client, tree.other_district) == 50
+
+    client.force_login(official)
+    assert _save(client, commune, first, 1234, version=1).status_code == 200
+
+    client.force_login(governor)
+    assert _dashboard_value(client, tree.province) == 1284
+    assert _dashboard_value(client, tree.other_district) == 50
+    coverage = reverse("coverage:page", args=[tree.province.pk]) + f"?table=bhyt&period={JUNE.key}"
+    assert "1.284" in client.get(coverage).content.decode()
+
+
+def test_a_report_approved_moves_on_the_figures_below_its_unit_too():
+    from results.models import MonthlyReport, ReportState
+
+    tree = build_district(communes=2, villages=1, with_users=False)
+    commune = tree.communes[0]
+    village = tree.villages[commune.pk][0]
+    enter(village, 10)
+
+    def approved(unit):
+        from results.selectors import participants_for_children
+
+        return participants_for_children(parent=unit, indicators=["bhyt"], month=JUNE)[unit.pk]["bhyt"].approved
+
+    assert (approved(village), approved(tree.district)) == (False, False)
+    report = MonthlyReport.objects.get(unit=commune)
+    report.state = ReportState.APPROVED
+    report.save()  # one object: its signal
+
+    assert (approved(village), approved(commune), approved(tree.district)) == (True, True, True)

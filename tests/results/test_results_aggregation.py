@@ -130,6 +130,7 @@ def test_participants_series_gives_each_month_in_a_fixed_number_of_queries(djang
     values = [f.value for _, f in series["bhyt"]]
     assert [p.key for p, _ in series["bhyt"]][:2] == ["2022-12", "2023-01"]
     assert values == [None, 30, None, 12, None, None, 15 * 7]
+    assert {type(v) for v in values if v is not None} == {int}  # counts, not PostgreSQL's numeric sums
 
 
 def test_targets_progress_reads_the_results_latest_month_within_the_period():
@@ -183,6 +184,47 @@ def test_the_series_summed_by_the_database_equals_the_rule_applied_row_by_row():
     district = participants_series(unit=tree.district, indicators=codes, start=JUNE, end=JUNE)
     assert district["bhxh_tn"][0][1].value == 5 + 7 + 8 + 40 + 3 + 13
     assert district["bhxh_tn_moi"][0][1].value == 2 + 6 + 1 + (3 + 4)
+
+
+def test_the_month_of_a_unit_and_its_children_summed_by_the_database_equals_the_rule_applied_row_by_row():
+    import datetime
+
+    from results.selectors import figures
+
+    tree = build_district(communes=3, villages=3, with_users=False)
+    a, b, c = tree.communes
+    va, vb, vc = (tree.villages[u.pk] for u in (a, b, c))
+    enter(va[0], 5, code="bhxh_tn", new=2, renewing=3)
+    enter(va[1], 7, code="bhxh_tn", new=None, renewing=4)
+    enter(va[1], 70)
+    agent = make_collection_agent(va[2], "Đại lý thôn")
+    enter(va[2], 9, code="bhxh_tn", agent=agent, new=6, renewing=None)
+    enter(vb[0], 11, code="bhxh_tn", new=1, renewing=1)
+    enter(b, 40, code="bhxh_tn")  # the commune's own entry beside its thôn's sum
+    enter(c, 3, code="bhxh_tn", agent=make_collection_agent(c, "Đại lý xã"), new=3, renewing=0)
+    enter(vc[0], 13, code="bhxh_tn", new=4, renewing=9)
+    enter(vc[1], 17, code="bhxh_tn", month=MAY)
+    enter(vc[2], 19, code="bhxh_tn", new=5, renewing=5)
+    services.report_submit(unit=va[0], month=JUNE)
+    services.report_approve(report=services.find_report(unit=va[0], month=JUNE))
+    vc[2].valid_to = datetime.date(2020, 1, 1)  # gone before the month: counts nowhere
+    vc[2].save()
+    codes = ["bhyt", "bhxh_tn", "bhxh_tn_moi", "bhxh_tn_tai_tuc"]
+    checked = 0
+    for parent in (tree.province, tree.district, a, b, c, va[2]):
+        for approved_only in (False, True):
+            got = participants_for_children(parent=parent, indicators=codes, month=JUNE, approved_only=approved_only)
+            tree_ = figures._load_tree([parent], JUNE.start, JUNE.end)
+            shown = {parent.pk, *tree_.children.get(parent.pk, [])}
+            rows = figures._load_rows([parent], None, JUNE, JUNE, approved_only)
+            keys = figures._stored_keys(codes)
+            sums = figures._aggregate(tree_, rows, keys, only=shown)
+            assert set(got) == shown
+            for unit_id in shown:
+                for code in codes:
+                    assert got[unit_id][code] == figures._figure(sums, unit_id, code), (parent.name, code)
+                    checked += 1
+    assert checked > 100
 
 
 def test_a_month_summed_by_the_database_equals_the_rule_applied_row_by_row_and_follows_a_write():

@@ -407,3 +407,11 @@ def test_demographics_export(client):
     rows = load_dataset(response.content, filename="d.csv").dict
     assert len(rows) == 15 and rows[0]["unit_code"] == "CL" and rows[0]["population"] == "148806"
     assert [r["unit_code"] for r in rows[1:3]] == ["CL01", "CL02"]
+
+
+def test_the_target_form_groups_its_choice_of_rate_or_count_under_one_legend(client, tree):
+    login(client, tree.users["town_staff"])
+    page = client.get(edit_url(tree.commune)).content.decode()
+    assert "<fieldset><legend>Nhập theo</legend>" in page
+    assert page.count('name="entered_as"') == 2
+    assert '<label for="id_value">' in page  # the other fields keep their own labels
