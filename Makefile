@@ -61,8 +61,11 @@ demo: migrate
 	@echo "Mở http://$(HOST)/ và đăng nhập bằng một tài khoản ở trên."
 	$(PY) manage.py runserver $(HOST)
 
+# One pytest-xdist worker per core (each with its own test database and cache); PYTEST_WORKERS=0 runs
+# the suite in this one process (a debugger, -x, -s).
+PYTEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

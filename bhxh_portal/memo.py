@@ -86,6 +86,17 @@ def generations(scopes: Iterable[str]) -> list[int]:
     return [known[s] for s in scopes]
 
 
+def forget_in_process() -> None:
+    """Forget what this process holds beside the shared cache (its copies of values, the generations
+    of the request under way, the scopes read lately). For a test run, where each test starts from an
+    empty cache under ids the next test reuses; a deployment never needs it."""
+    with _values_lock:
+        _values.clear()
+    with _scopes_lock:
+        _scopes_seen.clear()
+    _local.generations = None
+
+
 def _start(**kwargs) -> None:
     _local.generations = {}
 

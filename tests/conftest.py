@@ -3,13 +3,18 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache (bhxh_portal.memo, the sessions): what a test left
-    there, under ids the next test reuses, is not the next test's data."""
+    """Each test starts with an empty cache (bhxh_portal.memo, the sessions) and nothing of it kept in
+    this process (a request the test left unfinished included): what a test left there, under ids the
+    next test reuses, is not the next test's data."""
     from django.core.cache import cache
 
+    from bhxh_portal import memo
+
     cache.clear()
+    memo.forget_in_process()
     yield
     cache.clear()
+    memo.forget_in_process()
 
 
 @pytest.fixture

@@ -34,12 +34,15 @@ SIGNING_TSA_URL = ""
 # The cache (bhxh_portal.memo, the sessions; tests/conftest.py empties it between tests). Eager Celery is
 # one process: its memory. With a broker the services tests run a real worker, which writes from another
 # process: both must see one cache, or the test would read stale what the worker changed. That is the
-# broker's Redis, the next database number, named in CACHE_URL so that the worker (started with this
+# broker's Redis, the next database number (per xdist worker), named in CACHE_URL so that the worker (started with this
 # environment) takes the same one even when a fault test switches its broker.
 if not env("CACHE_URL", default="") and env("CELERY_BROKER_URL", default="").startswith("redis://"):
     _broker = urlsplit(env("CELERY_BROKER_URL"))
     _db = int(_broker.path.strip("/") or 0)
-    os.environ["CACHE_URL"] = urlunsplit((_broker.scheme, _broker.netloc, f"/{(_db + 1) % 16}", "", ""))
+    # Under pytest-xdist each worker process (gw0, gw1, …) empties the cache between its tests: one
+    # database number each, so that one never empties what the other's test is reading.
+    _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    os.environ["CACHE_URL"] = urlunsplit((_broker.scheme, _broker.netloc, f"/{(_db + 1 + _worker) % 16}", "", ""))
 if env("CACHE_URL", default=""):
     CACHES = {"default": {**env.cache_url("CACHE_URL"), "KEY_PREFIX": "bhxh-test"}}
 else:
