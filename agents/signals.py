@@ -3,6 +3,7 @@
 from django.dispatch import Signal
 
 # Sent inside the transaction of a bulk write that bypasses the models' own signals (the participant
-# import: once, at the end of its run, for everyone it wrote; a million ids then): participant_ids whose
-# row or enrolments changed, former_personal_ids replaced on them.
+# import: once, at the end of its run, for everyone it wrote): participant_ids whose
+# row or enrolments changed (their ids, or a queryset of them: the import's are the rows it stamped with
+# its job), former_personal_ids replaced on them.
 registry_changed = Signal()

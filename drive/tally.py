@@ -95,6 +95,7 @@ def refresh_people(*, participant_ids: Iterable[int] = (), personal_ids: Iterabl
     who bear one of these số định danh (the participants' current ones are added here; pass the
     former ones of a number that changed).
 
+    `participant_ids`: the ids, or a queryset of them (an import's: the rows it stamped).
     On PostgreSQL the people are one set however many they are (an import sends a million): two
     refreshes, one for their items and one for the residents' items, each a query for the months
     and an UPDATE a month, whatever the number of people."""
@@ -102,7 +103,8 @@ def refresh_people(*, participant_ids: Iterable[int] = (), personal_ids: Iterabl
 
     if connection.vendor == "postgresql":
         # Repeated values do no harm in a subquery: the sender's list is taken as it is, not copied into a set.
-        if (people := _listed(participant_ids, "bigint")) is not None:
+        people = participant_ids if isinstance(participant_ids, QuerySet) else _listed(participant_ids, "bigint")
+        if people is not None:
             refresh(WorkItem.objects.filter(participant_id__in=people))
             current = Participant.objects.filter(pk__in=people).exclude(personal_id=None).values("personal_id")
             refresh(WorkItem.objects.filter(resident__personal_id__in=current))

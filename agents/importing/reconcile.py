@@ -204,18 +204,27 @@ class Reconciler:
         """Before the first batch: where the run's writes are noted (`written_communes` is the set
         `registry_tally_held` bumps at the end)."""
         self.written_communes = written_communes
-        self.written_people: list[np.ndarray] = []  # participant ids, 8 bytes each (a million: 8 MB)
+        # The participant ids written, 8 bytes each, kept only by a run without a job: a job's writes are
+        # found again in the database by their last_import (a million ids held as Python ints, then as
+        # text for the query, would add some 50 MB to the run's peak).
+        self.written_people: list[np.ndarray] = []
+        self.wrote_people = False
         self.former_personal_ids: list[str] = []
 
     def tell_registry(self) -> None:
         """After the last batch, in the run's transaction: the apps that keep figures on the registry
         (the drive's funnel facts) recompute them once for every participant the run wrote, instead of a
         round of queries per batch."""
-        people = np.unique(np.concatenate(self.written_people)) if self.written_people else np.empty(0, np.int64)
+        if not self.wrote_people and not self.former_personal_ids:
+            return
+        if self.job is not None:
+            people = (Participant.objects.filter(last_import=self.job).order_by().values_list("pk", flat=True)
+                      .union(Enrolment.objects.filter(last_import=self.job).order_by()
+                             .values_list("participant_id", flat=True)))
+        else:
+            people = np.unique(np.concatenate(self.written_people)).tolist() if self.written_people else []
         self.written_people = []
-        if len(people) or self.former_personal_ids:
-            registry_changed.send(sender=Participant, participant_ids=people.tolist(),
-                                  former_personal_ids=self.former_personal_ids)
+        registry_changed.send(sender=Participant, participant_ids=people, former_personal_ids=self.former_personal_ids)
 
     def write(self, rows: list[Row], header: Header, outcome: ImportOutcome) -> None:
         now = timezone.now()
@@ -267,11 +276,13 @@ class Reconciler:
             self.written_communes.update(p.db["commune_id"] for p in changed_people)
             # Bulk writes send no model signals: the apps that keep figures on the registry are told once,
             # at the end of the run (`tell_registry`), of every participant written.
-            self.written_people.append(np.fromiter(
-                (pk for pk in itertools.chain((p.participant_id for p in new_people),
-                                              (p.participant_id for p in changed_people),
-                                              (row.person.participant_id for row in written)) if pk is not None),
-                dtype=np.int64))
+            self.wrote_people = self.wrote_people or bool(written or new_people or changed_people)
+            if self.job is None:
+                self.written_people.append(np.fromiter(
+                    (pk for pk in itertools.chain((p.participant_id for p in new_people),
+                                                  (p.participant_id for p in changed_people),
+                                                  (row.person.participant_id for row in written)) if pk is not None),
+                    dtype=np.int64))
             self.former_personal_ids.extend(p.db["personal_id"] for p in changed_people if p.db.get("personal_id")
                                             and "personal_id" in p.changed_fields)
         outcome.add_time("write_participants_s", participants_s)

@@ -115,10 +115,13 @@ def test_a_drawn_list_starts_with_its_facts(registry, official, kind):
     assert WorkItem.objects.exists() and tally.refresh_all() == 0  # nothing left stale
 
 
-def test_an_import_in_batches_tells_the_drive_once_of_everyone_it_wrote(registry, official, drawn):
+@pytest.mark.parametrize("through_a_job", [False, True])
+def test_an_import_in_batches_tells_the_drive_once_of_everyone_it_wrote(registry, official, drawn, through_a_job):
     """A renewal in one batch and a resident of the population list registered (by số định danh) in
-    another: the import tells the drive once, at its end, and both are counted enrolled."""
+    another: the import tells the drive once, at its end, and both are counted enrolled (a job's import
+    names its people by the rows it stamped, a run without a job by the ids it kept)."""
     from agents.importers import ParticipantImport
+    from jobs.models import Job
     from units.models import Role
     from tests.factories import make_member
 
@@ -129,7 +132,9 @@ def test_an_import_in_batches_tells_the_drive_once_of_everyone_it_wrote(registry
             ",001099000003,Lý Chưa Tham Gia,01/01/1990,Nữ,00001,BHXH TN,01/06/2024,31/12/2024,1500000\n")
     assert assert_same_figures(official, registry["xa1"]).enrolled == 0
     staff = make_member(registry["district"], Role.BHXH_STAFF)
-    outcome = ParticipantImport(user=staff, scope=registry["district"], dry_run=False, batch_size=1).run(
+    job = Job.objects.create(kind="participants_import", requested_by=staff, unit=registry["district"]) \
+        if through_a_job else None
+    outcome = ParticipantImport(user=staff, scope=registry["district"], dry_run=False, batch_size=1, job=job).run(
         (headers + rows).encode(), filename="ds.csv")[0]
     assert (outcome.invalid, outcome.new, outcome.committed) == (0, 2, True), outcome.problems
     total = assert_same_figures(official, registry["xa1"])

@@ -26,14 +26,11 @@ so that what a page asks twice is computed once, as with the shared cache of a d
 
 import datetime
 import json
-import statistics
-import time
 
-from django.core.cache import cache
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 
 from agents.registry_tally import registry_count_direct, registry_tally_drop
 from agents.selectors import active_enrolment_counts
@@ -41,15 +38,14 @@ from drive.models import ListKind
 from drive.selectors import funnel, work_rows
 from reports.coverage import TABLES, coverage_table_build, coverage_table_render
 from reports.dashboard import dashboard_charts, unit_dashboard
+from reports.management.commands.bench_reports import RUN_CACHE, timed_runs
 from reports.management.commands.bench_reports import Command as BenchReports
 from portal.synthetic_country import CountryShape, synthetic_country_ensure
 from reports.views_coverage import coverage_page
 from units.models import Unit
 
 GOALS = {"html": 0.5, "pdf": 3.0}  # seconds, on PostgreSQL
-# The cache the runs remember in (emptied before each): the memo's values of one run, never of the
-# previous one, nor of another process (a shared CACHE_URL) or nothing at all (the dummy cache).
-RUN_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench-national"}}
+
 
 
 class Command(BaseCommand):
@@ -94,7 +90,7 @@ class Command(BaseCommand):
             figure["size"] = figure.pop("units")
 
         def add(name, scope, fmt, work, size):
-            seconds, queries, result = _timed_keep(work, repeat)
+            seconds, queries, result = timed_runs(work, repeat)
             figures.append({"table": name, "scope": scope, "format": fmt, "seconds": round(seconds, 4),
                             "queries": queries, "size": size(result)})
 
@@ -135,7 +131,7 @@ class Command(BaseCommand):
                  lambda: registry_tally_drop(unit=commune, month=month), people),
                 ("registry", lambda: active_enrolment_counts(unit=province, month=month), None, people)]
         for name, work, prepare, size in rows:
-            seconds, queries, result = _timed_keep(work, repeat, prepare=prepare)
+            seconds, queries, result = timed_runs(work, repeat, prepare=prepare)
             figures.append({"table": name, "scope": "province", "format": "html", "seconds": round(seconds, 4),
                             "queries": queries, "size": size(result)})
 
@@ -160,22 +156,3 @@ class Command(BaseCommand):
                               f"{f['size']:>11}  {verdict}")
         self.stdout.write("Cỡ: số đơn vị (truy vấn), số byte (bảng), số dòng (tổng quan, danh sách), số người "
                           "(sổ đăng ký, phễu).")
-
-
-
-def _timed_keep(work, repeat: int, prepare=None):
-    """As bench_reports's _timed (median of `repeat` runs after a warm-up, queries of one run), and
-    what the last run returned, to measure its size without running it again. `prepare` runs before
-    each run, untimed (to time a cold read), after the run's cache is emptied."""
-    result = work()
-    times, queries = [], 0
-    for _ in range(repeat):
-        cache.clear()
-        if prepare is not None:
-            prepare()
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            result = work()
-            times.append(time.perf_counter() - started)
-        queries = len(captured)
-    return statistics.median(times), queries, result

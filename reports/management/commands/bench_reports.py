@@ -11,7 +11,10 @@ TABLES, whatever it holds) for the last month of the year, for two scopes:
 in three formats: html (the coverage page itself, `/bao-cao/<id>/`, through its view: access,
 breadcrumbs, build and the template), xlsx and pdf (coverage_table_build + coverage_table_render,
 what the export job runs). Each figure is the median of --repeat runs after one warm-up run, with
-its query count and the number of units (the table's rows below the parent).
+its query count and the number of units (the table's rows below the parent). Every run computes
+what it shows, whatever CACHE_URL says: what is remembered (bhxh_portal.memo) is kept in a cache of
+this process, emptied before each run, so that what a page asks twice is computed once, as with the
+shared cache of a deployment.
 
 References measured in the same run make the figures comparable across machines:
 `query` is one bare query over the province's subtree (the month's results joined to their units
@@ -23,11 +26,12 @@ import statistics
 import time
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from reports.coverage import TABLES, coverage_table_build, coverage_table_render
 from reports.render.layout import table_context
@@ -42,17 +46,28 @@ GOALS = {"html": 0.5, "pdf": 3.0}  # seconds on PostgreSQL, a whole province: a 
 BENCH_USER = f"{USER_PREFIX}bench"
 
 
-def _timed(work, repeat: int) -> tuple[float, int]:
-    """Median seconds of `repeat` runs after a warm-up, and the queries of one run."""
-    work()
+# The cache the runs remember in (emptied before each): the memo's values of one run, never of the
+# previous one, nor of another process (a shared CACHE_URL), nor nothing at all (the dummy cache).
+RUN_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench-run"}}
+
+
+def timed_runs(work, repeat: int, prepare=None) -> tuple[float, int, object]:
+    """Median seconds of `repeat` runs after a warm-up, the queries of one run and what the last run
+    returned (to measure its size without running it again). Each run computes what it shows, as the
+    first view after a write does: the run cache is emptied before it, then `prepare` runs, untimed
+    (to time a cold read). Call it under override_settings(CACHES=RUN_CACHE)."""
+    result = work()
     times, queries = [], 0
     for _ in range(repeat):
+        cache.clear()
+        if prepare is not None:
+            prepare()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            work()
+            result = work()
             times.append(time.perf_counter() - started)
         queries = len(captured)
-    return statistics.median(times), queries
+    return statistics.median(times), queries, result
 
 
 class Command(BaseCommand):
@@ -66,7 +81,11 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=3, help="Số lần đo mỗi bảng (lấy trung vị)")
         parser.add_argument("--json", action="store_true", dest="as_json", help="In một danh sách JSON")
 
-    def handle(self, *args, districts, communes, villages, year, repeat, as_json, **options):
+    def handle(self, *args, **options):
+        with override_settings(CACHES=RUN_CACHE):
+            self._handle(*args, **options)
+
+    def _handle(self, *args, districts, communes, villages, year, repeat, as_json, **options):
         say = (lambda *a: None) if as_json else self.stdout.write
         shape = Shape(districts=districts, communes=communes, villages=villages)
         synthetic = synthetic_province_ensure(year=year, shape=shape)
@@ -96,7 +115,7 @@ class Command(BaseCommand):
 
                 for fmt in FORMATS:
                     work = page if fmt == "html" else (lambda fmt=fmt, export=export: export(fmt))
-                    seconds, queries = _timed(work, repeat)
+                    seconds, queries, _ = timed_runs(work, repeat)
                     figures.append({"table": table_key, "scope": scope, "format": fmt, "seconds": round(seconds, 4),
                                     "queries": queries, "units": units})
         if as_json:
@@ -127,7 +146,7 @@ class Command(BaseCommand):
             ("empty-html", lambda: render_to_string("reports/_table.html", table_context(empty))),
             ("empty-pdf", lambda: coverage_table_render(table=empty, unit=province, month=month, fmt="pdf")),
         ):
-            seconds, queries = _timed(work, repeat)
+            seconds, queries, _ = timed_runs(work, repeat)
             figures.append({"table": "reference", "scope": "province", "format": fmt, "seconds": round(seconds, 4),
                             "queries": queries, "units": units if fmt == "query" else 0})
         return figures
