@@ -147,10 +147,12 @@ def test_targets_progress_reads_the_results_latest_month_within_the_period():
     assert participants_at(unit_ids=ids, indicator_ids=[bhyt.pk], period=MAY)[(tree.district.pk, bhyt.pk)] == 130
 
 
-def test_the_series_summed_by_the_database_equals_the_rule_applied_row_by_row():
+def _entries_of_every_kind():
+    """A district whose month holds every case of the rule: thôn entries, one field empty, a thôn's agent
+    beside its own entry and a thôn with its agent's figure only, a commune's own entry over its thôn, a
+    commune's agent, another indicator, a month before, an approved report, a thôn gone before the months
+    asked (counts nowhere)."""
     import datetime
-
-    from results.selectors import figures
 
     tree = build_district(communes=3, villages=3, with_users=False)
     a, b, c = tree.communes
@@ -160,7 +162,10 @@ def test_the_series_summed_by_the_database_equals_the_rule_applied_row_by_row():
     enter(va[2], 8, code="bhxh_tn")
     agent = make_collection_agent(va[2], "Đại lý thôn")
     enter(va[2], 9, code="bhxh_tn", agent=agent, new=6, renewing=None)  # the thôn's own field wins where set
+    only_agents = make_collection_agent(vb[1], "Đại lý thôn 2")
+    enter(vb[1], 4, code="bhxh_tn", agent=only_agents, new=1, renewing=3)  # a thôn with its agent's figure only
     enter(vb[0], 11, code="bhxh_tn", new=1, renewing=1)
+    enter(vb[0], 12, code="bhyt")
     enter(b, 40, code="bhxh_tn")  # the commune's own entry wins over its thôn
     enter(c, 3, code="bhxh_tn", agent=make_collection_agent(c, "Đại lý xã"), new=3, renewing=0)
     enter(vc[0], 13, code="bhxh_tn", new=4, renewing=9)
@@ -168,8 +173,15 @@ def test_the_series_summed_by_the_database_equals_the_rule_applied_row_by_row():
     enter(vc[2], 19, code="bhxh_tn", new=5, renewing=5)
     services.report_submit(unit=va[0], month=JUNE)
     services.report_approve(report=services.find_report(unit=va[0], month=JUNE))
-    vc[2].valid_to = datetime.date(2020, 1, 1)  # gone before the months asked: counts nowhere
+    vc[2].valid_to = datetime.date(2020, 1, 1)
     vc[2].save()
+    return tree, (a, b, c), (va, vb, vc)
+
+
+def test_the_series_summed_by_the_database_equals_the_rule_applied_row_by_row():
+    from results.selectors import figures
+
+    tree, (a, b, c), (va, vb, vc) = _entries_of_every_kind()
     codes = ["bhxh_tn", "bhxh_tn_moi", "bhxh_tn_tai_tuc"]
     for unit in (tree.district, a, c, va[2]):
         for approved_only in (False, True):
@@ -183,7 +195,7 @@ def test_the_series_summed_by_the_database_equals_the_rule_applied_row_by_row():
                 assert [f for _, f in got[code]] == expected, (unit.name, code, approved_only)
     district = participants_series(unit=tree.district, indicators=codes, start=JUNE, end=JUNE)
     assert district["bhxh_tn"][0][1].value == 5 + 7 + 8 + 40 + 3 + 13
-    assert district["bhxh_tn_moi"][0][1].value == 2 + 6 + 1 + (3 + 4)
+    assert district["bhxh_tn_moi"][0][1].value == 2 + 6 + (1 + 1) + (3 + 4)
 
 
 def test_the_month_of_a_unit_and_its_children_summed_by_the_database_equals_the_rule_applied_row_by_row():
@@ -229,31 +241,10 @@ def test_the_month_of_a_unit_and_its_children_summed_by_the_database_equals_the_
 
 def test_a_month_summed_by_the_database_equals_the_rule_applied_row_by_row_and_follows_a_write():
     import dataclasses
-    import datetime
 
     from results.selectors import figures
 
-    tree = build_district(communes=3, villages=3, with_users=False)
-    a, b, c = tree.communes
-    va, vb, vc = (tree.villages[u.pk] for u in (a, b, c))
-    enter(va[0], 5, code="bhxh_tn", new=2, renewing=3)
-    enter(va[1], 7, code="bhxh_tn", new=None, renewing=4)  # one field empty
-    enter(va[2], 8, code="bhxh_tn")
-    agent = make_collection_agent(va[2], "Đại lý thôn")
-    enter(va[2], 9, code="bhxh_tn", agent=agent, new=6, renewing=None)  # the thôn's own field wins where set
-    only_agents = make_collection_agent(vb[1], "Đại lý thôn 2")
-    enter(vb[1], 4, code="bhxh_tn", agent=only_agents, new=1, renewing=3)  # a thôn with its agent's figure only
-    enter(vb[0], 11, code="bhxh_tn", new=1, renewing=1)
-    enter(vb[0], 12, code="bhyt")
-    enter(b, 40, code="bhxh_tn")  # the commune's own entry wins over its thôn
-    enter(c, 3, code="bhxh_tn", agent=make_collection_agent(c, "Đại lý xã"), new=3, renewing=0)
-    enter(vc[0], 13, code="bhxh_tn", new=4, renewing=9)
-    enter(vc[1], 17, code="bhxh_tn", month=MAY)
-    enter(vc[2], 19, code="bhxh_tn", new=5, renewing=5)
-    services.report_submit(unit=va[0], month=JUNE)
-    services.report_approve(report=services.find_report(unit=va[0], month=JUNE))
-    vc[2].valid_to = datetime.date(2020, 1, 1)  # gone before the month: counts nowhere
-    vc[2].save()
+    tree, (a, b, c), (va, vb, vc) = _entries_of_every_kind()
 
     def by_rows(unit, approved_only):
         """The rule applied row by row in Python, every row of the subtree read."""
