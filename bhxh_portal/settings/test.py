@@ -36,13 +36,20 @@ SIGNING_TSA_URL = ""
 # process: both must see one cache, or the test would read stale what the worker changed. That is the
 # broker's Redis, the next database number (per xdist worker), named in CACHE_URL so that the worker (started with this
 # environment) takes the same one even when a fault test switches its broker.
-if not env("CACHE_URL", default="") and env("CELERY_BROKER_URL", default="").startswith("redis://"):
+# Under pytest-xdist each worker process (gw0, gw1, …) empties the cache between its tests: one database
+# number each, so that one never empties, nor reads, what the other's test wrote (both number their users
+# from 1). The controlling process loads these settings first and its environment is inherited, so a
+# number derived for another process is derived again; the Celery worker a test starts inherits its
+# process's, and keeps it.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+_derived_for = os.environ.get("BHXH_TEST_CACHE_FOR")
+if env("CELERY_BROKER_URL", default="").startswith("redis://") and (
+        not env("CACHE_URL", default="") or (_derived_for is not None and _derived_for != _worker)):
     _broker = urlsplit(env("CELERY_BROKER_URL"))
     _db = int(_broker.path.strip("/") or 0)
-    # Under pytest-xdist each worker process (gw0, gw1, …) empties the cache between its tests: one
-    # database number each, so that one never empties what the other's test is reading.
-    _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-    os.environ["CACHE_URL"] = urlunsplit((_broker.scheme, _broker.netloc, f"/{(_db + 1 + _worker) % 16}", "", ""))
+    _number = int(_worker.removeprefix("gw") or 0)
+    os.environ["CACHE_URL"] = urlunsplit((_broker.scheme, _broker.netloc, f"/{(_db + 1 + _number) % 16}", "", ""))
+    os.environ["BHXH_TEST_CACHE_FOR"] = _worker
 if env("CACHE_URL", default=""):
     CACHES = {"default": {**env.cache_url("CACHE_URL"), "KEY_PREFIX": "bhxh-test"}}
 else:
