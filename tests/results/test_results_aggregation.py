@@ -199,28 +199,9 @@ def test_the_series_summed_by_the_database_equals_the_rule_applied_row_by_row():
 
 
 def test_the_month_of_a_unit_and_its_children_summed_by_the_database_equals_the_rule_applied_row_by_row():
-    import datetime
-
     from results.selectors import figures
 
-    tree = build_district(communes=3, villages=3, with_users=False)
-    a, b, c = tree.communes
-    va, vb, vc = (tree.villages[u.pk] for u in (a, b, c))
-    enter(va[0], 5, code="bhxh_tn", new=2, renewing=3)
-    enter(va[1], 7, code="bhxh_tn", new=None, renewing=4)
-    enter(va[1], 70)
-    agent = make_collection_agent(va[2], "Đại lý thôn")
-    enter(va[2], 9, code="bhxh_tn", agent=agent, new=6, renewing=None)
-    enter(vb[0], 11, code="bhxh_tn", new=1, renewing=1)
-    enter(b, 40, code="bhxh_tn")  # the commune's own entry beside its thôn's sum
-    enter(c, 3, code="bhxh_tn", agent=make_collection_agent(c, "Đại lý xã"), new=3, renewing=0)
-    enter(vc[0], 13, code="bhxh_tn", new=4, renewing=9)
-    enter(vc[1], 17, code="bhxh_tn", month=MAY)
-    enter(vc[2], 19, code="bhxh_tn", new=5, renewing=5)
-    services.report_submit(unit=va[0], month=JUNE)
-    services.report_approve(report=services.find_report(unit=va[0], month=JUNE))
-    vc[2].valid_to = datetime.date(2020, 1, 1)  # gone before the month: counts nowhere
-    vc[2].save()
+    tree, (a, b, c), (va, vb, vc) = _entries_of_every_kind()
     codes = ["bhyt", "bhxh_tn", "bhxh_tn_moi", "bhxh_tn_tai_tuc"]
     checked = 0
     for parent in (tree.province, tree.district, a, b, c, va[2]):
