@@ -52,6 +52,9 @@ def _generation_key(scope: str) -> str:
 
 
 def _read_generations(scopes: list[str]) -> dict[str, int]:
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return _read_generations_redis(backend, scopes)
     keys = {_generation_key(s): s for s in scopes}
     found = cache.get_many(list(keys))
     values = {}
@@ -62,6 +65,26 @@ def _read_generations(scopes: list[str]) -> dict[str, int]:
             value = cache.get(key, 0)
         values[scope] = value
     return values
+
+
+def _read_generations_redis(backend, scopes: list[str]) -> dict[str, int]:
+    """The same on Redis, straight from its client: every request reads dozens of generations (the
+    scopes read lately), and Django's get_many checks each key for memcached's rules and decodes each
+    value in Python. Our keys are plain; a generation is stored as a plain integer (Django's Redis
+    serializer stores an int so, which `_move_on_redis` relies on too)."""
+    keys = [backend.make_key(_generation_key(s)) for s in scopes]
+    values = backend._cache.get_client(None).mget(keys)
+    lost = [i for i, value in enumerate(values) if value is None]
+    if lost:
+        now = time.time_ns()
+        pipeline = backend._cache.get_client(None, write=True).pipeline(transaction=False)
+        for i in lost:
+            pipeline.set(keys[i], now, nx=True)
+            pipeline.get(keys[i])
+        answers = pipeline.execute()
+        for n, i in enumerate(lost):
+            values[i] = answers[2 * n + 1]
+    return {scope: int(value) for scope, value in zip(scopes, values)}
 
 
 def generations(scopes: Iterable[str]) -> list[int]:
@@ -178,19 +201,27 @@ def recall(key: str, scopes: Iterable[str]) -> tuple[object, str | None]:
     """(the value remembered for `key`, or MISSING; the ticket to `keep` a computed one under).
     The ticket holds the generations read now, before the caller computes: a write meanwhile
     leaves the value it keeps behind."""
+    return recall_many([(key, scopes)])[0]
+
+
+def recall_many(items: Iterable[tuple[str, Iterable[str]]]) -> list[tuple[object, str | None]]:
+    """`recall` of several keys at once (a unit's figures month by month): the generations of all
+    their scopes read together, and the values this process does not hold in one round trip, where
+    a `recall` each would read them key by key."""
+    items = [(key, list(scopes)) for key, scopes in items]
     if _remembers_nothing():
-        return MISSING, None
-    versions = ".".join(str(g) for g in generations(scopes))
-    full = _value_key(key, versions)
+        return [(MISSING, None) for _ in items]
+    every = list(dict.fromkeys(scope for _, scopes in items for scope in scopes))
+    current = dict(zip(every, generations(every)))
+    fulls = [_value_key(key, ".".join(str(current[s]) for s in scopes)) for key, scopes in items]
     with _values_lock:
-        stored = _values.get(full)
-    if stored is not None:
-        return pickle.loads(stored), full
-    found = cache.get(full, _MISSING)
-    if found is _MISSING:
-        return MISSING, full
-    _keep(full, found)
-    return pickle.loads(found), full
+        stored = {full: _values[full] for full in fulls if full in _values}
+    absent = [full for full in fulls if full not in stored]
+    if absent:
+        for full, found in cache.get_many(absent).items():
+            _keep(full, found)
+            stored[full] = found
+    return [(pickle.loads(stored[full]), full) if full in stored else (MISSING, full) for full in fulls]
 
 
 def keep(ticket: str | None, value, timeout: int = TIMEOUT) -> None:
