@@ -45,6 +45,11 @@ _scopes_lock = threading.Lock()
 _local = threading.local()  # .generations: {scope: generation} read in the current request
 _values: OrderedDict[str, bytes] = OrderedDict()
 _values_lock = threading.Lock()
+# Values remembered with shared=True, unpickled once per process and handed out as they are, by their
+# full key (a write moves the key on, so an object here is never out of date): a district's coverage
+# inputs are hundreds of model instances, whose unpickling on every request cost more than the page.
+SHARED_ENTRIES = 256
+_objects: OrderedDict[str, object] = OrderedDict()
 
 
 def _generation_key(scope: str) -> str:
@@ -115,6 +120,7 @@ def forget_in_process() -> None:
     empty cache under ids the next test reuses; a deployment never needs it."""
     with _values_lock:
         _values.clear()
+        _objects.clear()
     with _scopes_lock:
         _scopes_seen.clear()
     _local.generations = None
@@ -170,28 +176,50 @@ def bump(*scopes: str) -> None:
         transaction.on_commit(lambda: _move_on(scopes))
 
 
-def remember(key: str, scopes: Iterable[str], compute: Callable[[], object], timeout: int = TIMEOUT):
+def remember(key: str, scopes: Iterable[str], compute: Callable[[], object], timeout: int = TIMEOUT, *,
+             shared: bool = False):
     """compute(), or what it gave last time for `key` if none of `scopes` was written since.
-    The value is pickled (each caller gets its own copy): plain data, model instances, no querysets."""
+    The value is pickled (each caller gets its own copy): plain data, model instances, no querysets.
+    `shared`: every caller in this process gets the same object, unpickled once, for values that
+    their callers only read (a caller that changes a container copies it first)."""
     if _remembers_nothing():
         return compute()
     versions = ".".join(str(g) for g in generations(scopes))
     full = _value_key(key, versions)
     with _values_lock:
+        if shared:
+            value = _objects.get(full, _MISSING)
+            if value is not _MISSING:
+                _objects.move_to_end(full)
+                return value
         stored = _values.get(full)
         if stored is not None:
             _values.move_to_end(full)
     if stored is not None:
-        return pickle.loads(stored)
-    found = cache.get(full, _MISSING)
-    if found is _MISSING:
-        value = compute()
-        stored = _pickled(value)
-        cache.set(full, stored, timeout)
-        _keep(full, stored)
-        return value
-    _keep(full, found)
-    return pickle.loads(found)
+        value = pickle.loads(stored)
+    else:
+        found = cache.get(full, _MISSING)
+        if found is _MISSING:
+            value = compute()
+            stored = _pickled(value)
+            cache.set(full, stored, timeout)
+            _keep(full, stored)
+            if shared:
+                _share(full, value)
+            return value
+        _keep(full, found)
+        value = pickle.loads(found)
+    if shared:
+        _share(full, value)
+    return value
+
+
+def _share(full: str, value) -> None:
+    with _values_lock:
+        _objects[full] = value
+        _objects.move_to_end(full)
+        while len(_objects) > SHARED_ENTRIES:
+            _objects.popitem(last=False)
 
 
 MISSING = _MISSING

@@ -443,7 +443,7 @@ def participants_for_children(*, parent: Unit, indicators: Iterable, month, appr
     # a write; each caller gets the figures it asked for.
     key = f"{_figures_key('children', parent, ['*'], approved_only, None)}:{month.key}"
     shown, sums = memo.remember(key, _figures_scopes(month, parent), lambda: _month_sums(
-        parent=parent, month=month, approved_only=approved_only))
+        parent=parent, month=month, approved_only=approved_only), shared=True)  # only read below
     blank = {} if fields is None else {f: None for f in ("new_participants", "renewing") if f not in fields}
     found = {}
     for unit_id in shown:
