@@ -110,7 +110,10 @@ def generations(scopes: Iterable[str]) -> list[int]:
         return [found[s] for s in scopes]
     missing = [s for s in scopes if s not in known]
     if missing:
-        known.update(_read_generations(sorted(set(lately) | set(missing))))
+        # The request's first read brings the scopes read lately along (the ones its next reads are
+        # likely to ask for); a later one only what it lacks: the scopes read lately are many (a
+        # unit's months), and reading them all again at each new scope cost more than the round trip.
+        known.update(_read_generations(sorted(set(missing) | (set() if known else set(lately)))))
     return [known[s] for s in scopes]
 
 

@@ -102,6 +102,26 @@ def test_several_keys_are_recalled_together_each_under_its_own_scopes():
     assert [value for value, _ in memo.recall_many(items)] == [memo.MISSING, memo.MISSING]
 
 
+def test_in_a_request_the_first_read_brings_the_scopes_read_lately_and_a_later_one_only_what_it_lacks(
+        monkeypatch):
+    memo.generations(["a", "b"])  # read lately, outside a request
+    asked = []
+    read = memo._read_generations
+    monkeypatch.setattr(memo, "_read_generations", lambda scopes: asked.append(set(scopes)) or read(scopes))
+    memo._start()
+    try:
+        first = memo.generations(["c"])
+        memo.generations(["a", "d"])
+        memo.generations(["b", "c", "d"])
+        memo.bump("c")  # this request's write: read again, alone
+        again = memo.generations(["c"])
+    finally:
+        memo._finish()
+    assert asked[0] >= {"a", "b", "c"}
+    assert asked[1:] == [{"d"}, {"c"}]
+    assert again[0] > first[0]
+
+
 def _generation(scope):
     return memo.generations([scope])[0]
 
