@@ -218,7 +218,7 @@ def _load_reduced_rows(root: Unit, keep: set[int], keys: list[tuple[str, str]] |
         cursor.execute(sql, params)
         found = cursor.fetchall()
     rows = [r[1:width + 1] for r in found if r[0] == 0]
-    partials = [(r[1], r[3], r[4], r[5], *r[width + 1:]) for r in found if r[0] == 1]  # integers (see above)
+    partials = [(r[1], r[3], r[4], r[5], *r[width + 1:]) for r in found if r[0] == 1]  # integers (see below)
     return rows, partials
 
 
