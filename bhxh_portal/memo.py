@@ -45,6 +45,11 @@ _scopes_lock = threading.Lock()
 _local = threading.local()  # .generations: {scope: generation} read in the current request
 _values: OrderedDict[str, bytes] = OrderedDict()
 _values_lock = threading.Lock()
+# Values remembered with shared=True, unpickled once per process and handed out as they are, by their
+# full key (a write moves the key on, so an object here is never out of date): a district's coverage
+# inputs are hundreds of model instances, whose unpickling on every request cost more than the page.
+SHARED_ENTRIES = 256
+_objects: OrderedDict[str, object] = OrderedDict()
 
 
 def _generation_key(scope: str) -> str:
@@ -52,6 +57,9 @@ def _generation_key(scope: str) -> str:
 
 
 def _read_generations(scopes: list[str]) -> dict[str, int]:
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return _read_generations_redis(backend, scopes)
     keys = {_generation_key(s): s for s in scopes}
     found = cache.get_many(list(keys))
     values = {}
@@ -62,6 +70,26 @@ def _read_generations(scopes: list[str]) -> dict[str, int]:
             value = cache.get(key, 0)
         values[scope] = value
     return values
+
+
+def _read_generations_redis(backend, scopes: list[str]) -> dict[str, int]:
+    """The same on Redis, straight from its client: every request reads dozens of generations (the
+    scopes read lately), and Django's get_many checks each key for memcached's rules and decodes each
+    value in Python. Our keys are plain; a generation is stored as a plain integer (Django's Redis
+    serializer stores an int so, which `_move_on_redis` relies on too)."""
+    keys = [backend.make_key(_generation_key(s)) for s in scopes]
+    values = backend._cache.get_client(None).mget(keys)
+    lost = [i for i, value in enumerate(values) if value is None]
+    if lost:
+        now = time.time_ns()
+        pipeline = backend._cache.get_client(None, write=True).pipeline(transaction=False)
+        for i in lost:
+            pipeline.set(keys[i], now, nx=True)
+            pipeline.get(keys[i])
+        answers = pipeline.execute()
+        for n, i in enumerate(lost):
+            values[i] = answers[2 * n + 1]
+    return {scope: int(value) for scope, value in zip(scopes, values)}
 
 
 def generations(scopes: Iterable[str]) -> list[int]:
@@ -82,7 +110,10 @@ def generations(scopes: Iterable[str]) -> list[int]:
         return [found[s] for s in scopes]
     missing = [s for s in scopes if s not in known]
     if missing:
-        known.update(_read_generations(sorted(set(lately) | set(missing))))
+        # The request's first read brings the scopes read lately along (the ones its next reads are
+        # likely to ask for); a later one only what it lacks: the scopes read lately are many (a
+        # unit's months), and reading them all again at each new scope cost more than the round trip.
+        known.update(_read_generations(sorted(set(missing) | (set() if known else set(lately)))))
     return [known[s] for s in scopes]
 
 
@@ -92,6 +123,7 @@ def forget_in_process() -> None:
     empty cache under ids the next test reuses; a deployment never needs it."""
     with _values_lock:
         _values.clear()
+        _objects.clear()
     with _scopes_lock:
         _scopes_seen.clear()
     _local.generations = None
@@ -147,28 +179,50 @@ def bump(*scopes: str) -> None:
         transaction.on_commit(lambda: _move_on(scopes))
 
 
-def remember(key: str, scopes: Iterable[str], compute: Callable[[], object], timeout: int = TIMEOUT):
+def remember(key: str, scopes: Iterable[str], compute: Callable[[], object], timeout: int = TIMEOUT, *,
+             shared: bool = False):
     """compute(), or what it gave last time for `key` if none of `scopes` was written since.
-    The value is pickled (each caller gets its own copy): plain data, model instances, no querysets."""
+    The value is pickled (each caller gets its own copy): plain data, model instances, no querysets.
+    `shared`: every caller in this process gets the same object, unpickled once, for values that
+    their callers only read (a caller that changes a container copies it first)."""
     if _remembers_nothing():
         return compute()
     versions = ".".join(str(g) for g in generations(scopes))
     full = _value_key(key, versions)
     with _values_lock:
+        if shared:
+            value = _objects.get(full, _MISSING)
+            if value is not _MISSING:
+                _objects.move_to_end(full)
+                return value
         stored = _values.get(full)
         if stored is not None:
             _values.move_to_end(full)
     if stored is not None:
-        return pickle.loads(stored)
-    found = cache.get(full, _MISSING)
-    if found is _MISSING:
-        value = compute()
-        stored = _pickled(value)
-        cache.set(full, stored, timeout)
-        _keep(full, stored)
-        return value
-    _keep(full, found)
-    return pickle.loads(found)
+        value = pickle.loads(stored)
+    else:
+        found = cache.get(full, _MISSING)
+        if found is _MISSING:
+            value = compute()
+            stored = _pickled(value)
+            cache.set(full, stored, timeout)
+            _keep(full, stored)
+            if shared:
+                _share(full, value)
+            return value
+        _keep(full, found)
+        value = pickle.loads(found)
+    if shared:
+        _share(full, value)
+    return value
+
+
+def _share(full: str, value) -> None:
+    with _values_lock:
+        _objects[full] = value
+        _objects.move_to_end(full)
+        while len(_objects) > SHARED_ENTRIES:
+            _objects.popitem(last=False)
 
 
 MISSING = _MISSING
@@ -178,19 +232,27 @@ def recall(key: str, scopes: Iterable[str]) -> tuple[object, str | None]:
     """(the value remembered for `key`, or MISSING; the ticket to `keep` a computed one under).
     The ticket holds the generations read now, before the caller computes: a write meanwhile
     leaves the value it keeps behind."""
+    return recall_many([(key, scopes)])[0]
+
+
+def recall_many(items: Iterable[tuple[str, Iterable[str]]]) -> list[tuple[object, str | None]]:
+    """`recall` of several keys at once (a unit's figures month by month): the generations of all
+    their scopes read together, and the values this process does not hold in one round trip, where
+    a `recall` each would read them key by key."""
+    items = [(key, list(scopes)) for key, scopes in items]
     if _remembers_nothing():
-        return MISSING, None
-    versions = ".".join(str(g) for g in generations(scopes))
-    full = _value_key(key, versions)
+        return [(MISSING, None) for _ in items]
+    every = list(dict.fromkeys(scope for _, scopes in items for scope in scopes))
+    current = dict(zip(every, generations(every)))
+    fulls = [_value_key(key, ".".join(str(current[s]) for s in scopes)) for key, scopes in items]
     with _values_lock:
-        stored = _values.get(full)
-    if stored is not None:
-        return pickle.loads(stored), full
-    found = cache.get(full, _MISSING)
-    if found is _MISSING:
-        return MISSING, full
-    _keep(full, found)
-    return pickle.loads(found), full
+        stored = {full: _values[full] for full in fulls if full in _values}
+    absent = [full for full in fulls if full not in stored]
+    if absent:
+        for full, found in cache.get_many(absent).items():
+            _keep(full, found)
+            stored[full] = found
+    return [(pickle.loads(stored[full]), full) if full in stored else (MISSING, full) for full in fulls]
 
 
 def keep(ticket: str | None, value, timeout: int = TIMEOUT) -> None:

@@ -99,10 +99,14 @@ def load_inputs(*, parent: Unit, month: Period, indicator_codes: list[str] | Non
     before = previous_month(month)
     key = (f"inputs:{parent.pk}:{month.key}:{','.join(codes)}:{target_period.key if target_period else ''}:"
            f"{boundaries or ''}")
+    # Shared by the requests of this process (the instances are only read): each gets its own
+    # containers, which _add_predecessor_figures may fill.
     children, demographics, previous_demographics, targets, kinds = memo.remember(
         key, (UNITS, TARGETS, INDICATORS),
         lambda: _reference(parent=parent, month=month, codes=codes, target_period=target_period,
-                           boundaries=boundaries))
+                           boundaries=boundaries), shared=True)
+    children, demographics, previous_demographics = list(children), dict(demographics), dict(previous_demographics)
+    targets, kinds = dict(targets), dict(kinds)
     units = [*children, parent]
     rates = {key: rate for key, t in targets.items() if (rate := figures.computing_rate(t)) is not None}
     counts = {key: count for key, t in targets.items() if (count := figures.assigned_count(t)) is not None}

@@ -7,6 +7,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection
@@ -210,6 +211,24 @@ def _load_reduced_rows(root: Unit, keep: set[int], keys: list[tuple[str, str]] |
     `keys` None: every indicator and field. A leaf's figure is its own entry when it has one, else
     the sum of its agents', field by field, as in _aggregate; the leaves outside the tree (not valid
     in the months) count nowhere, as there."""
+    sql, params = _reduced_rows_query(connection.vendor, root.path, tuple(sorted(keep)),
+                                      None if keys is None else tuple(keys), start, end, approved_only)
+    width = len(ROW_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    rows = [r[1:width + 1] for r in found if r[0] == 0]
+    partials = [(r[1], r[3], r[4], r[5], *r[width + 1:]) for r in found if r[0] == 1]  # integers (see below)
+    return rows, partials
+
+
+# The query's text and parameters depend on the arguments alone, never on the data: building them
+# through the ORM (five querysets compiled, ~5 ms) cost more than the query itself, and the same few
+# hundred subtrees and months are asked again after every save.
+@lru_cache(maxsize=1024)
+def _reduced_rows_query(vendor: str, root_path: str, keep: tuple[int, ...], keys: tuple[tuple[str, str], ...] | None,
+                        start: Period, end: Period, approved_only: bool) -> tuple[str, tuple]:
+    """_load_reduced_rows's SQL and parameters (`vendor`: the connection's, part of the key only)."""
     valid_from, valid_to = start.start, end.end
     summed = list(FIELDS) if keys is None else [f for f in FIELDS if any(f == k for _, k in keys)]
     base = MonthlyResult.objects.filter(_months_q(start, end))
@@ -218,7 +237,7 @@ def _load_reduced_rows(root: Unit, keep: set[int], keys: list[tuple[str, str]] |
     if approved_only:
         base = base.filter(report__state=ReportState.APPROVED)
     has_child = Exists(Unit.objects.filter(parent_id=OuterRef("pk")).filter(_valid_between(valid_from, valid_to)))
-    subtree = Unit.objects.filter(_paths_q([root.path]))
+    subtree = Unit.objects.filter(_paths_q([root_path]))
     # The subtree's units that keep their rows, and its leaves, are chosen first (a province: a few
     # hundred and 1.300), then their rows: not a test per result row (125.000 a year).
     kept = subtree.filter(Q(pk__in=keep) | has_child).values("pk")
@@ -238,7 +257,7 @@ def _load_reduced_rows(root: Unit, keep: set[int], keys: list[tuple[str, str]] |
                    o_report=F("report_id")))
     # The agents' entries and the own entries looked up beside them are those of the subtree: the
     # database would otherwise group, or hash, the whole country's.
-    in_subtree = _paths_q([root.path], "unit__path")
+    in_subtree = _paths_q([root_path], "unit__path")
     agents = (base.filter(in_subtree, agent__isnull=False).order_by()
               .values(**{f"a_{c}": F(f) for c, f in key_columns})
               .annotate(**{f"a_{n}": Sum(n, filter=Q(**{f"{n}__isnull": False})) for n in summed},
@@ -293,12 +312,7 @@ def _load_reduced_rows(root: Unit, keep: set[int], keys: list[tuple[str, str]] |
            f"GROUP BY {', '.join(group)}, {q('r_report')}) g "
            f"LEFT JOIN {q(report.db_table)} p ON p.{q(report.pk.column)} = g.{q('r_report')} "
            f"GROUP BY {', '.join('g.' + c for c in group)}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*rest_params, *state_params, *figures_params])
-        found = cursor.fetchall()
-    rows = [r[1:width + 1] for r in found if r[0] == 0]
-    partials = [(r[1], r[3], r[4], r[5], *r[width + 1:]) for r in found if r[0] == 1]  # integers (see above)
-    return rows, partials
+    return sql, (*rest_params, *state_params, *figures_params)
 
 
 def _aggregate(tree: _Tree, rows: list[tuple], keys: list[tuple[str, str]],
@@ -429,7 +443,7 @@ def participants_for_children(*, parent: Unit, indicators: Iterable, month, appr
     # a write; each caller gets the figures it asked for.
     key = f"{_figures_key('children', parent, ['*'], approved_only, None)}:{month.key}"
     shown, sums = memo.remember(key, _figures_scopes(month, parent), lambda: _month_sums(
-        parent=parent, month=month, approved_only=approved_only))
+        parent=parent, month=month, approved_only=approved_only), shared=True)  # only read below
     blank = {} if fields is None else {f: None for f in ("new_participants", "renewing") if f not in fields}
     found = {}
     for unit_id in shown:
@@ -468,7 +482,7 @@ def participants_series(*, unit: Unit, indicators: Iterable, start, end, approve
     # one query from the first to the last of them.
     base = _figures_key("series", unit, codes, approved_only, fields)
     months = months_between(start, end)
-    found = {m: memo.recall(f"{base}:{m.key}", _figures_scopes(m, unit)) for m in months}
+    found = dict(zip(months, memo.recall_many((f"{base}:{m.key}", _figures_scopes(m, unit)) for m in months)))
     missing = [m for m in months if found[m][0] is memo.MISSING]
     if len(missing) == 1:  # the month being written: the unit's figure among its children's, shared
         month = missing[0]

@@ -349,9 +349,10 @@ def _grid_foot(columns: list, rows: list[GridRow], now: dict, owner: Unit) -> li
 
 
 def _villages(owner: Unit, month: Period) -> list[Unit]:
+    """The owner's villages in the month; one list per process, which its callers only read."""
     return memo.remember(f"villages:{owner.pk}:{month.key}", (UNITS,), lambda: list(
         Unit.objects.filter(parent=owner, level__code__in=VILLAGE_LEVELS).valid_on(month.end)
-        .select_related("level").order_by("code")))
+        .select_related("level").order_by("code")), shared=True)
 
 
 def _months_of(month: Period, before: Period) -> Q:

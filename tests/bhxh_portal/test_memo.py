@@ -73,6 +73,55 @@ def test_the_dummy_cache_remembers_nothing():
     assert memo.recall("k", ("a",)) == (memo.MISSING, None)
 
 
+def test_a_shared_value_is_one_object_in_the_process_until_one_of_its_scopes_is_written():
+    compute, calls = _counting([{"x": [1]}, {"x": [2]}])
+    first = memo.remember("k", ("a",), compute, shared=True)
+    assert memo.remember("k", ("a",), compute, shared=True) is first
+    memo.forget_in_process()  # another process: its own object, from the shared cache
+    other = memo.remember("k", ("a",), compute, shared=True)
+    assert other == {"x": [1]} and other is not first and len(calls) == 1
+
+    memo.bump("a")
+    assert memo.remember("k", ("a",), compute, shared=True) == {"x": [2]}
+    assert len(calls) == 2
+
+
+def test_several_keys_are_recalled_together_each_under_its_own_scopes():
+    items = [("june", ("a", "month:6")), ("july", ("a", "month:7"))]
+    (june, june_ticket), (july, july_ticket) = memo.recall_many(items)
+    assert june is memo.MISSING and july is memo.MISSING
+    memo.keep(june_ticket, {"v": 6})
+    memo.keep(july_ticket, {"v": 7})
+    assert [value for value, _ in memo.recall_many(items)] == [{"v": 6}, {"v": 7}]
+
+    memo.bump("month:7")  # only July's scope
+    assert [value for value, _ in memo.recall_many(items)] == [{"v": 6}, memo.MISSING]
+    memo.forget_in_process()  # another process: June from the shared cache
+    assert [value for value, _ in memo.recall_many(items)] == [{"v": 6}, memo.MISSING]
+    memo.bump("a")  # the scope both share
+    assert [value for value, _ in memo.recall_many(items)] == [memo.MISSING, memo.MISSING]
+
+
+def test_in_a_request_the_first_read_brings_the_scopes_read_lately_and_a_later_one_only_what_it_lacks(
+        monkeypatch):
+    memo.generations(["a", "b"])  # read lately, outside a request
+    asked = []
+    read = memo._read_generations
+    monkeypatch.setattr(memo, "_read_generations", lambda scopes: asked.append(set(scopes)) or read(scopes))
+    memo._start()
+    try:
+        first = memo.generations(["c"])
+        memo.generations(["a", "d"])
+        memo.generations(["b", "c", "d"])
+        memo.bump("c")  # this request's write: read again, alone
+        again = memo.generations(["c"])
+    finally:
+        memo._finish()
+    assert asked[0] >= {"a", "b", "c"}
+    assert asked[1:] == [{"d"}, {"c"}]
+    assert again[0] > first[0]
+
+
 def _generation(scope):
     return memo.generations([scope])[0]
 
@@ -115,3 +164,6 @@ def test_on_redis_the_scopes_move_on_together_and_a_lost_one_starts_past_the_old
     memo.bump("b")
     assert memo.generations(["b"])[0] > moved[1]
     assert memo.remember("k", ("a", "b"), compute) == "two"
+    cache.delete(f"{memo.PREFIX}:g:a")  # evicted, and read before any write: from the clock, then kept
+    restarted = memo.generations(["a"])[0]
+    assert restarted > moved[0] and memo.generations(["a"]) == [restarted]

@@ -260,3 +260,23 @@ def test_a_month_summed_by_the_database_equals_the_rule_applied_row_by_row_and_f
     assert after[b.pk]["bhxh_tn_moi"].value == 1 + 1 + 6
     series = participants_series(unit=b, indicators=["bhxh_tn_moi"], start=JUNE, end=JUNE)
     assert series["bhxh_tn_moi"][0][1].value == 1 + 1 + 6
+
+
+def test_the_subtree_query_is_built_once_per_arguments_and_reads_the_data_afresh():
+    from results.selectors.figures import _reduced_rows_query
+
+    tree = build_district(communes=2, villages=1, with_users=False)
+    village = tree.villages[tree.communes[0].pk][0]
+    enter(village, 10)
+    _reduced_rows_query.cache_clear()
+    before = participants_for_children(parent=tree.district, indicators=["bhyt"], month=JUNE)
+    enter(village, 25)  # a write: the figures are read again, with the query built before
+    after = participants_for_children(parent=tree.district, indicators=["bhyt"], month=JUNE)
+
+    assert before[tree.district.pk]["bhyt"].value == 10
+    assert after[tree.district.pk]["bhyt"].value == 25
+    assert _reduced_rows_query.cache_info().hits == 1
+    # another subtree, another query: never the district's text
+    commune = participants_for_children(parent=tree.communes[1], indicators=["bhyt"], month=JUNE)
+    assert commune[tree.communes[1].pk]["bhyt"].value is None
+    assert _reduced_rows_query.cache_info().misses == 2
