@@ -7,32 +7,43 @@ communes are counted in ONE grouped query over their participants only, and stor
 read: the first read after an import into one commune counts that commune again, not the province.
 
 A bulk writer that knows which communes it writes (the participant import) holds the triggers for its
-transaction (`registry_tally_held`) and bumps those communes once at the end instead.
+transaction (`registry_tally_held`) and bumps those communes once at the end instead; it then counts
+their sheets again in its own transaction (`registry_tally_refresh`), so that the first read after an
+import of a whole province reads sheets, not the province's enrolments. The sheets of the months the
+pages open on are built ahead by Celery beat (agents.tasks.registry_tally_prepare), so that no reader
+is the first of a month. A reader that comes first anyway counts what is missing, as before.
 """
 
 import contextlib
 import datetime
 from collections.abc import Iterator
 
+from collections.abc import Iterable
+
 from django.db import connection
 from django.db.models import Count, Q
+from django.utils import timezone
 
-from bhxh_portal.months import month_end, month_start
+from bhxh_portal.months import add_months_to_first, month_end, month_start
 from units.models import Unit
 
 from .models import Enrolment, RegistrySheet
+
+# A write counts again the sheets it drops of the months read since this many months before the
+# current one (a year of reports); an older month read again is counted by its first read.
+REFRESHED_MONTHS_BACK = 12
 
 
 def _key(product_id: int, is_new: bool) -> str:
     return f"{product_id}:{int(is_new)}"
 
 
-def _count(*, unit: Unit, communes: list[int], day: datetime.date) -> dict[int, dict[str, int]]:
+def _count(*, path: str, communes: list[int], day: datetime.date) -> dict[int, dict[str, int]]:
     # The subtree's path with the ids: PostgreSQL, given the ids alone, expects the whole province's
     # participants and scans all the enrolments (6 s on the national bench instead of 1,5 s); the
     # path keeps the estimate small and the plan the direct count's (units → participants →
     # enrolments by index).
-    rows = (Enrolment.objects.filter(participant__commune__path__startswith=unit.path,
+    rows = (Enrolment.objects.filter(participant__commune__path__startswith=path,
                                      participant__commune_id__in=communes, valid_from__lte=day)
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
             .values("participant__commune_id", "product_id", "is_new")
@@ -53,30 +64,95 @@ def registry_count_direct(*, unit: Unit, month: datetime.date) -> dict[tuple[int
     return {(product, is_new): people for product, is_new, people in rows}
 
 
+def _communes(units) -> dict[int, tuple[str, int]]:
+    """The communes among `units` (every unit but a village can be a participant's commune: the import
+    resolves a commune among the communes, the tests' and older registries among any unit above a
+    village) with their path and current version (0: never written)."""
+    return {pk: (path, version or 0) for pk, path, version in
+            units.exclude(level__code="thon").values_list("pk", "path", "registry_version__version")}
+
+
+def _current(*, communes: dict[int, tuple[str, int]], month: datetime.date) -> dict[int, dict[str, int]]:
+    """The sheets of the month still current (made at the commune's version), by commune."""
+    sheets: dict[int, dict[str, int]] = {}
+    for commune, version, counts in (RegistrySheet.objects.filter(commune_id__in=communes, month=month)
+                                     .values_list("commune_id", "version", "counts")):
+        if version == communes[commune][1]:
+            sheets[commune] = counts
+    return sheets
+
+
+def _fill(*, path: str, communes: dict[int, tuple[str, int]], month: datetime.date) -> dict[int, dict[str, int]]:
+    """Counts the communes (all under `path`) for the month and stores their sheets at the versions
+    given, which the caller read BEFORE this count: a write committed after that read bumps the
+    version, so the sheet stored here is never used; a write committed before it is in the count."""
+    computed = _count(path=path, communes=sorted(communes), day=month_end(month))
+    RegistrySheet.objects.bulk_create(
+        [RegistrySheet(commune_id=commune, month=month, version=communes[commune][1], counts=counts)
+         for commune, counts in computed.items()], ignore_conflicts=True)
+    return computed
+
+
+def registry_tally_months(*, today: datetime.date | None = None) -> list[datetime.date]:
+    """The months whose sheets are kept ready: the month a page opens on (the last one until its due
+    day, then the current one), the current one, and the next, built before it starts."""
+    current = month_start(today or timezone.localdate())
+    return [add_months_to_first(current, -1), current, add_months_to_first(current, 1)]
+
+
+def registry_tally_refresh(*, months: Iterable[datetime.date], commune_ids: Iterable[int] | None = None) -> int:
+    """Counts and stores the sheets missing or stale of the communes (every commune when None) for the
+    months, province by province (one grouped query each over the communes to count); the number of
+    sheets written. Outside a transaction, or inside the one that bumped the communes (their versions
+    are then its own, and its writes are in the count)."""
+    units = Unit.objects.all() if commune_ids is None else Unit.objects.filter(pk__in=set(commune_ids))
+    communes = _communes(units)
+    written = 0
+    for month in sorted({month_start(month) for month in months}):
+        current = _current(communes=communes, month=month)
+        by_top: dict[str, dict[int, tuple[str, int]]] = {}
+        for commune, (path, version) in communes.items():
+            if commune not in current:
+                by_top.setdefault("/" + path.strip("/").split("/")[0] + "/", {})[commune] = (path, version)
+        for top, missing in sorted(by_top.items()):
+            written += len(_fill(path=top, communes=missing, month=month))
+    return written
+
+
 @contextlib.contextmanager
 def registry_tally_held() -> Iterator[set[int]]:
     """Inside a transaction: the tally's triggers stand aside (PostgreSQL; migration 0020) while the
     caller writes, and the communes the caller adds to the set it is given are bumped once, in the same
-    transaction, when the block ends without an error. The caller must add every commune a written
-    enrolment's participant is in, and both communes of a participant it moves (more does no harm: a
-    sheet counted again). On an error nothing is bumped: the caller's transaction is rolled back.
+    transaction, when the block ends without an error, then their sheets of the months kept ready and
+    of the months read lately are counted again, still in that transaction (the import pays for the
+    count once, not its first reader; the sheets commit with the writes). The caller must add every
+    commune a written enrolment's participant is in, and both communes of a participant it moves (more
+    does no harm: a sheet counted again). On an error nothing is bumped: the caller's transaction is
+    rolled back.
 
     A statement writing 20.000 enrolments otherwise makes the trigger look their participants' communes
     up again (a quarter of the statement's time), batch after batch, for communes the import knows. SQLite's
-    row triggers (the tests' sizes) are not held."""
-    if connection.vendor != "postgresql":
-        yield set()
-        return
+    row triggers (the tests' sizes) are not held, and drop the sheets as the rows are written."""
     if not connection.in_atomic_block:
         raise RuntimeError("registry_tally_held needs a transaction: the bump must commit with the writes.")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('agents.registry_tally', 'held', true)")
+    # Read before the writes: SQLite's row triggers drop the sheets as they go.
+    since = add_months_to_first(timezone.localdate(), -REFRESHED_MONTHS_BACK)
+    months = {*registry_tally_months(), *RegistrySheet.objects.filter(month__gte=since)
+              .values_list("month", flat=True).distinct()}
+    held = connection.vendor == "postgresql"
+    if held:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('agents.registry_tally', 'held', true)")
     communes: set[int] = set()
     yield communes
-    with connection.cursor() as cursor:
-        # Let go first: a write the caller's transaction makes after this block is tallied as usual.
-        cursor.execute("SELECT set_config('agents.registry_tally', '', true)")
-        cursor.execute("SELECT agents_registry_bump(%s::bigint[])", [sorted(c for c in communes if c is not None)])
+    communes.discard(None)
+    if held:
+        with connection.cursor() as cursor:
+            # Let go first: a write the caller's transaction makes after this block is tallied as usual.
+            cursor.execute("SELECT set_config('agents.registry_tally', '', true)")
+            cursor.execute("SELECT agents_registry_bump(%s::bigint[])", [sorted(communes)])
+    if communes:
+        registry_tally_refresh(months=months, commune_ids=communes)
 
 
 def registry_tally_drop(*, unit: Unit, month: datetime.date) -> int:
@@ -87,32 +163,17 @@ def registry_tally_drop(*, unit: Unit, month: datetime.date) -> int:
 def registry_tally(*, unit: Unit, month: datetime.date) -> dict[tuple[int, bool], int]:
     """People in force on the month's last day in the unit's subtree, by (product id, is new).
 
-    The versions are read BEFORE counting: a write committed after that read bumps the version, so
-    the sheet stored here is never used; a write committed before it is in the count.
+    The versions are read BEFORE counting what is missing (see `_fill`).
     """
     month = month_start(month)
-    # Every unit but the villages can be a participant's commune (the import resolves a commune
-    # among the communes, the tests' and older registries among any unit above a village).
-    communes = dict(Unit.objects.filter(path__startswith=unit.path).exclude(level__code="thon")
-                    .values_list("pk", "registry_version__version"))
+    communes = _communes(Unit.objects.filter(path__startswith=unit.path))
+    sheets = _current(communes=communes, month=month)
+    missing = {commune: value for commune, value in communes.items() if commune not in sheets}
+    if missing:
+        sheets.update(_fill(path=unit.path, communes=missing, month=month))
     totals: dict[tuple[int, bool], int] = {}
-
-    def add(counts: dict[str, int]) -> None:
+    for counts in sheets.values():
         for key, people in counts.items():
             product, is_new = key.split(":")
             totals[(int(product), is_new == "1")] = totals.get((int(product), is_new == "1"), 0) + people
-
-    missing = set(communes)
-    for commune, version, counts in (RegistrySheet.objects.filter(commune_id__in=communes, month=month)
-                                     .values_list("commune_id", "version", "counts")):
-        if version == (communes[commune] or 0) and commune in missing:
-            missing.discard(commune)
-            add(counts)
-    if missing:
-        computed = _count(unit=unit, communes=sorted(missing), day=month_end(month))
-        for counts in computed.values():
-            add(counts)
-        RegistrySheet.objects.bulk_create(
-            [RegistrySheet(commune_id=commune, month=month, version=communes[commune] or 0, counts=counts)
-             for commune, counts in computed.items()], ignore_conflicts=True)
     return totals

@@ -4,10 +4,13 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from agents.importers import ParticipantImport
 from agents.models import Enrolment, Participant, Product, RegistrySheet, RegistryVersion
-from agents.registry_tally import registry_count_direct, registry_tally
+from agents.registry_tally import registry_count_direct, registry_tally, registry_tally_months
+from agents.tasks import registry_tally_prepare
+from bhxh_portal.months import add_months_to_first
 from agents.selectors import active_enrolment_counts
 from jobs.services import JobError
 from units.models import Unit
@@ -227,3 +230,60 @@ def test_a_refused_import_bumps_nothing_and_holds_nothing(district, registry, st
     assert RegistrySheet.objects.filter(commune=x1, month=month).exists()
     enrol("0100000009", x1, "bhyt_hgd", D(2024, 3, 1))
     assert tallied(x1, month) == direct(x1, month)
+
+
+# --- the sheets counted again by the writes that drop them, and built ahead by beat ---------------
+
+def test_an_import_counts_again_the_sheets_it_drops_so_that_the_next_read_counts_nothing(
+        district, registry, staff, django_assert_num_queries):
+    """The import pays for the count: the sheets of the communes it wrote, for the months kept ready and
+    the months read in the last year, are current when it commits (a read is two queries: versions,
+    sheets); a month read longer ago is counted again by its first read, and every month reads right."""
+    x1, x2 = registry
+    kept = registry_tally_months()
+    lately, long_ago = add_months_to_first(timezone.localdate(), -5), D(2024, 10, 1)
+    for unit in (x1, x2):
+        for month in (lately, long_ago):
+            tallied(unit, month)
+    before = {unit: tallied(unit, kept[1]) for unit in (x1, x2)}
+    commit(staff, district, xlsx([person(), person(code="0112345670", cccd="001090012340", commune="00002",
+                                                   village="X2-T1")]))
+    for unit in (x1, x2):
+        for month in (*kept, lately):
+            with django_assert_num_queries(2):
+                registry_tally(unit=unit, month=month)
+            assert tallied(unit, month) == direct(unit, month), (unit.code, month)
+        new = before[unit].get(("bhxh_tn", True), 0) + 1  # one new BHXH TN participant in each commune
+        assert tallied(unit, kept[1]) == {**before[unit], ("bhxh_tn", True): new}
+        assert not RegistrySheet.objects.filter(commune=unit, month=long_ago).exists()
+        assert tallied(unit, long_ago) == direct(unit, long_ago)
+    district_total = tallied(district, kept[1])
+    assert district_total == direct(district, kept[1])
+    assert district_total[("bhxh_tn", True)] == 3
+
+
+def test_beat_builds_the_months_kept_ready_for_every_commune_and_a_first_reader_is_still_right(
+        district, registry, django_assert_num_queries):
+    province = district.parent
+    x1, x2 = registry
+    kept = registry_tally_months()
+    communes = Unit.objects.exclude(level__code="thon").count()  # any unit above a village can hold people
+    assert tallied(x1, kept[1]) == direct(x1, kept[1])  # a reader before beat: counts, stores
+    assert registry_tally_prepare() == 3 * communes - 1
+    assert registry_tally_prepare() == 0  # all current: nothing counted
+    for unit in (province, district, x1, x2):
+        for month in kept:
+            with django_assert_num_queries(2):
+                registry_tally(unit=unit, month=month)
+            assert tallied(unit, month) == direct(unit, month), (unit.code, month)
+    enrol("0100000009", x1, "bhyt_hgd", D(2024, 3, 1))  # drops every sheet of x1
+    assert tallied(x1, kept[1]) == direct(x1, kept[1])
+    assert tallied(x1, kept[1])[("bhyt_hgd", True)] == 1
+    assert registry_tally_prepare() == 2  # x1's other two months; the read made the current one
+    for month in kept:
+        assert tallied(province, month) == direct(province, month)
+
+
+def test_kept_months_are_the_last_the_current_and_the_next():
+    assert registry_tally_months(today=D(2025, 12, 31)) == [D(2025, 11, 1), D(2025, 12, 1), D(2026, 1, 1)]
+    assert registry_tally_months(today=D(2026, 1, 1)) == [D(2025, 12, 1), D(2026, 1, 1), D(2026, 2, 1)]
