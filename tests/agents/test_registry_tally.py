@@ -232,6 +232,45 @@ def test_a_refused_import_bumps_nothing_and_holds_nothing(district, registry, st
     assert tallied(x1, month) == direct(x1, month)
 
 
+def test_a_cold_read_counts_the_few_communes_missing_alone_or_else_the_whole_subtree(district, registry):
+    """Both ways of counting give what the direct count gives; the few missing are counted by their ids
+    (the others' participants are not read), the many by the subtree's path in one pass."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    x1, x2 = registry
+    province = district.parent
+    month = D(2024, 10, 1)
+
+    def count_query():
+        with CaptureQueriesContext(connection) as captured:
+            got = tallied(province, month)
+        counts = [q["sql"] for q in captured.captured_queries if "COUNT(DISTINCT" in q["sql"]]
+        assert len(counts) == 1
+        return got, counts[0]
+
+    communes = Unit.objects.filter(path__startswith=province.path).exclude(level__code="thon").count()
+    assert communes == 6  # the province, two districts, three communes
+    got, sql = count_query()  # all missing: the whole subtree
+    assert got == direct(province, month) and '"commune_id" IN (' not in sql
+    enrol("0100000009", x1, "bhyt_hgd", D(2024, 3, 1))  # one of six missing: that one alone
+    got, sql = count_query()
+    assert got == direct(province, month) and '"commune_id" IN (' in sql
+    assert got[("bhyt_hgd", True)] == 4
+    enrol("0100000010", x2, "bhyt_hgd", D(2024, 3, 1))
+    enrol("0100000011", Unit.objects.get(code="00009"), "bhyt_hgd", D(2024, 3, 1))
+    got, sql = count_query()  # two of six: by their ids
+    assert got == direct(province, month) and '"commune_id" IN (' in sql
+    enrol("0100000012", district, "bhxh_tn", D(2024, 3, 1))
+    enrol("0100000013", province, "bhyt_hgd", D(2024, 3, 1))
+    enrol("0100000014", x1, "bhyt_hgd", D(2024, 3, 1))
+    enrol("0100000015", x2, "bhyt_hgd", D(2024, 3, 1))
+    got, sql = count_query()  # four of six: the whole subtree again, the two current kept
+    assert got == direct(province, month) and '"commune_id" IN (' not in sql
+    assert got[("bhyt_hgd", True)] == 9 and got[("bhxh_tn", True)] == 2
+    assert RegistrySheet.objects.filter(month=month).count() == communes
+
+
 # --- the sheets counted again by the writes that drop them, and built ahead by beat ---------------
 
 def test_an_import_counts_again_the_sheets_it_drops_so_that_the_next_read_counts_nothing(
