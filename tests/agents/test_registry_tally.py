@@ -323,6 +323,14 @@ def test_beat_builds_the_months_kept_ready_for_every_commune_and_a_first_reader_
         assert tallied(province, month) == direct(province, month)
 
 
+def test_beat_runs_the_preparation_every_hour_by_default():
+    from celery import current_app
+
+    entry = current_app.conf.beat_schedule["agents.registry_tally_prepare"]
+    assert entry == {"task": "agents.registry_tally_prepare", "schedule": 3600.0}
+    assert current_app.tasks["agents.registry_tally_prepare"].name == registry_tally_prepare.name
+
+
 def test_kept_months_are_the_last_the_current_and_the_next():
     assert registry_tally_months(today=D(2025, 12, 31)) == [D(2025, 11, 1), D(2025, 12, 1), D(2026, 1, 1)]
     assert registry_tally_months(today=D(2026, 1, 1)) == [D(2025, 12, 1), D(2026, 1, 1), D(2026, 2, 1)]
