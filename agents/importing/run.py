@@ -114,8 +114,9 @@ class ParticipantImport(RowParser, Reconciler):
                     outcome.add_time("write_told_s", time.perf_counter() - clock)
                     clock = _lap(outcome, "write_s", clock)
             if not self.dry_run:
-                # The tally's bump and the commit, where PostgreSQL checks the deferred foreign keys of
-                # every row written (the participants' communes, the enrolments' participants).
+                # The tally's bump and the count of its communes' sheets again, and the commit, where
+                # PostgreSQL checks the deferred foreign keys of every row written (the participants'
+                # communes, the enrolments' participants).
                 _lap(outcome, "commit_s", clock)
             outcome.committed = not self.dry_run
             error_copy = None

@@ -8,9 +8,10 @@ version and drop its sheets, in the writing statement's transaction (migration 0
 (bulk inserts, the ORM, the admin, raw SQL), no write can leave a sheet behind. The participant import
 holds them for its transaction and bumps the communes it wrote once at its end, in that transaction
 (migration 0020, `agents.registry_tally.registry_tally_held`).
-A sheet is computed by a read (agents.registry_tally) and tagged with the version the read saw
-before counting; it counts only while that version is the commune's current one, so a sheet
-computed from a snapshot older than a concurrent write is never used.
+A sheet is computed by the import at its end (in its transaction), by Celery beat for the months the
+pages open on, or by the first read that finds none (agents.registry_tally), and tagged with the
+version seen before counting; it counts only while that version is the commune's current one, so a
+sheet computed from a snapshot older than a concurrent write is never used.
 """
 
 from django.db import models

@@ -254,6 +254,10 @@ SITE_URL = env("SITE_URL", default="http://localhost:8000")
 NOTICES_CHECK_EVERY_SECONDS = env.int("NOTICES_CHECK_EVERY_SECONDS", default=3600)
 NOTICES_MAX_ATTEMPTS = env.int("NOTICES_MAX_ATTEMPTS", default=5)
 NOTICES_STALE_AFTER_SECONDS = env.int("NOTICES_STALE_AFTER_SECONDS", default=1800)
+# Celery beat builds the registry tally's sheets of the last, current and next month for the communes
+# that have none current (agents.tasks.registry_tally_prepare): a run that finds them current costs a
+# few small queries; the next month's are ready before it starts.
+REGISTRY_TALLY_PREPARE_EVERY_SECONDS = env.int("REGISTRY_TALLY_PREPARE_EVERY_SECONDS", default=3600)
 # Digital signatures (campaigns/documents/signing.py). SIGNING_TRUST_ROOTS: PEM/DER files of the roots
 # the verification trusts (signers' CAs and time-stamp authorities). SIGNING_TSA_URL: an RFC 3161
 # time-stamp authority; set, every signature gets its time-stamp (PAdES B-T) and signing fails

@@ -4,10 +4,13 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from agents.importers import ParticipantImport
 from agents.models import Enrolment, Participant, Product, RegistrySheet, RegistryVersion
-from agents.registry_tally import registry_count_direct, registry_tally
+from agents.registry_tally import registry_count_direct, registry_tally, registry_tally_months
+from agents.tasks import registry_tally_prepare
+from bhxh_portal.months import add_months_to_first
 from agents.selectors import active_enrolment_counts
 from jobs.services import JobError
 from units.models import Unit
@@ -227,3 +230,107 @@ def test_a_refused_import_bumps_nothing_and_holds_nothing(district, registry, st
     assert RegistrySheet.objects.filter(commune=x1, month=month).exists()
     enrol("0100000009", x1, "bhyt_hgd", D(2024, 3, 1))
     assert tallied(x1, month) == direct(x1, month)
+
+
+def test_a_cold_read_counts_the_few_communes_missing_alone_or_else_the_whole_subtree(district, registry):
+    """Both ways of counting give what the direct count gives; the few missing are counted by their ids
+    (the others' participants are not read), the many by the subtree's path in one pass."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    x1, x2 = registry
+    province = district.parent
+    month = D(2024, 10, 1)
+
+    def count_query():
+        with CaptureQueriesContext(connection) as captured:
+            got = tallied(province, month)
+        counts = [q["sql"] for q in captured.captured_queries if "COUNT(DISTINCT" in q["sql"]]
+        assert len(counts) == 1
+        return got, counts[0]
+
+    communes = Unit.objects.filter(path__startswith=province.path).exclude(level__code="thon").count()
+    assert communes == 6  # the province, two districts, three communes
+    got, sql = count_query()  # all missing: the whole subtree
+    assert got == direct(province, month) and '"commune_id" IN (' not in sql
+    enrol("0100000009", x1, "bhyt_hgd", D(2024, 3, 1))  # one of six missing: that one alone
+    got, sql = count_query()
+    assert got == direct(province, month) and '"commune_id" IN (' in sql
+    assert got[("bhyt_hgd", True)] == 4
+    enrol("0100000010", x2, "bhyt_hgd", D(2024, 3, 1))
+    enrol("0100000011", Unit.objects.get(code="00009"), "bhyt_hgd", D(2024, 3, 1))
+    got, sql = count_query()  # two of six: by their ids
+    assert got == direct(province, month) and '"commune_id" IN (' in sql
+    enrol("0100000012", district, "bhxh_tn", D(2024, 3, 1))
+    enrol("0100000013", province, "bhyt_hgd", D(2024, 3, 1))
+    enrol("0100000014", x1, "bhyt_hgd", D(2024, 3, 1))
+    enrol("0100000015", x2, "bhyt_hgd", D(2024, 3, 1))
+    got, sql = count_query()  # four of six: the whole subtree again, the two current kept
+    assert got == direct(province, month) and '"commune_id" IN (' not in sql
+    assert got[("bhyt_hgd", True)] == 9 and got[("bhxh_tn", True)] == 2
+    assert RegistrySheet.objects.filter(month=month).count() == communes
+
+
+# --- the sheets counted again by the writes that drop them, and built ahead by beat ---------------
+
+def test_an_import_counts_again_the_sheets_it_drops_so_that_the_next_read_counts_nothing(
+        district, registry, staff, django_assert_num_queries):
+    """The import pays for the count: the sheets of the communes it wrote, for the months kept ready and
+    the months read in the last year, are current when it commits (a read is two queries: versions,
+    sheets); a month read longer ago is counted again by its first read, and every month reads right."""
+    x1, x2 = registry
+    kept = registry_tally_months()
+    lately, long_ago = add_months_to_first(timezone.localdate(), -5), D(2024, 10, 1)
+    for unit in (x1, x2):
+        for month in (lately, long_ago):
+            tallied(unit, month)
+    before = {unit: tallied(unit, kept[1]) for unit in (x1, x2)}
+    commit(staff, district, xlsx([person(), person(code="0112345670", cccd="001090012340", commune="00002",
+                                                   village="X2-T1")]))
+    for unit in (x1, x2):
+        for month in (*kept, lately):
+            with django_assert_num_queries(2):
+                registry_tally(unit=unit, month=month)
+            assert tallied(unit, month) == direct(unit, month), (unit.code, month)
+        new = before[unit].get(("bhxh_tn", True), 0) + 1  # one new BHXH TN participant in each commune
+        assert tallied(unit, kept[1]) == {**before[unit], ("bhxh_tn", True): new}
+        assert not RegistrySheet.objects.filter(commune=unit, month=long_ago).exists()
+        assert tallied(unit, long_ago) == direct(unit, long_ago)
+    district_total = tallied(district, kept[1])
+    assert district_total == direct(district, kept[1])
+    assert district_total[("bhxh_tn", True)] == 3
+
+
+def test_beat_builds_the_months_kept_ready_for_every_commune_and_a_first_reader_is_still_right(
+        district, registry, django_assert_num_queries):
+    province = district.parent
+    x1, x2 = registry
+    kept = registry_tally_months()
+    communes = Unit.objects.exclude(level__code="thon").count()  # any unit above a village can hold people
+    assert tallied(x1, kept[1]) == direct(x1, kept[1])  # a reader before beat: counts, stores
+    assert registry_tally_prepare() == 3 * communes - 1
+    assert registry_tally_prepare() == 0  # all current: nothing counted
+    for unit in (province, district, x1, x2):
+        for month in kept:
+            with django_assert_num_queries(2):
+                registry_tally(unit=unit, month=month)
+            assert tallied(unit, month) == direct(unit, month), (unit.code, month)
+    enrol("0100000009", x1, "bhyt_hgd", D(2024, 3, 1))  # drops every sheet of x1
+    assert tallied(x1, kept[1]) == direct(x1, kept[1])
+    assert tallied(x1, kept[1])[("bhyt_hgd", True)] == 1
+    assert registry_tally_prepare() == 2  # x1's other two months; the read made the current one
+    for month in kept:
+        assert tallied(province, month) == direct(province, month)
+
+
+def test_beat_runs_the_preparation_every_hour_by_default():
+    from celery import current_app
+
+    entry = current_app.conf.beat_schedule["agents.registry_tally_prepare"]
+    assert entry == {"task": "agents.registry_tally_prepare", "schedule": 3600.0}
+    assert current_app.tasks["agents.registry_tally_prepare"].name == registry_tally_prepare.name
+
+
+def test_kept_months_are_the_last_the_current_and_the_next():
+    assert registry_tally_months(today=D(2025, 12, 31)) == [D(2025, 11, 1), D(2025, 12, 1), D(2026, 1, 1)]
+    assert registry_tally_months(today=D(2026, 1, 1)) == [D(2025, 12, 1), D(2026, 1, 1), D(2026, 2, 1)]

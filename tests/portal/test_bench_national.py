@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 TINY = ["--provinces", "2", "--communes", "3", "--villages", "2", "--participants", "200", "--year", "2025",
         "--repeat", "1"]
-EXTRA = [("dashboard", "province"), ("registry", "province"), ("worklist", "commune"), ("funnel", "province")]
+EXTRA = [("dashboard", "province"), ("registry", "province"), ("reg-import", "province"), ("worklist", "commune"),
+         ("funnel", "province")]
 
 
 def bench(*args):
@@ -42,7 +43,7 @@ def test_bench_national_prints_each_figure_line():
     again = bench(*TINY, "--only", "registry")
     assert "dùng lại nước mẫu đã có" in again
     names = [line.split()[0] for line in again.splitlines() if line.split()[1:2] == ["province"]]
-    assert names == ["reference"] * 3 + ["reg-before", "reg-cold", "reg-1-xa", "registry"]
+    assert names == ["reference"] * 3 + ["reg-before", "reg-cold", "reg-1-xa", "registry", "reg-job", "reg-import"]
 
 
 def test_bench_national_query_counts_do_not_grow_with_the_country():
@@ -55,9 +56,10 @@ def test_bench_national_query_counts_do_not_grow_with_the_country():
     assert large[("registry", "province", "html")]["size"] > small[("registry", "province", "html")]["size"]
     assert large[("worklist", "commune", "html")]["size"] >= small[("worklist", "commune", "html")]["size"] > 0
     assert large[("funnel", "province", "html")]["size"] > small[("funnel", "province", "html")]["size"] > 0
-    # The tally's count, cold, after a write to one commune and warm, is the direct count's.
+    # The tally's count, cold, after a write to one commune, after an import and warm, is the direct count's.
     for figures_ in (small, large):
-        sizes = {figures_[(name, "province", "html")]["size"] for name in ("reg-before", "reg-cold", "reg-1-xa")}
+        sizes = {figures_[(name, "province", "html")]["size"]
+                 for name in ("reg-before", "reg-cold", "reg-1-xa", "reg-import")}
         assert sizes == {figures_[("registry", "province", "html")]["size"]}
     for key in [*((t, s, f) for t in TABLES for s in ("province", "commune") for f in ("html", "pdf")),
                 *((name, scope, "html") for name, scope in EXTRA)]:
