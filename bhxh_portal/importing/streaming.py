@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.db import connection
+
 from .hostile import open_package
 from .problems import ImportFileError
 from .reading import (
@@ -72,25 +74,58 @@ def read_ahead(rows: Rows, size: int) -> Iterator[list]:
     """`rows` in lists of `size`, the next one read by a thread while the caller works on the last: the
     reading runs while the caller waits on the database (a COPY, a query), which releases the GIL. At most
     two lists wait, so the memory stays that of a few batches. An error while reading is raised here."""
+    return _ahead(lambda: iter(lambda: list(itertools.islice(rows, size)), []), name="import-read-ahead")
+
+
+def work_ahead(items: Iterator, work: Callable) -> Iterator:
+    """`work(item)` for each item, done by a thread one item ahead of the caller: a stage of a pipeline
+    (checking batch n+1 while the caller writes batch n). `items` is iterated and closed by that thread
+    only; `work` must not use the database (the thread has no part in the caller's transaction). At most
+    one result waits; an error in `work` or in `items` is raised here, and closing this iterator (or an
+    error in the caller) stops the thread and closes `items`."""
+
+    def produce():
+        try:
+            # A query from this thread would run on a connection of its own, outside the caller's
+            # transaction (and, in tests, outside the test's): refused, so it is found at once.
+            with connection.execute_wrapper(_no_queries):
+                for item in items:
+                    yield work(item)
+        finally:
+            connection.close()
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    return _ahead(produce, name="import-work-ahead")
+
+
+def _ahead(produce_all: Callable[[], Iterator], *, name: str) -> Iterator:
+    """What `produce_all()` yields, produced by a thread at most one item ahead of the caller."""
     waiting: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
 
     def produce() -> None:
+        produced = produce_all()
         try:
-            while not stop.is_set():
-                batch = list(itertools.islice(rows, size))
-                _hand_over(waiting, batch or None, stop)
-                if not batch:
+            for item in produced:
+                if stop.is_set():
                     return
+                _hand_over(waiting, item, stop)
+            _hand_over(waiting, _END, stop)
         except BaseException as exc:  # noqa: BLE001 - given to the caller, who raises it
-            _hand_over(waiting, exc, stop)
+            _hand_over(waiting, _Failed(exc), stop)
+        finally:
+            close = getattr(produced, "close", None)
+            if close is not None:
+                close()
 
-    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
+    thread = threading.Thread(target=produce, name=name, daemon=True)
     thread.start()
     try:
-        while (item := waiting.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
+        while (item := waiting.get()) is not _END:
+            if isinstance(item, _Failed):
+                raise item.error
             yield item
     finally:
         stop.set()
@@ -98,6 +133,20 @@ def read_ahead(rows: Rows, size: int) -> Iterator[list]:
             with contextlib.suppress(queue.Empty):
                 waiting.get(timeout=0.1)
         thread.join()
+
+
+_END = object()
+
+
+def _no_queries(execute, sql, params, many, context):
+    raise RuntimeError(f"work_ahead: a query from the working thread ({sql[:80]})")
+
+
+class _Failed:
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException):
+        self.error = error
 
 
 def _hand_over(waiting: queue.Queue, item, stop: threading.Event) -> None:
