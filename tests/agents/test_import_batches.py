@@ -69,6 +69,37 @@ def test_a_code_of_someone_in_an_earlier_batch_on_another_persons_row_is_refused
         outcome.problems[0]["message"])
 
 
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_code_a_person_of_an_earlier_batch_gains_later_is_checked_against_the_registry(district, staff, dry_run):
+    run(staff, district, xlsx([person(code="0112345609", cccd="001090012346", name="Người Thứ 9")]), dry_run=False)
+    before = snapshot()
+    # Row 4 names the person by their mã số BHXH alone; row 7, in the second batch, adds a số định danh
+    # that the registry holds for someone else.
+    rows = [person(cccd=None), other(1), other(2), person(cccd="001090012346", start="01/10/2021")]
+    if dry_run:
+        outcome, _ = run(staff, district, xlsx(rows), dry_run=True)
+        assert (outcome.invalid, outcome.problems[0]["line"]) == (1, 7)
+        assert outcome.problems[0]["message"] == ("Số định danh 0010****2346 đã gắn với mã số BHXH 0112345609 "
+                                                  "trong hệ thống")
+    else:
+        with pytest.raises(JobError, match="có 1 dòng không hợp lệ; không dòng nào được ghi") as refused:
+            run(staff, district, xlsx(rows), dry_run=False)
+        problem = refused.value.result["problems"][0]
+        assert problem["line"] == 7
+        assert problem["message"] == ("Mã số BHXH 0112345678 và số định danh 0010****2346 thuộc hai người khác "
+                                      "nhau trong hệ thống")
+    assert snapshot() == before
+
+
+def test_a_code_a_person_of_an_earlier_batch_gains_later_is_accepted_when_the_registry_has_it_for_them(
+        district, staff):
+    run(staff, district, xlsx([person()]), dry_run=False)
+    rows = [person(cccd=None, start="01/10/2021"), other(1), other(2), person(start="01/11/2021")]
+    outcome, _ = run(staff, district, xlsx(rows), dry_run=False)
+    assert (outcome.invalid, outcome.new, outcome.participants_created) == (0, 4, 2)
+    assert Participant.objects.get(bhxh_code="0112345678").personal_id == "001090012345"
+
+
 def test_a_problem_in_the_last_batch_undoes_the_batches_already_written(district, staff):
     commit_first = [person(), other(1), other(2), other(3), other(4, commune="00009")]
     before = snapshot()
