@@ -15,11 +15,15 @@ import itertools
 import queue
 import threading
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
+
+from bhxh_portal.numbers import format_number
 
 from .hostile import open_package
 from .problems import ImportFileError
@@ -65,9 +69,31 @@ def open_sheet(source, *, filename: str) -> SheetStream:
         archive = open_package(source, filename=filename)
         sheet = XlsxSheet(archive, filename=filename)
         return SheetStream(filename, sheet.sheet_name, sheet.rows, share_read=_share_read(source))
+    _refuse_large_whole_sheet(source, suffix, filename)
     source.seek(0)
     whole = read_raw_sheet(source.read(), filename=filename)
     return SheetStream(filename, whole.sheet_name, lambda: ((i + 1, list(r)) for i, r in enumerate(whole.rows) if r))
+
+
+def _refuse_large_whole_sheet(source, suffix: str, filename: str) -> None:
+    """An .xls or .ods is read whole by calamine (its reader of those formats does not stream): every cell
+    sits in memory at once. Above IMPORT_MAX_WHOLE_SHEET_MB of sheet (the .xls as it is; the .ods's
+    content.xml unpacked) the file is refused, naming the formats to save it as instead."""
+    limit = settings.IMPORT_MAX_WHOLE_SHEET_MB
+    if suffix == ".ods":
+        try:
+            with zipfile.ZipFile(source) as package:
+                size = sum(info.file_size for info in package.infolist() if info.filename == "content.xml")
+        except zipfile.BadZipFile:
+            return  # calamine's own refusal (a corrupt file) says it better
+    else:
+        size = source.seek(0, io.SEEK_END)
+    if size > limit * 1024 * 1024:
+        raise ImportFileError(
+            f"Tệp {filename}: bảng tính {suffix} phải đọc cả tệp vào bộ nhớ một lúc, nên chỉ nhận đến "
+            f"{format_number(limit)} MB dữ liệu (tệp này {format_number(size / 1048576, 1)} MB). Hãy mở tệp bằng "
+            "Excel hoặc LibreOffice, lưu lại dưới dạng .xlsx (Sổ làm việc Excel) hoặc .csv (UTF-8) rồi tải lên "
+            "lại: hai định dạng này được đọc dần từng phần.")
 
 
 def read_ahead(rows: Rows, size: int) -> Iterator[list]:
