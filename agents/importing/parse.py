@@ -28,6 +28,7 @@ from .columns import (
     read_date,
     read_whole,
 )
+from .people import field_hashes
 from .rows import Row
 
 MODE_OF_MONTHS = {1: PaymentMode.MONTHLY, 3: PaymentMode.QUARTERLY, 6: PaymentMode.HALF_YEAR, 12: PaymentMode.YEARLY}
@@ -142,6 +143,7 @@ class RowParser:
         read_person, read_place, read_cover, read_terms = (self._read_person, self._read_place, self._read_cover,
                                                            self._read_terms)
         check_contribution = self._check_contribution
+        hashes = field_hashes
         for line, raw in lines:
             if len(raw) < width:
                 raw = list(raw) + [None] * (width - len(raw))
@@ -161,6 +163,9 @@ class RowParser:
             read_terms(raw, row, c)
             if not row.errors:
                 check_contribution(row, c.labels)
+            # Computed here, in the checking thread, rather than by the matching (the import's critical
+            # path): the participant's values and their hashes, which tell two rows of a person apart.
+            row.hashes = hashes(row.participant_values())
         outside, self.outside_codes = self.outside_codes, {}
         return rows, outside
 
