@@ -108,6 +108,23 @@ def test_a_problem_in_the_last_batch_undoes_the_batches_already_written(district
     assert snapshot() == before and Participant.objects.count() == 0
 
 
+def test_a_failure_while_checking_a_later_batch_undoes_the_batches_already_written(district, staff, monkeypatch):
+    checked = []
+    check_batch = ParticipantImport.check_batch
+
+    def failing(self, lines, reading):
+        checked.append(len(lines))
+        if len(checked) == 3:  # batches 1 and 2 written (or being written) by then
+            raise RuntimeError("lỗi giữa chừng")
+        return check_batch(self, lines, reading)
+
+    monkeypatch.setattr(ParticipantImport, "check_batch", failing)
+    before = snapshot()
+    with pytest.raises(RuntimeError, match="lỗi giữa chừng"):
+        run(staff, district, xlsx([person(), other(1), other(2), other(3), other(4), other(5)]), dry_run=False)
+    assert snapshot() == before and Participant.objects.count() == 0
+
+
 def test_problems_are_all_counted_and_the_first_thousand_kept(district, staff, areas):
     rows = participant_rows(count=MAX_PROBLEMS_KEPT + 30, areas=areas, province_code="01")
     for row in rows:
