@@ -4,11 +4,13 @@ match the registry and (commit only, while no row is invalid) write, all in one 
 
 import contextlib
 import datetime
+import functools
 import gc
 import itertools
 import threading
 import time
 
+from django.conf import settings
 from django.db import connection, connections, transaction
 
 from bhxh_portal.importing import ImportFileError
@@ -153,7 +155,9 @@ class ParticipantImport(RowParser, Reconciler):
         is raised here and the run's transaction undoes everything."""
         reading = self.start_parsing(header)
         self.register, self.widest = Register(), 0
-        checked = work_ahead(read_ahead(data, self.batch_size), lambda batch: self._check(batch, reading))
+        batches = read_ahead(data, self.batch_size)
+        check = functools.partial(self._check, reading=reading)
+        checked = work_ahead(batches, check) if settings.IMPORT_CHECK_AHEAD else _in_line(batches, check)
         try:
             clock = time.perf_counter()
             while (item := next(checked, None)) is not None:
@@ -202,6 +206,15 @@ class ParticipantImport(RowParser, Reconciler):
 
 
 HEADER_SEARCH_ROWS = 30
+
+
+def _in_line(batches, check):
+    """The checking done by the import's own thread, batch after batch (IMPORT_CHECK_AHEAD off)."""
+    try:
+        for batch in batches:
+            yield check(batch)
+    finally:
+        batches.close()
 
 
 def _lap(outcome: ImportOutcome, step: str, since: float) -> float:

@@ -39,6 +39,16 @@ def test_a_commit_in_batches_writes_what_one_batch_writes_and_a_second_run_write
     assert snapshot() == before
 
 
+def test_checking_in_line_writes_what_checking_ahead_writes(district, staff, areas, agent, settings):
+    data = write_xlsx(participant_rows(count=30, areas=areas, province_code="01", agents=[agent.name]))
+    ahead, _ = run(staff, district, data, dry_run=True, batch_size=7)
+    settings.IMPORT_CHECK_AHEAD = False
+    in_line, _ = run(staff, district, data, dry_run=False, batch_size=7)
+    assert (in_line.total, in_line.new, in_line.invalid, in_line.committed) == (30, 30, 0, True)
+    assert in_line.participants_created == ahead.participants_created == Participant.objects.count() > 0
+    assert Enrolment.objects.count() == 30
+
+
 def test_the_same_enrolment_in_two_batches_is_a_duplicate_naming_the_first_line(district, staff):
     outcome, _ = run(staff, district, xlsx([person(), other(1), other(2), person()]), dry_run=True)
     assert outcome.invalid == 1
