@@ -209,7 +209,7 @@ HEADER_SEARCH_ROWS = 30
 
 
 def _in_line(batches, check):
-    """The checking done by the import's own thread, batch after batch (IMPORT_CHECK_AHEAD off)."""
+    """The checking done by the import's own thread, batch after batch (IMPORT_CHECK_AHEAD off, the default)."""
     try:
         for batch in batches:
             yield check(batch)

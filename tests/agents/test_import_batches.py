@@ -41,6 +41,7 @@ def test_a_commit_in_batches_writes_what_one_batch_writes_and_a_second_run_write
 
 def test_checking_in_line_writes_what_checking_ahead_writes(district, staff, areas, agent, settings):
     data = write_xlsx(participant_rows(count=30, areas=areas, province_code="01", agents=[agent.name]))
+    settings.IMPORT_CHECK_AHEAD = True
     ahead, _ = run(staff, district, data, dry_run=True, batch_size=7)
     settings.IMPORT_CHECK_AHEAD = False
     in_line, _ = run(staff, district, data, dry_run=False, batch_size=7)
@@ -118,7 +119,10 @@ def test_a_problem_in_the_last_batch_undoes_the_batches_already_written(district
     assert snapshot() == before and Participant.objects.count() == 0
 
 
-def test_a_failure_while_checking_a_later_batch_undoes_the_batches_already_written(district, staff, monkeypatch):
+@pytest.mark.parametrize("ahead", [True, False])
+def test_a_failure_while_checking_a_later_batch_undoes_the_batches_already_written(district, staff, monkeypatch,
+                                                                                   settings, ahead):
+    settings.IMPORT_CHECK_AHEAD = ahead
     checked = []
     check_batch = ParticipantImport.check_batch
 
