@@ -5,10 +5,11 @@ PostgreSQL path. Inserts return the new primary keys in row order: on PostgreSQL
 drawn from the table's sequence first, then written with COPY in one stream.
 """
 
+import contextlib
 import csv
 import io
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from django.db import connection, models
 
@@ -202,3 +203,32 @@ def values_where_in(queryset, column: str, keys: list, fields: Sequence[str], *,
     for start in range(0, len(keys), batch_size):
         found.extend(queryset.filter(**{f"{column}__in": keys[start:start + batch_size]}).values(*fields))
     return found
+
+
+@contextlib.contextmanager
+def foreign_keys_checked_at_once(*fields) -> Iterator[None]:
+    """Inside a transaction, on PostgreSQL: the foreign keys of these fields (`Model.field`, Django makes
+    them DEFERRABLE INITIALLY DEFERRED) checked at the end of each statement instead of at the commit,
+    and deferred again when the block ends without an error. The checks are the same and as many; they
+    happen while the writer still has other work to overlap them with (the import checks its next batch
+    meanwhile) instead of all at once at the commit, where nothing else runs."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("foreign_keys_checked_at_once needs a transaction.")
+    names = []
+    with connection.cursor() as cursor:
+        for field in fields:
+            table = field.model._meta.db_table
+            found = [name for name, c in connection.introspection.get_constraints(cursor, table).items()
+                     if c["foreign_key"] and c["columns"] == [field.column]]
+            names.extend(found)
+        if not names:
+            yield
+            return
+        listed = ", ".join(connection.ops.quote_name(n) for n in names)
+        cursor.execute(f"SET CONSTRAINTS {listed} IMMEDIATE")
+    yield  # on an error the caller's transaction is undone: nothing is written whose check was skipped
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET CONSTRAINTS {listed} DEFERRED")

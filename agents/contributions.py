@@ -212,15 +212,22 @@ def _money(value: Fraction) -> int:
 def _formed_from_paths(unit_path: str) -> tuple[str, ...]:
     """The paths of the units the nearest linked unit on `unit_path` (itself, else its closest
     ancestor with predecessors) was formed from; empty when none was formed by a merger. One query."""
-    ids = [int(p) for p in unit_path.strip("/").split("/") if p]
-    links = Unit.predecessors.through.objects.filter(from_unit_id__in=ids).values_list("from_unit_id", "to_unit__path")
+    return _formed_from_many([unit_path])[unit_path]
+
+
+def _formed_from_many(unit_paths) -> dict[str, tuple[str, ...]]:
+    """`_formed_from_paths` of each path, in one query."""
+    ids_of = {path: [int(p) for p in path.strip("/").split("/") if p] for path in unit_paths}
+    every_id = {i for ids in ids_of.values() for i in ids}
+    links = Unit.predecessors.through.objects.filter(from_unit_id__in=every_id).values_list(
+        "from_unit_id", "to_unit__path")
     by_unit: dict[int, list[str]] = {}
     for new_id, path in links:
         by_unit.setdefault(new_id, []).append(path)
-    for unit_id in reversed(ids):
-        if unit_id in by_unit:
-            return tuple(by_unit[unit_id])
-    return ()
+    formed: dict[str, tuple[str, ...]] = {}
+    for path, ids in ids_of.items():
+        formed[path] = next((tuple(by_unit[i]) for i in reversed(ids) if i in by_unit), ())
+    return formed
 
 
 class RuleBook:
@@ -304,6 +311,14 @@ class RuleBook:
         if olds is None:
             olds = self._old_paths[unit_path] = _formed_from_paths(unit_path)
         return bool(olds) and all(path.startswith(province.path) for path in olds)
+
+    def learn_territories(self, unit_paths) -> None:
+        """What `in_territory` asks the database about these units, asked now in one query (none when no
+        rule belongs to a province since merged): the quotes after it are pure computation, which the
+        import runs in a thread outside its transaction."""
+        if any(r.province.valid_to is not None for r in self.top_ups):
+            wanted = [p for p in unit_paths if p not in self._old_paths]
+            self._old_paths.update(_formed_from_many(wanted))
 
     def monthly_quote(self, *, product: Product, on: datetime.date, income: int | None = None,
                       group: str = SupportGroup.OTHER, member_order: int | None = None,

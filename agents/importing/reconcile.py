@@ -15,7 +15,7 @@ from .. import bulk
 from ..models import Enrolment, Participant
 from ..signals import registry_changed
 from .columns import COLUMN_BY_FIELD, E_FIELD_COLUMNS, E_FIELDS, P_FIELD_COLUMNS, P_FIELDS, Header
-from .people import COMPARED, LOW_32, field_hashes
+from .people import COMPARED, LOW_32
 from .rows import ImportOutcome, Person, Row
 
 REGISTRY_VALUES = ["id", *P_FIELDS, "commune__path"]
@@ -64,7 +64,7 @@ class Reconciler:
                     continue
                 person.personal_id = row.personal_id
                 by_id[row.personal_id] = person
-            hashes = field_hashes(row.participant_values())
+            hashes = row.hashes
             if person.rows or person.earlier:
                 differs = [P_FIELD_COLUMNS[f] for f, x, y in zip(COMPARED, person.hashes, hashes)
                            if (x ^ y) & LOW_32 and person.first_ok]
@@ -83,9 +83,14 @@ class Reconciler:
         """The batch's new people matched to the registry by either code (one `= ANY(array)` query each on
         PostgreSQL), then the enrolments of everyone registered, to tell new from changed from unchanged."""
         people = [p for p in self.people if not p.earlier]
+        # A person an earlier batch named, by one code, whose row here brings the other: the registry is
+        # asked about both (the new code may be someone else's there), as for someone new to the file.
+        gaining = [p for p in self.people if p.earlier and not p.problem and p.rows
+                   and (p.bhxh_code, p.personal_id) != p.known_codes]
+        asked = people + gaining
         found: dict[int, dict] = {}
-        for column, keys in (("bhxh_code", [p.bhxh_code for p in people if p.bhxh_code]),
-                             ("personal_id", [p.personal_id for p in people if p.personal_id])):
+        for column, keys in (("bhxh_code", [p.bhxh_code for p in asked if p.bhxh_code]),
+                             ("personal_id", [p.personal_id for p in asked if p.personal_id])):
             for p in bulk.values_where_in(Participant.objects.all(), column, keys, REGISTRY_VALUES):
                 found[p["id"]] = p
         db_by_code = {p["bhxh_code"]: p for p in found.values() if p["bhxh_code"]}
@@ -98,6 +103,10 @@ class Reconciler:
                 person.db = a or b
                 person.participant_id = person.db["id"]
                 person.in_registry = True
+        for person in gaining:
+            # What the earlier batch learnt (their participant, written or matched then) stays as it is.
+            person.problem = self._registry_problem(person, db_by_code.get(person.bhxh_code),
+                                                    db_by_id.get(person.personal_id))
         for person in self.people:
             if person.problem:
                 for row in person.rows:

@@ -15,9 +15,15 @@ import itertools
 import queue
 import threading
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from bhxh_portal.numbers import format_number
 
 from .hostile import open_package
 from .problems import ImportFileError
@@ -63,34 +69,89 @@ def open_sheet(source, *, filename: str) -> SheetStream:
         archive = open_package(source, filename=filename)
         sheet = XlsxSheet(archive, filename=filename)
         return SheetStream(filename, sheet.sheet_name, sheet.rows, share_read=_share_read(source))
+    _refuse_large_whole_sheet(source, suffix, filename)
     source.seek(0)
     whole = read_raw_sheet(source.read(), filename=filename)
     return SheetStream(filename, whole.sheet_name, lambda: ((i + 1, list(r)) for i, r in enumerate(whole.rows) if r))
+
+
+def _refuse_large_whole_sheet(source, suffix: str, filename: str) -> None:
+    """An .xls or .ods is read whole by calamine (its reader of those formats does not stream): every cell
+    sits in memory at once. Above IMPORT_MAX_WHOLE_SHEET_MB of sheet (the .xls as it is; the .ods's
+    content.xml unpacked) the file is refused, naming the formats to save it as instead."""
+    limit = settings.IMPORT_MAX_WHOLE_SHEET_MB
+    if suffix == ".ods":
+        try:
+            with zipfile.ZipFile(source) as package:
+                size = sum(info.file_size for info in package.infolist() if info.filename == "content.xml")
+        except zipfile.BadZipFile:
+            return  # calamine's own refusal (a corrupt file) says it better
+    else:
+        size = source.seek(0, io.SEEK_END)
+    if size > limit * 1024 * 1024:
+        raise ImportFileError(
+            f"Tệp {filename}: bảng tính {suffix} phải đọc cả tệp vào bộ nhớ một lúc, nên chỉ nhận đến "
+            f"{format_number(limit)} MB dữ liệu (tệp này {format_number(size / 1048576, 1)} MB). Hãy mở tệp bằng "
+            "Excel hoặc LibreOffice, lưu lại dưới dạng .xlsx (Sổ làm việc Excel) hoặc .csv (UTF-8) rồi tải lên "
+            "lại: hai định dạng này được đọc dần từng phần.")
 
 
 def read_ahead(rows: Rows, size: int) -> Iterator[list]:
     """`rows` in lists of `size`, the next one read by a thread while the caller works on the last: the
     reading runs while the caller waits on the database (a COPY, a query), which releases the GIL. At most
     two lists wait, so the memory stays that of a few batches. An error while reading is raised here."""
+    return _ahead(lambda: iter(lambda: list(itertools.islice(rows, size)), []), name="import-read-ahead")
+
+
+def work_ahead(items: Iterator, work: Callable) -> Iterator:
+    """`work(item)` for each item, done by a thread one item ahead of the caller: a stage of a pipeline
+    (checking batch n+1 while the caller writes batch n). `items` is iterated and closed by that thread
+    only; `work` must not use the database (the thread has no part in the caller's transaction). At most
+    one result waits; an error in `work` or in `items` is raised here, and closing this iterator (or an
+    error in the caller) stops the thread and closes `items`."""
+
+    def produce():
+        try:
+            # A query from this thread would run on a connection of its own, outside the caller's
+            # transaction (and, in tests, outside the test's): refused, so it is found at once.
+            with connection.execute_wrapper(_no_queries):
+                for item in items:
+                    yield work(item)
+        finally:
+            connection.close()
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    return _ahead(produce, name="import-work-ahead")
+
+
+def _ahead(produce_all: Callable[[], Iterator], *, name: str) -> Iterator:
+    """What `produce_all()` yields, produced by a thread at most one item ahead of the caller."""
     waiting: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
 
     def produce() -> None:
+        produced = produce_all()
         try:
-            while not stop.is_set():
-                batch = list(itertools.islice(rows, size))
-                _hand_over(waiting, batch or None, stop)
-                if not batch:
+            for item in produced:
+                if stop.is_set():
                     return
+                _hand_over(waiting, item, stop)
+            _hand_over(waiting, _END, stop)
         except BaseException as exc:  # noqa: BLE001 - given to the caller, who raises it
-            _hand_over(waiting, exc, stop)
+            _hand_over(waiting, _Failed(exc), stop)
+        finally:
+            close = getattr(produced, "close", None)
+            if close is not None:
+                close()
 
-    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
+    thread = threading.Thread(target=produce, name=name, daemon=True)
     thread.start()
     try:
-        while (item := waiting.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
+        while (item := waiting.get()) is not _END:
+            if isinstance(item, _Failed):
+                raise item.error
             yield item
     finally:
         stop.set()
@@ -98,6 +159,20 @@ def read_ahead(rows: Rows, size: int) -> Iterator[list]:
             with contextlib.suppress(queue.Empty):
                 waiting.get(timeout=0.1)
         thread.join()
+
+
+_END = object()
+
+
+def _no_queries(execute, sql, params, many, context):
+    raise RuntimeError(f"work_ahead: a query from the working thread ({sql[:80]})")
+
+
+class _Failed:
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException):
+        self.error = error
 
 
 def _hand_over(waiting: queue.Queue, item, stop: threading.Event) -> None:

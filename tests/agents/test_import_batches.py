@@ -39,6 +39,17 @@ def test_a_commit_in_batches_writes_what_one_batch_writes_and_a_second_run_write
     assert snapshot() == before
 
 
+def test_checking_in_line_writes_what_checking_ahead_writes(district, staff, areas, agent, settings):
+    data = write_xlsx(participant_rows(count=30, areas=areas, province_code="01", agents=[agent.name]))
+    settings.IMPORT_CHECK_AHEAD = True
+    ahead, _ = run(staff, district, data, dry_run=True, batch_size=7)
+    settings.IMPORT_CHECK_AHEAD = False
+    in_line, _ = run(staff, district, data, dry_run=False, batch_size=7)
+    assert (in_line.total, in_line.new, in_line.invalid, in_line.committed) == (30, 30, 0, True)
+    assert in_line.participants_created == ahead.participants_created == Participant.objects.count() > 0
+    assert Enrolment.objects.count() == 30
+
+
 def test_the_same_enrolment_in_two_batches_is_a_duplicate_naming_the_first_line(district, staff):
     outcome, _ = run(staff, district, xlsx([person(), other(1), other(2), person()]), dry_run=True)
     assert outcome.invalid == 1
@@ -69,11 +80,62 @@ def test_a_code_of_someone_in_an_earlier_batch_on_another_persons_row_is_refused
         outcome.problems[0]["message"])
 
 
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_code_a_person_of_an_earlier_batch_gains_later_is_checked_against_the_registry(district, staff, dry_run):
+    run(staff, district, xlsx([person(code="0112345609", cccd="001090012346", name="Người Thứ 9")]), dry_run=False)
+    before = snapshot()
+    # Row 4 names the person by their mã số BHXH alone; row 7, in the second batch, adds a số định danh
+    # that the registry holds for someone else.
+    rows = [person(cccd=None), other(1), other(2), person(cccd="001090012346", start="01/10/2021")]
+    if dry_run:
+        outcome, _ = run(staff, district, xlsx(rows), dry_run=True)
+        assert (outcome.invalid, outcome.problems[0]["line"]) == (1, 7)
+        assert outcome.problems[0]["message"] == ("Số định danh 0010****2346 đã gắn với mã số BHXH 0112345609 "
+                                                  "trong hệ thống")
+    else:
+        with pytest.raises(JobError, match="có 1 dòng không hợp lệ; không dòng nào được ghi") as refused:
+            run(staff, district, xlsx(rows), dry_run=False)
+        problem = refused.value.result["problems"][0]
+        assert problem["line"] == 7
+        assert problem["message"] == ("Mã số BHXH 0112345678 và số định danh 0010****2346 thuộc hai người khác "
+                                      "nhau trong hệ thống")
+    assert snapshot() == before
+
+
+def test_a_code_a_person_of_an_earlier_batch_gains_later_is_accepted_when_the_registry_has_it_for_them(
+        district, staff):
+    run(staff, district, xlsx([person()]), dry_run=False)
+    rows = [person(cccd=None, start="01/10/2021"), other(1), other(2), person(start="01/11/2021")]
+    outcome, _ = run(staff, district, xlsx(rows), dry_run=False)
+    assert (outcome.invalid, outcome.new, outcome.participants_created) == (0, 4, 2)
+    assert Participant.objects.get(bhxh_code="0112345678").personal_id == "001090012345"
+
+
 def test_a_problem_in_the_last_batch_undoes_the_batches_already_written(district, staff):
     commit_first = [person(), other(1), other(2), other(3), other(4, commune="00009")]
     before = snapshot()
     with pytest.raises(JobError, match="có 1 dòng không hợp lệ; không dòng nào được ghi"):
         run(staff, district, xlsx(commit_first), dry_run=False)
+    assert snapshot() == before and Participant.objects.count() == 0
+
+
+@pytest.mark.parametrize("ahead", [True, False])
+def test_a_failure_while_checking_a_later_batch_undoes_the_batches_already_written(district, staff, monkeypatch,
+                                                                                   settings, ahead):
+    settings.IMPORT_CHECK_AHEAD = ahead
+    checked = []
+    check_batch = ParticipantImport.check_batch
+
+    def failing(self, lines, reading):
+        checked.append(len(lines))
+        if len(checked) == 3:  # batches 1 and 2 written (or being written) by then
+            raise RuntimeError("lỗi giữa chừng")
+        return check_batch(self, lines, reading)
+
+    monkeypatch.setattr(ParticipantImport, "check_batch", failing)
+    before = snapshot()
+    with pytest.raises(RuntimeError, match="lỗi giữa chừng"):
+        run(staff, district, xlsx([person(), other(1), other(2), other(3), other(4), other(5)]), dry_run=False)
     assert snapshot() == before and Participant.objects.count() == 0
 
 

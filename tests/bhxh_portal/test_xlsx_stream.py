@@ -18,10 +18,11 @@ from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
 from bhxh_portal.importing import xlsx_stream
+from bhxh_portal.importing.hostile import OLE_MAGIC
 from bhxh_portal.importing.streaming import open_sheet
 from bhxh_portal.importing.xlsx_writer import write_xlsx_rows
 from bhxh_portal.imports import ImportFileError, read_raw_sheet
-from tests.bhxh_portal.test_hostile_files import HOSTILE, ROOT, far_cell, rewrite_sheet, small_xlsx
+from tests.bhxh_portal.test_hostile_files import HOSTILE, ROOT, far_cell, repeated_ods, rewrite_sheet, small_xlsx
 from tests.bhxh_portal.test_import_limits import NAMES, participant_list
 
 D = datetime.date
@@ -249,3 +250,21 @@ def test_a_long_list_is_read_in_memory_that_does_not_grow_with_it(tmp_path):
     outcome = _child(path)
     assert outcome["message"] is None and outcome["rows"] == 200_000
     assert outcome["grown_mb"] < 40
+
+
+@pytest.mark.parametrize("filename", ["ds.ods", "ds.xls"])
+def test_a_legacy_sheet_above_the_whole_sheet_limit_is_refused_naming_the_formats_to_use(settings, filename):
+    settings.IMPORT_MAX_WHOLE_SHEET_MB = 0
+    # An .xls is refused on its size alone, before calamine reads it: a Compound File header is enough here.
+    data = repeated_ods(10, 2) if filename.endswith(".ods") else OLE_MAGIC + bytes(4096)
+    with pytest.raises(ImportFileError) as refused:
+        open_sheet(data, filename=filename)
+    message = str(refused.value)
+    assert message.startswith(f"Tệp {filename}: bảng tính .{filename.split('.')[1]} phải đọc cả tệp vào bộ nhớ "
+                              "một lúc, nên chỉ nhận đến 0 MB dữ liệu (tệp này 0")
+    assert "lưu lại dưới dạng .xlsx (Sổ làm việc Excel) hoặc .csv (UTF-8)" in message
+
+
+def test_a_legacy_sheet_within_the_whole_sheet_limit_is_read():
+    rows = list(open_sheet(repeated_ods(3, 2), filename="ds.ods").rows())
+    assert rows[:2] == [(1, ["Mã đơn vị", "Năm"]), (2, ["x", "x"])] and len(rows) == 4

@@ -21,6 +21,7 @@ import io
 import itertools
 import json
 import math
+import os
 import resource
 import time
 import zipfile
@@ -76,6 +77,26 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _load() -> float:
+    """The machine's load average over a minute: this bench shares its cores (say it beside the figures)."""
+    return round(os.getloadavg()[0], 2)
+
+
+def _backend_cpu() -> float:
+    """The CPU seconds (user + system) of this connection's PostgreSQL backend so far; 0 elsewhere (or when
+    /proc cannot tell): the import's work on the server, which the wall clock mixes with the machine's load."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _limits_for(path: Path, rows: int) -> dict:
     """The upload limits a list of this size needs beyond the settings (a million rows: 123 MB of xlsx,
     20.000.060 cells), as a deployment that imports whole provinces sets them."""
@@ -102,9 +123,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--json", action="store_true", dest="as_json", help="In một đối tượng JSON")
         parser.add_argument("--keep", action="store_true", help="Giữ lại dữ liệu đã nhập")
+        parser.add_argument("--check-ahead", action="store_true",
+                            help="Kiểm tra lô sau trong một luồng riêng (IMPORT_CHECK_AHEAD bật), để so sánh")
         parser.add_argument("--cache-dir", default="/tmp", help="Nơi giữ tệp đã sinh để chạy lại nhanh")
 
-    def handle(self, *args, rows, stock_rows, seed, as_json: bool, keep, cache_dir, **options):
+    def handle(self, *args, rows, stock_rows, seed, as_json: bool, keep, cache_dir, check_ahead, **options):
         say = (lambda *a: None) if as_json else self.stdout.write
         scope, areas, agents, user = self._setup()
         self._clean(scope)
@@ -113,7 +136,9 @@ class Command(BaseCommand):
         limits = _limits_for(path, rows)
         if limits:
             say(f"Giới hạn nhập nới cho tệp này (cấu hình khi triển khai): {limits}")
-        with override_settings(**limits):
+        if check_ahead:
+            say("Kiểm tra lô sau trong một luồng riêng (IMPORT_CHECK_AHEAD bật)")
+        with override_settings(**limits, **({"IMPORT_CHECK_AHEAD": True} if check_ahead else {})):
             self._measure(path, rows=rows, stock_rows=stock_rows, seed=seed, areas=areas, scope=scope, user=user,
                           as_json=as_json, keep=keep, say=say)
 
@@ -128,9 +153,13 @@ class Command(BaseCommand):
         gc.collect()
         measured = _peak_rss_reset()
         before_mb = _peak_rss_mb()  # what the process holds already (Django, the registry's rules, numpy)
+        load_before = _load()
+        cpu_before, db_cpu_before = time.process_time(), _backend_cpu()
         started = time.perf_counter()
         run_job.apply(args=[job.pk])
         seconds = time.perf_counter() - started
+        cpu_s, db_cpu_s = time.process_time() - cpu_before, _backend_cpu() - db_cpu_before
+        load_after = _load()
         peak_mb = _peak_rss_mb()
         job.refresh_from_db()
         if job.state != "succeeded":
@@ -140,6 +169,8 @@ class Command(BaseCommand):
             f"{'' if measured else ' (đỉnh của cả tiến trình)'} (trước khi nhập {n(before_mb)} MB); "
             f"{n(imported)} quá trình tham gia đã ghi")
         say(f"  các bước: {job.result.get('timings')}")
+        say(f"  CPU: tiến trình {n(cpu_s, 1)} s, máy chủ CSDL của nó {n(db_cpu_s, 1)} s; tải máy (1 phút) "
+            f"{n(load_before, 1)} → {n(load_after, 1)}")
 
         # 2. The floor: the same reader on the same stored file, raw rows COPY'd into a bare table.
         floor_seconds = self._floor(job)
@@ -178,6 +209,7 @@ class Command(BaseCommand):
                 "floor_seconds": round(floor_seconds, 3), "ratio": round(ratio, 3),
                 "stock_rows_per_s": round(stock_rate, 1) if stock_rate else None,
                 "reimport_seconds": round(again_seconds, 3), "database": connection.vendor,
+                "cpu_s": round(cpu_s, 2), "db_cpu_s": round(db_cpu_s, 2), "load": [load_before, load_after],
                 "timings": job.result.get("timings"),
             }))
 
