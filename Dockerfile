@@ -42,4 +42,4 @@ RUN pip install --no-deps . \
 USER bhxh
 EXPOSE 8000
 ENTRYPOINT ["/app/docker/entrypoint.sh"]
-CMD ["gunicorn", "bhxh_portal.wsgi:application", "--bind", "0.0.0.0:8000"]
+CMD ["gunicorn", "-c", "python:bhxh_portal.gunicorn_conf", "bhxh_portal.wsgi:application"]

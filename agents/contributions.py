@@ -314,8 +314,7 @@ class RuleBook:
 
     def learn_territories(self, unit_paths) -> None:
         """What `in_territory` asks the database about these units, asked now in one query (none when no
-        rule belongs to a province since merged): the quotes after it are pure computation, which the
-        import runs in a thread outside its transaction."""
+        rule belongs to a province since merged): the quotes of a whole file after it ask nothing."""
         if any(r.province.valid_to is not None for r in self.top_ups):
             wanted = [p for p in unit_paths if p not in self._old_paths]
             self._old_paths.update(_formed_from_many(wanted))

@@ -134,9 +134,8 @@ class RowParser:
 
     def check_batch(self, lines: list[tuple[int, list]], c: _Reading) -> tuple[list[Row], dict]:
         """One pass over a batch of (line, cells), one converter per column; lookups and dates memoised
-        per distinct value for the whole file. No database query: the import runs it in a thread of its
-        own, ahead of the batch being written; the unit codes it could not place are returned, for
-        `refuse_outside_codes` to answer (that one asks the database, from the import's thread)."""
+        per distinct value for the whole file. No database query: the unit codes it could not place are
+        returned, for `refuse_outside_codes` to answer (that one asks the database, once per code and file)."""
         rows: list[Row] = []
         width = self.width
         # Bound once: the loop runs a million times.
@@ -163,8 +162,8 @@ class RowParser:
             read_terms(raw, row, c)
             if not row.errors:
                 check_contribution(row, c.labels)
-            # Computed here, in the checking thread, rather than by the matching (the import's critical
-            # path): the participant's values and their hashes, which tell two rows of a person apart.
+            # The participant's values and their hashes (which tell two rows of a person apart), computed
+            # once here while the row's cells are at hand.
             row.hashes = hashes(row.participant_values())
         outside, self.outside_codes = self.outside_codes, {}
         return rows, outside

@@ -4,17 +4,15 @@ match the registry and (commit only, while no row is invalid) write, all in one 
 
 import contextlib
 import datetime
-import functools
 import gc
 import itertools
 import threading
 import time
 
-from django.conf import settings
 from django.db import connection, connections, transaction
 
 from bhxh_portal.importing import ImportFileError
-from bhxh_portal.importing.streaming import open_sheet, read_ahead, work_ahead
+from bhxh_portal.importing.streaming import open_sheet, read_ahead
 from bhxh_portal.numbers import format_number
 from jobs.services import JobError
 from jobs.models import Job
@@ -149,43 +147,26 @@ class ParticipantImport(RowParser, Reconciler):
         return find_header(dense, filename=filename, mapping=self.mapping, search_rows=HEADER_SEARCH_ROWS), head
 
     def _batches(self, data, header: Header, outcome: ImportOutcome, problems, progress: Progress, share_read):
-        """Read, check and (commit) write the rows `batch_size` at a time, in a pipeline of three threads:
-        one reads batch n+2, one checks batch n+1 (Python only), this one matches and writes batch n (the
-        database works on its own core meanwhile: the others run while this one waits on it). At most a
-        batch waits between two stages, so the memory stays that of a few batches; an error in any stage
-        is raised here and the run's transaction undoes everything."""
+        """Read, check and (commit) write the rows `batch_size` at a time; the next batch is read by a thread
+        while this one is matched and written (read_ahead). A thread that also checked the next batch was
+        measured: the three threads share the GIL, so it saved no time and cost CPU and memory."""
         reading = self.start_parsing(header)
         self.register, self.widest = Register(), 0
         batches = read_ahead(data, self.batch_size)
-        check = functools.partial(self._check, reading=reading)
-        checked = work_ahead(batches, check) if settings.IMPORT_CHECK_AHEAD else _in_line(batches, check)
         try:
             clock = time.perf_counter()
-            while (item := next(checked, None)) is not None:
-                rows, outside, widest, seconds = item
-                del item
-                clock = _lap(outcome, "wait_s", clock)  # the wait for the checking thread
-                for step, spent in seconds.items():
-                    outcome.add_time(step, spent)
-                self.widest = max(self.widest, widest)
-                self.refuse_outside_codes(outside)
-                del outside
+            while (batch := next(batches, None)) is not None:
+                clock = _lap(outcome, "read_s", clock)  # the wait for the reading thread
+                self.widest = max(self.widest, max(len(raw) for _, raw in batch))
+                rows = self.parse_batch(batch, reading)
+                del batch  # the raw cells go as soon as the rows hold their values
                 clock = _lap(outcome, "check_s", clock)
                 self._settle(rows, header, outcome, problems, progress, share_read)
                 clock = time.perf_counter()
                 del rows
                 clock = _lap(outcome, "free_s", clock)
         finally:
-            checked.close()  # the checking and reading threads stop at once, whatever happened here
-
-    def _check(self, batch: list, reading) -> tuple[list, dict, int, dict]:
-        """Batch n+1 checked in the checking thread (no query): its rows, the unit codes to refuse, its
-        widest line, and the thread's times (its wait for the reader, its checking; they overlap the
-        import's own steps)."""
-        clock = time.perf_counter()
-        widest = max(len(raw) for _, raw in batch)
-        rows, outside = self.check_batch(batch, reading)
-        return rows, outside, widest, {"check_thread_s": time.perf_counter() - clock}
+            batches.close()  # the reading thread stops at once, whatever happened here
 
     def _settle(self, rows: list, header: Header, outcome: ImportOutcome, problems, progress: Progress,
                 share_read) -> None:
@@ -207,15 +188,6 @@ class ParticipantImport(RowParser, Reconciler):
 
 
 HEADER_SEARCH_ROWS = 30
-
-
-def _in_line(batches, check):
-    """The checking done by the import's own thread, batch after batch (IMPORT_CHECK_AHEAD off, the default)."""
-    try:
-        for batch in batches:
-            yield check(batch)
-    finally:
-        batches.close()
 
 
 def _lap(outcome: ImportOutcome, step: str, since: float) -> float:

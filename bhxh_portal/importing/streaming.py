@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
 
 from bhxh_portal.numbers import format_number
 
@@ -103,29 +102,6 @@ def read_ahead(rows: Rows, size: int) -> Iterator[list]:
     return _ahead(lambda: iter(lambda: list(itertools.islice(rows, size)), []), name="import-read-ahead")
 
 
-def work_ahead(items: Iterator, work: Callable) -> Iterator:
-    """`work(item)` for each item, done by a thread one item ahead of the caller: a stage of a pipeline
-    (checking batch n+1 while the caller writes batch n). `items` is iterated and closed by that thread
-    only; `work` must not use the database (the thread has no part in the caller's transaction). At most
-    one result waits; an error in `work` or in `items` is raised here, and closing this iterator (or an
-    error in the caller) stops the thread and closes `items`."""
-
-    def produce():
-        try:
-            # A query from this thread would run on a connection of its own, outside the caller's
-            # transaction (and, in tests, outside the test's): refused, so it is found at once.
-            with connection.execute_wrapper(_no_queries):
-                for item in items:
-                    yield work(item)
-        finally:
-            connection.close()
-            close = getattr(items, "close", None)
-            if close is not None:
-                close()
-
-    return _ahead(produce, name="import-work-ahead")
-
-
 def _ahead(produce_all: Callable[[], Iterator], *, name: str) -> Iterator:
     """What `produce_all()` yields, produced by a thread at most one item ahead of the caller."""
     waiting: queue.Queue = queue.Queue(maxsize=1)
@@ -162,10 +138,6 @@ def _ahead(produce_all: Callable[[], Iterator], *, name: str) -> Iterator:
 
 
 _END = object()
-
-
-def _no_queries(execute, sql, params, many, context):
-    raise RuntimeError(f"work_ahead: a query from the working thread ({sql[:80]})")
 
 
 class _Failed:

@@ -217,10 +217,6 @@ IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=20_000_000)
 # (an .xls's size, an .ods's content.xml unpacked; an .xls holds at most 65.536 rows anyway). xlsx and csv are
 # read as they stream, within IMPORT_MAX_UPLOAD_MB and IMPORT_MAX_CELLS.
 IMPORT_MAX_WHOLE_SHEET_MB = env.int("IMPORT_MAX_WHOLE_SHEET_MB", default=40)
-# On, the participant import checks the next batch in a thread of its own while it writes the last (agents/importing/
-# run.py). Off by default: at a million rows it took as long as checking in line, with 10 s more CPU (the threads
-# share one GIL) and 48 MB more memory (README, bench_import); kept to measure again on a quiet machine.
-IMPORT_CHECK_AHEAD = env.bool("IMPORT_CHECK_AHEAD", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # The cache (bhxh_portal.memo: the unit tree, memberships, indicators; the sessions): CACHE_URL, e.g.

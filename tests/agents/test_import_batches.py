@@ -39,17 +39,6 @@ def test_a_commit_in_batches_writes_what_one_batch_writes_and_a_second_run_write
     assert snapshot() == before
 
 
-def test_checking_in_line_writes_what_checking_ahead_writes(district, staff, areas, agent, settings):
-    data = write_xlsx(participant_rows(count=30, areas=areas, province_code="01", agents=[agent.name]))
-    settings.IMPORT_CHECK_AHEAD = True
-    ahead, _ = run(staff, district, data, dry_run=True, batch_size=7)
-    settings.IMPORT_CHECK_AHEAD = False
-    in_line, _ = run(staff, district, data, dry_run=False, batch_size=7)
-    assert (in_line.total, in_line.new, in_line.invalid, in_line.committed) == (30, 30, 0, True)
-    assert in_line.participants_created == ahead.participants_created == Participant.objects.count() > 0
-    assert Enrolment.objects.count() == 30
-
-
 def test_the_same_enrolment_in_two_batches_is_a_duplicate_naming_the_first_line(district, staff):
     outcome, _ = run(staff, district, xlsx([person(), other(1), other(2), person()]), dry_run=True)
     assert outcome.invalid == 1
@@ -119,16 +108,13 @@ def test_a_problem_in_the_last_batch_undoes_the_batches_already_written(district
     assert snapshot() == before and Participant.objects.count() == 0
 
 
-@pytest.mark.parametrize("ahead", [True, False])
-def test_a_failure_while_checking_a_later_batch_undoes_the_batches_already_written(district, staff, monkeypatch,
-                                                                                   settings, ahead):
-    settings.IMPORT_CHECK_AHEAD = ahead
+def test_a_failure_while_checking_a_later_batch_undoes_the_batches_already_written(district, staff, monkeypatch):
     checked = []
     check_batch = ParticipantImport.check_batch
 
     def failing(self, lines, reading):
         checked.append(len(lines))
-        if len(checked) == 3:  # batches 1 and 2 written (or being written) by then
+        if len(checked) == 3:  # batches 1 and 2 written by then
             raise RuntimeError("lỗi giữa chừng")
         return check_batch(self, lines, reading)
 

@@ -45,7 +45,8 @@ def test_two_web_nodes_and_two_more_workers():
     assert services["web-node"]["deploy"]["replicas"] == 2
     assert services["worker-node"]["deploy"]["replicas"] == 2
     assert "ports" not in services["web-node"], "only the proxy is published: the nodes are replicas"
-    assert services["web-node"]["command"][:2] == ["gunicorn", "bhxh_portal.wsgi:application"]
+    assert services["web-node"]["command"] == services["web"]["command"] == [
+        "gunicorn", "-c", "python:bhxh_portal.gunicorn_conf", "bhxh_portal.wsgi:application"]
     assert services["web-node"]["image"] == services["web"]["image"]
     params = parse_celery(services["worker-node"]["command"], "worker")
     assert params["concurrency"] == int(filled_env()["CELERY_WORKER_CONCURRENCY"])

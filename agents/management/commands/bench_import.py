@@ -123,11 +123,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--json", action="store_true", dest="as_json", help="In một đối tượng JSON")
         parser.add_argument("--keep", action="store_true", help="Giữ lại dữ liệu đã nhập")
-        parser.add_argument("--check-ahead", action="store_true",
-                            help="Kiểm tra lô sau trong một luồng riêng (IMPORT_CHECK_AHEAD bật), để so sánh")
         parser.add_argument("--cache-dir", default="/tmp", help="Nơi giữ tệp đã sinh để chạy lại nhanh")
 
-    def handle(self, *args, rows, stock_rows, seed, as_json: bool, keep, cache_dir, check_ahead, **options):
+    def handle(self, *args, rows, stock_rows, seed, as_json: bool, keep, cache_dir, **options):
         say = (lambda *a: None) if as_json else self.stdout.write
         scope, areas, agents, user = self._setup()
         self._clean(scope)
@@ -136,9 +134,7 @@ class Command(BaseCommand):
         limits = _limits_for(path, rows)
         if limits:
             say(f"Giới hạn nhập nới cho tệp này (cấu hình khi triển khai): {limits}")
-        if check_ahead:
-            say("Kiểm tra lô sau trong một luồng riêng (IMPORT_CHECK_AHEAD bật)")
-        with override_settings(**limits, **({"IMPORT_CHECK_AHEAD": True} if check_ahead else {})):
+        with override_settings(**limits):
             self._measure(path, rows=rows, stock_rows=stock_rows, seed=seed, areas=areas, scope=scope, user=user,
                           as_json=as_json, keep=keep, say=say)
 

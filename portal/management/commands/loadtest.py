@@ -1,4 +1,4 @@
-"""manage.py loadtest [--users 50] [--duration 60] [--workers 3 --threads 4] [--cache-url URL] [--json]
+"""manage.py loadtest [--users 50] [--duration 60] [--workers N --threads 6] [--cache-url URL] [--json]
 
 A load test of the portal on this machine, against the configured database (PostgreSQL; give it a
 database of its own, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/bhxh_load):
@@ -7,8 +7,9 @@ database of its own, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/bhxh_l
    (targets/synthetic.py; reused when already there) with one commune official per commune and
    one leader per district, and opens a session for each virtual user (no password hashing in the
    measurement);
-2. starts gunicorn on 127.0.0.1 on a free port (DEBUG off, persistent database connections), with
-   the same settings module and database, and waits until /suc-khoe/ answers;
+2. starts gunicorn on 127.0.0.1 on a free port with the deployment's settings (bhxh_portal/gunicorn_conf.py:
+   one process per core, 6 threads each; DEBUG off, persistent database connections), the same settings
+   module and database, and waits until /suc-khoe/ answers;
 3. runs the load with locust as a library in a process of its own (bhxh_portal/loadtest_locust.py):
    --users concurrent users, 3 commune officials for 2 district leaders. Officials save their own
    cell of their commune's grid for the last month (a draft) with the HTMX POST of the page, and
@@ -45,6 +46,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, connection, connections
 
+from bhxh_portal import gunicorn_conf
 from results.models import MonthlyResult
 from units.models import Unit
 from results.synthetic import Shape, synthetic_province_ensure, synthetic_users_ensure
@@ -91,8 +93,10 @@ class Command(BaseCommand):
         parser.add_argument("--spawn-rate", type=float, default=10, help="Số người dùng thêm mỗi giây (10)")
         parser.add_argument("--wait-min", type=float, default=2.0, help="Nghỉ tối thiểu giữa hai yêu cầu, giây")
         parser.add_argument("--wait-max", type=float, default=8.0, help="Nghỉ tối đa giữa hai yêu cầu, giây")
-        parser.add_argument("--workers", type=int, default=3, help="Số tiến trình gunicorn (3)")
-        parser.add_argument("--threads", type=int, default=4, help="Số luồng mỗi tiến trình gunicorn (4)")
+        parser.add_argument("--workers", type=int, default=gunicorn_conf.workers,
+                            help=f"Số tiến trình gunicorn (như khi triển khai: {gunicorn_conf.workers}, một mỗi lõi)")
+        parser.add_argument("--threads", type=int, default=gunicorn_conf.threads,
+                            help=f"Số luồng mỗi tiến trình gunicorn (như khi triển khai: {gunicorn_conf.threads})")
         parser.add_argument("--districts", type=int, default=Shape.districts)
         parser.add_argument("--communes", type=int, default=Shape.communes, help="Số xã mỗi huyện")
         parser.add_argument("--villages", type=int, default=Shape.villages, help="Số thôn mỗi xã")
@@ -219,10 +223,12 @@ class Command(BaseCommand):
             "SECURE_SSL_REDIRECT": "False",
             "CACHE_URL": cache_url,
         })
-        command = [sys.executable, "-m", "gunicorn", "bhxh_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                   "--workers", str(workers), "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "10", "--preload",
-                   # idle connections kept longer than a user's pause (as a proxy in front would)
-                   "--keep-alive", "30",
+        # The deployment's settings (bhxh_portal/gunicorn_conf.py), on a free port of 127.0.0.1, with the
+        # processes and threads asked for and no access log (as the measures of the README were taken).
+        env["GUNICORN_ACCESS_LOG"] = ""
+        command = [sys.executable, "-m", "gunicorn", "-c", "python:bhxh_portal.gunicorn_conf",
+                   "bhxh_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
+                   "--workers", str(workers), "--threads", str(threads), "--graceful-timeout", "10",
                    "--log-level", "warning", "--error-logfile", str(log)]
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                                 start_new_session=True)
