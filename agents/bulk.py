@@ -210,8 +210,9 @@ def foreign_keys_checked_at_once(*fields) -> Iterator[None]:
     """Inside a transaction, on PostgreSQL: the foreign keys of these fields (`Model.field`, Django makes
     them DEFERRABLE INITIALLY DEFERRED) checked at the end of each statement instead of at the commit,
     and deferred again when the block ends without an error. The checks are the same and as many; they
-    happen while the writer still has other work to overlap them with (the import checks its next batch
-    meanwhile) instead of all at once at the commit, where nothing else runs."""
+    happen while the writer still has other work to overlap them with (the import's reading thread reads
+    its next batch meanwhile), under its progress reports, instead of all at once at the commit, where
+    nothing else runs and nothing is reported."""
     if connection.vendor != "postgresql":
         yield
         return

@@ -106,8 +106,10 @@ def _fill(*, path: str, communes: dict[int, tuple[str, int]], missing: set[int],
     before it is in the count.
 
     When more than half the communes under `path` are missing, all of them are counted (one pass over
-    the subtree, never dearer than the direct count) and all stored (a sheet already there at the same
-    version is kept); else only the missing ones (a pass over their participants alone)."""
+    the subtree, never dearer than the direct count), else only the missing ones (a pass over their
+    participants alone). Only the missing ones are stored, in the order of their keys: the others have a
+    current sheet, and rewriting it would wait on (or deadlock with) a writer holding its row, such as an
+    import counting its own communes before it commits."""
     whole = 2 * len(missing) > len(communes)
     counted = set(communes) if whole else missing
     sheets = {month: {commune: {} for commune in counted} for month in months}
@@ -116,8 +118,9 @@ def _fill(*, path: str, communes: dict[int, tuple[str, int]], missing: set[int],
         if commune in counted:  # a participant's commune is never a village; were it, the count skips it
             sheets[month][commune][key] = people
     RegistrySheet.objects.bulk_create(
-        [RegistrySheet(commune_id=commune, month=month, version=communes[commune][1], counts=counts)
-         for month, by_commune in sheets.items() for commune, counts in by_commune.items()], ignore_conflicts=True)
+        [RegistrySheet(commune_id=commune, month=month, version=communes[commune][1],
+                       counts=sheets[month][commune])
+         for commune in sorted(missing) for month in sorted(months)], ignore_conflicts=True)
     return {month: {commune: sheets[month][commune] for commune in missing} for month in months}
 
 

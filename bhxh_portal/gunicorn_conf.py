@@ -11,7 +11,9 @@ environment of the deployment."""
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
+# The cores this process may run on (a cpuset), not the host's; a container limited by a CPU quota sees
+# the host's, so the containers get WEB_CONCURRENCY from .env.
+workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)) or 2)
 threads = int(os.environ.get("GUNICORN_THREADS", 6))
 worker_class = "gthread"
 # A long export or PDF answers before a proxy's 130 s (docker/nginx-scale.conf).

@@ -134,8 +134,8 @@ class RowParser:
 
     def check_batch(self, lines: list[tuple[int, list]], c: _Reading) -> tuple[list[Row], dict]:
         """One pass over a batch of (line, cells), one converter per column; lookups and dates memoised
-        per distinct value for the whole file. No database query: the unit codes it could not place are
-        returned, for `refuse_outside_codes` to answer (that one asks the database, once per code and file)."""
+        per distinct value for the whole file. The unit codes it could not place are returned, for
+        `refuse_outside_codes` to answer (that one asks the database, once per code and file)."""
         rows: list[Row] = []
         width = self.width
         # Bound once: the loop runs a million times.

@@ -108,8 +108,9 @@ def _ahead(produce_all: Callable[[], Iterator], *, name: str) -> Iterator:
     stop = threading.Event()
 
     def produce() -> None:
-        produced = produce_all()
+        produced = None
         try:
+            produced = produce_all()
             for item in produced:
                 if stop.is_set():
                     return

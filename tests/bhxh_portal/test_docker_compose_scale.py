@@ -48,6 +48,8 @@ def test_two_web_nodes_and_two_more_workers():
     assert services["web-node"]["command"] == services["web"]["command"] == [
         "gunicorn", "-c", "python:bhxh_portal.gunicorn_conf", "bhxh_portal.wsgi:application"]
     assert services["web-node"]["image"] == services["web"]["image"]
+    # a container sees the host's cores: its processes are set by the .env of every app container
+    assert services["web"]["env_file"] == services["web-node"]["env_file"] and filled_env()["WEB_CONCURRENCY"] == "2"
     params = parse_celery(services["worker-node"]["command"], "worker")
     assert params["concurrency"] == int(filled_env()["CELERY_WORKER_CONCURRENCY"])
 

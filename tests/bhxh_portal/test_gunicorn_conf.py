@@ -20,7 +20,7 @@ def _loaded(monkeypatch, **env):
 
 def test_one_process_per_core_with_six_threads_by_default(monkeypatch):
     conf = _loaded(monkeypatch)
-    assert (conf.workers, conf.threads, conf.worker_class) == (os.cpu_count(), 6, "gthread")
+    assert (conf.workers, conf.threads, conf.worker_class) == (len(os.sched_getaffinity(0)), 6, "gthread")
     assert (conf.bind, conf.accesslog, conf.preload_app, conf.timeout) == ("0.0.0.0:8000", "-", True, 120)
 
 
@@ -29,6 +29,14 @@ def test_the_deployment_sets_each_value(monkeypatch):
                    GUNICORN_BIND="127.0.0.1:9000")
     assert (conf.workers, conf.threads, conf.accesslog, conf.bind) == (5, 3, None, "127.0.0.1:9000")
     _loaded(monkeypatch)
+
+
+def test_the_cores_it_may_run_on_not_the_hosts(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2})
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert _loaded(monkeypatch).workers == 3
+    monkeypatch.undo()
+    importlib.reload(gunicorn_conf)
 
 
 def test_the_image_compose_and_loadtest_start_gunicorn_with_it():
