@@ -99,36 +99,25 @@ def read_ahead(rows: Rows, size: int) -> Iterator[list]:
     """`rows` in lists of `size`, the next one read by a thread while the caller works on the last: the
     reading runs while the caller waits on the database (a COPY, a query), which releases the GIL. At most
     two lists wait, so the memory stays that of a few batches. An error while reading is raised here."""
-    return _ahead(lambda: iter(lambda: list(itertools.islice(rows, size)), []), name="import-read-ahead")
-
-
-def _ahead(produce_all: Callable[[], Iterator], *, name: str) -> Iterator:
-    """What `produce_all()` yields, produced by a thread at most one item ahead of the caller."""
     waiting: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
 
     def produce() -> None:
-        produced = None
         try:
-            produced = produce_all()
-            for item in produced:
-                if stop.is_set():
+            while not stop.is_set():
+                batch = list(itertools.islice(rows, size))
+                _hand_over(waiting, batch or None, stop)
+                if not batch:
                     return
-                _hand_over(waiting, item, stop)
-            _hand_over(waiting, _END, stop)
         except BaseException as exc:  # noqa: BLE001 - given to the caller, who raises it
-            _hand_over(waiting, _Failed(exc), stop)
-        finally:
-            close = getattr(produced, "close", None)
-            if close is not None:
-                close()
+            _hand_over(waiting, exc, stop)
 
-    thread = threading.Thread(target=produce, name=name, daemon=True)
+    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
     thread.start()
     try:
-        while (item := waiting.get()) is not _END:
-            if isinstance(item, _Failed):
-                raise item.error
+        while (item := waiting.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
             yield item
     finally:
         stop.set()
@@ -136,16 +125,6 @@ def _ahead(produce_all: Callable[[], Iterator], *, name: str) -> Iterator:
             with contextlib.suppress(queue.Empty):
                 waiting.get(timeout=0.1)
         thread.join()
-
-
-_END = object()
-
-
-class _Failed:
-    __slots__ = ("error",)
-
-    def __init__(self, error: BaseException):
-        self.error = error
 
 
 def _hand_over(waiting: queue.Queue, item, stop: threading.Event) -> None:
