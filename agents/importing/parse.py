@@ -28,7 +28,6 @@ from .columns import (
     read_date,
     read_whole,
 )
-from .people import field_hashes
 from .rows import Row
 
 MODE_OF_MONTHS = {1: PaymentMode.MONTHLY, 3: PaymentMode.QUARTERLY, 6: PaymentMode.HALF_YEAR, 12: PaymentMode.YEARLY}
@@ -127,22 +126,14 @@ class RowParser:
         return _Reading(header, ", ".join(str(p) for p in self.product_objects.values()))
 
     def parse_batch(self, lines: list[tuple[int, list]], c: _Reading) -> list[Row]:
-        """A batch of (line, cells) checked: `check_batch`, then the codes outside the subtree refused."""
-        rows, outside = self.check_batch(lines, c)
-        self.refuse_outside_codes(outside)
-        return rows
-
-    def check_batch(self, lines: list[tuple[int, list]], c: _Reading) -> tuple[list[Row], dict]:
         """One pass over a batch of (line, cells), one converter per column; lookups and dates memoised
-        per distinct value for the whole file. The unit codes it could not place are returned, for
-        `refuse_outside_codes` to answer (that one asks the database, once per code and file)."""
+        per distinct value for the whole file."""
         rows: list[Row] = []
         width = self.width
         # Bound once: the loop runs a million times.
         read_person, read_place, read_cover, read_terms = (self._read_person, self._read_place, self._read_cover,
                                                            self._read_terms)
         check_contribution = self._check_contribution
-        hashes = field_hashes
         for line, raw in lines:
             if len(raw) < width:
                 raw = list(raw) + [None] * (width - len(raw))
@@ -162,11 +153,8 @@ class RowParser:
             read_terms(raw, row, c)
             if not row.errors:
                 check_contribution(row, c.labels)
-            # The participant's values and their hashes (which tell two rows of a person apart), computed
-            # once here while the row's cells are at hand.
-            row.hashes = hashes(row.participant_values())
-        outside, self.outside_codes = self.outside_codes, {}
-        return rows, outside
+        self._refuse_outside_codes()
+        return rows
 
     def _read_person(self, raw: list, row: Row, c: _Reading) -> None:
         """Identity: codes as text with their leading zeros, name, birth date, sex."""
@@ -407,12 +395,12 @@ class RowParser:
                 row.warnings.append(f"Không kiểm tra được số tiền: {exc}")
         return None
 
-    def refuse_outside_codes(self, outside: dict) -> None:
+    def _refuse_outside_codes(self) -> None:
         # A code of another branch is answered like an unknown one: nothing about that unit is told.
         # An old code (before a merger) whose territory the uploader sees is answered with today's unit:
         # people are registered under the commune of today. Each code is looked up once per file.
         today = datetime.date.today()
-        asked = [code for code in outside if code not in self.outside_messages]
+        asked = [code for code in self.outside_codes if code not in self.outside_messages]
         old_codes = set(Unit.objects.filter(code__in=asked, valid_to__lt=today)
                         .values_list("code", flat=True)) if asked else set()
         for code in asked:
@@ -420,6 +408,7 @@ class RowParser:
                 if code in old_codes else None
             self.outside_messages[code] = found.error if found is not None and found.ended else (
                 f"Không có đơn vị mã '{code}' trong phạm vi {self.scope.name} của bạn: không được nhập")
-        for code, uses in outside.items():
+        for code, uses in self.outside_codes.items():
             for row, label in uses:
                 row.errors.append((label, self.outside_messages[code]))
+        self.outside_codes = {}

@@ -15,7 +15,7 @@ from .. import bulk
 from ..models import Enrolment, Participant
 from ..signals import registry_changed
 from .columns import COLUMN_BY_FIELD, E_FIELD_COLUMNS, E_FIELDS, P_FIELD_COLUMNS, P_FIELDS, Header
-from .people import COMPARED, LOW_32
+from .people import COMPARED, LOW_32, field_hashes
 from .rows import ImportOutcome, Person, Row
 
 REGISTRY_VALUES = ["id", *P_FIELDS, "commune__path"]
@@ -64,7 +64,7 @@ class Reconciler:
                     continue
                 person.personal_id = row.personal_id
                 by_id[row.personal_id] = person
-            hashes = row.hashes
+            hashes = field_hashes(row.participant_values())
             if person.rows or person.earlier:
                 differs = [P_FIELD_COLUMNS[f] for f, x, y in zip(COMPARED, person.hashes, hashes)
                            if (x ^ y) & LOW_32 and person.first_ok]

@@ -16,8 +16,7 @@ class Row:
     __slots__ = ("line", "errors", "warnings", "bhxh_code", "personal_id", "full_name", "birth_date",
                  "birth_year_only", "sex", "commune_id", "commune_path", "village_id", "household_code",
                  "member_order", "product_id", "valid_from", "valid_to", "income", "payment_mode", "months",
-                 "support_group", "is_new", "agent_id", "amount", "expected", "person", "status", "values",
-                 "hashes")
+                 "support_group", "is_new", "agent_id", "amount", "expected", "person", "status", "values")
 
     def __init__(self, line: int):
         self.line = line
@@ -27,7 +26,6 @@ class Row:
         self.status = None
         self.expected = None
         self.values = None
-        self.hashes: tuple = ()  # `people.field_hashes` of participant_values(), set by the checking
 
     def participant_values(self) -> tuple:
         """The participant's columns as the row gives them (computed once: the folded name costs)."""

@@ -110,15 +110,15 @@ def test_a_problem_in_the_last_batch_undoes_the_batches_already_written(district
 
 def test_a_failure_while_checking_a_later_batch_undoes_the_batches_already_written(district, staff, monkeypatch):
     checked = []
-    check_batch = ParticipantImport.check_batch
+    parse_batch = ParticipantImport.parse_batch
 
     def failing(self, lines, reading):
         checked.append(len(lines))
         if len(checked) == 3:  # batches 1 and 2 written by then
             raise RuntimeError("lỗi giữa chừng")
-        return check_batch(self, lines, reading)
+        return parse_batch(self, lines, reading)
 
-    monkeypatch.setattr(ParticipantImport, "check_batch", failing)
+    monkeypatch.setattr(ParticipantImport, "parse_batch", failing)
     before = snapshot()
     with pytest.raises(RuntimeError, match="lỗi giữa chừng"):
         run(staff, district, xlsx([person(), other(1), other(2), other(3), other(4), other(5)]), dry_run=False)
