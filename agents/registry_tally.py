@@ -17,9 +17,7 @@ is the first of a month. A reader that comes first anyway counts what is missing
 
 import contextlib
 import datetime
-from collections.abc import Iterator
-
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.db import connection
 from django.db.models import Count, Q

@@ -201,17 +201,14 @@ def remember(key: str, scopes: Iterable[str], compute: Callable[[], object], tim
     if stored is not None:
         value = pickle.loads(stored)
     else:
-        found = cache.get(full, _MISSING)
-        if found is _MISSING:
+        stored = cache.get(full, _MISSING)
+        if stored is _MISSING:
             value = compute()
             stored = _pickled(value)
             cache.set(full, stored, timeout)
-            _keep(full, stored)
-            if shared:
-                _share(full, value)
-            return value
-        _keep(full, found)
-        value = pickle.loads(found)
+        else:
+            value = pickle.loads(stored)
+        _keep(full, stored)
     if shared:
         _share(full, value)
     return value

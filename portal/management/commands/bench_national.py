@@ -31,12 +31,11 @@ import json
 import statistics
 import time
 
-from django.core.management.base import BaseCommand
 from django.core.cache import cache
+from django.core.management.base import BaseCommand
 from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 from django.test import RequestFactory
-from django.test.utils import override_settings
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from agents.registry_tally import registry_count_direct, registry_tally_drop, registry_tally_held
 from agents.selectors import active_enrolment_counts
