@@ -108,7 +108,7 @@ class ParticipantImport(RowParser, Reconciler):
                     foreign_keys_checked_at_once(Participant.commune.field, Enrolment.participant.field)
                     if not self.dry_run else contextlib.nullcontext()):
                 self.start_writing(communes)
-                self._batches(data, header, outcome, problems, reported, sheet.share_read)
+                self._batches(data, header, outcome, problems, reported, sheet)
                 if not self.dry_run and outcome.invalid:
                     raise ImportRefused(f"Tệp {filename}: có {format_number(outcome.invalid)} dòng không hợp lệ; "
                                         "không dòng nào được ghi.", outcome.as_result())
@@ -146,13 +146,13 @@ class ParticipantImport(RowParser, Reconciler):
                 dense[line - 1] = raw
         return find_header(dense, filename=filename, mapping=self.mapping, search_rows=HEADER_SEARCH_ROWS), head
 
-    def _batches(self, data, header: Header, outcome: ImportOutcome, problems, progress: Progress, share_read):
-        """Read, check and (commit) write the rows `batch_size` at a time; the next batch is read by a thread
-        while this one is matched and written (read_ahead). A thread that also checked the next batch was
-        measured: the three threads share the GIL, so it saved no time and cost CPU and memory."""
+    def _batches(self, data, header: Header, outcome: ImportOutcome, problems, progress: Progress, sheet):
+        """Read, check and (commit) write the rows `batch_size` at a time; the next batch is read by another
+        process (or thread) while this one is checked, matched and written (read_ahead)."""
         reading = self.start_parsing(header)
         self.register, self.widest = Register(), 0
-        batches = read_ahead(data, self.batch_size)
+        batches = read_ahead(data, self.batch_size, sheet=sheet)
+        share_read = batches.share_read
         try:
             clock = time.perf_counter()
             while (batch := next(batches, None)) is not None:

@@ -217,6 +217,9 @@ IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=20_000_000)
 # (an .xls's size, an .ods's content.xml unpacked; an .xls holds at most 65.536 rows anyway). xlsx and csv are
 # read as they stream, within IMPORT_MAX_UPLOAD_MB and IMPORT_MAX_CELLS.
 IMPORT_MAX_WHOLE_SHEET_MB = env.int("IMPORT_MAX_WHOLE_SHEET_MB", default=40)
+# A large list is read by a forked process beside the checks (bhxh_portal/importing/streaming.py, ReadAhead):
+# the reading gets a core of its own. Off, or where fork or /proc is missing, a thread reads ahead instead.
+IMPORT_READ_IN_PROCESS = env.bool("IMPORT_READ_IN_PROCESS", default=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # The cache (bhxh_portal.memo: the unit tree, memberships, indicators; the sessions): CACHE_URL, e.g.

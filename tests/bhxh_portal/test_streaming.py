@@ -1,37 +1,87 @@
 """The import's reading stage (bhxh_portal/importing/streaming.py): `read_ahead` gives the rows in batches in
-order, raises an error of its thread in the caller, and stops its thread when the caller stops."""
+order, raises an error of its reader in the caller, and stops its reader when the caller stops; read by a
+forked process (the default where fork exists) or a thread (IMPORT_READ_IN_PROCESS off)."""
 
+import itertools
+import os
 import threading
 
 import pytest
 
-from bhxh_portal.importing.streaming import read_ahead
+from bhxh_portal.importing import ImportFileError
+from bhxh_portal.importing.streaming import open_sheet, read_ahead
+
+MODES = [pytest.param(True, id="process"), pytest.param(False, id="thread")]
+
+
+@pytest.fixture(params=MODES)
+def in_process(request, settings):
+    settings.IMPORT_READ_IN_PROCESS = request.param
+    return request.param
 
 
 def _threads(prefix: str) -> list[str]:
     return [t.name for t in threading.enumerate() if t.name.startswith(prefix) and t.is_alive()]
 
 
-def test_the_rows_come_in_order_in_batches():
+def _children() -> set[int]:
+    """This process's children still in the process table (running or not yet reaped)."""
+    me = str(os.getpid())
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rpartition(")")[2].split()
+            except OSError:
+                continue
+            if fields[1] == me:
+                found.add(int(entry))
+    return found
+
+
+def test_the_rows_come_in_order_in_batches(in_process):
     rows = ((n, [n]) for n in range(1, 8))
     assert [[line for line, _ in batch] for batch in read_ahead(rows, 3)] == [[1, 2, 3], [4, 5, 6], [7]]
 
 
-def test_an_error_while_reading_reaches_the_caller_and_the_thread_stops():
+def test_an_error_while_reading_reaches_the_caller_and_the_reader_stops(in_process):
+    before = _children()
+
     def rows():
         yield 1, ["a"]
-        raise OSError("tệp bị cắt")
+        raise ImportFileError("ô C7 chứa công thức", filename="ds.xlsx", line=7, column="C")
 
     batches = read_ahead(rows(), 1)
     assert next(batches) == [(1, ["a"])]
-    with pytest.raises(OSError, match="tệp bị cắt"):
+    with pytest.raises(ImportFileError, match="ô C7 chứa công thức") as raised:
         next(batches)
+    assert raised.value.filename == "ds.xlsx"
+    assert (raised.value.problem.line, raised.value.problem.column) == (7, "C")
     batches.close()
     assert _threads("import-") == []
+    assert _children() == before
 
 
-def test_the_caller_stopping_early_stops_the_reading():
+def test_an_error_that_cannot_cross_processes_is_told_by_its_text(settings):
+    settings.IMPORT_READ_IN_PROCESS = True
+
+    class Unpicklable(Exception):  # a local class: pickle cannot name it
+        pass
+
+    def rows():
+        yield 1, ["a"]
+        raise Unpicklable("hỏng ở giữa")
+
+    batches = read_ahead(rows(), 1)
+    next(batches)
+    with pytest.raises(ImportFileError, match="Unpicklable: hỏng ở giữa"):
+        next(batches)
+
+
+def test_the_caller_stopping_early_stops_the_reading(in_process):
     read = []
+    before = _children()
 
     def rows():
         for n in range(1, 1_000_000):
@@ -42,4 +92,47 @@ def test_the_caller_stopping_early_stops_the_reading():
     assert len(next(batches)) == 10
     batches.close()
     assert _threads("import-") == []
-    assert len(read) <= 50  # a batch or two ahead, not the whole file
+    assert _children() == before  # the reading process killed and reaped
+    if not in_process:
+        assert len(read) <= 50  # a batch or two ahead, not the whole file
+
+
+def _xlsx_file(tmp_path, count: int):
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Danh sách")
+    sheet.append(["STT", "Họ và tên"])
+    for n in range(1, count + 1):
+        sheet.append([n, f"Người {n}"])
+    path = tmp_path / "ds.xlsx"
+    workbook.save(path)
+    return path
+
+
+def test_a_file_on_disk_read_by_the_process_leaves_the_callers_reads_alone(in_process, tmp_path):
+    """The reading process shares the open file with the caller: its reads must not move the caller's
+    offset (the caller reads the same file again afterwards, e.g. for the copy with the errors)."""
+    path = _xlsx_file(tmp_path, 3000)
+    with open(path, "rb") as source:
+        sheet = open_sheet(source, filename="ds.xlsx")
+        lines = sheet.rows()
+        head = list(itertools.islice(lines, 2))
+        offset = source.tell()
+        batches = read_ahead(lines, 500, sheet=sheet)
+        read = [line for batch in batches for line, _ in batch]
+        assert [line for line, _ in head] + read == list(range(1, 3002))
+        assert batches.share_read() > 0.9  # told by the reader, wherever it runs (the zip directory follows the sheet)
+        if in_process:
+            assert source.tell() == offset
+        again = list(sheet.rows())
+    assert len(again) == 3001
+    assert again[-1] == (3001, [3000, "Người 3000"])
+
+
+def test_an_upload_in_memory_is_read_the_same(in_process, tmp_path):
+    data = _xlsx_file(tmp_path, 1200).read_bytes()
+    sheet = open_sheet(data, filename="ds.xlsx")
+    rows = [row for batch in read_ahead(sheet.rows(), 100, sheet=sheet) for row in batch]
+    assert rows[0] == (1, ["STT", "Họ và tên"])
+    assert rows[-1] == (1201, [1200, "Người 1200"])

@@ -274,9 +274,9 @@ class Command(BaseCommand):
         the least any import of it must do."""
         started = time.perf_counter()
         width = len(HEADERS)
-        lines = open_sheet(stream, filename=filename).rows()
+        sheet = open_sheet(stream, filename=filename)
         rows = ((list(r) + [None] * width)[:width] for batch in read_ahead(itertools.dropwhile(
-            lambda item: not item[1] or item[1][0] != "STT", lines), 20_000) for _, r in batch)
+            lambda item: not item[1] or item[1][0] != "STT", sheet.rows()), 20_000, sheet=sheet) for _, r in batch)
         next(rows)  # the header
         with transaction.atomic():
             with connection.cursor() as cursor:
