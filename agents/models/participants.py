@@ -78,8 +78,9 @@ class Participant(models.Model):
     personal_id = models.CharField("số định danh cá nhân", max_length=12, null=True, blank=True)
     full_name = models.CharField("họ và tên", max_length=200)
     # The name folded (bhxh_portal.search): 'nguyen van' finds 'Nguyễn Văn' on every database. Kept
-    # in step by save() and by the import, which writes it with the name.
-    search_name = models.CharField(max_length=200, editable=False, blank=True, db_index=True)
+    # in step by save() and by the import, which writes it with the name. Searched by prefix only
+    # (LIKE 'x%'): one index for that in Meta, not db_index's two (the plain one serves no query).
+    search_name = models.CharField(max_length=200, editable=False, blank=True)
     birth_date = models.DateField("ngày sinh")
     birth_year_only = models.BooleanField("chỉ có năm sinh", default=False)
     sex = models.CharField("giới tính", max_length=1, choices=Sex.choices, blank=True)
@@ -108,6 +109,8 @@ class Participant(models.Model):
         ordering = ["full_name", "pk"]
         verbose_name = "người tham gia"
         verbose_name_plural = "người tham gia"
+        indexes = [models.Index(fields=["search_name"], name="participant_search_name_like",
+                                opclasses=["varchar_pattern_ops"])]
         constraints = [
             models.UniqueConstraint(fields=["bhxh_code"], condition=Q(bhxh_code__isnull=False),
                                     name="participant_bhxh_code_unique",
