@@ -127,7 +127,8 @@ class RowParser:
 
     def parse_batch(self, lines: list[tuple[int, list]], c: _Reading) -> list[Row]:
         """One pass over a batch of (line, cells), one converter per column; lookups and dates memoised
-        per distinct value for the whole file."""
+        per distinct value for the whole file. No query: the run's connection may be writing the batch
+        before (the codes outside the subtree are refused afterwards, by `refuse_outside_codes`)."""
         rows: list[Row] = []
         width = self.width
         # Bound once: the loop runs a million times.
@@ -153,7 +154,6 @@ class RowParser:
             read_terms(raw, row, c)
             if not row.errors:
                 check_contribution(row, c.labels)
-        self._refuse_outside_codes()
         return rows
 
     def _read_person(self, raw: list, row: Row, c: _Reading) -> None:
@@ -395,7 +395,9 @@ class RowParser:
                 row.warnings.append(f"Không kiểm tra được số tiền: {exc}")
         return None
 
-    def _refuse_outside_codes(self) -> None:
+    def refuse_outside_codes(self) -> None:
+        """The rows of the batch just parsed whose commune or village code lies outside the subtree get
+        their error (a query for the old codes among them)."""
         # A code of another branch is answered like an unknown one: nothing about that unit is told.
         # An old code (before a merger) whose territory the uploader sees is answered with today's unit:
         # people are registered under the commune of today. Each code is looked up once per file.

@@ -9,7 +9,7 @@ import itertools
 import threading
 import time
 
-from django.db import connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from bhxh_portal.importing import ImportFileError
 from bhxh_portal.importing.streaming import open_sheet, read_ahead
@@ -147,44 +147,67 @@ class ParticipantImport(RowParser, Reconciler):
         return find_header(dense, filename=filename, mapping=self.mapping, search_rows=HEADER_SEARCH_ROWS), head
 
     def _batches(self, data, header: Header, outcome: ImportOutcome, problems, progress: Progress, sheet):
-        """Read, check and (commit) write the rows `batch_size` at a time; the next batch is read by another
-        process (or thread) while this one is checked, matched and written (read_ahead)."""
+        """Read, check and (commit) write the rows `batch_size` at a time. The next batch is read by another
+        process (or thread) all along (read_ahead); on PostgreSQL a batch is written by a thread on the
+        run's connection while the next one is checked (Python only), so the database inserts and checks
+        one batch while Python checks the next (_WriteBeside)."""
         reading = self.start_parsing(header)
         self.register, self.widest = Register(), 0
         batches = read_ahead(data, self.batch_size, sheet=sheet)
-        share_read = batches.share_read
+        writer = _WriteBeside(outcome) if not self.dry_run and connection.vendor == "postgresql" else None
         try:
             clock = time.perf_counter()
             while (batch := next(batches, None)) is not None:
-                clock = _lap(outcome, "read_s", clock)  # the wait for the reading thread
+                clock = _lap(outcome, "read_s", clock)  # the wait for the reader
                 self.widest = max(self.widest, max(len(raw) for _, raw in batch))
                 rows = self.parse_batch(batch, reading)
                 del batch  # the raw cells go as soon as the rows hold their values
                 clock = _lap(outcome, "check_s", clock)
-                self._settle(rows, header, outcome, problems, progress, share_read)
+                if writer is not None:
+                    writer.wait()  # the batch before: written, its people in the register
+                    clock = _lap(outcome, "write_wait_s", clock)
+                self.refuse_outside_codes()
+                self._settle(rows, header, outcome, problems, progress, batches.share_read, writer)
                 clock = time.perf_counter()
                 del rows
                 clock = _lap(outcome, "free_s", clock)
+            if writer is not None:
+                writer.wait()
+                _lap(outcome, "write_wait_s", clock)
         finally:
-            batches.close()  # the reading thread stops at once, whatever happened here
+            batches.close()  # the reader stops at once, whatever happened here
+            if writer is not None:
+                writer.abandon()
 
     def _settle(self, rows: list, header: Header, outcome: ImportOutcome, problems, progress: Progress,
-                share_read) -> None:
-        """A checked batch matched to the registry, counted and (commit, while no row is invalid) written."""
+                share_read, writer: "_WriteBeside | None") -> None:
+        """A checked batch matched to the registry, counted and (commit, while no row is invalid) written:
+        by the writer's thread when there is one, the batch's people going into the register once written."""
         clock = time.perf_counter()
         self.resolve(rows, header)
         self.classify(rows, header, outcome)
         clock = _lap(outcome, "match_s", clock)
         done = share_read()
         progress(5 + int(85 * done), f"Đã kiểm tra {format_number(outcome.total)} dòng")
-        if not self.dry_run and not outcome.invalid:
-            self.write(rows, header, outcome)
-            clock = _lap(outcome, "write_s", clock)
-            progress(5 + int(85 * done), f"Đã kiểm tra và ghi {format_number(outcome.total)} dòng")
         if problems is not None:
             problems.add(rows)
-        self.batch_done()
-        _lap(outcome, "free_s", clock)
+        if self.dry_run or outcome.invalid:
+            self.batch_done()
+            _lap(outcome, "free_s", clock)
+            return
+        total = outcome.total
+
+        def written() -> None:
+            self.batch_done()
+            progress(5 + int(85 * done), f"Đã kiểm tra và ghi {format_number(total)} dòng")
+
+        if writer is None:
+            self.write(rows, header, outcome)
+            clock = _lap(outcome, "write_s", clock)
+            written()
+            _lap(outcome, "free_s", clock)
+        else:
+            writer.start(lambda: self.write(rows, header, outcome), then=written)
 
 
 HEADER_SEARCH_ROWS = 30
@@ -194,6 +217,59 @@ def _lap(outcome: ImportOutcome, step: str, since: float) -> float:
     now = time.perf_counter()
     outcome.add_time(step, now - since)
     return now
+
+
+class _WriteBeside:
+    """A batch's write on the run's own connection (its transaction) by a thread, one batch at a time.
+
+    While the thread writes, the caller only checks the next batch in Python and touches no connection;
+    `wait` is called before anything else uses it. The thread's time goes mostly to waiting for the
+    server (the COPY's rows inserted, indexed and their foreign keys checked), with the GIL released."""
+
+    def __init__(self, outcome: ImportOutcome):
+        self.outcome = outcome
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+        self.then = None
+
+    def start(self, write, *, then) -> None:
+        wrapper = connections[DEFAULT_DB_ALIAS]
+        wrapper.inc_thread_sharing()
+        self.error, self.then = None, then
+
+        def run() -> None:
+            connections[DEFAULT_DB_ALIAS] = wrapper  # the run's connection, not a new one of this thread
+            started = time.perf_counter()
+            try:
+                write()
+            except BaseException as exc:  # noqa: BLE001 - raised in the caller by wait()
+                self.error = exc
+            finally:
+                self.outcome.add_time("write_s", time.perf_counter() - started)
+                del connections[DEFAULT_DB_ALIAS]
+
+        self.thread = threading.Thread(target=run, name="import-write", daemon=True)
+        self.thread.start()
+
+    def wait(self) -> None:
+        """The batch in hand written (its error raised here), then what follows its write."""
+        if self.thread is None:
+            return
+        self._join()
+        error, then, self.error, self.then = self.error, self.then, None, None
+        if error is not None:
+            raise error
+        then()
+
+    def abandon(self) -> None:
+        """On the way out after an error: the write in hand finished before the transaction is undone."""
+        if self.thread is not None:
+            self._join()
+
+    def _join(self) -> None:
+        self.thread.join()
+        self.thread = None
+        connections[DEFAULT_DB_ALIAS].dec_thread_sharing()
 
 
 class _ProgressBeside:

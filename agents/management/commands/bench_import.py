@@ -5,7 +5,8 @@ memory), imports it on the configured database through the same job and task as 
 and prints, in the same run:
 
 - the import: total time, rows/s, peak memory (the process's peak RSS during the import, VmHWM
-  reset just before it);
+  reset just before it; and the reading process's, most of whose pages it shares with the import's),
+  the CPU seconds of the process, of its reading process and of its PostgreSQL backend;
 - a floor: the same streaming reader on the same stored file, its raw rows COPY'd as they come
   into a bare temporary table (no index, no constraint; executemany on SQLite), and the ratio
   import / floor;
@@ -82,6 +83,12 @@ def _load() -> float:
     return round(os.getloadavg()[0], 2)
 
 
+def _children_cpu() -> float:
+    """The CPU seconds of this process's children that have ended: the import's reading process."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _backend_cpu() -> float:
     """The CPU seconds (user + system) of this connection's PostgreSQL backend so far; 0 elsewhere (or when
     /proc cannot tell): the import's work on the server, which the wall clock mixes with the machine's load."""
@@ -150,11 +157,13 @@ class Command(BaseCommand):
         measured = _peak_rss_reset()
         before_mb = _peak_rss_mb()  # what the process holds already (Django, the registry's rules, numpy)
         load_before = _load()
-        cpu_before, db_cpu_before = time.process_time(), _backend_cpu()
+        cpu_before, db_cpu_before, reader_cpu_before = time.process_time(), _backend_cpu(), _children_cpu()
         started = time.perf_counter()
         run_job.apply(args=[job.pk])
         seconds = time.perf_counter() - started
         cpu_s, db_cpu_s = time.process_time() - cpu_before, _backend_cpu() - db_cpu_before
+        reader_cpu_s = _children_cpu() - reader_cpu_before
+        reader_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         load_after = _load()
         peak_mb = _peak_rss_mb()
         job.refresh_from_db()
@@ -165,13 +174,16 @@ class Command(BaseCommand):
             f"{'' if measured else ' (đỉnh của cả tiến trình)'} (trước khi nhập {n(before_mb)} MB); "
             f"{n(imported)} quá trình tham gia đã ghi")
         say(f"  các bước: {job.result.get('timings')}")
-        say(f"  CPU: tiến trình {n(cpu_s, 1)} s, máy chủ CSDL của nó {n(db_cpu_s, 1)} s; tải máy (1 phút) "
-            f"{n(load_before, 1)} → {n(load_after, 1)}")
+        say(f"  CPU: tiến trình {n(cpu_s, 1)} s, tiến trình đọc tệp {n(reader_cpu_s, 1)} s, máy chủ CSDL của nó "
+            f"{n(db_cpu_s, 1)} s; tải máy (1 phút) {n(load_before, 1)} → {n(load_after, 1)}")
+        if reader_cpu_s:
+            say(f"  tiến trình đọc tệp: bộ nhớ đỉnh {n(reader_peak_mb)} MB (phần lớn là các trang dùng chung với "
+                "tiến trình nhập từ lúc tách ra)")
 
         # 2. The floor: the same reader on the same stored file, raw rows COPY'd into a bare table.
         floor_seconds = self._floor(job)
         ratio = seconds / floor_seconds
-        say(f"Mức sàn (cùng bộ đọc theo luồng + {'COPY' if connection.vendor == 'postgresql' else 'executemany'} "
+        say(f"Mức sàn (cùng bộ đọc, đọc trước như khi nhập + {'COPY' if connection.vendor == 'postgresql' else 'executemany'} "
             f"dòng thô vào bảng trống): {n(floor_seconds, 2)} s; tỷ lệ nhập / sàn = {n(ratio, 2)}")
 
         # 3. Importing the same file again changes nothing.
@@ -205,7 +217,8 @@ class Command(BaseCommand):
                 "floor_seconds": round(floor_seconds, 3), "ratio": round(ratio, 3),
                 "stock_rows_per_s": round(stock_rate, 1) if stock_rate else None,
                 "reimport_seconds": round(again_seconds, 3), "database": connection.vendor,
-                "cpu_s": round(cpu_s, 2), "db_cpu_s": round(db_cpu_s, 2), "load": [load_before, load_after],
+                "cpu_s": round(cpu_s, 2), "db_cpu_s": round(db_cpu_s, 2), "reader_cpu_s": round(reader_cpu_s, 2),
+                "reader_peak_mb": round(reader_peak_mb, 1) if reader_cpu_s else None, "load": [load_before, load_after],
                 "timings": job.result.get("timings"),
             }))
 
@@ -269,7 +282,7 @@ class Command(BaseCommand):
             gc.enable()
 
     def _floor_run(self, stream, filename: str) -> float:
-        """The same reader (streamed, with its checks, reading ahead in a thread as the import does) on the
+        """The same reader (streamed, with its checks, reading ahead as the import does) on the
         same file, every raw row below the header COPY'd as text, as it comes, into a bare temporary table:
         the least any import of it must do."""
         started = time.perf_counter()
