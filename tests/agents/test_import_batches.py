@@ -3,11 +3,14 @@ found across batches as within one, a problem in the last batch undoes what the 
 problems kept are bounded while every one is counted. Batches of two rows stand for batches of 20.000."""
 
 import datetime
+import threading
 
 import pytest
+from django.db import connection
 
 from agents.importers import ParticipantImport
 from agents.importing.people import Register
+from agents.importing.reconcile import Reconciler
 from agents.importing.rows import MAX_PROBLEMS_KEPT, Person
 from agents.models import Enrolment, Participant
 from agents.samples import participant_rows, write_csv, write_xlsx
@@ -156,3 +159,26 @@ def test_the_register_finds_people_by_either_code_after_many_batches():
     assert (found.first_line, found.participant_id, found.bhxh_code, found.earlier) == (1003, 1002, "0000001001", True)
     assert found.hashes == (1001,) * 8 and found.enrolments == {(1, 738000): 1003}
     assert by_code["0000000005"].personal_id == "000000000005"
+
+
+def test_a_failure_while_writing_a_later_batch_undoes_the_batches_already_written(district, staff, monkeypatch):
+    """On PostgreSQL a batch is written by a thread on the run's connection while the next is checked: its
+    error reaches the run, which undoes everything, and no writing thread is left behind."""
+    written = []
+    write = Reconciler.write
+
+    def failing(self, rows, header, outcome):
+        written.append(threading.current_thread().name)
+        if len(written) == 2:
+            raise RuntimeError("mất kết nối khi ghi")
+        return write(self, rows, header, outcome)
+
+    monkeypatch.setattr(Reconciler, "write", failing)
+    before = snapshot()
+    with pytest.raises(RuntimeError, match="mất kết nối khi ghi"):
+        run(staff, district, xlsx([person(), other(1), other(2), other(3), other(4), other(5)]), dry_run=False)
+    assert snapshot() == before and Participant.objects.count() == 0
+    assert not [t for t in threading.enumerate() if t.name == "import-write"]
+    expected = "import-write" if connection.vendor == "postgresql" else threading.main_thread().name
+    assert written == [expected, expected]
+
