@@ -102,7 +102,6 @@ class RowParser:
         self.rules = RuleBook.load()
         self.rules.learn_territories(u["path"] for u in self.units.values() if u["level__code"] == "xa")
         self.income_products = {r.product_id for r in self.rules.rates if r.base == IncomeBase.CHOSEN_INCOME}
-        self.outside_codes = {}
 
     def _unit(self, value, *, label: str, level: str):
         """The unit of the subtree with this code; the code itself (str) if it is not in the subtree."""
@@ -127,8 +126,9 @@ class RowParser:
 
     def parse_batch(self, lines: list[tuple[int, list]], c: _Reading) -> list[Row]:
         """One pass over a batch of (line, cells), one converter per column; lookups and dates memoised
-        per distinct value for the whole file. No query: the run's connection may be writing the batch
-        before (the codes outside the subtree are refused afterwards, by `refuse_outside_codes`)."""
+        per distinct value for the whole file. No query: it runs where the file is read (read_ahead), in
+        another process where the system allows; the codes outside the subtree are noted on their rows
+        and refused afterwards, by `refuse_outside_codes`."""
         rows: list[Row] = []
         width = self.width
         # Bound once: the loop runs a million times.
@@ -217,7 +217,7 @@ class RowParser:
                 value, self._unit(value, label=labels["commune_code"], level="xa"))
             if commune is not None:
                 if commune.__class__ is str:  # a code outside the subtree, or none
-                    self.outside_codes.setdefault(commune, []).append((row, labels["commune_code"]))
+                    row.outside = [*(row.outside or ()), (commune, labels["commune_code"])]
                     commune = None
                 else:
                     row.commune_id, row.commune_path = commune["id"], commune["path"]
@@ -231,7 +231,7 @@ class RowParser:
                 village = c.village[value] if value in c.village else c.village.setdefault(
                     value, self._unit(value, label=labels["village_code"], level="thon"))
                 if village.__class__ is str:
-                    self.outside_codes.setdefault(village, []).append((row, labels["village_code"]))
+                    row.outside = [*(row.outside or ()), (village, labels["village_code"])]
                 elif village is not None:
                     if commune is not None and village["parent_id"] != commune["id"]:
                         errors.append((labels["village_code"], f"Thôn '{village['code']}' ({village['name']}) "
@@ -395,14 +395,21 @@ class RowParser:
                 row.warnings.append(f"Không kiểm tra được số tiền: {exc}")
         return None
 
-    def refuse_outside_codes(self) -> None:
-        """The rows of the batch just parsed whose commune or village code lies outside the subtree get
-        their error (a query for the old codes among them)."""
+    def refuse_outside_codes(self, rows: list[Row]) -> None:
+        """The rows of a checked batch whose commune or village code lies outside the subtree get their
+        error (a query for the old codes among them, once per file)."""
         # A code of another branch is answered like an unknown one: nothing about that unit is told.
         # An old code (before a merger) whose territory the uploader sees is answered with today's unit:
         # people are registered under the commune of today. Each code is looked up once per file.
+        outside: dict[str, list[tuple[Row, str]]] = {}
+        for row in rows:
+            if row.outside:
+                for code, label in row.outside:
+                    outside.setdefault(code, []).append((row, label))
+        if not outside:
+            return
         today = datetime.date.today()
-        asked = [code for code in self.outside_codes if code not in self.outside_messages]
+        asked = [code for code in outside if code not in self.outside_messages]
         old_codes = set(Unit.objects.filter(code__in=asked, valid_to__lt=today)
                         .values_list("code", flat=True)) if asked else set()
         for code in asked:
@@ -410,7 +417,6 @@ class RowParser:
                 if code in old_codes else None
             self.outside_messages[code] = found.error if found is not None and found.ended else (
                 f"Không có đơn vị mã '{code}' trong phạm vi {self.scope.name} của bạn: không được nhập")
-        for code, uses in self.outside_codes.items():
+        for code, uses in outside.items():
             for row, label in uses:
                 row.errors.append((label, self.outside_messages[code]))
-        self.outside_codes = {}

@@ -1,6 +1,7 @@
 """What one participant import holds while it runs: rows, the people they name, and the outcome."""
 
 import functools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,7 +17,8 @@ class Row:
     __slots__ = ("line", "errors", "warnings", "bhxh_code", "personal_id", "full_name", "birth_date",
                  "birth_year_only", "sex", "commune_id", "commune_path", "village_id", "household_code",
                  "member_order", "product_id", "valid_from", "valid_to", "income", "payment_mode", "months",
-                 "support_group", "is_new", "agent_id", "amount", "expected", "person", "status", "values")
+                 "support_group", "is_new", "agent_id", "amount", "expected", "person", "status", "values",
+                 "outside")
 
     def __init__(self, line: int):
         self.line = line
@@ -26,6 +28,15 @@ class Row:
         self.status = None
         self.expected = None
         self.values = None
+        self.outside = None  # [(code, column)]: codes not in the uploader's subtree, refused after the check
+
+    def __reduce__(self):
+        # A checked batch crosses from the reading process as one tuple per row: pickle's own way for a
+        # class with slots (a dict of them per row) costs ten times as much on both sides.
+        try:
+            return _row_from, _state(self)
+        except AttributeError:  # a row not checked to the end (a test's): the slots it lacks are None
+            return _row_from, tuple(getattr(self, name, None) for name in Row.__slots__)
 
     def participant_values(self) -> tuple:
         """The participant's columns as the row gives them (computed once: the folded name costs)."""
@@ -34,6 +45,29 @@ class Row:
                            self.birth_date, self.birth_year_only, self.sex, self.commune_id, self.village_id,
                            self.household_code)
         return self.values
+
+
+_state = operator.attrgetter(*Row.__slots__)
+
+
+def _row_from(line, errors, warnings, bhxh_code, personal_id, full_name, birth_date, birth_year_only, sex, commune_id,
+              commune_path, village_id, household_code, member_order, product_id, valid_from, valid_to, income,
+              payment_mode, months, support_group, is_new, agent_id, amount, expected, person, status, values,
+              outside) -> Row:
+    """A Row again from its slots in order (`Row.__reduce__`), one store each: no loop over the names."""
+    row = _new_row(Row)
+    row.line, row.errors, row.warnings, row.bhxh_code, row.personal_id = line, errors, warnings, bhxh_code, personal_id
+    row.full_name, row.birth_date, row.birth_year_only, row.sex = full_name, birth_date, birth_year_only, sex
+    row.commune_id, row.commune_path, row.village_id, row.household_code = commune_id, commune_path, village_id, \
+        household_code
+    row.member_order, row.product_id, row.valid_from, row.valid_to = member_order, product_id, valid_from, valid_to
+    row.income, row.payment_mode, row.months, row.support_group = income, payment_mode, months, support_group
+    row.is_new, row.agent_id, row.amount, row.expected = is_new, agent_id, amount, expected
+    row.person, row.status, row.values, row.outside = person, status, values, outside
+    return row
+
+
+_new_row = object.__new__
 
 
 class Person:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connections
 
 from bhxh_portal.numbers import format_number
 
@@ -102,9 +103,10 @@ def _refuse_large_whole_sheet(source, suffix: str, filename: str) -> None:
 
 
 class ReadAhead:
-    """`rows` in lists of `size`, the next one read while the caller works on the last, so the reading
-    overlaps the checking and the writes. At most two lists wait, so the memory stays that of a few
-    batches. An error while reading is raised to the caller at the batch it stopped.
+    """`rows` in lists of `size` (each given to `prepare` first, where it is read, when there is one), the
+    next one read while the caller works on the last, so the reading overlaps the caller's work. At most
+    two lists wait, so the memory stays that of a few batches. An error while reading is raised to the
+    caller at the batch it stopped. Where the rows are read, no database may be used (_NoDatabase).
 
     Read by a forked process where the system allows (IMPORT_READ_IN_PROCESS): the reader then has a
     core of its own, where a thread would share the GIL with the checks (a million-row xlsx is some 30
@@ -112,14 +114,16 @@ class ReadAhead:
     each batch pickled through a pipe (about 2 s for a million rows on each side), touches no database
     connection and leaves by os._exit. Otherwise, a thread."""
 
-    def __init__(self, rows: Rows, size: int, *, sheet: SheetStream | None = None):
+    def __init__(self, rows: Rows, size: int, *, sheet: SheetStream | None = None,
+                 prepare: Callable[[list], object] | None = None):
         self._sheet = sheet
         self._share = 0.0
         source = sheet.source if sheet is not None else None
+        batches = _batches(rows, size, prepare or (lambda batch: batch))
         if _reads_in_process(source):
-            self._batches = self._from_process(rows, size, source)
+            self._batches = self._from_process(batches, source)
         else:
-            self._batches = self._from_thread(rows, size)
+            self._batches = self._from_thread(batches)
 
     def __iter__(self):
         return self
@@ -141,17 +145,18 @@ class ReadAhead:
 
     # -- a thread ---------------------------------------------------------------------------------
     @staticmethod
-    def _from_thread(rows: Rows, size: int) -> Iterator[list]:
+    def _from_thread(batches: Iterator) -> Iterator:
         waiting: queue.Queue = queue.Queue(maxsize=1)
         stop = threading.Event()
 
         def produce() -> None:
             try:
-                while not stop.is_set():
-                    batch = list(itertools.islice(rows, size))
-                    _hand_over(waiting, batch or None, stop)
-                    if not batch:
+                _no_database()
+                for batch in batches:
+                    _hand_over(waiting, batch, stop)
+                    if stop.is_set():
                         return
+                _hand_over(waiting, None, stop)
             except BaseException as exc:  # noqa: BLE001 - given to the caller, who raises it
                 _hand_over(waiting, exc, stop)
 
@@ -170,12 +175,12 @@ class ReadAhead:
             thread.join()
 
     # -- a process --------------------------------------------------------------------------------
-    def _from_process(self, rows: Rows, size: int, source) -> Iterator[list]:
+    def _from_process(self, batches: Iterator, source) -> Iterator:
         self._process_share = True
         receiving, sending = multiprocessing.Pipe(duplex=False)
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the reading process; its work is seen by the caller's tests
-            _read_in_child(rows, size, source, receiving, sending, self._sheet)
+            _read_in_child(batches, source, receiving, sending, self._sheet)
         sending.close()
         finished = False
         try:
@@ -189,7 +194,7 @@ class ReadAhead:
                 if kind == _FAILED:
                     finished = True
                     raise item
-                if not item:
+                if kind == _DONE:
                     finished = True
                     return
                 yield item
@@ -201,10 +206,33 @@ class ReadAhead:
             os.waitpid(pid, 0)
 
 
-_READ, _FAILED = 0, 1
+_READ, _DONE, _FAILED = 0, 1, 2
 
 
-def _read_in_child(rows: Rows, size: int, source, receiving, sending, sheet) -> None:  # pragma: no cover
+def _batches(rows: Rows, size: int, prepare: Callable[[list], object]) -> Iterator:
+    while batch := list(itertools.islice(rows, size)):
+        yield prepare(batch)
+
+
+class _NoDatabase:
+    """What the reader finds in place of a database connection: the reading process shares the caller's
+    connections (a query there would garble the caller's), and a reading thread would open one outside
+    the caller's transaction."""
+
+    def __init__(self, alias: str):
+        self.alias = alias
+
+    def __getattr__(self, name):
+        raise RuntimeError(f"Không dùng cơ sở dữ liệu ({self.alias}) khi đọc tệp: mọi thứ cần tra cứu phải "
+                           "được nạp trước khi đọc.")
+
+
+def _no_database() -> None:
+    for alias in connections:
+        connections[alias] = _NoDatabase(alias)
+
+
+def _read_in_child(batches: Iterator, source, receiving, sending, sheet) -> None:  # pragma: no cover
     """The reading process: batches through the pipe until the end or an error, then out without running
     anything of the parent's (no atexit, no finaliser closing a connection the parent still uses)."""
     status = 0
@@ -213,11 +241,10 @@ def _read_in_child(rows: Rows, size: int, source, receiving, sending, sheet) -> 
         _own_offset(source)
         share = sheet.share_read if sheet is not None else (lambda: 0.0)
         try:
-            while True:
-                batch = list(itertools.islice(rows, size))
+            _no_database()
+            for batch in batches:
                 sending.send_bytes(pickle.dumps((_READ, batch, share()), protocol=pickle.HIGHEST_PROTOCOL))
-                if not batch:
-                    break
+            sending.send_bytes(pickle.dumps((_DONE, None, 1.0)))
         except (BrokenPipeError, ConnectionError):
             status = 1  # the caller stopped reading
         except BaseException as exc:  # noqa: BLE001 - given to the caller, who raises it
@@ -265,10 +292,12 @@ def _own_offset(source) -> None:
     os.close(fresh)
 
 
-def read_ahead(rows: Rows, size: int, *, sheet: SheetStream | None = None) -> ReadAhead:
-    """`rows` in lists of `size`, read ahead (see ReadAhead); `sheet` is the stream they come from (for the
-    share read, and the file a reading process opens again)."""
-    return ReadAhead(rows, size, sheet=sheet)
+def read_ahead(rows: Rows, size: int, *, sheet: SheetStream | None = None,
+               prepare: Callable[[list], object] | None = None) -> ReadAhead:
+    """`rows` in lists of `size`, read ahead (see ReadAhead), each given to `prepare` where it is read;
+    `sheet` is the stream they come from (for the share read, and the file a reading process opens
+    again)."""
+    return ReadAhead(rows, size, sheet=sheet, prepare=prepare)
 
 
 def _hand_over(waiting: queue.Queue, item, stop: threading.Event) -> None:

@@ -136,3 +136,24 @@ def test_an_upload_in_memory_is_read_the_same(in_process, tmp_path):
     rows = [row for batch in read_ahead(sheet.rows(), 100, sheet=sheet) for row in batch]
     assert rows[0] == (1, ["STT", "Họ và tên"])
     assert rows[-1] == (1201, [1200, "Người 1200"])
+
+
+def test_each_batch_is_prepared_where_it_is_read(in_process):
+    rows = ((n, [n]) for n in range(1, 8))
+    prepared = read_ahead(rows, 3, prepare=lambda batch: (os.getpid(), sum(raw[0] for _, raw in batch)))
+    results = list(prepared)
+    assert [total for _, total in results] == [6, 15, 7]
+    assert {pid != os.getpid() for pid, _ in results} == {in_process}
+
+
+@pytest.mark.django_db
+def test_the_reader_may_not_use_the_database_and_the_callers_connection_is_unharmed(in_process):
+    from units.models import UnitLevel
+
+    def prepare(batch):
+        return UnitLevel.objects.count()
+
+    levels = UnitLevel.objects.count()
+    with pytest.raises(RuntimeError, match="Không dùng cơ sở dữ liệu"):
+        list(read_ahead(((n, [n]) for n in range(1, 4)), 2, prepare=prepare))
+    assert UnitLevel.objects.count() == levels
