@@ -147,22 +147,26 @@ class ParticipantImport(RowParser, Reconciler):
         return find_header(dense, filename=filename, mapping=self.mapping, search_rows=HEADER_SEARCH_ROWS), head
 
     def _batches(self, data, header: Header, outcome: ImportOutcome, problems, progress: Progress, sheet):
-        """Read, check and (commit) write the rows `batch_size` at a time. The rows are read and checked
-        where read_ahead reads them, a batch ahead: in another process where the system allows, so that
-        the reading and the checks (two thirds of the Python a row costs) run on a core of their own
-        while this process matches and writes. On PostgreSQL a batch is written by a thread on the run's
-        connection while the next one comes in (_WriteBeside)."""
+        """Read, check and (commit) write the rows `batch_size` at a time. The rows are read a batch ahead by
+        read_ahead, in another process where the system allows, which also checks every other batch: the
+        reading and the checks are two thirds of the Python a row costs, and shared so between the two
+        processes each has about as much to do (the reader alone would have twice this process's work).
+        On PostgreSQL a batch is written by a thread on the run's connection while the next one is
+        checked (_WriteBeside)."""
         reading = self.start_parsing(header)
         self.register, self.widest = Register(), 0
-        batches = read_ahead(data, self.batch_size, sheet=sheet, prepare=lambda batch: self._check(batch, reading))
+        numbered = itertools.count()
+        batches = read_ahead(data, self.batch_size, sheet=sheet, prepare=lambda batch: (
+            self._check(batch, reading) if next(numbered) % CHECKED_BY_READER_EVERY == 0 else batch))
         writer = _WriteBeside(outcome) if not self.dry_run and connection.vendor == "postgresql" else None
         try:
             clock = time.perf_counter()
-            while (checked := next(batches, None)) is not None:
-                rows, widest, check_seconds = checked
-                del checked
+            while (batch := next(batches, None)) is not None:
                 clock = _lap(outcome, "read_s", clock)  # the wait for the reader
+                rows, widest, check_seconds = batch if isinstance(batch, tuple) else self._check(batch, reading)
+                del batch  # the raw cells go as soon as the rows hold their values
                 outcome.add_time("check_s", check_seconds)
+                clock = time.perf_counter()
                 self.widest = max(self.widest, widest)
                 if writer is not None:
                     writer.wait()  # the batch before: written, its people in the register
@@ -181,7 +185,7 @@ class ParticipantImport(RowParser, Reconciler):
                 writer.abandon()
 
     def _check(self, batch: list, reading) -> tuple[list, int, float]:
-        """A batch's rows checked (where it is read): the rows, the widest line, the time it took."""
+        """A batch's rows checked: the rows, the widest line, the time it took."""
         started = time.perf_counter()
         rows = self.parse_batch(batch, reading)
         return rows, max(len(raw) for _, raw in batch), time.perf_counter() - started
@@ -218,6 +222,8 @@ class ParticipantImport(RowParser, Reconciler):
 
 
 HEADER_SEARCH_ROWS = 30
+# The reader checks one batch in this many, this process the others (see _batches).
+CHECKED_BY_READER_EVERY = 2
 
 
 def _lap(outcome: ImportOutcome, step: str, since: float) -> float:
