@@ -120,9 +120,14 @@ class ReadAhead:
         self._share = 0.0
         source = sheet.source if sheet is not None else None
         batches = _batches(rows, size, prepare or (lambda batch: batch))
+        self._batches = None
         if _reads_in_process(source):
-            self._batches = self._from_process(batches, source)
-        else:
+            try:
+                self._fork(batches, source)
+                self._batches = self._from_process()
+            except OSError:  # no process to be had (out of memory, the process limit): a thread reads
+                self._batches = None
+        if self._batches is None:
             self._batches = self._from_thread(batches)
 
     def __iter__(self):
@@ -134,6 +139,7 @@ class ReadAhead:
     def close(self) -> None:
         """Stop the reading at once (the caller stopped early, or failed)."""
         self._batches.close()
+        self._end_process(finished=False)
 
     def share_read(self) -> float:
         """How far into the file the reading has got, 0 to 1 (for progress)."""
@@ -142,6 +148,7 @@ class ReadAhead:
         return self._share if self._process_share else self._sheet.share_read()
 
     _process_share = False
+    _pid = None  # the reading process, until it is reaped
 
     # -- a thread ---------------------------------------------------------------------------------
     @staticmethod
@@ -175,35 +182,50 @@ class ReadAhead:
             thread.join()
 
     # -- a process --------------------------------------------------------------------------------
-    def _from_process(self, batches: Iterator, source) -> Iterator:
-        self._process_share = True
+    def _fork(self, batches: Iterator, source) -> tuple[int, object]:
         receiving, sending = multiprocessing.Pipe(duplex=False)
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            receiving.close()
+            sending.close()
+            raise
         if pid == 0:  # pragma: no cover - the reading process; its work is seen by the caller's tests
             _read_in_child(batches, source, receiving, sending, self._sheet)
         sending.close()
-        finished = False
+        self._process_share = True
+        self._pid, self._receiving = pid, receiving
+
+    def _from_process(self) -> Iterator:
         try:
             while True:
                 try:
-                    kind, item, share = pickle.loads(receiving.recv_bytes())
+                    kind, item, share = pickle.loads(self._receiving.recv_bytes())
                 except EOFError:
                     raise ImportFileError("không đọc hết được tệp: quá trình đọc tệp dừng giữa chừng; hãy thử "
                                           "nhập lại.") from None
                 self._share = share
                 if kind == _FAILED:
-                    finished = True
+                    self._end_process(finished=True)
                     raise item
                 if kind == _DONE:
-                    finished = True
+                    self._end_process(finished=True)
                     return
                 yield item
         finally:
-            receiving.close()
-            if not finished:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            self._end_process(finished=False)
+
+    def _end_process(self, *, finished: bool) -> None:
+        """The reading process gone and reaped: it ended by itself, or is stopped here (the caller stopped
+        early, or failed). Called again, nothing more."""
+        if self._pid is None:
+            return
+        pid, self._pid = self._pid, None
+        self._receiving.close()
+        if not finished:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
 
 
 _READ, _DONE, _FAILED = 0, 1, 2

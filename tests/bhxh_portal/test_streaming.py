@@ -157,3 +157,22 @@ def test_the_reader_may_not_use_the_database_and_the_callers_connection_is_unhar
     with pytest.raises(RuntimeError, match="Không dùng cơ sở dữ liệu"):
         list(read_ahead(((n, [n]) for n in range(1, 4)), 2, prepare=prepare))
     assert UnitLevel.objects.count() == levels
+
+
+def test_a_reader_closed_before_its_first_batch_is_stopped(in_process):
+    before = _children()
+    batches = read_ahead(((n, [n]) for n in range(1, 1_000_000)), 10)
+    batches.close()
+    assert _children() == before
+    assert _threads("import-") == []
+
+
+def test_without_a_process_to_be_had_a_thread_reads(settings, monkeypatch):
+    settings.IMPORT_READ_IN_PROCESS = True
+
+    def no_fork():
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    batches = read_ahead(((n, [n]) for n in range(1, 8)), 3, prepare=lambda batch: threading.current_thread().name)
+    assert list(batches) == ["import-read-ahead"] * 3
