@@ -3,14 +3,17 @@
 The path, built for a million rows in a minute, in memory that does not grow with the file:
 
 1. read: `bhxh_portal.importing.streaming.open_sheet` (xlsx streamed from the zip; csv) after the
-   refusals (not a spreadsheet, password, corrupt, too large, formulas), 20.000 rows at a time;
+   refusals (not a spreadsheet, password, corrupt, too large, formulas), 20.000 rows at a time, a
+   batch ahead, by a forked reading process where the system allows (`read_ahead`), which also
+   checks every other batch (step 3's pass over the rows);
 2. header: found in the first rows by Vietnamese names and aliases (Mã số BHXH, Họ và tên,
    Ngày sinh ...); a header nobody knows stops the preview and asks for a mapping;
 3. validate: one pass over the rows with one converter per column (no ORM), then a handful
    of batched queries (participants by code, their enrolments, units and agents of the
    uploader's subtree), and the contribution check against the dated rules (RuleBook);
 4. write (commit only, and only when no row is invalid): one transaction, COPY on
-   PostgreSQL (bulk_create/bulk_update elsewhere), batch after batch. Rows that did not change
+   PostgreSQL (bulk_create/bulk_update elsewhere), batch after batch, on PostgreSQL by a thread on
+   the run's connection while the next batch is checked. Rows that did not change
    are not written, so importing the same file twice changes nothing.
 
 A row is keyed by mã số BHXH, else by số định danh cá nhân; its enrolment by
