@@ -2,6 +2,7 @@
 
 import datetime
 
+from bhxh_portal.fragments import fragment
 from reports.tables.base import Table
 
 
@@ -25,10 +26,14 @@ def table_context(table: Table) -> dict:
         else:
             head1.append({"label": label, "colspan": 1, "rowspan": 2 if has_groups else 1})
         index += span
+    # Each row rendered by content (bhxh_portal.fragments): after a save a page's other rows print as
+    # they did. The last three rows above the total keep their own class (a page break before them).
+    count = len(table.rows)
     rows = [
-        {"is_total": row.is_total, "note": row.note,
-         "cells": [{"text": text, "kind": column.kind, "marker": marker if column.key == table.name_key else ""}
-                   for column, text in zip(table.columns, printed)]}
-        for row, printed, marker in zip(table.rows, table.formatted_rows(), table.markers())
+        {"html": fragment(
+            "reports/_table_row.html", is_total=row.is_total, last=count - index <= 3, note=row.note,
+            cells=tuple((column.kind, text, marker if column.key == table.name_key else "")
+                        for column, text in zip(table.columns, printed)))}
+        for index, (row, printed, marker) in enumerate(zip(table.rows, table.formatted_rows(), table.markers()))
     ]
     return {"table": table, "head1": head1, "head2": head2, "rows": rows, "notes": table.notes}
