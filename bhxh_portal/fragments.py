@@ -15,6 +15,7 @@ from functools import lru_cache
 from django.template.loader import get_template
 from django.utils.autoreload import file_changed
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 # The type is part of the key: 1, True and Fraction(1) are equal (and hash alike) but print differently;
 # a Decimal by its text as well: Decimal("95") == Decimal("95.0"). A tuple holds plain values (or tuples).
@@ -44,14 +45,15 @@ def _key(values: dict) -> tuple:
 # A row is under 1 KB: at most ~8 MB per process. The load's pages print ~6.000 distinct rows (150
 # communes' dashboards, 10 districts' dashboards and coverage tables).
 @lru_cache(maxsize=8192)
-def _render(name: str, key: tuple) -> SafeString:
+def _render(name: str, language: str | None, key: tuple) -> SafeString:
     values = {n: (Decimal(v) if kind is Decimal else v) for n, kind, v in key}
     return mark_safe(get_template(name).render(values).removesuffix("\n"))
 
 
 def fragment(name: str, /, **values) -> SafeString:
     """The HTML of template `name` with `values` (the file's last line break dropped)."""
-    return _render(name, _key(values))
+    # The active language is part of the key: numbers are localized by it (one language today).
+    return _render(name, get_language(), _key(values))
 
 
 def _forget(sender, file_path, **kwargs):
