@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bhxh_portal.compiled import first_row
 from bhxh_portal.idempotency import Repeated, when
 from bhxh_portal.numbers import format_number
 from units import access
@@ -136,13 +137,18 @@ def find_report(*, unit: Unit, month: Period) -> MonthlyReport | None:
         unit=reporting_unit(unit), year=month.year, month=month.number).order_by("pk").first()
 
 
+def _report_locked(*, unit: int, year: int, month: int):
+    return MonthlyReport.objects.select_for_update().filter(
+        unit_id=unit, year=year, month=month).order_by("pk")
+
+
 def _report_for_update(unit: Unit, month: Period) -> MonthlyReport:
     """The reporting unit's report for the month, created as a draft on the first write, and
     locked (select_for_update) until the end of the caller's transaction."""
     owner = reporting_unit(unit)
     lookup = {"unit": owner, "year": month.year, "month": month.number}
     # Ordered by its key: the model's ordering joins the unit, whose row FOR UPDATE would lock too.
-    report = MonthlyReport.objects.select_for_update().filter(**lookup).order_by("pk").first()
+    report = first_row(_report_locked, unit=owner.pk, year=month.year, month=month.number)
     if report is None:
         try:
             with transaction.atomic():
@@ -194,8 +200,17 @@ def check_result(*, unit: Unit, indicator: Indicator, month: Period, agent=None,
 def find_result(*, unit: Unit, indicator: Indicator, month: Period, agent=None) -> MonthlyResult | None:
     # Without its author: only a refusal names who saved last (one more query then, none on a save).
     # One row at most: ordered by its key, not by the model's ordering (two joins to sort one row).
-    return MonthlyResult.objects.filter(
-        unit=unit, agent=agent, indicator=indicator, year=month.year, month=month.number).order_by("pk").first()
+    # Compiled once per shape (bhxh_portal.compiled): every grid save reads it.
+    if agent is None:
+        return first_row(_result_of, False, unit=unit.pk, indicator=indicator.pk, year=month.year,
+                         month=month.number)
+    return first_row(_result_of, True, unit=unit.pk, agent=agent.pk, indicator=indicator.pk, year=month.year,
+                     month=month.number)
+
+
+def _result_of(with_agent: bool, *, unit: int, indicator: int, year: int, month: int, agent: int | None = None):
+    return MonthlyResult.objects.filter(unit_id=unit, agent_id=agent if with_agent else None,
+                                        indicator_id=indicator, year=year, month=month).order_by("pk")
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 import datetime
 
+from bhxh_portal.fragments import fragment
 from reports.tables.base import Table
 
 
@@ -25,10 +26,18 @@ def table_context(table: Table) -> dict:
         else:
             head1.append({"label": label, "colspan": 1, "rowspan": 2 if has_groups else 1})
         index += span
-    rows = [
-        {"is_total": row.is_total, "note": row.note,
-         "cells": [{"text": text, "kind": column.kind, "marker": marker if column.key == table.name_key else ""}
-                   for column, text in zip(table.columns, printed)]}
-        for row, printed, marker in zip(table.rows, table.formatted_rows(), table.markers())
-    ]
+    # Each row rendered by content (bhxh_portal.fragments): after a save a page's other rows print as
+    # they did.
+    # The cells stay for the renderers that lay them out themselves (docx).
+    count = len(table.rows)
+    rows = []
+    for index, (row, printed, marker) in enumerate(zip(table.rows, table.formatted_rows(), table.markers())):
+        cells = [(column.kind, text, marker if column.key == table.name_key else "")
+                 for column, text in zip(table.columns, printed)]
+        rows.append({
+            "is_total": row.is_total, "note": row.note,
+            "cells": [{"text": text, "kind": kind, "marker": mark} for kind, text, mark in cells],
+            "html": fragment("reports/_table_row.html", is_total=row.is_total, last=count - index <= 3,
+                             note=row.note, cells=tuple(cells)),
+        })
     return {"table": table, "head1": head1, "head2": head2, "rows": rows, "notes": table.notes}

@@ -66,6 +66,37 @@ def test_a_saved_cell_shows_at_once_on_the_dashboards_the_coverage_page_and_the_
     assert _dashboard_value(client, tree.district) == 1235
 
 
+def _table(html: str, table_id: str) -> str:
+    start = html.index(f'id="{table_id}"')
+    return html[start:html.index("</table>", start)]
+
+
+def test_the_dashboards_rows_printed_after_a_save_show_the_new_figure(client, tree):
+    """The dashboard's rows are rendered once per content (bhxh_portal.fragments): after a save the
+    rows that changed print the new figure, the others as before."""
+    commune, other = tree.communes
+    first = tree.villages[commune.pk][0]
+    enter(first, 100)
+    enter(tree.villages[other.pk][0], 77)
+    make_target(tree.district, "bhyt", year=2023, count=5000)
+    make_target(commune, "bhyt", year=2023, count=2500)
+    make_target(other, "bhyt", year=2023, count=2500)
+    client.force_login(tree.users["district_leader"])
+    url = reverse("dashboard:unit", args=[tree.district.pk]) + f"?thang={JUNE.key}"
+    before = client.get(url).content.decode()
+    assert ">177<" in _table(before, "indicators") and ">100<" in _table(before, "ranking")
+
+    client.force_login(tree.users["official"])
+    assert _save(client, commune, first, 1234, version=1).status_code == 200
+    client.force_login(tree.users["district_leader"])
+    after = client.get(url).content.decode()
+
+    assert ">1.311<" in _table(after, "indicators") and ">177<" not in _table(after, "indicators")
+    ranking = _table(after, "ranking")
+    assert ">1.234<" in ranking and ">100<" not in ranking and ">77<" in ranking
+    assert ">1.234<" in _table(after, "sources")
+
+
 def test_a_target_and_a_denominator_written_show_at_once(client, tree):
     commune = tree.communes[0]
     enter(tree.villages[commune.pk][0], 100)
