@@ -189,8 +189,9 @@ class ParticipantImport(RowParser, Reconciler):
     def _check(self, batch: list, reading) -> tuple[list, int, float]:
         """A batch's rows checked: the rows, the widest line, the time it took."""
         started = time.perf_counter()
+        widest = max(len(raw) for _, raw in batch)  # before the check, which pads the rows it reads
         rows = self.parse_batch(batch, reading)
-        return rows, max(len(raw) for _, raw in batch), time.perf_counter() - started
+        return rows, widest, time.perf_counter() - started
 
     def _settle(self, rows: list, header: Header, outcome: ImportOutcome, problems, progress: Progress,
                 share_read, writer: "_WriteBeside | None") -> None:
@@ -250,6 +251,7 @@ class _WriteBeside:
     def start(self, write, *, then) -> None:
         wrapper = connections[DEFAULT_DB_ALIAS]
         wrapper.inc_thread_sharing()
+        wrapper.execute_wrappers.append(self._writer_only)
         self.error, self.then = None, then
 
         def run() -> None:
@@ -264,7 +266,23 @@ class _WriteBeside:
                 del connections[DEFAULT_DB_ALIAS]
 
         self.thread = threading.Thread(target=run, name="import-write", daemon=True)
-        self.thread.start()
+        try:
+            self.thread.start()
+        except BaseException:
+            self.thread = None
+            self._release(wrapper)
+            raise
+
+    def _writer_only(self, execute, sql, params, many, context):
+        """The run's connection is the writing thread's while it writes: a query from elsewhere (the run's
+        own thread checking the next batch) would interleave with its COPY."""
+        if self.thread is not None and threading.get_ident() != self.thread.ident:
+            raise RuntimeError("Không truy vấn trên kết nối của lần nhập khi luồng ghi đang ghi.")
+        return execute(sql, params, many, context)
+
+    def _release(self, wrapper) -> None:
+        wrapper.execute_wrappers.remove(self._writer_only)
+        wrapper.dec_thread_sharing()
 
     def wait(self) -> None:
         """The batch in hand written (its error raised here), then what follows its write."""
@@ -284,7 +302,7 @@ class _WriteBeside:
     def _join(self) -> None:
         self.thread.join()
         self.thread = None
-        connections[DEFAULT_DB_ALIAS].dec_thread_sharing()
+        self._release(connections[DEFAULT_DB_ALIAS])
 
 
 class _ProgressBeside:

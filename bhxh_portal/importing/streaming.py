@@ -119,16 +119,17 @@ class ReadAhead:
         self._sheet = sheet
         self._share = 0.0
         source = sheet.source if sheet is not None else None
-        batches = _batches(rows, size, prepare or (lambda batch: batch))
         self._batches = None
         if _reads_in_process(source):
             try:
-                self._fork(batches, source)
+                self._fork(_batches(rows, size, prepare), source)
                 self._batches = self._from_process()
             except OSError:  # no process to be had (out of memory, the process limit): a thread reads
                 self._batches = None
         if self._batches is None:
-            self._batches = self._from_thread(batches)
+            # A thread shares the GIL with the caller: `prepare` would gain nothing there, and would run
+            # beside the caller's own work on the same objects. The caller gets the batches as read.
+            self._batches = self._from_thread(_batches(rows, size, None))
 
     def __iter__(self):
         return self
@@ -182,17 +183,22 @@ class ReadAhead:
             thread.join()
 
     # -- a process --------------------------------------------------------------------------------
-    def _fork(self, batches: Iterator, source) -> tuple[int, object]:
+    def _fork(self, batches: Iterator, source) -> None:
+        fresh = _reopened(source)  # before the fork: if the file cannot be opened again, a thread reads
         receiving, sending = multiprocessing.Pipe(duplex=False)
         try:
             pid = os.fork()
         except OSError:
-            receiving.close()
-            sending.close()
+            for end in (receiving, sending):
+                end.close()
+            if fresh is not None:
+                os.close(fresh)
             raise
         if pid == 0:  # pragma: no cover - the reading process; its work is seen by the caller's tests
-            _read_in_child(batches, source, receiving, sending, self._sheet)
+            _read_in_child(batches, source, fresh, receiving, sending, self._sheet)
         sending.close()
+        if fresh is not None:
+            os.close(fresh)
         self._process_share = True
         self._pid, self._receiving = pid, receiving
 
@@ -202,8 +208,11 @@ class ReadAhead:
                 try:
                     kind, item, share = pickle.loads(self._receiving.recv_bytes())
                 except EOFError:
-                    raise ImportFileError("không đọc hết được tệp: quá trình đọc tệp dừng giữa chừng; hãy thử "
-                                          "nhập lại.") from None
+                    # Gone without a word (killed: out of memory, a signal): not the file's fault, so not an
+                    # ImportFileError; the job's log keeps how it ended.
+                    status = self._end_process(finished=True)
+                    raise RuntimeError(f"Quá trình đọc tệp dừng giữa chừng ({_how_it_ended(status)}); hãy thử "
+                                       "nhập lại.") from None
                 self._share = share
                 if kind == _FAILED:
                     self._end_process(finished=True)
@@ -215,25 +224,28 @@ class ReadAhead:
         finally:
             self._end_process(finished=False)
 
-    def _end_process(self, *, finished: bool) -> None:
+    def _end_process(self, *, finished: bool) -> int | None:
         """The reading process gone and reaped: it ended by itself, or is stopped here (the caller stopped
-        early, or failed). Called again, nothing more."""
+        early, or failed); its wait status. Called again, nothing more."""
         if self._pid is None:
-            return
+            return None
         pid, self._pid = self._pid, None
         self._receiving.close()
         if not finished:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        try:
+            return os.waitpid(pid, 0)[1]
+        except ChildProcessError:  # reaped elsewhere (SIGCHLD ignored by the host process)
+            return None
 
 
 _READ, _DONE, _FAILED = 0, 1, 2
 
 
-def _batches(rows: Rows, size: int, prepare: Callable[[list], object]) -> Iterator:
+def _batches(rows: Rows, size: int, prepare: Callable[[list], object] | None) -> Iterator:
     while batch := list(itertools.islice(rows, size)):
-        yield prepare(batch)
+        yield batch if prepare is None else prepare(batch)
 
 
 class _NoDatabase:
@@ -254,16 +266,18 @@ def _no_database() -> None:
         connections[alias] = _NoDatabase(alias)
 
 
-def _read_in_child(batches: Iterator, source, receiving, sending, sheet) -> None:  # pragma: no cover
-    """The reading process: batches through the pipe until the end or an error, then out without running
-    anything of the parent's (no atexit, no finaliser closing a connection the parent still uses)."""
+def _read_in_child(batches: Iterator, source, fresh: int | None, receiving, sending, sheet) -> None:  # pragma: no cover
+    """The reading process: batches through the pipe until the end or an error (every error told to the
+    caller), then out without running anything of the parent's (no atexit, no finaliser closing a
+    connection the parent still uses)."""
     status = 0
     try:
-        receiving.close()
-        _own_offset(source)
-        share = sheet.share_read if sheet is not None else (lambda: 0.0)
         try:
+            receiving.close()
+            _own_offset(source, fresh)
+            _close_all_but(sending.fileno(), _descriptor(source))
             _no_database()
+            share = sheet.share_read if sheet is not None else (lambda: 0.0)
             for batch in batches:
                 sending.send_bytes(pickle.dumps((_READ, batch, share()), protocol=pickle.HIGHEST_PROTOCOL))
             sending.send_bytes(pickle.dumps((_DONE, None, 1.0)))
@@ -275,6 +289,14 @@ def _read_in_child(batches: Iterator, source, receiving, sending, sheet) -> None
         status = 1
     finally:
         os._exit(status)
+
+
+def _how_it_ended(status: int | None) -> str:
+    if status is not None and os.WIFSIGNALED(status):
+        return f"tín hiệu {os.WTERMSIG(status)}"
+    if status is not None and os.WIFEXITED(status):
+        return f"mã thoát {os.WEXITSTATUS(status)}"
+    return "không rõ lý do"
 
 
 def _pickled_failure(exc: BaseException) -> bytes:
@@ -302,16 +324,35 @@ def _descriptor(source) -> int | None:
         return None
 
 
-def _own_offset(source) -> None:
-    """The forked reader shares the caller's open file, and so its offset: the reader's descriptor is
-    pointed at the same file opened again, at the same offset, so neither moves the other's reads."""
+def _reopened(source) -> int | None:
+    """The file `source` reads, opened again (its own offset), for the reading process; None for a
+    source without a descriptor (in memory: the fork copies it)."""
     descriptor = _descriptor(source)
     if descriptor is None:
-        return
+        return None
     fresh = os.open(f"/proc/self/fd/{descriptor}", os.O_RDONLY)
     os.lseek(fresh, os.lseek(descriptor, 0, os.SEEK_CUR), os.SEEK_SET)
-    os.dup2(fresh, descriptor)
-    os.close(fresh)
+    return fresh
+
+
+def _own_offset(source, fresh: int | None) -> None:
+    """The forked reader shares the caller's open file, and so its offset: the reader's descriptor is
+    pointed at the same file opened again (`_reopened`), so neither moves the other's reads."""
+    descriptor = _descriptor(source)
+    if descriptor is not None and fresh is not None:
+        os.dup2(fresh, descriptor)
+        os.close(fresh)
+
+
+def _close_all_but(*kept: int | None) -> None:
+    """The reader keeps its file and its pipe: the caller's sockets (a web server's clients, the
+    database) are not held open by it while it reads."""
+    keep = {0, 1, 2, *(k for k in kept if k is not None)}
+    for name in os.listdir("/proc/self/fd"):
+        descriptor = int(name)
+        if descriptor not in keep:
+            with contextlib.suppress(OSError):
+                os.close(descriptor)
 
 
 def read_ahead(rows: Rows, size: int, *, sheet: SheetStream | None = None,

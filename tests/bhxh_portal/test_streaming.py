@@ -138,24 +138,26 @@ def test_an_upload_in_memory_is_read_the_same(in_process, tmp_path):
     assert rows[-1] == (1201, [1200, "Người 1200"])
 
 
-def test_each_batch_is_prepared_where_it_is_read(in_process):
+def test_each_batch_is_prepared_by_the_reading_process_and_given_as_read_by_a_thread(in_process):
     rows = ((n, [n]) for n in range(1, 8))
-    prepared = read_ahead(rows, 3, prepare=lambda batch: (os.getpid(), sum(raw[0] for _, raw in batch)))
-    results = list(prepared)
-    assert [total for _, total in results] == [6, 15, 7]
-    assert {pid != os.getpid() for pid, _ in results} == {in_process}
+    prepared = list(read_ahead(rows, 3, prepare=lambda batch: (os.getpid(), sum(raw[0] for _, raw in batch))))
+    if in_process:
+        assert [total for _, total in prepared] == [6, 15, 7]
+        assert {pid for pid, _ in prepared} != {os.getpid()}
+    else:  # a thread shares the GIL: the caller does the work itself
+        assert [[line for line, _ in batch] for batch in prepared] == [[1, 2, 3], [4, 5, 6], [7]]
 
 
 @pytest.mark.django_db
 def test_the_reader_may_not_use_the_database_and_the_callers_connection_is_unharmed(in_process):
     from units.models import UnitLevel
 
-    def prepare(batch):
-        return UnitLevel.objects.count()
+    def rows():
+        yield 1, [UnitLevel.objects.count()]
 
     levels = UnitLevel.objects.count()
     with pytest.raises(RuntimeError, match="Không dùng cơ sở dữ liệu"):
-        list(read_ahead(((n, [n]) for n in range(1, 4)), 2, prepare=prepare))
+        list(read_ahead(rows(), 2))
     assert UnitLevel.objects.count() == levels
 
 
@@ -174,5 +176,36 @@ def test_without_a_process_to_be_had_a_thread_reads(settings, monkeypatch):
         raise BlockingIOError("Resource temporarily unavailable")
 
     monkeypatch.setattr(os, "fork", no_fork)
-    batches = read_ahead(((n, [n]) for n in range(1, 8)), 3, prepare=lambda batch: threading.current_thread().name)
-    assert list(batches) == ["import-read-ahead"] * 3
+    before = set(os.listdir("/proc/self/fd"))
+    batches = read_ahead(((n, [n]) for n in range(1, 8)), 3)
+    assert [[line for line, _ in batch] for batch in batches] == [[1, 2, 3], [4, 5, 6], [7]]
+    assert set(os.listdir("/proc/self/fd")) <= before  # the pipe closed again
+
+
+def test_a_reading_process_that_dies_is_said_to_have_died_not_the_files_fault(settings, tmp_path):
+    settings.IMPORT_READ_IN_PROCESS = True
+
+    def rows():
+        yield 1, ["a"]
+        os.kill(os.getpid(), 9)  # in the reading process: as the kernel's out-of-memory killer would
+        yield 2, ["b"]
+
+    batches = read_ahead(rows(), 1)
+    with pytest.raises(RuntimeError, match="dừng giữa chừng \\(tín hiệu 9\\)"):
+        list(batches)
+
+
+def test_a_file_that_cannot_be_opened_again_is_read_by_a_thread(settings, monkeypatch, tmp_path):
+    from bhxh_portal.importing import streaming
+
+    settings.IMPORT_READ_IN_PROCESS = True
+    path = _xlsx_file(tmp_path, 50)
+
+    def refused(source):
+        raise PermissionError("không mở lại được")
+
+    monkeypatch.setattr(streaming, "_reopened", refused)
+    with open(path, "rb") as source:
+        sheet = open_sheet(source, filename="ds.xlsx")
+        read = [line for batch in read_ahead(sheet.rows(), 20, sheet=sheet) for line, _ in batch]
+    assert read == list(range(1, 52))

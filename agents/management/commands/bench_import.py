@@ -17,6 +17,7 @@ The bench works in its own units (codes BENCH-...) and removes its participants 
 after the run (--keep leaves them), so it can be repeated on any database.
 """
 
+import contextlib
 import gc
 import io
 import itertools
@@ -288,10 +289,11 @@ class Command(BaseCommand):
         started = time.perf_counter()
         width = len(HEADERS)
         sheet = open_sheet(stream, filename=filename)
-        rows = ((list(r) + [None] * width)[:width] for batch in read_ahead(itertools.dropwhile(
-            lambda item: not item[1] or item[1][0] != "STT", sheet.rows()), 20_000, sheet=sheet) for _, r in batch)
+        reader = read_ahead(itertools.dropwhile(lambda item: not item[1] or item[1][0] != "STT", sheet.rows()),
+                            20_000, sheet=sheet)
+        rows = ((list(r) + [None] * width)[:width] for batch in reader for _, r in batch)
         next(rows)  # the header
-        with transaction.atomic():
+        with contextlib.closing(reader), transaction.atomic():
             with connection.cursor() as cursor:
                 columns = ", ".join(f"c{i} text" for i in range(width))
                 cursor.execute(f"CREATE TEMP TABLE bench_floor ({columns})")
