@@ -12,7 +12,7 @@ from agents.importing.run import _WriteBeside
 from tests import services
 from units.models import UnitLevel
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.services, pytest.mark.django_db]
 
 
 @pytest.fixture(autouse=True)
