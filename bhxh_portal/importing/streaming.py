@@ -426,4 +426,7 @@ def _csv_rows(source, encoding: str, dialect) -> Rows:
         for index, row in enumerate(csv.reader(lines, dialect), start=1):
             yield index, row
     finally:
-        text.detach()
+        # Left unfinished in the caller's process once a reading process has read on (the caller's copy
+        # is dropped later, its file may be closed by then): nothing to give back then.
+        with contextlib.suppress(ValueError):
+            text.detach()
