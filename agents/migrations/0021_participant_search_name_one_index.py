@@ -10,8 +10,9 @@ SEARCH_INDEX = models.Index(fields=["search_name"], name="participant_search_nam
                             opclasses=["varchar_pattern_ops"])
 
 
-def _field(model, *, db_index: bool):
-    field = models.CharField(max_length=200, editable=False, blank=True, db_index=db_index)
+def _indexed_field(model):
+    """The folded name as it was before: db_index, whose index the way back makes again."""
+    field = models.CharField(max_length=200, editable=False, blank=True, db_index=True)
     field.set_attributes_from_name("search_name")
     field.model = model
     return field
@@ -46,7 +47,7 @@ def both_indexes(apps, schema_editor):
     table = model._meta.db_table
     if schema_editor.connection.vendor != "postgresql":
         schema_editor.remove_index(model, SEARCH_INDEX)
-        schema_editor.execute(schema_editor._create_index_sql(model, fields=[_field(model, db_index=True)]))
+        schema_editor.execute(schema_editor._create_index_sql(model, fields=[_indexed_field(model)]))
         return
     quote = schema_editor.quote_name
     like = schema_editor._create_index_name(table, ["search_name"], suffix="_like")
