@@ -103,10 +103,24 @@ def _text_dates(model, columns: Sequence[str], rows):
         yield row
 
 
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new ids from the table's sequence (PostgreSQL), taken now for rows written later: no other
+    writer gets them, whether or not this transaction commits."""
+    if not count:
+        return []
+    with connection.cursor() as cursor:
+        # Resolve the sequence once: pg_get_serial_sequence per row costs 5× the nextval itself.
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column])
+        sequence = cursor.fetchone()[0]
+        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
+        return [r[0] for r in cursor.fetchall()]
+
+
 def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: list[tuple], *,
-                returning: bool = True) -> list[int]:
+                returning: bool = True, ids: list[int] | None = None) -> list[int]:
     """Insert rows (values in the order of `fields`); returns the new ids in the same order
-    (with returning=False, on PostgreSQL, the table's default numbers them and nothing is returned)."""
+    (with returning=False, on PostgreSQL, the table's default numbers them and nothing is returned;
+    `ids`, on PostgreSQL, the ids `reserve_ids` gave them, one per row)."""
     if not rows:
         return []
     if connection.vendor == "postgresql":
@@ -117,17 +131,18 @@ def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: list[tup
             copy_into(table, columns, _text_dates(model, columns, rows),
                       not_null_text=_not_null_text(model, columns))
             return []
-        with connection.cursor() as cursor:
-            # Resolve the sequence once: pg_get_serial_sequence per row costs 5× the nextval itself.
-            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk_column])
-            sequence = cursor.fetchone()[0]
-            cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, len(rows)])
-            ids = [r[0] for r in cursor.fetchall()]
+        if ids is None:
+            ids = reserve_ids(model, len(rows))
+        elif len(ids) != len(rows):
+            raise ValueError(f"{len(ids)} ids given for {len(rows)} rows")
         columns = [pk_column, *columns]
         copy_into(table, columns, _text_dates(model, columns, ((pk, *row) for pk, row in zip(ids, rows))),
                   not_null_text=_not_null_text(model, columns))
         return ids
     objects = [model(**dict(zip(fields, row))) for row in rows]
+    if ids is not None:
+        for obj, pk in zip(objects, ids, strict=True):
+            obj.pk = pk
     created = model.objects.bulk_create(objects, batch_size=2000)
     if returning and created and created[0].pk is None:
         raise RuntimeError("Cơ sở dữ liệu không trả về mã của các dòng vừa thêm.")

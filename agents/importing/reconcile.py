@@ -26,13 +26,10 @@ class Reconciler:
     come back from the register (`self.register`), so a person is one person across the whole file."""
 
     # 2. who is who ------------------------------------------------------------------------
-    def resolve(self, rows: list[Row], header: Header) -> None:
-        """Group rows by person, match people to the registry, find duplicates and conflicts."""
-        by_code, by_id = self._group_people(rows, header)
-        self._match_registry(by_code, by_id)
-
-    def _group_people(self, rows: list[Row], header: Header) -> tuple[dict, dict]:
-        """One `Person` per participant named in the batch (by either code); rows that contradict refused."""
+    def group_people(self, rows: list[Row], header: Header) -> None:
+        """One `Person` per participant named in the batch (by either code); rows that contradict refused.
+        The people of earlier batches come from the register: no query, so this may run while the
+        batch before is being written."""
         by_code, by_id = self.register.people_of({r.bhxh_code for r in rows if r.bhxh_code},
                                                  {r.personal_id for r in rows if r.personal_id})
         people: list[Person] = list({id(p): p for p in (*by_code.values(), *by_id.values())}.values())
@@ -77,11 +74,14 @@ class Reconciler:
             row.person = person
             person.rows.append(row)
         self.people = people
-        return by_code, by_id
 
-    def _match_registry(self, by_code: dict, by_id: dict) -> None:
+    def match_registry(self) -> None:
         """The batch's new people matched to the registry by either code (one `= ANY(array)` query each on
-        PostgreSQL), then the enrolments of everyone registered, to tell new from changed from unchanged."""
+        PostgreSQL), then the enrolments of everyone registered, to tell new from changed from unchanged.
+
+        The rows the run itself has written are never needed here: their people are in the register (not
+        asked), and an enrolment of theirs that a later row names again is refused by the register as the
+        same enrolment twice. So the batch before may still be on its way to the database."""
         people = [p for p in self.people if not p.earlier]
         # A person an earlier batch named, by one code, whose row here brings the other: the registry is
         # asked about both (the new code may be someone else's there), as for someone new to the file.
@@ -105,8 +105,12 @@ class Reconciler:
                 person.in_registry = True
         for person in gaining:
             # What the earlier batch learnt (their participant, written or matched then) stays as it is.
-            person.problem = self._registry_problem(person, db_by_code.get(person.bhxh_code),
-                                                    db_by_id.get(person.personal_id))
+            a, b = db_by_code.get(person.bhxh_code), db_by_id.get(person.personal_id)
+            if not person.in_registry:
+                # Someone this run registers: the registry asked as before the run (their own row, written
+                # by a batch before or not yet, is not someone else), as a dry run sees it.
+                a, b = (None if m is not None and m["id"] == person.participant_id else m for m in (a, b))
+            person.problem = self._registry_problem(person, a, b)
         for person in self.people:
             if person.problem:
                 for row in person.rows:
@@ -187,16 +191,17 @@ class Reconciler:
             outcome.unchanged += 1
 
     def batch_done(self) -> None:
-        """What the batch learnt about its people goes into the register; the batch's objects are freed.
-
-        A person and their rows point at each other: with the cyclic collector off during a run, the
-        batch's objects would stay until the end (the memory growing with the file) unless the cycle is
-        cut here, so reference counting frees them at once."""
+        """What the batch learnt about its people goes into the register; the batch's objects are freed."""
         self.register.keep(self.people)
-        for person in self.people:
-            person.rows = []
-            person.db = None
+        free_people(self.people)
         self.people, self.enrolments = [], {}
+
+    def reserve_participant_ids(self) -> None:
+        """The batch's new people numbered from the participants' sequence before their write, so that
+        they can go into the register (and the next batch be matched) while they are being written."""
+        new_people = [p for p in self.people if not p.earlier and p.db is None and p.rows]
+        for person, pk in zip(new_people, bulk.reserve_ids(Participant, len(new_people))):
+            person.participant_id = pk
 
     def _enrolment_values(self, row: Row) -> dict:
         return {"valid_to": row.valid_to, "chosen_income": row.income, "payment_mode": row.payment_mode,
@@ -235,7 +240,10 @@ class Reconciler:
         self.written_people = []
         registry_changed.send(sender=Participant, participant_ids=people, former_personal_ids=self.former_personal_ids)
 
-    def write(self, rows: list[Row], header: Header, outcome: ImportOutcome) -> None:
+    def write(self, rows: list[Row], header: Header, outcome: ImportOutcome, *, people: list[Person],
+              enrolments: dict) -> None:
+        """A batch's writes: its people (numbered already if `reserve_participant_ids` ran) and their
+        enrolments (`enrolments`: the registry's, as `match_registry` read them for this batch)."""
         now = timezone.now()
         job_id = self.job.pk if self.job else None
         present = set(header.columns)
@@ -246,12 +254,14 @@ class Reconciler:
             # PostgreSQL: two timestamps fewer per row to format and send.
             stamped = [] if connection.vendor == "postgresql" else [now, now]
             stamps = [] if stamped == [] else ["created_at", "updated_at"]
-            new_people = [p for p in self.people if not p.earlier and p.db is None and p.rows]
+            new_people = [p for p in people if not p.earlier and p.db is None and p.rows]
+            reserved = [p.participant_id for p in new_people]
             ids = bulk.bulk_insert(Participant, [*P_FIELDS, *stamps, "last_import_id"],
-                                   [(*p.rows[0].participant_values(), *stamped, job_id) for p in new_people])
+                                   [(*p.rows[0].participant_values(), *stamped, job_id) for p in new_people],
+                                   ids=reserved if None not in reserved else None)
             for person, pk in zip(new_people, ids):
                 person.participant_id = pk
-            changed_people = [p for p in self.people if not p.earlier and p.db is not None and p.changed_fields]
+            changed_people = [p for p in people if not p.earlier and p.db is not None and p.changed_fields]
             if changed_people:
                 values_of = {f: i for i, f in enumerate(P_FIELDS)}
                 update_rows = []
@@ -268,7 +278,7 @@ class Reconciler:
                                   row.payment_mode, row.months, row.support_group, row.is_new, row.member_order,
                                   row.agent_id, row.amount, row.expected, *stamped, job_id))
                 elif row.status == "updated":
-                    existing = self.enrolments.get((row.person.participant_id, row.product_id, row.valid_from))
+                    existing = enrolments.get((row.person.participant_id, row.product_id, row.valid_from))
                     if existing is not None and self._enrolment_changes(row, existing):
                         values = self._enrolment_values(row)
                         e_changed.append((existing["id"], *(values[f] for f in self.e_fields), now, job_id))
@@ -298,3 +308,12 @@ class Reconciler:
         outcome.add_time("write_enrolments_s", time.perf_counter() - started - participants_s)
         outcome.enrolments_created += len(e_new)
         outcome.enrolments_updated += len(e_changed)
+
+
+def free_people(people: list[Person]) -> None:
+    """A batch's objects freed as soon as it is done with. A person and their rows point at each other:
+    with the cyclic collector off during a run, they would stay until the end (the memory growing with
+    the file) unless the cycle is cut here, so reference counting frees them at once."""
+    for person in people:
+        person.rows = []
+        person.db = None

@@ -10,6 +10,7 @@ import gc
 import itertools
 import threading
 import time
+from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
@@ -28,7 +29,7 @@ from .columns import Header, find_header, missing_columns
 from .error_copy import ProblemLines, build_error_copy
 from .parse import RowParser
 from .people import Register
-from .reconcile import Reconciler
+from .reconcile import Reconciler, free_people
 from .rows import ImportOutcome, Progress, no_progress
 
 
@@ -149,18 +150,21 @@ class ParticipantImport(RowParser, Reconciler):
         return find_header(dense, filename=filename, mapping=self.mapping, search_rows=HEADER_SEARCH_ROWS), head
 
     def _batches(self, data, header: Header, outcome: ImportOutcome, problems, progress: Progress, sheet):
-        """Read, check and (commit) write the rows `batch_size` at a time. The rows are read a batch ahead by
-        read_ahead, in another process where the system allows, which also checks every other batch: the
-        reading and the checks are two thirds of the Python a row costs, and shared so between the two
-        processes each has about as much to do (the reader alone would have twice this process's work).
-        On PostgreSQL a batch is written by a thread on the run's connection while the next one is
-        checked (_WriteBeside)."""
+        """Read, check, match and (commit) write the rows `batch_size` at a time. The rows are read a batch
+        ahead by read_ahead, in another process where the system allows, which also checks every other
+        batch: the reading and the checks are two thirds of the Python a row costs, and shared so between
+        the two processes each has about as much to do (the reader alone would have twice this process's
+        work). On PostgreSQL a batch is written by a thread on the run's connection (_WriteBeside) while
+        this process classifies the next one, receives and checks the one after and groups its people:
+        only the next batch's few queries (its people and enrolments in the registry, its ids) wait for
+        the write before."""
         reading = self.start_parsing(header)
         self.register, self.widest = Register(), 0
         numbered = itertools.count()
         batches = read_ahead(data, self.batch_size, sheet=sheet, prepare=lambda batch: (
             self._check(batch, reading) if next(numbered) % CHECKED_BY_READER_EVERY == 0 else batch))
         writer = _WriteBeside(outcome) if not self.dry_run and connection.vendor == "postgresql" else None
+        pending: _Matched | None = None  # a batch matched and in the register, its write not started yet
         try:
             clock = time.perf_counter()
             while (batch := next(batches, None)) is not None:
@@ -170,21 +174,43 @@ class ParticipantImport(RowParser, Reconciler):
                 outcome.add_time("check_s", check_seconds)
                 clock = time.perf_counter()
                 self.widest = max(self.widest, widest)
-                if writer is not None:
-                    writer.wait()  # the batch before: written, its people in the register
-                    clock = _lap(outcome, "write_wait_s", clock)
+                if writer is not None and any(row.outside for row in rows):
+                    writer.wait()  # the codes outside the subtree may need a query, and come before grouping
                 self.refuse_outside_codes(rows)
-                self._settle(rows, header, outcome, problems, progress, batches.share_read, writer)
+                self.group_people(rows, header)
+                clock = _lap(outcome, "match_s", clock)
+                if writer is not None:
+                    writer.wait()  # the write before the pending one: the connection is free again
+                    clock = _lap(outcome, "write_wait_s", clock)
+                self.match_registry()
+                if writer is None:
+                    pct = self._classify(rows, header, outcome, problems, progress, batches.share_read)
+                    self._write_here(rows, header, outcome, progress, pct)
+                else:
+                    if not outcome.invalid:
+                        self.reserve_participant_ids()
+                    clock = _lap(outcome, "match_s", clock)
+                    if pending is not None:
+                        self._start_write(writer, pending, header, outcome, progress)
+                        pending = None
+                    pct = self._classify(rows, header, outcome, problems, progress, batches.share_read)
+                    pending = self._hold(rows, outcome, pct)
                 clock = time.perf_counter()
                 del rows
                 clock = _lap(outcome, "free_s", clock)
             if writer is not None:
                 writer.wait()
+                if pending is not None:
+                    self._start_write(writer, pending, header, outcome, progress)
+                    pending = None
+                    writer.wait()
                 _lap(outcome, "write_wait_s", clock)
         finally:
             batches.close()  # the reader stops at once, whatever happened here
             if writer is not None:
                 writer.abandon()
+            if pending is not None:
+                free_people(pending.people)
 
     def _check(self, batch: list, reading) -> tuple[list, int, float]:
         """A batch's rows checked: the rows, the widest line, the time it took."""
@@ -193,40 +219,69 @@ class ParticipantImport(RowParser, Reconciler):
         rows = self.parse_batch(batch, reading)
         return rows, widest, time.perf_counter() - started
 
-    def _settle(self, rows: list, header: Header, outcome: ImportOutcome, problems, progress: Progress,
-                share_read, writer: "_WriteBeside | None") -> None:
-        """A checked batch matched to the registry, counted and (commit, while no row is invalid) written:
-        by the writer's thread when there is one, the batch's people going into the register once written."""
+    def _classify(self, rows: list, header: Header, outcome: ImportOutcome, problems, progress: Progress,
+                  share_read) -> int:
+        """A matched batch's rows told new, updated, unchanged or invalid, and counted; the progress made."""
         clock = time.perf_counter()
-        self.resolve(rows, header)
         self.classify(rows, header, outcome)
-        clock = _lap(outcome, "match_s", clock)
-        done = share_read()
-        progress(5 + int(85 * done), f"Đã kiểm tra {format_number(outcome.total)} dòng")
+        _lap(outcome, "match_s", clock)
+        pct = 5 + int(85 * share_read())
+        progress(pct, f"Đã kiểm tra {format_number(outcome.total)} dòng")
         if problems is not None:
             problems.add(rows)
-        if self.dry_run or outcome.invalid:
-            self.batch_done()
-            _lap(outcome, "free_s", clock)
+        return pct
+
+    def _write_here(self, rows: list, header: Header, outcome: ImportOutcome, progress: Progress, pct: int) -> None:
+        """Without a writing thread (SQLite, a dry run): the batch written (commit, while no row is invalid),
+        then its people into the register."""
+        clock = time.perf_counter()
+        if not self.dry_run and not outcome.invalid:
+            self.write(rows, header, outcome, people=self.people, enrolments=self.enrolments)
+            clock = _lap(outcome, "write_s", clock)
+            progress(pct, f"Đã kiểm tra và ghi {format_number(outcome.total)} dòng")
+        self.batch_done()
+        _lap(outcome, "free_s", clock)
+
+    def _hold(self, rows: list, outcome: ImportOutcome, pct: int) -> "_Matched | None":
+        """A classified batch's people into the register (they are numbered already), the batch kept for
+        its write, which starts once the next batch has asked the registry its questions; nothing kept to
+        write once a row is invalid (nothing will be written)."""
+        clock = time.perf_counter()
+        self.register.keep(self.people)
+        matched = _Matched(rows, self.people, self.enrolments, pct, outcome.total)
+        self.people, self.enrolments = [], {}
+        _lap(outcome, "match_s", clock)
+        if outcome.invalid:
+            free_people(matched.people)
+            return None
+        return matched
+
+    def _start_write(self, writer: "_WriteBeside", matched: "_Matched", header: Header, outcome: ImportOutcome,
+                     progress: Progress) -> None:
+        if outcome.invalid:  # a later batch has an invalid row: nothing will be written
+            free_people(matched.people)
             return
-        total = outcome.total
 
         def written() -> None:
-            self.batch_done()
-            progress(5 + int(85 * done), f"Đã kiểm tra và ghi {format_number(total)} dòng")
+            free_people(matched.people)
+            progress(matched.pct, f"Đã kiểm tra và ghi {format_number(matched.total)} dòng")
 
-        if writer is None:
-            self.write(rows, header, outcome)
-            clock = _lap(outcome, "write_s", clock)
-            written()
-            _lap(outcome, "free_s", clock)
-        else:
-            writer.start(lambda: self.write(rows, header, outcome), then=written)
+        writer.start(lambda: self.write(matched.rows, header, outcome, people=matched.people,
+                                        enrolments=matched.enrolments), then=written)
 
 
 HEADER_SEARCH_ROWS = 30
 # The reader checks one batch in this many, this process the others (see _batches).
 CHECKED_BY_READER_EVERY = 2
+
+
+class _Matched(NamedTuple):
+    """A batch matched, classified and in the register, waiting for (or in) its write."""
+    rows: list
+    people: list
+    enrolments: dict
+    pct: int    # the progress reported once it is written
+    total: int  # the rows checked so far, as that report says
 
 
 def _lap(outcome: ImportOutcome, step: str, since: float) -> float:

@@ -73,24 +73,40 @@ def test_a_code_of_someone_in_an_earlier_batch_on_another_persons_row_is_refused
 
 
 @pytest.mark.parametrize("dry_run", [True, False])
-def test_a_code_a_person_of_an_earlier_batch_gains_later_is_checked_against_the_registry(district, staff, dry_run):
+@pytest.mark.parametrize("batches_between", [0, 2])
+def test_a_code_a_person_of_an_earlier_batch_gains_later_is_checked_against_the_registry(district, staff, dry_run,
+                                                                                        batches_between):
     run(staff, district, xlsx([person(code="0112345609", cccd="001090012346", name="Người Thứ 9")]), dry_run=False)
     before = snapshot()
-    # Row 4 names the person by their mã số BHXH alone; row 7, in the second batch, adds a số định danh
-    # that the registry holds for someone else.
-    rows = [person(cccd=None), other(1), other(2), person(cccd="001090012346", start="01/10/2021")]
+    # Row 4 names the person by their mã số BHXH alone; a row of a later batch adds a số định danh that
+    # the registry holds for someone else. The check and the commit say the same, however far apart the
+    # two rows are (the person's first row written by the commit, or not yet, when the later one is matched).
+    between = [other(i) for i in range(1, 3 + 3 * batches_between)]
+    rows = [person(cccd=None), *between, person(cccd="001090012346", start="01/10/2021")]
+    line = 4 + len(between) + 1
+    message = "Số định danh 0010****2346 đã gắn với mã số BHXH 0112345609 trong hệ thống"
     if dry_run:
         outcome, _ = run(staff, district, xlsx(rows), dry_run=True)
-        assert (outcome.invalid, outcome.problems[0]["line"]) == (1, 7)
-        assert outcome.problems[0]["message"] == ("Số định danh 0010****2346 đã gắn với mã số BHXH 0112345609 "
-                                                  "trong hệ thống")
+        assert (outcome.invalid, outcome.problems[0]["line"]) == (1, line)
+        assert outcome.problems[0]["message"] == message
     else:
         with pytest.raises(JobError, match="có 1 dòng không hợp lệ; không dòng nào được ghi") as refused:
             run(staff, district, xlsx(rows), dry_run=False)
         problem = refused.value.result["problems"][0]
-        assert problem["line"] == 7
-        assert problem["message"] == ("Mã số BHXH 0112345678 và số định danh 0010****2346 thuộc hai người khác "
-                                      "nhau trong hệ thống")
+        assert (problem["line"], problem["message"]) == (line, message)
+    assert snapshot() == before
+
+
+def test_a_code_a_registered_person_gains_in_a_later_batch_is_checked_against_the_registry(district, staff):
+    run(staff, district, xlsx([person(cccd=None), person(code="0112345609", cccd="001090012346",
+                                                         name="Người Thứ 9")]), dry_run=False)
+    before = snapshot()
+    rows = [person(cccd=None, start="01/10/2021"), other(1), other(2),
+            person(cccd="001090012346", start="01/11/2021")]
+    outcome, _ = run(staff, district, xlsx(rows), dry_run=True)
+    assert (outcome.invalid, outcome.problems[0]["line"]) == (1, 7)
+    assert outcome.problems[0]["message"] == ("Mã số BHXH 0112345678 và số định danh 0010****2346 thuộc hai người "
+                                              "khác nhau trong hệ thống")
     assert snapshot() == before
 
 
@@ -165,11 +181,11 @@ def test_a_failure_while_writing_a_later_batch_undoes_the_batches_already_writte
     written = []
     write = Reconciler.write
 
-    def failing(self, rows, header, outcome):
+    def failing(self, rows, header, outcome, **batch):
         written.append(threading.current_thread().name)
         if len(written) == 2:
             raise RuntimeError("mất kết nối khi ghi")
-        return write(self, rows, header, outcome)
+        return write(self, rows, header, outcome, **batch)
 
     monkeypatch.setattr(Reconciler, "write", failing)
     before = snapshot()
@@ -180,3 +196,39 @@ def test_a_failure_while_writing_a_later_batch_undoes_the_batches_already_writte
     expected = "import-write" if connection.vendor == "postgresql" else threading.main_thread().name
     assert written == [expected, expected]
 
+
+
+def test_a_batch_is_written_while_the_next_is_matched_and_each_person_keeps_their_number(district, staff,
+                                                                                        monkeypatch):
+    """On PostgreSQL batch k's write starts once batch k+1 has asked the registry its questions (its people
+    numbered beforehand, so the register knows them), and runs while batch k+1 is classified; elsewhere
+    each batch is written before the next is matched. Either way a person named in several batches is one
+    participant with all their enrolments."""
+    events = []
+    match_registry, write = Reconciler.match_registry, Reconciler.write
+
+    def first_line(people):
+        return min(row.line for p in people for row in p.rows)
+
+    def matching(self):
+        events.append(("match", first_line(self.people)))
+        return match_registry(self)
+
+    def writing(self, rows, header, outcome, **batch):
+        events.append(("write", rows[0].line))
+        return write(self, rows, header, outcome, **batch)
+
+    monkeypatch.setattr(Reconciler, "match_registry", matching)
+    monkeypatch.setattr(Reconciler, "write", writing)
+    rows = [person(), other(1), other(2), person(start="01/10/2021"), other(3), person(start="01/11/2021")]
+    outcome, _ = run(staff, district, xlsx(rows), dry_run=False)
+    if connection.vendor == "postgresql":
+        assert events == [("match", 4), ("match", 6), ("write", 4), ("match", 8), ("write", 6), ("write", 8)]
+    else:
+        assert events == [("match", 4), ("write", 4), ("match", 6), ("write", 6), ("match", 8), ("write", 8)]
+    assert (outcome.new, outcome.participants_created) == (6, 4)
+    who = Participant.objects.get(bhxh_code="0112345678")
+    assert sorted(who.enrolments.values_list("valid_from", flat=True)) == [
+        D(2021, 9, 1), D(2021, 10, 1), D(2021, 11, 1)]
+    assert set(Enrolment.objects.values_list("participant_id", flat=True)) == set(
+        Participant.objects.values_list("pk", flat=True))
