@@ -162,7 +162,7 @@ class ParticipantImport(RowParser, Reconciler):
         self.register, self.widest = Register(), 0
         numbered = itertools.count()
         batches = read_ahead(data, self.batch_size, sheet=sheet, prepare=lambda batch: (
-            self._check(batch, reading) if next(numbered) % CHECKED_BY_READER_EVERY == 0 else batch))
+            self._check(batch, reading) if next(numbered) % CHECKED_BY_READER_EVERY == 1 else batch))
         writer = _WriteBeside(outcome) if not self.dry_run and connection.vendor == "postgresql" else None
         pending: _Matched | None = None  # a batch matched and in the register, its write not started yet
         try:
@@ -271,7 +271,8 @@ class ParticipantImport(RowParser, Reconciler):
 
 
 HEADER_SEARCH_ROWS = 30
-# The reader checks one batch in this many, this process the others (see _batches).
+# The reader checks one batch in this many, this process the others (see _batches); not the first, which
+# this process would otherwise wait for idle while the reader checked it.
 CHECKED_BY_READER_EVERY = 2
 
 

@@ -244,8 +244,25 @@ _READ, _DONE, _FAILED = 0, 1, 2
 
 
 def _batches(rows: Rows, size: int, prepare: Callable[[list], object] | None) -> Iterator:
-    while batch := list(itertools.islice(rows, size)):
+    for wanted in batch_sizes(size):
+        if not (batch := list(itertools.islice(rows, wanted))):
+            return
         yield batch if prepare is None else prepare(batch)
+
+
+# Below this many rows a batch is never split into a smaller first few.
+SMALLEST_FIRST_BATCH = 2000
+
+
+def batch_sizes(size: int) -> Iterator[int]:
+    """The sizes of the batches read: the first few smaller (an eighth, a quarter, a half of `size`, while
+    that is at least SMALLEST_FIRST_BATCH rows), then `size` on. The caller waits for the first batch
+    with nothing else to do; a smaller one starts the pipeline sooner (a tenth of a second for a
+    province's list instead of most of a second)."""
+    for part in (8, 4, 2):
+        if size // part >= SMALLEST_FIRST_BATCH:
+            yield size // part
+    yield from itertools.repeat(size)
 
 
 class _NoDatabase:

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from bhxh_portal.importing import ImportFileError
-from bhxh_portal.importing.streaming import open_sheet, read_ahead
+from bhxh_portal.importing.streaming import batch_sizes, open_sheet, read_ahead
 
 MODES = [pytest.param(True, id="process"), pytest.param(False, id="thread")]
 
@@ -43,6 +43,15 @@ def _children() -> set[int]:
 def test_the_rows_come_in_order_in_batches(in_process):
     rows = ((n, [n]) for n in range(1, 8))
     assert [[line for line, _ in batch] for batch in read_ahead(rows, 3)] == [[1, 2, 3], [4, 5, 6], [7]]
+
+
+def test_the_first_batches_of_a_large_size_are_smaller(in_process):
+    rows = ((n, [n]) for n in range(1, 40_001))
+    batches = list(read_ahead(rows, 16_000))
+    assert [len(batch) for batch in batches] == [2_000, 4_000, 8_000, 16_000, 10_000]
+    assert [line for batch in batches for line, _ in batch] == list(range(1, 40_001))
+    assert list(itertools.islice(batch_sizes(8_000), 4)) == [2_000, 4_000, 8_000, 8_000]
+    assert list(itertools.islice(batch_sizes(3_000), 2)) == [3_000, 3_000]
 
 
 def test_an_error_while_reading_reaches_the_caller_and_the_reader_stops(in_process):
