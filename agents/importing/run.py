@@ -184,8 +184,8 @@ class ParticipantImport(RowParser, Reconciler):
                     clock = _lap(outcome, "write_wait_s", clock)
                 self.match_registry()
                 if writer is None:
-                    pct = self._classify(rows, header, outcome, problems, progress, batches.share_read)
-                    self._write_here(rows, header, outcome, progress, pct)
+                    self._classify(rows, header, outcome, problems, progress, batches.share_read)
+                    self._write_here(rows, header, outcome, progress)
                 else:
                     if not outcome.invalid:
                         self.reserve_participant_ids()
@@ -193,8 +193,8 @@ class ParticipantImport(RowParser, Reconciler):
                     if pending is not None:
                         self._start_write(writer, pending, header, outcome, progress)
                         pending = None
-                    pct = self._classify(rows, header, outcome, problems, progress, batches.share_read)
-                    pending = self._hold(rows, outcome, pct)
+                    self._classify(rows, header, outcome, problems, progress, batches.share_read)
+                    pending = self._hold(rows, outcome)
                 clock = time.perf_counter()
                 del rows
                 clock = _lap(outcome, "free_s", clock)
@@ -220,35 +220,34 @@ class ParticipantImport(RowParser, Reconciler):
         return rows, widest, time.perf_counter() - started
 
     def _classify(self, rows: list, header: Header, outcome: ImportOutcome, problems, progress: Progress,
-                  share_read) -> int:
-        """A matched batch's rows told new, updated, unchanged or invalid, and counted; the progress made."""
+                  share_read) -> None:
+        """A matched batch's rows told new, updated, unchanged or invalid, and counted."""
         clock = time.perf_counter()
         self.classify(rows, header, outcome)
         _lap(outcome, "match_s", clock)
-        pct = 5 + int(85 * share_read())
-        progress(pct, f"Đã kiểm tra {format_number(outcome.total)} dòng")
+        self.checked_pct = 5 + int(85 * share_read())
+        progress(self.checked_pct, f"Đã kiểm tra {format_number(outcome.total)} dòng")
         if problems is not None:
             problems.add(rows)
-        return pct
 
-    def _write_here(self, rows: list, header: Header, outcome: ImportOutcome, progress: Progress, pct: int) -> None:
+    def _write_here(self, rows: list, header: Header, outcome: ImportOutcome, progress: Progress) -> None:
         """Without a writing thread (SQLite, a dry run): the batch written (commit, while no row is invalid),
         then its people into the register."""
         clock = time.perf_counter()
         if not self.dry_run and not outcome.invalid:
             self.write(rows, header, outcome, people=self.people, enrolments=self.enrolments)
             clock = _lap(outcome, "write_s", clock)
-            progress(pct, f"Đã kiểm tra và ghi {format_number(outcome.total)} dòng")
+            progress(self.checked_pct, f"Đã kiểm tra và ghi {format_number(outcome.total)} dòng")
         self.batch_done()
         _lap(outcome, "free_s", clock)
 
-    def _hold(self, rows: list, outcome: ImportOutcome, pct: int) -> "_Matched | None":
+    def _hold(self, rows: list, outcome: ImportOutcome) -> "_Matched | None":
         """A classified batch's people into the register (they are numbered already), the batch kept for
         its write, which starts once the next batch has asked the registry its questions; nothing kept to
         write once a row is invalid (nothing will be written)."""
         clock = time.perf_counter()
         self.register.keep(self.people)
-        matched = _Matched(rows, self.people, self.enrolments, pct, outcome.total)
+        matched = _Matched(rows, self.people, self.enrolments, outcome.total)
         self.people, self.enrolments = [], {}
         _lap(outcome, "match_s", clock)
         if outcome.invalid:
@@ -264,7 +263,9 @@ class ParticipantImport(RowParser, Reconciler):
 
         def written() -> None:
             free_people(matched.people)
-            progress(matched.pct, f"Đã kiểm tra và ghi {format_number(matched.total)} dòng")
+            # The next batch has been checked meanwhile: its share stands (the bar never goes back).
+            progress(self.checked_pct, f"Đã kiểm tra {format_number(outcome.total)} dòng, đã ghi "
+                                       f"{format_number(matched.total)} dòng")
 
         writer.start(lambda: self.write(matched.rows, header, outcome, people=matched.people,
                                         enrolments=matched.enrolments), then=written)
@@ -281,8 +282,7 @@ class _Matched(NamedTuple):
     rows: list
     people: list
     enrolments: dict
-    pct: int    # the progress reported once it is written
-    total: int  # the rows checked so far, as that report says
+    total: int  # the rows checked up to this batch's end: written once it is
 
 
 def _lap(outcome: ImportOutcome, step: str, since: float) -> float:
