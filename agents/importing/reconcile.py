@@ -89,11 +89,18 @@ class Reconciler:
                    and (p.bhxh_code, p.personal_id) != p.known_codes]
         asked = people + gaining
         found: dict[int, dict] = {}
-        for column, keys in (("bhxh_code", [p.bhxh_code for p in asked if p.bhxh_code]),
-                             ("personal_id", [p.personal_id for p in asked if p.personal_id])):
-            for p in bulk.values_where_in(Participant.objects.all(), column, keys, REGISTRY_VALUES):
-                found[p["id"]] = p
+        for p in bulk.values_where_in(Participant.objects.all(), "bhxh_code",
+                                      [p.bhxh_code for p in asked if p.bhxh_code], REGISTRY_VALUES):
+            found[p["id"]] = p
         db_by_code = {p["bhxh_code"]: p for p in found.values() if p["bhxh_code"]}
+        # A số định danh the registry has already given back with the row found by the person's mã số BHXH
+        # is asked no more: it is unique, so that row is the only one that has it (on a list imported
+        # again, every one of them: half the rows read).
+        answered = {p["personal_id"] for p in found.values()}
+        for p in bulk.values_where_in(Participant.objects.all(), "personal_id",
+                                      [p.personal_id for p in asked if p.personal_id and p.personal_id not in answered],
+                                      REGISTRY_VALUES):
+            found[p["id"]] = p
         db_by_id = {p["personal_id"]: p for p in found.values() if p["personal_id"]}
         for person in people:
             a = db_by_code.get(person.bhxh_code) if person.bhxh_code else None

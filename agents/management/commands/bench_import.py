@@ -195,6 +195,7 @@ class Command(BaseCommand):
         again_seconds = time.perf_counter() - started
         again.refresh_from_db()
         say(f"Nhập lại cùng tệp: {n(again_seconds, 2)} s — {again.message}")
+        say(f"  các bước: {(again.result or {}).get('timings')}")
 
         # 4. The stock django-import-export path, row by row, on a sample.
         stock_rate = None
