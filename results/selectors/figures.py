@@ -6,7 +6,7 @@ import datetime
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.conf import settings
@@ -444,15 +444,23 @@ def participants_for_children(*, parent: Unit, indicators: Iterable, month, appr
     key = f"{_figures_key('children', parent, ['*'], approved_only, None)}:{month.key}"
     shown, sums = memo.remember(key, _figures_scopes(month, parent), lambda: _month_sums(
         parent=parent, month=month, approved_only=approved_only), shared=True)  # only read below
-    blank = {} if fields is None else {f: None for f in ("new_participants", "renewing") if f not in fields}
+    blank = {} if fields is None else {_FIGURE_FIELD[f]: None for f in ("new_participants", "renewing")
+                                       if f not in fields}
     found = {}
     for unit_id in shown:
         figures = found[unit_id] = {}
         for code in codes:
             figure = _figure(sums, unit_id, code)
-            figures[code] = replace(figure, **{_FIGURE_FIELD[f]: None for f in blank}) \
-                if blank and code not in BREAKDOWNS and figure is not EMPTY else figure
+            figures[code] = _without(figure, blank) if blank and code not in BREAKDOWNS and figure is not EMPTY \
+                else figure
     return found
+
+
+def _without(figure: Figure, blank: dict[str, None]) -> Figure:
+    # dataclasses.replace() inspects the fields on every call: ~15 µs, thousands of times a page.
+    values = dict(figure.__dict__)
+    values.update(blank)
+    return Figure(**values)
 
 
 _FIGURE_FIELD = {"new_participants": "new", "renewing": "renewing"}
