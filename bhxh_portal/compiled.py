@@ -65,16 +65,48 @@ def _params(places: tuple, constants: tuple, values: dict) -> list:
 def _compiled(build: Callable[..., QuerySet], shape: tuple, arity: tuple):
     markers, where = _markers(arity)
     queryset = build(*shape, **markers)[:1]
-    sql, params = queryset.query.sql_with_params()
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
     places, constants = _places(build, params, where)
-    return queryset.model, sql, places, constants
+    info = compiler.klass_info
+    if info is None or info.get("related_klass_infos") or compiler.annotation_col_map:
+        raise ValueError(f"{build.__qualname__}: the model's own columns only")
+    # What ModelIterable does with a row: the model's columns, converted, made into an instance.
+    start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+    columns = [s[0] for s in compiler.select[:compiler.col_count]]
+    init_list = tuple(column.target.attname for column in columns[start:end])
+    return queryset.model, queryset.db, sql, places, constants, init_list, (start, end), _converters(compiler, columns)
 
 
 def first_row(build: Callable[..., QuerySet], *shape, **values) -> Model | None:
-    """The first row of `build(*shape, **values)` (a queryset, ordered), or None. `shape`: what
-    decides the SQL's text (hashable); `values`: ints (or tuples of ints), each one parameter of the SQL."""
-    model, sql, places, constants = _compiled(build, shape, _arity(values))
-    return next(iter(model._default_manager.raw(sql, _params(places, constants, values))), None)
+    """The first row of `build(*shape, **values)` (a queryset of the model's own columns, ordered),
+    or None. `shape`: what decides the SQL's text (hashable); `values`: ints (or tuples of ints),
+    each one parameter of the SQL."""
+    model, alias, sql, places, constants, init_list, (start, end), converters = _compiled(
+        build, shape, _arity(values))
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _params(places, constants, values))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return model.from_db(alias, init_list, _converted(row, converters, connection)[start:end])
+
+
+def _converters(compiler, columns) -> list:
+    return [(i, convs, expression) for i, (convs, expression) in compiler.get_converters(columns).items()]
+
+
+def _converted(row, converters: list, connection) -> tuple:
+    if not converters:
+        return tuple(row)
+    row = list(row)
+    for i, convs, expression in converters:
+        value = row[i]
+        for convert in convs:
+            value = convert(value, expression, connection)
+        row[i] = value
+    return tuple(row)
 
 
 @lru_cache(maxsize=256)
@@ -85,8 +117,7 @@ def _compiled_values(build: Callable[..., QuerySet], shape: tuple, arity: tuple)
     sql, params = compiler.as_sql()
     places, constants = _places(build, params, where)
     columns = [s[0] for s in compiler.select[:compiler.col_count]]
-    converters = [(i, convs, expression) for i, (convs, expression) in compiler.get_converters(columns).items()]
-    return queryset.db, sql, places, constants, converters
+    return queryset.db, sql, places, constants, _converters(compiler, columns)
 
 
 def value_rows(build: Callable[..., QuerySet], *shape, **values) -> list[tuple]:
@@ -97,18 +128,7 @@ def value_rows(build: Callable[..., QuerySet], *shape, **values) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, _params(places, constants, values))
         rows = cursor.fetchall()
-    if not converters:
-        return [tuple(row) for row in rows]
-    converted = []
-    for row in rows:
-        row = list(row)
-        for i, convs, expression in converters:
-            value = row[i]
-            for convert in convs:
-                value = convert(value, expression, connection)
-            row[i] = value
-        converted.append(tuple(row))
-    return converted
+    return [_converted(row, converters, connection) for row in rows]
 
 
 @lru_cache(maxsize=256)
