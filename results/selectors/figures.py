@@ -442,15 +442,37 @@ def participants_for_children(*, parent: Unit, indicators: Iterable, month, appr
                           approved_only=approved_only, fields=fields)
 
 
-def _month_figures(*, parent: Unit, codes: list[str], month: Period, approved_only: bool,
-                   fields: Iterable[str] | None, units: Iterable[int] | None = None) -> dict[int, dict[str, Figure]]:
-    """participants_for_children's figures, for `units` only if given (of the parent and its children)."""
+def participant_values(*, parent: Unit, indicators: Iterable, month, approved_only: bool = False
+                       ) -> dict[tuple[int, str], int]:
+    """The figures' values alone, from the same remembered month as participants_for_children:
+    {(unit_id, code): value} for `parent` and each child valid in the month, where a value is known
+    (a coverage table prints nothing else, for hundreds of units and codes)."""
+    month = as_month(month)
+    shown, sums = _remembered_month(parent=parent, month=month, approved_only=approved_only)
+    sum_keys = [(code, BREAKDOWNS[code] if code in BREAKDOWNS else (code, "participants"))
+                for code in _codes(indicators)]
+    values = {}
+    for unit_id in shown:
+        for code, (whole, field_name) in sum_keys:
+            s = sums.get((unit_id, whole, field_name))
+            if s is not None and s.value is not None:
+                values[(unit_id, code)] = s.value
+    return values
+
+
+def _remembered_month(*, parent: Unit, month: Period, approved_only: bool) -> tuple[list[int], dict[tuple, _Sum]]:
     # Every indicator and field of the month at once, shared by the callers of a page (a dashboard
     # asks for the month three times, for different indicators) and by the pages that follow until
     # a write; each caller gets the figures it asked for.
     key = f"{_figures_key('children', parent, ['*'], approved_only, None)}:{month.key}"
-    shown, sums = memo.remember(key, _figures_scopes(month, parent), lambda: _month_sums(
-        parent=parent, month=month, approved_only=approved_only), shared=True)  # only read below
+    return memo.remember(key, _figures_scopes(month, parent), lambda: _month_sums(
+        parent=parent, month=month, approved_only=approved_only), shared=True)  # only read by the callers
+
+
+def _month_figures(*, parent: Unit, codes: list[str], month: Period, approved_only: bool,
+                   fields: Iterable[str] | None, units: Iterable[int] | None = None) -> dict[int, dict[str, Figure]]:
+    """participants_for_children's figures, for `units` only if given (of the parent and its children)."""
+    shown, sums = _remembered_month(parent=parent, month=month, approved_only=approved_only)
     fields = None if fields is None else set(fields)
     new_too = fields is None or "new_participants" in fields
     renewing_too = fields is None or "renewing" in fields
