@@ -1,7 +1,7 @@
 """The sign-in backend: Django's ModelBackend, with the signed-in user's row read by SQL compiled once.
 
 Every request reads its user's row (the session holds the id): through the ORM, `get(pk=…)` is
-compiled again each time (~0,4 ms of CPU, a third of a `/suc-khoe/` request). The same row is read
+compiled again each time (~0,2 ms of CPU, a fifth of a `/suc-khoe/` request). The same row is read
 here with the SQL compiled once (bhxh_portal.compiled) — afresh on every request, so a user made
 inactive, or whose password changed (the session's hash), is signed out at their next request as
 before. Signing in, permissions and everything else are ModelBackend's.
