@@ -357,7 +357,11 @@ def _villages(owner: Unit, month: Period) -> list[Unit]:
 
 
 def _months_of(month: Period, before: Period) -> Q:
-    return Q(year=month.year, month=month.number) | Q(year=before.year, month=before.number)
+    return _two_months(month.year, month.number, before.year, before.number)
+
+
+def _two_months(year: int, month: int, year_before: int, month_before: int) -> Q:
+    return Q(year=year, month=month) | Q(year=year_before, month=month_before)
 
 
 def entry_grid(*, unit: Unit, month: Period, user, codes: list[str] | None = None,
@@ -438,8 +442,7 @@ def _stored_of(*, units: tuple[int, ...], indicator: int, year: int, month: int,
                month_before: int):
     """The stored rows of one indicator of these units, in a month and the month before."""
     return MonthlyResult.objects.filter(unit_id__in=units, indicator_id=indicator).filter(
-        Q(year=year, month=month) | Q(year=year_before, month=month_before)).order_by().values_list(
-        *_StoredResult._fields)
+        _two_months(year, month, year_before, month_before)).order_by().values_list(*_StoredResult._fields)
 
 
 def entry_cell(*, unit: Unit, month: Period, user, row_key: str, code: str, field_name: str, row_unit: Unit,
