@@ -26,6 +26,9 @@ def _types(name: str, value):
     """The type of `value`, or the types of a tuple's items, all the way down."""
     kind = type(value)
     if kind is tuple:
+        kinds = tuple(map(type, value))
+        if _PLAIN.issuperset(kinds):  # a row of plain cells, the common case: no recursion
+            return kinds
         return tuple(_types(name, item) for item in value)
     if kind not in _PLAIN:
         raise TypeError(f"{name}: {kind.__name__} is not a plain value; pass what the template prints")

@@ -158,18 +158,23 @@ def _move_on(scopes: tuple[str, ...]) -> None:
             known.pop(scope, None)
 
 
+# A lost generation starts again from the clock (SET NX), then each moves on (INCR): one command
+# whatever the number of scopes, run by Redis itself (a pipeline of two commands per scope cost the
+# save ~0,3 ms of CPU to encode and parse, twice per save).
+_MOVE_ON_SCRIPT = "for _, key in ipairs(KEYS) do redis.call('SET', key, ARGV[1], 'NX') redis.call('INCR', key) end"
+_move_on_script = None
+
+
 def _move_on_redis(backend, scopes: tuple[str, ...]) -> None:
-    """The same in one round trip whatever the number of scopes (a save moves its unit's and its
-    ancestors' months on), where Django's incr takes two per scope: a lost generation starts again
-    from the clock (SET NX), then each moves on (INCR). Django's Redis serializer stores an int as
-    a plain integer, which INCR reads."""
-    now = time.time_ns()
-    pipeline = backend._cache.get_client(None, write=True).pipeline(transaction=False)
-    for scope in scopes:
-        key = backend.make_and_validate_key(_generation_key(scope))
-        pipeline.set(key, now, nx=True)
-        pipeline.incr(key)
-    pipeline.execute()
+    """The same on Redis, in one round trip whatever the number of scopes (a save moves its unit's
+    and its ancestors' months on), where Django's incr takes two per scope. Django's Redis serializer
+    stores an int as a plain integer, which INCR reads."""
+    global _move_on_script
+    client = backend._cache.get_client(None, write=True)
+    if _move_on_script is None:
+        _move_on_script = client.register_script(_MOVE_ON_SCRIPT)
+    keys = [backend.make_and_validate_key(_generation_key(scope)) for scope in scopes]
+    _move_on_script(keys=keys, args=[time.time_ns()], client=client)
 
 
 def bump(*scopes: str) -> None:

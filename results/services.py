@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bhxh_portal.compiled import first_row
+from bhxh_portal.compiled import first_row, rows_updated
 from bhxh_portal.idempotency import Repeated, when
 from bhxh_portal.numbers import format_number
 from units import access
@@ -213,6 +213,10 @@ def _result_of(with_agent: bool, *, unit: int, indicator: int, year: int, month:
                                         indicator_id=indicator, year=year, month=month).order_by("pk")
 
 
+def _version_claim(*, row: int, version: int, claimed: int):
+    return MonthlyResult.objects.filter(pk=row, version=version), {"version": claimed}
+
+
 @dataclass
 class SaveOutcome:
     result: MonthlyResult | None  # None once the cell is cleared
@@ -279,8 +283,10 @@ def result_save(*, unit: Unit, indicator: Indicator, month: Period, participants
         if expected_version is not None and expected_version != existing.version:
             raise StaleResult(current=existing, attempted=participants, label="participants")
         # Claim the version: of two saves that read the same version, exactly one passes here.
-        claimed = MonthlyResult.objects.filter(pk=existing.pk, version=existing.version).update(
-            version=existing.version + 1)
+        # Compiled once (bhxh_portal.compiled); the version alone changes no figure, so it moves no
+        # scope on (as ResultsQuerySet.update): the row's save below does.
+        claimed = rows_updated(_version_claim, row=existing.pk, version=existing.version,
+                               claimed=existing.version + 1)
         if not claimed:
             current = find_result(unit=unit, indicator=indicator, month=month, agent=agent)
             if current is not None and current.values() == values:

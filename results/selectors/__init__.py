@@ -8,6 +8,10 @@ Public API for the reports, the plans and the dashboards (stable; keyword argume
     month. `indicators`: codes or Indicator objects; `month`: a month Period (or '2023-06', or a
     date in the month). Two queries (the subtree's units, the subtree's results).
 
+``participant_values(*, parent, indicators, month, approved_only=False)``
+    -> ``{(unit_id, indicator_code): value}``: the values alone of participants_for_children's
+    figures, where one is known.
+
 ``participants_series(*, unit, indicators, start, end, approved_only=False)``
     -> ``{indicator_code: [(month, Figure), ...]}`` for every month from `start` to `end`
     (month Periods), the unit's own figure each month. Two queries; the database adds up the
@@ -38,6 +42,7 @@ from .figures import (  # noqa: F401
     months_between,
     next_month,
     OWN,
+    participant_values,
     participants_at,
     participants_for_children,
     participants_series,

@@ -6,7 +6,7 @@ import datetime
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.conf import settings
@@ -395,15 +395,18 @@ def _aggregate(tree: _Tree, rows: list[tuple], keys: list[tuple[str, str]],
     return sums
 
 
-def _figure(sums: dict[tuple, _Sum], unit_id: int, code: str) -> Figure:
+def _figure(sums: dict[tuple, _Sum], unit_id: int, code: str, new_too: bool = True,
+            renewing_too: bool = True) -> Figure:
+    """The figure of a unit and code; `new_too`, `renewing_too` False: those two left None (a
+    caller that asked for some fields only)."""
     if code in BREAKDOWNS:
         whole, field_name = BREAKDOWNS[code]
         s = sums.get((unit_id, whole, field_name))
         return Figure(s.value, s.own, s.children_sum, s.source, s.approved, s.reporting_children,
                       s.children) if s else EMPTY
     s = sums.get((unit_id, code, "participants"))
-    new = sums.get((unit_id, code, "new_participants"))
-    renewing = sums.get((unit_id, code, "renewing"))
+    new = sums.get((unit_id, code, "new_participants")) if new_too else None
+    renewing = sums.get((unit_id, code, "renewing")) if renewing_too else None
     if s is None:
         return Figure(new=new.value if new else None, renewing=renewing.value if renewing else None)
     return Figure(s.value, s.own, s.children_sum, s.source, s.approved, s.reporting_children, s.children,
@@ -435,27 +438,47 @@ def participants_for_children(*, parent: Unit, indicators: Iterable, month, appr
     `fields` limits the sums to some of FIELDS (the coverage tables need only the participants);
     the others are then None in the figures. Remembered until a result or report of the month,
     or a unit, is written."""
+    return _month_figures(parent=parent, codes=_codes(indicators), month=as_month(month),
+                          approved_only=approved_only, fields=fields)
+
+
+def participant_values(*, parent: Unit, indicators: Iterable, month, approved_only: bool = False
+                       ) -> dict[tuple[int, str], int]:
+    """The figures' values alone, from the same remembered month as participants_for_children:
+    {(unit_id, code): value} for `parent` and each child valid in the month, where a value is known
+    (a coverage table prints nothing else, for hundreds of units and codes)."""
     month = as_month(month)
-    codes = _codes(indicators)
-    fields = None if fields is None else list(fields)
+    shown, sums = _remembered_month(parent=parent, month=month, approved_only=approved_only)
+    sum_keys = [(code, BREAKDOWNS[code] if code in BREAKDOWNS else (code, "participants"))
+                for code in _codes(indicators)]
+    values = {}
+    for unit_id in shown:
+        for code, (whole, field_name) in sum_keys:
+            s = sums.get((unit_id, whole, field_name))
+            if s is not None and s.value is not None:
+                values[(unit_id, code)] = s.value
+    return values
+
+
+def _remembered_month(*, parent: Unit, month: Period, approved_only: bool) -> tuple[list[int], dict[tuple, _Sum]]:
     # Every indicator and field of the month at once, shared by the callers of a page (a dashboard
     # asks for the month three times, for different indicators) and by the pages that follow until
     # a write; each caller gets the figures it asked for.
     key = f"{_figures_key('children', parent, ['*'], approved_only, None)}:{month.key}"
-    shown, sums = memo.remember(key, _figures_scopes(month, parent), lambda: _month_sums(
-        parent=parent, month=month, approved_only=approved_only), shared=True)  # only read below
-    blank = {} if fields is None else {f: None for f in ("new_participants", "renewing") if f not in fields}
-    found = {}
-    for unit_id in shown:
-        figures = found[unit_id] = {}
-        for code in codes:
-            figure = _figure(sums, unit_id, code)
-            figures[code] = replace(figure, **{_FIGURE_FIELD[f]: None for f in blank}) \
-                if blank and code not in BREAKDOWNS and figure is not EMPTY else figure
-    return found
+    return memo.remember(key, _figures_scopes(month, parent), lambda: _month_sums(
+        parent=parent, month=month, approved_only=approved_only), shared=True)  # only read by the callers
 
 
-_FIGURE_FIELD = {"new_participants": "new", "renewing": "renewing"}
+def _month_figures(*, parent: Unit, codes: list[str], month: Period, approved_only: bool,
+                   fields: Iterable[str] | None, units: Iterable[int] | None = None) -> dict[int, dict[str, Figure]]:
+    """participants_for_children's figures, for `units` only if given (of the parent and its children)."""
+    shown, sums = _remembered_month(parent=parent, month=month, approved_only=approved_only)
+    fields = None if fields is None else set(fields)
+    new_too = fields is None or "new_participants" in fields
+    renewing_too = fields is None or "renewing" in fields
+    wanted = shown if units is None else [unit_id for unit_id in units if unit_id in shown]
+    return {unit_id: {code: _figure(sums, unit_id, code, new_too, renewing_too) for code in codes}
+            for unit_id in wanted}
 
 
 def _month_sums(*, parent: Unit, month: Period, approved_only: bool) -> tuple[list[int], dict[tuple, _Sum]]:
@@ -486,8 +509,8 @@ def participants_series(*, unit: Unit, indicators: Iterable, start, end, approve
     missing = [m for m in months if found[m][0] is memo.MISSING]
     if len(missing) == 1:  # the month being written: the unit's figure among its children's, shared
         month = missing[0]
-        figures = participants_for_children(parent=unit, indicators=codes, month=month,
-                                            approved_only=approved_only)[unit.pk]
+        figures = _month_figures(parent=unit, codes=codes, month=month, approved_only=approved_only,
+                                 fields=None, units=[unit.pk])[unit.pk]
         memo.keep(found[month][1], figures)
         found[month] = (figures, None)
     elif missing:

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from django.db.models import Q
 
+from bhxh_portal.compiled import value_rows
 from bhxh_portal.numbers import format_number
 from units import access
 from bhxh_portal import memo
@@ -356,7 +357,11 @@ def _villages(owner: Unit, month: Period) -> list[Unit]:
 
 
 def _months_of(month: Period, before: Period) -> Q:
-    return Q(year=month.year, month=month.number) | Q(year=before.year, month=before.number)
+    return _two_months(month.year, month.number, before.year, before.number)
+
+
+def _two_months(year: int, month: int, year_before: int, month_before: int) -> Q:
+    return Q(year=year, month=month) | Q(year=year_before, month=month_before)
 
 
 def entry_grid(*, unit: Unit, month: Period, user, codes: list[str] | None = None,
@@ -433,6 +438,13 @@ class CellAnswer:
     has_children_rows: bool
 
 
+def _stored_of(*, units: tuple[int, ...], indicator: int, year: int, month: int, year_before: int,
+               month_before: int):
+    """The stored rows of one indicator of these units, in a month and the month before."""
+    return MonthlyResult.objects.filter(unit_id__in=units, indicator_id=indicator).filter(
+        _two_months(year, month, year_before, month_before)).order_by().values_list(*_StoredResult._fields)
+
+
 def entry_cell(*, unit: Unit, month: Period, user, row_key: str, code: str, field_name: str, row_unit: Unit,
                agent=None, report: MonthlyReport | None = None) -> CellAnswer | None:
     """One cell of the grid as entry_grid shows it (same rows, rules and figures), read from the
@@ -450,9 +462,10 @@ def entry_cell(*, unit: Unit, month: Period, user, row_key: str, code: str, fiel
     owner_key = f"u{owner.pk}"
     if agent is None and row_unit.pk != owner.pk and row_unit.pk not in village_ids:
         return None
-    results = [_StoredResult(*row) for row in MonthlyResult.objects.filter(
-        unit_id__in=[owner.pk, *village_ids], indicator=indicator).filter(_months_of(month, before))
-        .order_by().values_list(*_StoredResult._fields)]
+    # Compiled once per shape (bhxh_portal.compiled): every grid save reads it.
+    results = [_StoredResult(*row) for row in value_rows(
+        _stored_of, units=(owner.pk, *sorted(village_ids)), indicator=indicator.pk, year=month.year,
+        month=month.number, year_before=before.year, month_before=before.number)]
     stored = {(f"a{r.agent_id}" if r.agent_id else f"u{r.unit_id}", r.indicator_id, r.year, r.month): r
               for r in results}
     agents_shown = None

@@ -208,3 +208,33 @@ def test_a_report_approved_moves_on_the_figures_below_its_unit_too():
     report.save()  # one object: its signal
 
     assert (approved(village), approved(commune), approved(tree.district)) == (True, True, True)
+
+
+def test_the_values_alone_are_the_figures_values_and_move_with_a_save():
+    from results.selectors import participant_values, participants_for_children
+    from tests.factories import make_collection_agent
+
+    tree = build_district(communes=2, villages=2, with_users=False)
+    first, second = tree.communes
+    enter(tree.villages[first.pk][0], 100, code="bhxh_tn", new=30, renewing=70)
+    enter(tree.villages[first.pk][1], 50)
+    enter(second, 80)  # its own entry, beside its villages' sum
+    enter(tree.villages[second.pk][0], 60)
+    enter(first, 5, agent=make_collection_agent(first))
+    codes = ["bhyt", "bhxh_tn", "bhxh_tn_moi", "bhxh_tn_tai_tuc", "bhtn"]
+
+    def expected(parent):
+        return {(unit_id, code): figure.value for unit_id, by_code in participants_for_children(
+            parent=parent, indicators=codes, month=JUNE).items() for code, figure in by_code.items()
+            if figure.value is not None}
+
+    for parent in (tree.district, first, tree.province):
+        assert participant_values(parent=parent, indicators=codes, month=JUNE) == expected(parent)
+    assert participant_values(parent=tree.district, indicators=codes, month=JUNE) == {
+        (tree.district.pk, "bhyt"): 135, (tree.district.pk, "bhxh_tn"): 100, (tree.district.pk, "bhxh_tn_moi"): 30,
+        (tree.district.pk, "bhxh_tn_tai_tuc"): 70, (first.pk, "bhyt"): 55, (first.pk, "bhxh_tn"): 100,
+        (first.pk, "bhxh_tn_moi"): 30, (first.pk, "bhxh_tn_tai_tuc"): 70, (second.pk, "bhyt"): 80}
+
+    enter(tree.villages[first.pk][1], 51)
+    assert participant_values(parent=tree.district, indicators=["bhyt"], month=JUNE) == {
+        (tree.district.pk, "bhyt"): 136, (first.pk, "bhyt"): 56, (second.pk, "bhyt"): 80}
