@@ -113,11 +113,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Failed logins are counted per user name and address; five in a row lock for 15 minutes.
-# UserBackend is ModelBackend reading the signed-in user's row with SQL compiled once (a session
-# opened under ModelBackend's path before it replaced it is asked to sign in again).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "bhxh_portal.auth_backends.UserBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))

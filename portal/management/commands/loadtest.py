@@ -47,7 +47,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, connection, connections
 
 from bhxh_portal import gunicorn_conf
-from bhxh_portal.auth_backends import UserBackend
 from results.models import MonthlyResult
 from units.models import Unit
 from results.synthetic import Shape, synthetic_province_ensure, synthetic_users_ensure
@@ -78,7 +77,7 @@ def open_session(user) -> str:
     engine = import_module(settings.SESSION_ENGINE)
     session = engine.SessionStore()
     session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    session[BACKEND_SESSION_KEY] = f"{UserBackend.__module__}.{UserBackend.__qualname__}"
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.set_expiry(settings.SESSION_COOKIE_AGE)
     session.save()
