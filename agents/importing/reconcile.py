@@ -155,7 +155,7 @@ class Reconciler:
         self.e_fields = [f for f in E_FIELDS if E_FIELD_COLUMNS[f] is None or E_FIELD_COLUMNS[f] in present]
         for person in self.people:
             if not person.earlier and person.db is not None and person.rows:
-                values = dict(zip(P_FIELDS, person.rows[0].participant_values()))
+                values = dict(zip(P_FIELDS, participant_values(person)))
                 person.changed_fields = [f for f in p_fields if values[f] != person.db[f]
                                          and not (f in ("bhxh_code", "personal_id") and values[f] is None)]
         for row in rows:
@@ -264,7 +264,7 @@ class Reconciler:
             new_people = [p for p in people if not p.earlier and p.db is None and p.rows]
             reserved = [p.participant_id for p in new_people]
             ids = bulk.bulk_insert(Participant, [*P_FIELDS, *stamps, "last_import_id"],
-                                   [(*p.rows[0].participant_values(), *stamped, job_id) for p in new_people],
+                                   [(*participant_values(p), *stamped, job_id) for p in new_people],
                                    ids=reserved if None not in reserved else None)
             for person, pk in zip(new_people, ids):
                 person.participant_id = pk
@@ -273,7 +273,7 @@ class Reconciler:
                 values_of = {f: i for i, f in enumerate(P_FIELDS)}
                 update_rows = []
                 for person in changed_people:
-                    values = person.rows[0].participant_values()
+                    values = participant_values(person)
                     update_rows.append((person.participant_id, *(
                         values[values_of[f]] if not (f in ("bhxh_code", "personal_id") and values[values_of[f]] is None)
                         else person.db[f] for f in p_update_fields), now, job_id))
@@ -315,6 +315,12 @@ class Reconciler:
         outcome.add_time("write_enrolments_s", time.perf_counter() - started - participants_s)
         outcome.enrolments_created += len(e_new)
         outcome.enrolments_updated += len(e_changed)
+
+
+def participant_values(person: Person) -> tuple:
+    """The participant's columns (P_FIELDS) as the batch writes them: their first row's, with the codes
+    of all their rows (a row may name them by one code, a later row of the batch by both)."""
+    return (person.bhxh_code, person.personal_id, *person.rows[0].participant_values()[2:])
 
 
 def free_people(people: list[Person]) -> None:
