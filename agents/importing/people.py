@@ -66,7 +66,7 @@ class Register:
 
     def __init__(self):
         self.size = 0
-        self.by_code, self.by_id = _CodeMap(), _CodeMap()
+        self.by_code, self.by_id, self.by_participant = _CodeMap(), _CodeMap(), _CodeMap()
         self._grow(1024)
         self.problems: dict[int, str] = {}     # person → the registry's refusal (rare)
         self.more_enrolments: dict[int, list] = {}  # person → [(product, start, line)] past the first
@@ -97,6 +97,10 @@ class Register:
         by_code = {f"{c:010d}": people.setdefault(i, self._person(i)) for c, i in found_code.items()}
         by_id = {f"{c:012d}": people.setdefault(i, self._person(i)) for c, i in found_id.items()}
         return by_code, by_id
+
+    def people_of_participants(self, participant_ids: list[int]) -> dict[int, Person]:
+        """The people earlier batches matched or registered as these participants, keyed by participant id."""
+        return {pk: self._person(i) for pk, i in self.by_participant.find(participant_ids).items()}
 
     def _person(self, index: int) -> Person:
         person = Person(first_line=int(self.first_line[index]))
@@ -133,7 +137,10 @@ class Register:
             self.hashes[at] = np.array([p.hashes for p in new], dtype=np.int64).reshape(len(new), -1) & LOW_32
             self.size += len(new)
         at = np.fromiter((p.index for p in people), dtype=np.int64, count=len(people))
+        numbered = self.participant[at] == 0
         self.participant[at] = [p.participant_id or 0 for p in people]
+        self.by_participant.add({int(pk): int(i) for pk, i, first in zip(self.participant[at], at, numbered)
+                                 if pk and first})
         self.flags[at] = [(IN_REGISTRY if p.in_registry else 0) | (CHANGED if p.changed_fields else 0)
                           | (REFUSED if p.problem else 0) | (FIRST_OK if p.first_ok else 0) for p in people]
         self.bhxh[at] = [int(p.bhxh_code) if p.bhxh_code else -1 for p in people]

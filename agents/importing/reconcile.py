@@ -63,11 +63,7 @@ class Reconciler:
                 by_id[row.personal_id] = person
             hashes = field_hashes(row.participant_values())
             if person.rows or person.earlier:
-                differs = [P_FIELD_COLUMNS[f] for f, x, y in zip(COMPARED, person.hashes, hashes)
-                           if (x ^ y) & LOW_32 and person.first_ok]
-                if differs:
-                    names = ", ".join(sorted({header.labels.get(d, COLUMN_BY_FIELD[d].label) for d in differs}))
-                    row.errors.append((None, f"Thông tin người tham gia ({names}) khác với dòng {person.first_line}"))
+                if not _joins(person, row, hashes, header):
                     continue
             else:
                 person.hashes, person.first_ok = hashes, not row.errors
@@ -75,7 +71,37 @@ class Reconciler:
             person.rows.append(row)
         self.people = people
 
-    def match_registry(self) -> None:
+    def _one_person_per_participant(self, header: Header) -> None:
+        """People of the batch matched to one participant of the registry are one person: a row may name
+        someone by their mã số BHXH alone and another row, of this batch or an earlier one, by their số
+        định danh alone. The later joins the earlier (their rows compared with its first row), as if one
+        row had named them by both codes."""
+        holders = {p.participant_id: p for p in self.people if p.earlier and p.participant_id}
+        matched = sorted((p for p in self.people if not p.earlier and p.db is not None and not p.problem),
+                         key=lambda p: p.first_line)
+        named_before = self.register.people_of_participants(
+            sorted({p.participant_id for p in matched} - holders.keys()))
+        joined: set[int] = set()
+        for person in matched:
+            holder = holders.get(person.participant_id) or named_before.pop(person.participant_id, None)
+            if holder is None:
+                holders[person.participant_id] = person
+                continue
+            if holder.participant_id not in holders:
+                holders[holder.participant_id] = holder
+                self.people.append(holder)
+            for row in person.rows:
+                row.person = None
+                if _joins(holder, row, field_hashes(row.participant_values()), header):
+                    row.person = holder
+                    holder.rows.append(row)
+            holder.bhxh_code = holder.bhxh_code or person.bhxh_code
+            holder.personal_id = holder.personal_id or person.personal_id
+            joined.add(id(person))
+        if joined:
+            self.people = [p for p in self.people if id(p) not in joined]
+
+    def match_registry(self, header: Header) -> None:
         """The batch's new people matched to the registry by either code (one `= ANY(array)` query each on
         PostgreSQL), then the enrolments of everyone registered, to tell new from changed from unchanged.
 
@@ -122,6 +148,7 @@ class Reconciler:
             if person.problem:
                 for row in person.rows:
                     row.errors.append((None, person.problem))
+        self._one_person_per_participant(header)
         self.enrolments: dict[tuple, dict] = {}
         known = [p.participant_id for p in self.people if p.participant_id]
         for e in bulk.values_where_in(Enrolment.objects.all(), "participant_id", known,
@@ -315,6 +342,17 @@ class Reconciler:
         outcome.add_time("write_enrolments_s", time.perf_counter() - started - participants_s)
         outcome.enrolments_created += len(e_new)
         outcome.enrolments_updated += len(e_changed)
+
+
+def _joins(person: Person, row: Row, hashes: tuple, header: Header) -> bool:
+    """Whether a later row of `person` agrees with their first row; if not, the row is refused, naming the
+    columns that differ."""
+    differs = [P_FIELD_COLUMNS[f] for f, x, y in zip(COMPARED, person.hashes, hashes)
+               if (x ^ y) & LOW_32 and person.first_ok]
+    if differs:
+        names = ", ".join(sorted({header.labels.get(d, COLUMN_BY_FIELD[d].label) for d in differs}))
+        row.errors.append((None, f"Thông tin người tham gia ({names}) khác với dòng {person.first_line}"))
+    return not differs
 
 
 def participant_values(person: Person) -> tuple:

@@ -182,7 +182,7 @@ class ParticipantImport(RowParser, Reconciler):
                 if writer is not None:
                     writer.wait()  # the write before the pending one: the connection is free again
                     clock = _lap(outcome, "write_wait_s", clock)
-                self.match_registry()
+                self.match_registry(header)
                 if writer is None:
                     self._classify(rows, header, outcome, problems, progress, batches.share_read)
                     self._write_here(rows, header, outcome, progress)
