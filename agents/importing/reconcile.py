@@ -144,6 +144,10 @@ class Reconciler:
                 # by a batch before or not yet, is not someone else), as a dry run sees it.
                 a, b = (None if m is not None and m["id"] == person.participant_id else m for m in (a, b))
             person.problem = self._registry_problem(person, a, b)
+            own = person.participant_id
+            person.gains = person.problem is None and (
+                (person.bhxh_code is not None and (a is None or a["id"] != own))
+                or (person.personal_id is not None and (b is None or b["id"] != own)))
         for person in self.people:
             if person.problem:
                 for row in person.rows:
@@ -296,6 +300,11 @@ class Reconciler:
             for person, pk in zip(new_people, ids):
                 person.participant_id = pk
             changed_people = [p for p in people if not p.earlier and p.db is not None and p.changed_fields]
+            # Someone an earlier batch wrote or matched, a code of theirs brought by a row of this one.
+            gained = [p for p in people if p.earlier and p.gains and p.participant_id]
+            if gained:
+                bulk.bulk_change(Participant, ["bhxh_code", "personal_id", "updated_at", "last_import_id"],
+                                 [(p.participant_id, p.bhxh_code, p.personal_id, now, job_id) for p in gained])
             if changed_people:
                 values_of = {f: i for i, f in enumerate(P_FIELDS)}
                 update_rows = []
@@ -329,11 +338,12 @@ class Reconciler:
             self.written_communes.update(p.db["commune_id"] for p in changed_people)
             # Bulk writes send no model signals: the apps that keep figures on the registry are told once,
             # at the end of the run (`tell_registry`), of every participant written.
-            self.wrote_people = self.wrote_people or bool(written or new_people or changed_people)
+            self.wrote_people = self.wrote_people or bool(written or new_people or changed_people or gained)
             if self.job is None:
                 self.written_people.append(np.fromiter(
                     (pk for pk in itertools.chain((p.participant_id for p in new_people),
                                                   (p.participant_id for p in changed_people),
+                                                  (p.participant_id for p in gained),
                                                   (row.person.participant_id for row in written)) if pk is not None),
                     dtype=np.int64))
             self.former_personal_ids.extend(p.db["personal_id"] for p in changed_people if p.db.get("personal_id")

@@ -76,7 +76,8 @@ class Person:
     was learnt then (`earlier`: their rows and registry row are gone, their first row's values hashed)."""
 
     __slots__ = ("first_line", "rows", "bhxh_code", "personal_id", "db", "participant_id", "changed_fields",
-                 "index", "in_registry", "problem", "first_ok", "hashes", "earlier", "enrolments", "known_codes")
+                 "index", "in_registry", "problem", "first_ok", "hashes", "earlier", "enrolments", "known_codes",
+                 "gains")
 
     def __init__(self, first_line: int):
         self.first_line = first_line
@@ -93,6 +94,7 @@ class Person:
         self.earlier = False                 # named by an earlier batch
         self.enrolments: dict = {}           # (product, start ordinal) -> line, to refuse the same one twice
         self.known_codes: tuple = (None, None)
+        self.gains = False                   # named by an earlier batch, brings a code their participant lacks
 
 
 @dataclass

@@ -267,13 +267,21 @@ def test_a_code_a_registered_person_gains_on_a_later_row_of_the_batch_is_written
     assert Participant.objects.get(bhxh_code="0112345678").personal_id == "001090012345"
 
 
-@pytest.mark.xfail(strict=True, reason="an earlier batch's person is never written again: the code a later "
-                                       "batch's row adds is checked but not stored")
 def test_a_code_a_new_person_gains_in_a_later_batch_is_written(district, staff):
     rows = [person(cccd=None), other(1), other(2), person(start="01/10/2021")]
     outcome, _ = run(staff, district, xlsx(rows), dry_run=False)
     assert (outcome.invalid, outcome.participants_created) == (0, 3)
     assert Participant.objects.get(bhxh_code="0112345678").personal_id == "001090012345"
+
+
+def test_a_code_a_registered_person_gains_in_a_later_batch_is_written_and_nothing_else_is(district, staff):
+    run(staff, district, xlsx([person(cccd=None), other(1)]), dry_run=False)
+    untouched = Participant.objects.get(bhxh_code="0112345601")
+    rows = [person(cccd=None, start="01/10/2021"), other(1), other(2), person(start="01/11/2021")]
+    outcome, _ = run(staff, district, xlsx(rows), dry_run=False)
+    assert (outcome.invalid, outcome.new) == (0, 3)
+    assert Participant.objects.get(bhxh_code="0112345678").personal_id == "001090012345"
+    assert Participant.objects.get(pk=untouched.pk).updated_at == untouched.updated_at
 
 
 @pytest.mark.parametrize("batch_size", [2, 100])
