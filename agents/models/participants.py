@@ -181,6 +181,7 @@ class Enrolment(models.Model):
         verbose_name = "quá trình tham gia"
         verbose_name_plural = "quá trình tham gia"
         constraints = [
+            # On PostgreSQL its index also carries valid_to and is_new (migration 0022), for the registry count.
             models.UniqueConstraint(fields=["participant", "product", "valid_from"], name="enrolment_unique_start",
                                     violation_error_message="Người này đã có quá trình tham gia loại hình này "
                                                             "bắt đầu cùng ngày."),
