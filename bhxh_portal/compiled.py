@@ -1,7 +1,7 @@
 """Hot queries with their SQL compiled once per shape.
 
-The ORM compiles a queryset's SQL on every call: for the few-row reads and writes of a grid save and
-the signed-in user's row of every request, ~0,3–1 ms each, more than the query takes in the database.
+The ORM compiles a queryset's SQL on every call: for the few-row reads and writes of a grid save,
+~0,3–1 ms each, more than the query takes in the database.
 Where the SQL depends only on the query's shape (which filters, which are NULL, how many ids in a
 list) and the values are plain ids and numbers, the SQL is compiled once per shape, in this process,
 and run with each call's values:
@@ -61,19 +61,24 @@ def _params(places: tuple, constants: tuple, values: dict) -> list:
             for at, c in zip(places, constants)]
 
 
+def _compiled_select(queryset: QuerySet, build: Callable, where: dict):
+    """A SELECT's compiler, SQL, parameter places and constants, and its selected columns."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    places, constants = _places(build, params, where)
+    return compiler, sql, places, constants, [s[0] for s in compiler.select[:compiler.col_count]]
+
+
 @lru_cache(maxsize=256)
 def _compiled(build: Callable[..., QuerySet], shape: tuple, arity: tuple):
     markers, where = _markers(arity)
     queryset = build(*shape, **markers)[:1]
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    sql, params = compiler.as_sql()
-    places, constants = _places(build, params, where)
+    compiler, sql, places, constants, columns = _compiled_select(queryset, build, where)
     info = compiler.klass_info
     if info is None or info.get("related_klass_infos") or compiler.annotation_col_map:
         raise ValueError(f"{build.__qualname__}: the model's own columns only")
     # What ModelIterable does with a row: the model's columns, converted, made into an instance.
     start, end = info["select_fields"][0], info["select_fields"][-1] + 1
-    columns = [s[0] for s in compiler.select[:compiler.col_count]]
     init_list = tuple(column.target.attname for column in columns[start:end])
     return queryset.model, queryset.db, sql, places, constants, init_list, (start, end), _converters(compiler, columns)
 
@@ -113,10 +118,7 @@ def _converted(row, converters: list, connection) -> tuple:
 def _compiled_values(build: Callable[..., QuerySet], shape: tuple, arity: tuple):
     markers, where = _markers(arity)
     queryset = build(*shape, **markers)
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    sql, params = compiler.as_sql()
-    places, constants = _places(build, params, where)
-    columns = [s[0] for s in compiler.select[:compiler.col_count]]
+    compiler, sql, places, constants, columns = _compiled_select(queryset, build, where)
     return queryset.db, sql, places, constants, _converters(compiler, columns)
 
 
