@@ -200,9 +200,8 @@ class Reconciler:
             if row.is_new is None:
                 row.is_new = row.person is None or not row.person.in_registry
             self._count(row, outcome)
-        outcome.participants_created += sum(1 for p in self.people if not p.earlier and p.db is None and p.rows)
-        outcome.participants_updated += sum(1 for p in self.people
-                                            if not p.earlier and p.db is not None and p.changed_fields)
+        outcome.participants_created += len(new_participants(self.people))
+        outcome.participants_updated += len(changed_participants(self.people))
 
     def _count(self, row: Row, outcome: ImportOutcome) -> None:
         outcome.total += 1
@@ -237,7 +236,7 @@ class Reconciler:
     def reserve_participant_ids(self) -> None:
         """The batch's new people numbered from the participants' sequence before their write, so that
         they can go into the register (and the next batch be matched) while they are being written."""
-        new_people = [p for p in self.people if not p.earlier and p.db is None and p.rows]
+        new_people = new_participants(self.people)
         for person, pk in zip(new_people, bulk.reserve_ids(Participant, len(new_people))):
             person.participant_id = pk
 
@@ -292,14 +291,14 @@ class Reconciler:
             # PostgreSQL: two timestamps fewer per row to format and send.
             stamped = [] if connection.vendor == "postgresql" else [now, now]
             stamps = [] if stamped == [] else ["created_at", "updated_at"]
-            new_people = [p for p in people if not p.earlier and p.db is None and p.rows]
+            new_people = new_participants(people)
             reserved = [p.participant_id for p in new_people]
             ids = bulk.bulk_insert(Participant, [*P_FIELDS, *stamps, "last_import_id"],
                                    [(*participant_values(p), *stamped, job_id) for p in new_people],
                                    ids=reserved if None not in reserved else None)
             for person, pk in zip(new_people, ids):
                 person.participant_id = pk
-            changed_people = [p for p in people if not p.earlier and p.db is not None and p.changed_fields]
+            changed_people = changed_participants(people)
             # Someone an earlier batch wrote or matched, a code of theirs brought by a row of this one.
             gained = [p for p in people if p.earlier and p.gains and p.participant_id]
             if gained:
@@ -365,10 +364,25 @@ def _joins(person: Person, row: Row, hashes: tuple, header: Header) -> bool:
     return not differs
 
 
+def new_participants(people: list[Person]) -> list[Person]:
+    """The people a batch registers: first named here, not in the registry, with a row of theirs."""
+    return [p for p in people if not p.earlier and p.db is None and p.rows]
+
+
+def changed_participants(people: list[Person]) -> list[Person]:
+    """The registered people a batch matched first and whose participant columns it changes."""
+    return [p for p in people if not p.earlier and p.db is not None and p.changed_fields]
+
+
+_CODES_AT = (P_FIELDS.index("bhxh_code"), P_FIELDS.index("personal_id"))
+
+
 def participant_values(person: Person) -> tuple:
     """The participant's columns (P_FIELDS) as the batch writes them: their first row's, with the codes
     of all their rows (a row may name them by one code, a later row of the batch by both)."""
-    return (person.bhxh_code, person.personal_id, *person.rows[0].participant_values()[2:])
+    values = list(person.rows[0].participant_values())
+    values[_CODES_AT[0]], values[_CODES_AT[1]] = person.bhxh_code, person.personal_id
+    return tuple(values)
 
 
 def free_people(people: list[Person]) -> None:
