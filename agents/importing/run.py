@@ -151,18 +151,17 @@ class ParticipantImport(RowParser, Reconciler):
 
     def _batches(self, data, header: Header, outcome: ImportOutcome, problems, progress: Progress, sheet):
         """Read, check, match and (commit) write the rows `batch_size` at a time. The rows are read a batch
-        ahead by read_ahead, in another process where the system allows, which also checks every other
-        batch: the reading and the checks are two thirds of the Python a row costs, and shared so between
-        the two processes each has about as much to do (the reader alone would have twice this process's
-        work). On PostgreSQL a batch is written by a thread on the run's connection (_WriteBeside) while
+        ahead by read_ahead, in another process where the system allows, which also checks a batch when
+        it is ahead of this process (this process was still busy when it sent the one before): the
+        reading and the checks are two thirds of the Python a row costs, so each batch's check goes to
+        whichever of the two processes has time for it. On PostgreSQL a batch is written by a thread on the run's connection (_WriteBeside) while
         this process classifies the next one, receives and checks the one after and groups its people:
         only the next batch's few queries (its people and enrolments in the registry, its ids) wait for
         the write before."""
         reading = self.start_parsing(header)
         self.register, self.widest = Register(), 0
-        numbered = itertools.count()
-        batches = read_ahead(data, self.batch_size, sheet=sheet, prepare=lambda batch: (
-            self._check(batch, reading) if next(numbered) % CHECKED_BY_READER_EVERY == 1 else batch))
+        batches = read_ahead(data, self.batch_size, sheet=sheet,
+                             prepare_when_ahead=lambda batch: self._check(batch, reading))
         writer = _WriteBeside(outcome) if not self.dry_run and connection.vendor == "postgresql" else None
         pending: _Matched | None = None  # a batch matched and in the register, its write not started yet
         try:
@@ -272,9 +271,6 @@ class ParticipantImport(RowParser, Reconciler):
 
 
 HEADER_SEARCH_ROWS = 30
-# The reader checks one batch in this many, this process the others (see _batches); not the first, which
-# this process would otherwise wait for idle while the reader checked it.
-CHECKED_BY_READER_EVERY = 2
 
 
 class _Matched(NamedTuple):

@@ -19,6 +19,7 @@ import queue
 import signal
 import stat
 import threading
+import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
@@ -115,14 +116,15 @@ class ReadAhead:
     connection and leaves by os._exit. Otherwise, a thread."""
 
     def __init__(self, rows: Rows, size: int, *, sheet: SheetStream | None = None,
-                 prepare: Callable[[list], object] | None = None):
+                 prepare: Callable[[list], object] | None = None,
+                 prepare_when_ahead: Callable[[list], object] | None = None):
         self._sheet = sheet
         self._share = 0.0
         source = sheet.source if sheet is not None else None
         self._batches = None
         if _reads_in_process(source):
             try:
-                self._fork(_batches(rows, size, prepare), source)
+                self._fork(_batches(rows, size, prepare), source, prepare_when_ahead)
                 self._batches = self._from_process()
             except OSError:  # no process to be had (out of memory, the process limit): a thread reads
                 self._batches = None
@@ -183,7 +185,7 @@ class ReadAhead:
             thread.join()
 
     # -- a process --------------------------------------------------------------------------------
-    def _fork(self, batches: Iterator, source) -> None:
+    def _fork(self, batches: Iterator, source, prepare_when_ahead: Callable[[list], object] | None) -> None:
         fresh = _reopened(source)  # before the fork: if the file cannot be opened again, a thread reads
         receiving, sending = multiprocessing.Pipe(duplex=False)
         try:
@@ -195,7 +197,7 @@ class ReadAhead:
                 os.close(fresh)
             raise
         if pid == 0:  # pragma: no cover - the reading process; its work is seen by the caller's tests
-            _read_in_child(batches, source, fresh, receiving, sending, self._sheet)
+            _read_in_child(batches, source, fresh, receiving, sending, self._sheet, prepare_when_ahead)
         sending.close()
         if fresh is not None:
             os.close(fresh)
@@ -241,6 +243,9 @@ class ReadAhead:
 
 
 _READ, _DONE, _FAILED = 0, 1, 2
+# A send that waits longer than this waited for the caller to finish its last batch (a batch of a few MB
+# goes through the pipe in milliseconds when the caller is there to take it).
+CALLER_BUSY_S = 0.02
 
 
 def _batches(rows: Rows, size: int, prepare: Callable[[list], object] | None) -> Iterator:
@@ -283,10 +288,16 @@ def _no_database() -> None:
         connections[alias] = _NoDatabase(alias)
 
 
-def _read_in_child(batches: Iterator, source, fresh: int | None, receiving, sending, sheet) -> None:  # pragma: no cover
+def _read_in_child(batches: Iterator, source, fresh: int | None, receiving, sending, sheet,
+                   prepare_when_ahead: Callable[[list], object] | None) -> None:  # pragma: no cover
     """The reading process: batches through the pipe until the end or an error (every error told to the
     caller), then out without running anything of the parent's (no atexit, no finaliser closing a
-    connection the parent still uses)."""
+    connection the parent still uses).
+
+    A batch is given to `prepare_when_ahead` when the reader is ahead: the caller was still busy with
+    the one before when it was sent (the send waited). Otherwise the caller was waiting for it, and
+    does that work itself: the work goes to whichever process has time for it, whatever the machine's
+    cores and load make of the two."""
     status = 0
     try:
         try:
@@ -295,8 +306,15 @@ def _read_in_child(batches: Iterator, source, fresh: int | None, receiving, send
             _close_all_but(sending.fileno(), _descriptor(source))
             _no_database()
             share = sheet.share_read if sheet is not None else (lambda: 0.0)
+            ahead = False
             for batch in batches:
-                sending.send_bytes(pickle.dumps((_READ, batch, share()), protocol=pickle.HIGHEST_PROTOCOL))
+                if ahead and prepare_when_ahead is not None:
+                    batch = prepare_when_ahead(batch)
+                payload = pickle.dumps((_READ, batch, share()), protocol=pickle.HIGHEST_PROTOCOL)
+                del batch
+                started = time.perf_counter()
+                sending.send_bytes(payload)
+                ahead = time.perf_counter() - started > CALLER_BUSY_S
             sending.send_bytes(pickle.dumps((_DONE, None, 1.0)))
         except (BrokenPipeError, ConnectionError):
             status = 1  # the caller stopped reading
@@ -373,11 +391,13 @@ def _close_all_but(*kept: int | None) -> None:
 
 
 def read_ahead(rows: Rows, size: int, *, sheet: SheetStream | None = None,
-               prepare: Callable[[list], object] | None = None) -> ReadAhead:
-    """`rows` in lists of `size`, read ahead (see ReadAhead), each given to `prepare` where it is read;
-    `sheet` is the stream they come from (for the share read, and the file a reading process opens
-    again)."""
-    return ReadAhead(rows, size, sheet=sheet, prepare=prepare)
+               prepare: Callable[[list], object] | None = None,
+               prepare_when_ahead: Callable[[list], object] | None = None) -> ReadAhead:
+    """`rows` in lists of `size`, read ahead (see ReadAhead), each given to `prepare` where it is read,
+    and then to `prepare_when_ahead` by a reading process that is ahead of the caller (see
+    _read_in_child); `sheet` is the stream they come from (for the share read, and the file a reading
+    process opens again)."""
+    return ReadAhead(rows, size, sheet=sheet, prepare=prepare, prepare_when_ahead=prepare_when_ahead)
 
 
 def _hand_over(waiting: queue.Queue, item, stop: threading.Event) -> None:

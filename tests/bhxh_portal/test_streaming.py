@@ -5,10 +5,11 @@ forked process (the default where fork exists) or a thread (IMPORT_READ_IN_PROCE
 import itertools
 import os
 import threading
+import time
 
 import pytest
 
-from bhxh_portal.importing import ImportFileError
+from bhxh_portal.importing import ImportFileError, streaming
 from bhxh_portal.importing.streaming import batch_sizes, open_sheet, read_ahead
 
 MODES = [pytest.param(True, id="process"), pytest.param(False, id="thread")]
@@ -155,6 +156,43 @@ def test_each_batch_is_prepared_by_the_reading_process_and_given_as_read_by_a_th
         assert {pid for pid, _ in prepared} != {os.getpid()}
     else:  # a thread shares the GIL: the caller does the work itself
         assert [[line for line, _ in batch] for batch in prepared] == [[1, 2, 3], [4, 5, 6], [7]]
+
+
+def _wide_rows(count: int):
+    """Rows too wide for a pipe's buffer (64 KB a batch): a send waits until the caller takes the batch."""
+    return ((n, [n, "x" * 40_000]) for n in range(1, count + 1))
+
+
+def _prepared_here(batch) -> tuple:
+    return os.getpid(), batch  # as wide as it came, as a checked batch is
+
+
+def test_a_reader_ahead_of_a_busy_caller_prepares_the_next_batches(in_process):
+    given = []
+    for batch in read_ahead(_wide_rows(12), 2, prepare_when_ahead=_prepared_here):
+        given.append(batch)
+        time.sleep(0.25)  # the caller busy with each batch: the reader's next send waits for it
+    prepared = [item for item in given if isinstance(item, tuple)]
+    lines = [line for item in given for line, _ in (item[1] if isinstance(item, tuple) else item)]
+    assert lines == list(range(1, 13))
+    assert not isinstance(given[0], tuple)  # the caller was waiting for the first: it does that work itself
+    if in_process:
+        assert given[2:] == prepared and len(prepared) == 4  # once the reader found the caller busy
+        assert {pid for pid, _ in prepared} != {os.getpid()}
+    else:  # a thread shares the GIL: the caller does the work itself
+        assert prepared == []
+
+
+def test_a_reader_behind_a_waiting_caller_leaves_it_the_work(in_process, monkeypatch):
+    monkeypatch.setattr(streaming, "CALLER_BUSY_S", 0.2)  # a loaded machine's pause is not a busy caller
+
+    def slow(rows):
+        for row in rows:
+            time.sleep(0.03)  # the reader is the slower of the two: the caller waits for every batch
+            yield row
+
+    given = list(read_ahead(slow(_wide_rows(8)), 2, prepare_when_ahead=_prepared_here))
+    assert [[n for n, _ in batch] for batch in given] == [[1, 2], [3, 4], [5, 6], [7, 8]]
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""manage.py bench_import --rows 100000 [--stock-rows 10000] [--json]
+"""manage.py bench_import --rows 100000 [--stock-rows 10000] [--repeat 1] [--json]
 
 Generates a realistic participant list (xlsx, written row by row: a million rows never sit in
 memory), imports it on the configured database through the same job and task as the web upload,
@@ -9,7 +9,9 @@ and prints, in the same run:
   the CPU seconds of the process, of its reading process and of its PostgreSQL backend;
 - a floor: the same streaming reader on the same stored file, its raw rows COPY'd as they come
   into a bare temporary table (no index, no constraint; executemany on SQLite), and the ratio
-  import / floor;
+  import / floor; with --repeat N, the import and the floor in turn N times, each run printed and the
+  ratio taken between their medians (the floor alone moves by a quarter from run to run on a 2-core
+  machine);
 - importing the same file again (nothing to write);
 - the stock django-import-export row-by-row path on a sample (10.000 rows by default; 0 skips it).
 
@@ -25,6 +27,7 @@ import json
 import math
 import os
 import resource
+import statistics
 import time
 import zipfile
 from pathlib import Path
@@ -132,8 +135,10 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", dest="as_json", help="In một đối tượng JSON")
         parser.add_argument("--keep", action="store_true", help="Giữ lại dữ liệu đã nhập")
         parser.add_argument("--cache-dir", default="/tmp", help="Nơi giữ tệp đã sinh để chạy lại nhanh")
+        parser.add_argument("--repeat", type=int, default=1,
+                            help="Số lần đo nhập và mức sàn (xen kẽ); in từng lần và trung vị")
 
-    def handle(self, *args, rows, stock_rows, seed, as_json: bool, keep, cache_dir, **options):
+    def handle(self, *args, rows, stock_rows, seed, as_json: bool, keep, cache_dir, repeat, **options):
         say = (lambda *a: None) if as_json else self.stdout.write
         scope, areas, agents, user = self._setup()
         self._clean(scope)
@@ -144,48 +149,44 @@ class Command(BaseCommand):
             say(f"Giới hạn nhập nới cho tệp này (cấu hình khi triển khai): {limits}")
         with override_settings(**limits):
             self._measure(path, rows=rows, stock_rows=stock_rows, seed=seed, areas=areas, scope=scope, user=user,
-                          as_json=as_json, keep=keep, say=say)
+                          as_json=as_json, keep=keep, say=say, repeat=max(1, repeat))
 
-    def _measure(self, path: Path, *, rows, stock_rows, seed, areas, scope, user, as_json, keep, say):
+    def _measure(self, path: Path, *, rows, stock_rows, seed, areas, scope, user, as_json, keep, say, repeat):
         name = f"bench-{rows}.xlsx"
+        floor_how = "COPY" if connection.vendor == "postgresql" else "executemany"
 
-        # 1. The import, end to end: job row, task, read, validate, COPY/bulk, commit.
-        with path.open("rb") as stream:
-            job = job_create(kind=PARTICIPANT_IMPORT, requested_by=user, unit=scope,
-                             params={"dry_run": False, "filename": name}, input_name=name,
-                             input_file=File(stream, name=name))
-        gc.collect()
-        measured = _peak_rss_reset()
-        before_mb = _peak_rss_mb()  # what the process holds already (Django, the registry's rules, numpy)
-        load_before = _load()
-        cpu_before, db_cpu_before, reader_cpu_before = time.process_time(), _backend_cpu(), _children_cpu()
-        started = time.perf_counter()
-        run_job.apply(args=[job.pk])
-        seconds = time.perf_counter() - started
-        cpu_s, db_cpu_s = time.process_time() - cpu_before, _backend_cpu() - db_cpu_before
-        reader_cpu_s = _children_cpu() - reader_cpu_before
-        reader_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        load_after = _load()
-        peak_mb = _peak_rss_mb()
-        job.refresh_from_db()
-        if job.state != "succeeded":
-            raise SystemExit(f"Nhập thất bại: {job.message}\n{job.error[:2000]}")
-        imported = Enrolment.objects.filter(last_import=job).count()
-        say(f"Nhập {n(rows)} dòng: {n(seconds, 2)} s, {n(rows / seconds)} dòng/s, bộ nhớ đỉnh {n(peak_mb)} MB"
-            f"{'' if measured else ' (đỉnh của cả tiến trình)'} (trước khi nhập {n(before_mb)} MB); "
-            f"{n(imported)} quá trình tham gia đã ghi")
-        say(f"  các bước: {job.result.get('timings')}")
-        say(f"  CPU: tiến trình {n(cpu_s, 1)} s, tiến trình đọc tệp {n(reader_cpu_s, 1)} s, máy chủ CSDL của nó "
-            f"{n(db_cpu_s, 1)} s; tải máy (1 phút) {n(load_before, 1)} → {n(load_after, 1)}")
-        if reader_cpu_s:
-            say(f"  tiến trình đọc tệp: bộ nhớ đỉnh {n(reader_peak_mb)} MB (phần lớn là các trang dùng chung với "
-                "tiến trình nhập từ lúc tách ra)")
-
-        # 2. The floor: the same reader on the same stored file, raw rows COPY'd into a bare table.
-        floor_seconds = self._floor(job)
+        # 1. The import, end to end (job row, task, read, validate, COPY/bulk, commit), and 2. the floor: the
+        # same reader on the same stored file, raw rows COPY'd into a bare table; in turn, `repeat` times, so
+        # that each is taken as its median over runs that shared the machine's moods alike.
+        runs: list[dict] = []
+        for number in range(1, repeat + 1):
+            if runs:
+                self._clean(scope)
+                self._forget(runs[-1]["job"])
+            run = self._import_once(path, name=name, scope=scope, user=user)
+            run["floor_seconds"] = self._floor(run["job"])
+            runs.append(run)
+            which = f" (lần {number}/{repeat})" if repeat > 1 else ""
+            say(f"Nhập {n(rows)} dòng{which}: {n(run['seconds'], 2)} s, {n(rows / run['seconds'])} dòng/s, bộ nhớ "
+                f"đỉnh {n(run['peak_mb'])} MB{'' if run['measured'] else ' (đỉnh của cả tiến trình)'} (trước khi "
+                f"nhập {n(run['before_mb'])} MB); {n(run['imported'])} quá trình tham gia đã ghi")
+            say(f"  các bước: {run['timings']}")
+            say(f"  CPU: tiến trình {n(run['cpu_s'], 1)} s, tiến trình đọc tệp {n(run['reader_cpu_s'], 1)} s, máy chủ "
+                f"CSDL của nó {n(run['db_cpu_s'], 1)} s; tải máy (1 phút) {n(run['load'][0], 1)} → "
+                f"{n(run['load'][1], 1)}")
+            if run["reader_cpu_s"]:
+                say(f"  tiến trình đọc tệp: bộ nhớ đỉnh {n(run['reader_peak_mb'])} MB (phần lớn là các trang dùng "
+                    "chung với tiến trình nhập từ lúc tách ra)")
+            say(f"Mức sàn{which} (cùng bộ đọc, đọc trước như khi nhập + {floor_how} dòng thô vào bảng trống): "
+                f"{n(run['floor_seconds'], 2)} s; tỷ lệ nhập / sàn = {n(run['seconds'] / run['floor_seconds'], 2)}")
+        job = runs[-1]["job"]
+        seconds = statistics.median(run["seconds"] for run in runs)
+        floor_seconds = statistics.median(run["floor_seconds"] for run in runs)
         ratio = seconds / floor_seconds
-        say(f"Mức sàn (cùng bộ đọc, đọc trước như khi nhập + {'COPY' if connection.vendor == 'postgresql' else 'executemany'} "
-            f"dòng thô vào bảng trống): {n(floor_seconds, 2)} s; tỷ lệ nhập / sàn = {n(ratio, 2)}")
+        peak_mb = max(run["peak_mb"] for run in runs)
+        if repeat > 1:
+            say(f"Trung vị của {repeat} lần: nhập {n(seconds, 2)} s, sàn {n(floor_seconds, 2)} s; tỷ lệ nhập / sàn = "
+                f"{n(ratio, 2)}; bộ nhớ đỉnh lớn nhất {n(peak_mb)} MB")
 
         # 3. Importing the same file again changes nothing.
         again = Job.objects.create(kind=PARTICIPANT_IMPORT, requested_by=user, unit=scope,
@@ -207,22 +208,60 @@ class Command(BaseCommand):
 
         if not keep:
             self._clean(scope)
-        for finished in (job, again):
-            if finished.output_file:
-                finished.output_file.delete(save=False)
-        job.input_file.delete(save=False)
-        Job.objects.filter(pk__in=[job.pk, again.pk]).delete()
+        if again.output_file:
+            again.output_file.delete(save=False)
+        Job.objects.filter(pk=again.pk).delete()
+        self._forget(job)
         if as_json:
+            last = runs[-1]
             self.stdout.write(json.dumps({
                 "rows": rows, "seconds": round(seconds, 3), "rows_per_s": round(rows / seconds, 1),
-                "peak_mb": round(peak_mb, 1), "before_mb": round(before_mb, 1),
+                "peak_mb": round(peak_mb, 1), "before_mb": round(last["before_mb"], 1),
                 "floor_seconds": round(floor_seconds, 3), "ratio": round(ratio, 3),
                 "stock_rows_per_s": round(stock_rate, 1) if stock_rate else None,
                 "reimport_seconds": round(again_seconds, 3), "database": connection.vendor,
-                "cpu_s": round(cpu_s, 2), "db_cpu_s": round(db_cpu_s, 2), "reader_cpu_s": round(reader_cpu_s, 2),
-                "reader_peak_mb": round(reader_peak_mb, 1) if reader_cpu_s else None, "load": [load_before, load_after],
-                "timings": job.result.get("timings"),
+                "cpu_s": round(last["cpu_s"], 2), "db_cpu_s": round(last["db_cpu_s"], 2),
+                "reader_cpu_s": round(last["reader_cpu_s"], 2),
+                "reader_peak_mb": round(last["reader_peak_mb"], 1) if last["reader_cpu_s"] else None,
+                "load": last["load"], "timings": last["timings"],
+                "runs": [{"seconds": round(run["seconds"], 3), "floor_seconds": round(run["floor_seconds"], 3),
+                          "peak_mb": round(run["peak_mb"], 1)} for run in runs],
             }))
+
+    def _import_once(self, path: Path, *, name: str, scope: Unit, user) -> dict:
+        """One import of the file through the job and its task, with what it cost."""
+        with path.open("rb") as stream:
+            job = job_create(kind=PARTICIPANT_IMPORT, requested_by=user, unit=scope,
+                             params={"dry_run": False, "filename": name}, input_name=name,
+                             input_file=File(stream, name=name))
+        gc.collect()
+        measured = _peak_rss_reset()
+        before_mb = _peak_rss_mb()  # what the process holds already (Django, the registry's rules, numpy)
+        load_before = _load()
+        cpu_before, db_cpu_before, reader_cpu_before = time.process_time(), _backend_cpu(), _children_cpu()
+        started = time.perf_counter()
+        run_job.apply(args=[job.pk])
+        seconds = time.perf_counter() - started
+        cpu_s, db_cpu_s = time.process_time() - cpu_before, _backend_cpu() - db_cpu_before
+        reader_cpu_s = _children_cpu() - reader_cpu_before
+        reader_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        load_after = _load()
+        peak_mb = _peak_rss_mb()
+        job.refresh_from_db()
+        if job.state != "succeeded":
+            raise SystemExit(f"Nhập thất bại: {job.message}\n{job.error[:2000]}")
+        return {"job": job, "seconds": seconds, "measured": measured, "before_mb": before_mb, "peak_mb": peak_mb,
+                "imported": Enrolment.objects.filter(last_import=job).count(), "timings": job.result.get("timings"),
+                "cpu_s": cpu_s, "db_cpu_s": db_cpu_s, "reader_cpu_s": reader_cpu_s, "reader_peak_mb": reader_peak_mb,
+                "load": [load_before, load_after]}
+
+    @staticmethod
+    def _forget(job: Job) -> None:
+        """A finished bench job and its files gone."""
+        for field in (job.output_file, job.input_file):
+            if field:
+                field.delete(save=False)
+        Job.objects.filter(pk=job.pk).delete()
 
     # ----------------------------------------------------------------------------------------
     def _setup(self):
