@@ -5,7 +5,7 @@ The path, built for a million rows in a minute, in memory that does not grow wit
 1. read: `bhxh_portal.importing.streaming.open_sheet` (xlsx streamed from the zip; csv) after the
    refusals (not a spreadsheet, password, corrupt, too large, formulas), 20.000 rows at a time, a
    batch ahead, by a forked reading process where the system allows (`read_ahead`), which also
-   checks every other batch (step 3's pass over the rows);
+   checks a batch when it is ahead of the import (step 3's pass over the rows);
 2. header: found in the first rows by Vietnamese names and aliases (Mã số BHXH, Họ và tên,
    Ngày sinh ...); a header nobody knows stops the preview and asks for a mapping;
 3. validate: one pass over the rows with one converter per column (no ORM), then a handful

@@ -1,6 +1,6 @@
 """The participant import as one object: read, find the header, then batch after batch check every row,
 match the registry and (commit only, while no row is invalid) write, all in one transaction. Three
-things run at once on a large list: the reading process (reading, and checking every other batch), this
+things run at once on a large list: the reading process (reading, and checking the batches it is ahead with), this
 process (checking the others, matching) and, on PostgreSQL, the database writing the batch before. See
 `agents.importers` for the path."""
 
