@@ -35,20 +35,14 @@ def test_agents_demo_loads_and_a_second_run_changes_nothing():
     assert "không đổi 36" in summary and "không đổi 60" in summary
 
 
-def test_bench_import_prints_its_figures_as_json(tmp_path, capsys):
-    call_command("bench_import", rows=300, stock_rows=30, as_json=True, cache_dir=str(tmp_path))
+def test_bench_import_prints_its_figures_as_json_with_the_medians_of_its_runs(tmp_path, capsys):
+    call_command("bench_import", rows=300, stock_rows=30, repeat=3, as_json=True, cache_dir=str(tmp_path))
     figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert set(figures) >= {"rows", "seconds", "rows_per_s", "peak_mb", "floor_seconds", "ratio", "stock_rows_per_s"}
     assert figures["rows"] == 300 and figures["seconds"] > 0 and figures["ratio"] > 0
-    assert Participant.objects.count() == 0  # the bench removes what it imported
-
-
-def test_bench_import_repeated_takes_the_medians_of_its_runs(tmp_path, capsys):
-    call_command("bench_import", rows=200, stock_rows=0, repeat=3, as_json=True, cache_dir=str(tmp_path))
-    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     runs = figures["runs"]
     assert len(runs) == 3
     assert figures["seconds"] == sorted(run["seconds"] for run in runs)[1]
     assert figures["floor_seconds"] == sorted(run["floor_seconds"] for run in runs)[1]
-    assert Participant.objects.count() == 0
-    assert not Job.objects.exists()  # each run's job and files removed
+    assert Participant.objects.count() == 0  # the bench removes what it imported
+    assert not Job.objects.exists()  # and each run's job and files
