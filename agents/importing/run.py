@@ -1,7 +1,7 @@
 """The participant import as one object: read, find the header, then batch after batch check every row,
 match the registry and (commit only, while no row is invalid) write, all in one transaction. Three
-things run at once on a large list: the reading process (reading, and checking the batches it is ahead with), this
-process (checking the others, matching) and, on PostgreSQL, the database writing the batch before. See
+things run at once on a large list: the reading process (reading, and checking the batches it is ahead
+with), this process (checking the others, matching) and, on PostgreSQL, the database writing the batch before. See
 `agents.importers` for the path."""
 
 import contextlib
@@ -154,10 +154,10 @@ class ParticipantImport(RowParser, Reconciler):
         ahead by read_ahead, in another process where the system allows, which also checks a batch when
         it is ahead of this process (this process was still busy when it sent the one before): the
         reading and the checks are two thirds of the Python a row costs, so each batch's check goes to
-        whichever of the two processes has time for it. On PostgreSQL a batch is written by a thread on the run's connection (_WriteBeside) while
-        this process classifies the next one, receives and checks the one after and groups its people:
-        only the next batch's few queries (its people and enrolments in the registry, its ids) wait for
-        the write before."""
+        whichever of the two processes has time for it. On PostgreSQL a batch is written by a thread on
+        the run's connection (_WriteBeside) while this process classifies the next one, receives and
+        checks the one after and groups its people: only the next batch's few queries (its people and
+        enrolments in the registry, its ids) wait for the write before."""
         reading = self.start_parsing(header)
         self.register, self.widest = Register(), 0
         batches = read_ahead(data, self.batch_size, sheet=sheet,

@@ -104,19 +104,19 @@ def _refuse_large_whole_sheet(source, suffix: str, filename: str) -> None:
 
 
 class ReadAhead:
-    """`rows` in lists of `size` (each given to `prepare` first, where it is read, when there is one), the
-    next one read while the caller works on the last, so the reading overlaps the caller's work. At most
-    two lists wait, so the memory stays that of a few batches. An error while reading is raised to the
-    caller at the batch it stopped. Where the rows are read, no database may be used (_NoDatabase).
+    """`rows` in lists of `size`, the next one read while the caller works on the last, so the reading
+    overlaps the caller's work. At most two lists wait, so the memory stays that of a few batches. An
+    error while reading is raised to the caller at the batch it stopped. Where the rows are read, no
+    database may be used (_NoDatabase).
 
     Read by a forked process where the system allows (IMPORT_READ_IN_PROCESS): the reader then has a
     core of its own, where a thread would share the GIL with the checks (a million-row xlsx is some 30
     s of Python). The process holds the same reader, wherever it had got to; it is sent nothing, gives
     each batch pickled through a pipe (about 2 s for a million rows on each side), touches no database
-    connection and leaves by os._exit. Otherwise, a thread."""
+    connection and leaves by os._exit; it gives a batch to `prepare_when_ahead` first when it is ahead
+    of the caller (_read_in_child). Otherwise, a thread."""
 
     def __init__(self, rows: Rows, size: int, *, sheet: SheetStream | None = None,
-                 prepare: Callable[[list], object] | None = None,
                  prepare_when_ahead: Callable[[list], object] | None = None):
         self._sheet = sheet
         self._share = 0.0
@@ -124,14 +124,14 @@ class ReadAhead:
         self._batches = None
         if _reads_in_process(source):
             try:
-                self._fork(_batches(rows, size, prepare), source, prepare_when_ahead)
+                self._fork(_batches(rows, size), source, prepare_when_ahead)
                 self._batches = self._from_process()
             except OSError:  # no process to be had (out of memory, the process limit): a thread reads
                 self._batches = None
         if self._batches is None:
-            # A thread shares the GIL with the caller: `prepare` would gain nothing there, and would run
-            # beside the caller's own work on the same objects. The caller gets the batches as read.
-            self._batches = self._from_thread(_batches(rows, size, None))
+            # A thread shares the GIL with the caller: `prepare_when_ahead` would gain nothing there, and
+            # would run beside the caller's own work on the same objects. The caller gets the batches as read.
+            self._batches = self._from_thread(_batches(rows, size))
 
     def __iter__(self):
         return self
@@ -248,11 +248,11 @@ _READ, _DONE, _FAILED = 0, 1, 2
 CALLER_BUSY_S = 0.02
 
 
-def _batches(rows: Rows, size: int, prepare: Callable[[list], object] | None) -> Iterator:
+def _batches(rows: Rows, size: int) -> Iterator[list]:
     for wanted in batch_sizes(size):
         if not (batch := list(itertools.islice(rows, wanted))):
             return
-        yield batch if prepare is None else prepare(batch)
+        yield batch
 
 
 # Below this many rows a batch is never split into a smaller first few.
@@ -391,13 +391,11 @@ def _close_all_but(*kept: int | None) -> None:
 
 
 def read_ahead(rows: Rows, size: int, *, sheet: SheetStream | None = None,
-               prepare: Callable[[list], object] | None = None,
                prepare_when_ahead: Callable[[list], object] | None = None) -> ReadAhead:
-    """`rows` in lists of `size`, read ahead (see ReadAhead), each given to `prepare` where it is read,
-    and then to `prepare_when_ahead` by a reading process that is ahead of the caller (see
-    _read_in_child); `sheet` is the stream they come from (for the share read, and the file a reading
-    process opens again)."""
-    return ReadAhead(rows, size, sheet=sheet, prepare=prepare, prepare_when_ahead=prepare_when_ahead)
+    """`rows` in lists of `size`, read ahead (see ReadAhead), a batch given to `prepare_when_ahead` by a
+    reading process that is ahead of the caller (see _read_in_child); `sheet` is the stream they come
+    from (for the share read, and the file a reading process opens again)."""
+    return ReadAhead(rows, size, sheet=sheet, prepare_when_ahead=prepare_when_ahead)
 
 
 def _hand_over(waiting: queue.Queue, item, stop: threading.Event) -> None:

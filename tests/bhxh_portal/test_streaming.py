@@ -148,16 +148,6 @@ def test_an_upload_in_memory_is_read_the_same(in_process, tmp_path):
     assert rows[-1] == (1201, [1200, "Người 1200"])
 
 
-def test_each_batch_is_prepared_by_the_reading_process_and_given_as_read_by_a_thread(in_process):
-    rows = ((n, [n]) for n in range(1, 8))
-    prepared = list(read_ahead(rows, 3, prepare=lambda batch: (os.getpid(), sum(raw[0] for _, raw in batch))))
-    if in_process:
-        assert [total for _, total in prepared] == [6, 15, 7]
-        assert {pid for pid, _ in prepared} != {os.getpid()}
-    else:  # a thread shares the GIL: the caller does the work itself
-        assert [[line for line, _ in batch] for batch in prepared] == [[1, 2, 3], [4, 5, 6], [7]]
-
-
 def _wide_rows(count: int):
     """Rows too wide for a pipe's buffer (64 KB a batch): a send waits until the caller takes the batch."""
     return ((n, [n, "x" * 40_000]) for n in range(1, count + 1))

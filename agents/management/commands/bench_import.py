@@ -208,7 +208,7 @@ class Command(BaseCommand):
 
         if not keep:
             self._clean(scope)
-        if again.output_file:
+        if again.output_file:  # its input is the first job's file, gone with it below
             again.output_file.delete(save=False)
         Job.objects.filter(pk=again.pk).delete()
         self._forget(job)
