@@ -259,6 +259,7 @@ class Reconciler:
         # found again in the database by their last_import (a million ids held as Python ints, then as
         # text for the query, would add some 50 MB to the run's peak).
         self.written_people: list[np.ndarray] = []
+        self.date_texts = bulk.DateTexts()
         self.wrote_people = False
         self.former_personal_ids: list[str] = []
 
@@ -289,13 +290,16 @@ class Reconciler:
         with transaction.atomic():  # within the run's transaction: a batch is kept only if the whole file is
             # New rows take created_at and updated_at from the database (the transaction's time) on
             # PostgreSQL: two timestamps fewer per row to format and send.
-            stamped = [] if connection.vendor == "postgresql" else [now, now]
+            copying = connection.vendor == "postgresql"
+            stamped = [] if copying else [now, now]
             stamps = [] if stamped == [] else ["created_at", "updated_at"]
+            # COPY's dates go as text, formatted once per distinct date as the rows are built.
+            day = self.date_texts if copying else _AS_IS
             new_people = new_participants(people)
             reserved = [p.participant_id for p in new_people]
             ids = bulk.bulk_insert(Participant, [*P_FIELDS, *stamps, "last_import_id"],
-                                   [(*participant_values(p), *stamped, job_id) for p in new_people],
-                                   ids=reserved if None not in reserved else None)
+                                   [(*participant_values(p, day), *stamped, job_id) for p in new_people],
+                                   ids=reserved if None not in reserved else None, dates_as_text=copying)
             for person, pk in zip(new_people, ids):
                 person.participant_id = pk
             changed_people = changed_participants(people)
@@ -316,7 +320,8 @@ class Reconciler:
             e_new, e_changed = [], []
             for row in rows:
                 if row.status == "new":  # the values in the order of E_FIELDS
-                    e_new.append((row.person.participant_id, row.product_id, row.valid_from, row.valid_to, row.income,
+                    e_new.append((row.person.participant_id, row.product_id, day[row.valid_from], day[row.valid_to],
+                                  row.income,
                                   row.payment_mode, row.months, row.support_group, row.is_new, row.member_order,
                                   row.agent_id, row.amount, row.expected, *stamped, job_id))
                 elif row.status == "updated":
@@ -326,7 +331,7 @@ class Reconciler:
                         e_changed.append((existing["id"], *(values[f] for f in self.e_fields), now, job_id))
             participants_s = time.perf_counter() - started
             bulk.bulk_insert(Enrolment, ["participant_id", "product_id", "valid_from", *E_FIELDS, *stamps,
-                                         "last_import_id"], e_new, returning=False)
+                                         "last_import_id"], e_new, returning=False, dates_as_text=copying)
             bulk.bulk_change(Enrolment, [*self.e_fields, "updated_at", "last_import_id"], e_changed)
             written = [row for row in rows if row.status in ("new", "updated")]
             # The registry tally's triggers are held for the run (registry_tally_held): the communes whose
@@ -374,15 +379,25 @@ def changed_participants(people: list[Person]) -> list[Person]:
     return [p for p in people if not p.earlier and p.db is not None and p.changed_fields]
 
 
-_CODES_AT = (P_FIELDS.index("bhxh_code"), P_FIELDS.index("personal_id"))
+# P_FIELDS starts with the two codes: the person's replace the row's; the birth date goes through `day`.
+_BIRTH_AT = P_FIELDS.index("birth_date")
 
 
-def participant_values(person: Person) -> tuple:
+class _AsIs(dict):
+    def __missing__(self, value):
+        return value
+
+
+_AS_IS = _AsIs()
+
+
+def participant_values(person: Person, day: dict = _AS_IS) -> tuple:
     """The participant's columns (P_FIELDS) as the batch writes them: their first row's, with the codes
-    of all their rows (a row may name them by one code, a later row of the batch by both)."""
-    values = list(person.rows[0].participant_values())
-    values[_CODES_AT[0]], values[_CODES_AT[1]] = person.bhxh_code, person.personal_id
-    return tuple(values)
+    of all their rows (a row may name them by one code, a later row of the batch by both); the birth
+    date through `day` (a `bulk.DateTexts` for COPY)."""
+    values = person.rows[0].participant_values()
+    return (person.bhxh_code, person.personal_id, *values[2:_BIRTH_AT], day[values[_BIRTH_AT]],
+            *values[_BIRTH_AT + 1:])
 
 
 def free_people(people: list[Person]) -> None:

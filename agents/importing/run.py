@@ -10,6 +10,7 @@ import gc
 import itertools
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -102,6 +103,9 @@ class ParticipantImport(RowParser, Reconciler):
             raise ImportFileError(f"Tệp {filename}, dòng {header.line}: thiếu cột {', '.join(missing)}. "
                                   f"Dòng tiêu đề có: {found}.")
         first_data = header.line + header.skip_lines
+        # Another connection can ask the registry for the run only if the run's transaction is the
+        # outermost: inside a caller's, the rows that caller has not committed would be missing.
+        self.outermost = not connection.in_atomic_block
         data = itertools.chain(((line, raw) for line, raw in head if line > first_data), lines)
         problems = ProblemLines() if self.dry_run else None
         try:
@@ -163,6 +167,7 @@ class ParticipantImport(RowParser, Reconciler):
         batches = read_ahead(data, self.batch_size, sheet=sheet,
                              prepare_when_ahead=lambda batch: self._check(batch, reading))
         writer = _WriteBeside(outcome) if not self.dry_run and connection.vendor == "postgresql" else None
+        asking = _AskBeside() if writer is not None and self.outermost else None
         pending: _Matched | None = None  # a batch matched and in the register, its write not started yet
         try:
             clock = time.perf_counter()
@@ -173,6 +178,12 @@ class ParticipantImport(RowParser, Reconciler):
                 outcome.add_time("check_s", check_seconds)
                 clock = time.perf_counter()
                 self.widest = max(self.widest, widest)
+                if asking is not None:
+                    self._match_asking_beside(rows, header, outcome, problems, progress, batches.share_read,
+                                              writer, asking)
+                    del rows
+                    clock = time.perf_counter()
+                    continue
                 if writer is not None and any(row.outside for row in rows):
                     writer.wait()  # the codes outside the subtree may need a query, and come before grouping
                 self.refuse_outside_codes(rows)
@@ -208,8 +219,31 @@ class ParticipantImport(RowParser, Reconciler):
             batches.close()  # the reader stops at once, whatever happened here
             if writer is not None:
                 writer.abandon()
+            if asking is not None:
+                asking.close()
             if pending is not None:
                 free_people(pending.people)
+
+    def _match_asking_beside(self, rows: list, header: Header, outcome: ImportOutcome, problems,
+                             progress: Progress, share_read, writer: "_WriteBeside", asking: "_AskBeside") -> None:
+        """A checked batch matched with the registry's answers from another connection (_AskBeside) while
+        the run's connection writes the batch before, then written as soon as that write is done: the
+        writes follow one another without waiting for the next batch's questions."""
+        clock = time.perf_counter()
+        if any(row.outside for row in rows):
+            asking.call(self.refuse_outside_codes, rows)
+        self.group_people(rows, header)
+        asking.call(self.match_registry, header)
+        if not outcome.invalid:
+            asking.call(self.reserve_participant_ids)
+        _lap(outcome, "match_s", clock)
+        self._classify(rows, header, outcome, problems, progress, share_read)
+        matched = self._hold(rows, outcome)
+        clock = time.perf_counter()
+        writer.wait()
+        _lap(outcome, "write_wait_s", clock)
+        if matched is not None:
+            self._start_write(writer, matched, header, outcome, progress)
 
     def _check(self, batch: list, reading) -> tuple[list, int, float]:
         """A batch's rows checked: the rows, the widest line, the time it took."""
@@ -355,6 +389,27 @@ class _WriteBeside:
         self.thread.join()
         self.thread = None
         self._release(connections[DEFAULT_DB_ALIAS])
+
+
+class _AskBeside:
+    """The run's questions to the registry (its people, their enrolments, new ids, old unit codes) asked by
+    one thread on a connection of its own, while the run's connection writes the batch before. Used only
+    when the run's transaction is the outermost. The answers never need the run's own rows, which that
+    connection cannot see before the commit: the run's register answers for every person the run has
+    named (see Reconciler.match_registry), and a sequence's numbers are given outside transactions."""
+
+    def __init__(self):
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-ask")
+
+    def call(self, function, *args):
+        """`function(*args)` run by the asking thread (its queries on its own connection); the caller waits."""
+        return self.pool.submit(function, *args).result()
+
+    def close(self) -> None:
+        try:
+            self.pool.submit(connections.close_all).result()  # the asking thread's connection, not the run's
+        finally:
+            self.pool.shutdown(wait=True)
 
 
 class _ProgressBeside:

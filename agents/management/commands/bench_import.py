@@ -94,8 +94,10 @@ def _children_cpu() -> float:
 
 
 def _backend_cpu() -> float:
-    """The CPU seconds (user + system) of this connection's PostgreSQL backend so far; 0 elsewhere (or when
-    /proc cannot tell): the import's work on the server, which the wall clock mixes with the machine's load."""
+    """The CPU seconds (user + system) of this connection's PostgreSQL backend so far, and of the server's
+    backends that have ended (the import's own other connections: the one asking the registry beside the
+    writes, the progress's; counted by the postmaster once it has reaped them); 0 elsewhere (or when /proc
+    cannot tell): the import's work on the server, which the wall clock mixes with the machine's load."""
     if connection.vendor != "postgresql":
         return 0.0
     with connection.cursor() as cursor:
@@ -103,9 +105,11 @@ def _backend_cpu() -> float:
         pid = cursor.fetchone()[0]
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        server = Path(f"/proc/{fields[1]}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12]) + int(server[13]) + int(server[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _limits_for(path: Path, rows: int) -> dict:
