@@ -159,9 +159,11 @@ class ParticipantImport(RowParser, Reconciler):
         it is ahead of this process (this process was still busy when it sent the one before): the
         reading and the checks are two thirds of the Python a row costs, so each batch's check goes to
         whichever of the two processes has time for it. On PostgreSQL a batch is written by a thread on
-        the run's connection (_WriteBeside) while this process classifies the next one, receives and
-        checks the one after and groups its people: only the next batch's few queries (its people and
-        enrolments in the registry, its ids) wait for the write before."""
+        the run's connection (_WriteBeside) while this process receives, checks and matches the next one.
+        When the run's transaction is the outermost (a job), the next batch's questions to the registry
+        (its people and enrolments, its ids) are asked on another connection (_AskBeside) meanwhile, and
+        each batch's write starts as soon as the one before is done; inside a caller's transaction they
+        are asked on the run's connection, so a batch's write waits for the next batch's questions."""
         reading = self.start_parsing(header)
         self.register, self.widest = Register(), 0
         batches = read_ahead(data, self.batch_size, sheet=sheet,
