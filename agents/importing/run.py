@@ -8,12 +8,13 @@ import contextlib
 import datetime
 import gc
 import itertools
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 
 from bhxh_portal.importing import ImportFileError
 from bhxh_portal.importing.streaming import open_sheet, read_ahead
@@ -33,6 +34,7 @@ from .people import Register
 from .reconcile import Reconciler, free_people
 from .rows import ImportOutcome, Progress, no_progress
 
+logger = logging.getLogger(__name__)
 
 
 class ImportRefused(JobError):
@@ -169,7 +171,7 @@ class ParticipantImport(RowParser, Reconciler):
         batches = read_ahead(data, self.batch_size, sheet=sheet,
                              prepare_when_ahead=lambda batch: self._check(batch, reading))
         writer = _WriteBeside(outcome) if not self.dry_run and connection.vendor == "postgresql" else None
-        asking = _AskBeside() if writer is not None and self.outermost else None
+        asking = _AskBeside.opened() if writer is not None and self.outermost else None
         pending: _Matched | None = None  # a batch matched and in the register, its write not started yet
         try:
             clock = time.perf_counter()
@@ -403,6 +405,19 @@ class _AskBeside:
     def __init__(self):
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-ask")
 
+    @classmethod
+    def opened(cls) -> "_AskBeside | None":
+        """One with its connection open, or None when the server gives no second connection (all its
+        connections taken): the run then asks on its own, slower but the same."""
+        asking = cls()
+        try:
+            asking.call(lambda: connections[DEFAULT_DB_ALIAS].ensure_connection())
+        except DatabaseError as exc:
+            asking.close()
+            logger.warning("Nhập danh sách: không mở được kết nối thứ hai (%s); hỏi trên kết nối của lần nhập.", exc)
+            return None
+        return asking
+
     def call(self, function, *args):
         """`function(*args)` run by the asking thread (its queries on its own connection); the caller waits."""
         return self.pool.submit(function, *args).result()
@@ -410,6 +425,8 @@ class _AskBeside:
     def close(self) -> None:
         try:
             self.pool.submit(connections.close_all).result()  # the asking thread's connection, not the run's
+        except DatabaseError:
+            pass  # a connection already lost: nothing to close
         finally:
             self.pool.shutdown(wait=True)
 

@@ -7,7 +7,8 @@ data committed as a job's would be."""
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from agents.importers import ParticipantImport
 from agents.importing import run as import_run
@@ -122,3 +123,30 @@ def test_inside_a_callers_transaction_the_run_asks_on_its_own_connection(distric
         assert Participant.objects.get(bhxh_code="0112345699").personal_id == "001090012399"
         transaction.set_rollback(True)
     _every_written_run_asks_beside.clear()  # written without asking beside, as it must be here
+
+
+def test_without_a_second_connection_the_run_asks_on_its_own(district, staff, monkeypatch, caplog,
+                                                            _every_written_run_asks_beside):
+    """All the server's connections taken: the import goes on, asking on the run's connection."""
+    ensure_connection = BaseDatabaseWrapper.ensure_connection
+
+    def refused_beside(self):
+        if threading.current_thread().name.startswith("import-ask"):
+            raise OperationalError("FATAL: sorry, too many clients already")
+        return ensure_connection(self)
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "ensure_connection", refused_beside)
+    pids = set()
+    match_registry = Reconciler.match_registry
+
+    def matching(self, header):
+        pids.add((threading.current_thread().name, _backend_pid()))
+        return match_registry(self, header)
+
+    monkeypatch.setattr(Reconciler, "match_registry", matching)
+    outcome = _import(staff, district, [person(), other(1), other(2)])
+    assert (outcome.committed, outcome.invalid, outcome.participants_created) == (True, 0, 3)
+    assert pids == {(threading.main_thread().name, _backend_pid())}
+    assert "không mở được kết nối thứ hai" in caplog.text
+    assert not [t for t in threading.enumerate() if t.name.startswith("import-ask")]
+    _every_written_run_asks_beside.clear()
