@@ -380,6 +380,8 @@ def changed_participants(people: list[Person]) -> list[Person]:
 
 
 # P_FIELDS starts with the two codes: the person's replace the row's; the birth date goes through `day`.
+if P_FIELDS[:2] != ["bhxh_code", "personal_id"]:
+    raise ImportError("participant_values writes the two codes first: P_FIELDS must start with them.")
 _BIRTH_AT = P_FIELDS.index("birth_date")
 
 

@@ -107,7 +107,7 @@ class ParticipantImport(RowParser, Reconciler):
         first_data = header.line + header.skip_lines
         # Another connection can ask the registry for the run only if the run's transaction is the
         # outermost: inside a caller's, the rows that caller has not committed would be missing.
-        self.outermost = not connection.in_atomic_block
+        self.outermost = connection.get_autocommit() and not connection.in_atomic_block
         data = itertools.chain(((line, raw) for line, raw in head if line > first_data), lines)
         problems = ProblemLines() if self.dry_run else None
         try:
@@ -171,9 +171,11 @@ class ParticipantImport(RowParser, Reconciler):
         batches = read_ahead(data, self.batch_size, sheet=sheet,
                              prepare_when_ahead=lambda batch: self._check(batch, reading))
         writer = _WriteBeside(outcome) if not self.dry_run and connection.vendor == "postgresql" else None
-        asking = _AskBeside.opened() if writer is not None and self.outermost else None
+        asking: _AskBeside | None = None
         pending: _Matched | None = None  # a batch matched and in the register, its write not started yet
         try:
+            if writer is not None and self.outermost:
+                asking = _AskBeside.opened()
             clock = time.perf_counter()
             while (batch := next(batches, None)) is not None:
                 clock = _lap(outcome, "read_s", clock)  # the wait for the reader
@@ -220,13 +222,15 @@ class ParticipantImport(RowParser, Reconciler):
                     writer.wait()
                 _lap(outcome, "write_wait_s", clock)
         finally:
-            batches.close()  # the reader stops at once, whatever happened here
-            if writer is not None:
-                writer.abandon()
-            if asking is not None:
-                asking.close()
-            if pending is not None:
-                free_people(pending.people)
+            # Every step taken whatever an earlier one raised, in reverse: the reader stops first.
+            with contextlib.ExitStack() as finish:
+                if pending is not None:
+                    finish.callback(free_people, pending.people)
+                if asking is not None:
+                    finish.callback(asking.close)
+                if writer is not None:
+                    finish.callback(writer.abandon)
+                finish.callback(batches.close)
 
     def _match_asking_beside(self, rows: list, header: Header, outcome: ImportOutcome, problems,
                              progress: Progress, share_read, writer: "_WriteBeside", asking: "_AskBeside") -> None:
@@ -416,6 +420,9 @@ class _AskBeside:
             asking.close()
             logger.warning("Nhập danh sách: không mở được kết nối thứ hai (%s); hỏi trên kết nối của lần nhập.", exc)
             return None
+        except BaseException:
+            asking.close()
+            raise
         return asking
 
     def call(self, function, *args):
@@ -425,8 +432,8 @@ class _AskBeside:
     def close(self) -> None:
         try:
             self.pool.submit(connections.close_all).result()  # the asking thread's connection, not the run's
-        except DatabaseError:
-            pass  # a connection already lost: nothing to close
+        except (DatabaseError, RuntimeError):
+            pass  # a connection already lost, or the interpreter shutting down: nothing to close
         finally:
             self.pool.shutdown(wait=True)
 

@@ -96,8 +96,9 @@ def _children_cpu() -> float:
 def _backend_cpu() -> float:
     """The CPU seconds (user + system) of this connection's PostgreSQL backend so far, and of the server's
     backends that have ended (the import's own other connections: the one asking the registry beside the
-    writes, the progress's; counted by the postmaster once it has reaped them); 0 elsewhere (or when /proc
-    cannot tell): the import's work on the server, which the wall clock mixes with the machine's load."""
+    writes, the progress's; counted by the postmaster once it has reaped them, with any other backend that
+    ended meanwhile: a quiet server's figure); 0 elsewhere (or when /proc cannot tell): the import's work on
+    the server, which the wall clock mixes with the machine's load."""
     if connection.vendor != "postgresql":
         return 0.0
     with connection.cursor() as cursor:
