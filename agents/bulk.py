@@ -7,7 +7,6 @@ drawn from the table's sequence first, then written with COPY in one stream.
 
 import contextlib
 import csv
-import functools
 import io
 import itertools
 from collections.abc import Iterator, Sequence
@@ -85,9 +84,9 @@ def _column(model, field_name: str) -> str:
 
 
 class DateTexts(dict):
-    """date → its ISO text, each distinct date formatted once: str() of a date is most of what writing
-    a row as CSV costs. A writer that builds its rows with it (`dates_as_text=True`) spares a second
-    pass over them."""
+    """date (or timestamp) → its ISO text, each distinct one formatted once: str() of a date is most of what
+    writing a row as CSV costs. `_text_dates` formats a row's dates with it; a writer that builds its rows
+    with it (`dates_as_text=True`) spares that second pass over them."""
 
     def __missing__(self, value) -> str | None:
         text = self[value] = None if value is None else value.isoformat()
@@ -103,15 +102,11 @@ def _text_dates(model, columns: Sequence[str], rows):
     if not positions:
         yield from rows
         return
-    memo: dict = {None: None}
+    texts = DateTexts()
     for row in rows:
         row = list(row)
         for i in positions:
-            value = row[i]
-            try:
-                row[i] = memo[value]
-            except KeyError:
-                row[i] = memo[value] = value.isoformat()
+            row[i] = texts[row[i]]
         yield row
 
 
@@ -140,7 +135,10 @@ def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: list[tup
         table = model._meta.db_table
         pk_column = model._meta.pk.column
         columns = [_column(model, f) for f in fields]
-        as_text = (lambda cols, rows: rows) if dates_as_text else functools.partial(_text_dates, model)
+
+        def as_text(names, values):
+            return values if dates_as_text else _text_dates(model, names, values)
+
         if not returning:
             copy_into(table, columns, as_text(columns, rows), not_null_text=_not_null_text(model, columns))
             return []
