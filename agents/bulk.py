@@ -199,9 +199,12 @@ def bulk_change(model: type[models.Model], fields: Sequence[str], rows: list[tup
 
 def values_where_in(queryset, column: str, keys: list, fields: Sequence[str], *, batch_size: int = 5000) -> list[dict]:
     """`queryset.filter(column__in=keys).values(*fields)` for 100.000 keys: on PostgreSQL one
-    `= ANY(array)` parameter instead of 100.000 placeholders; elsewhere in batches."""
+    `= ANY(array)` parameter instead of 100.000 placeholders; elsewhere in batches. In no particular
+    order: the model's ordering would sort every batch's answer (a third of the query's time), which the
+    callers index by key anyway."""
     if not keys:
         return []
+    queryset = queryset.order_by()
     if connection.vendor == "postgresql":
         qs = queryset.filter(**{f"{column}__in": [keys[0]]}).values(*fields)
         sql, params = qs.query.sql_with_params()

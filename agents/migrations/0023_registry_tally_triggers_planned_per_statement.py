@@ -25,7 +25,8 @@ BEGIN
             WHERE p.id IN (SELECT unnest(ARRAY[o.participant_id, n.participant_id])
                            FROM old_rows o JOIN new_rows n ON n.id = o.id
                            WHERE (o.participant_id, o.product_id, o.valid_from, o.valid_to, o.is_new)
-                                 IS DISTINCT FROM (n.participant_id, n.product_id, n.valid_from, n.valid_to, n.is_new))))$q$;
+                                 IS DISTINCT FROM
+                                 (n.participant_id, n.product_id, n.valid_from, n.valid_to, n.is_new))))$q$;
     END IF;
     RETURN NULL;
 END $$;
