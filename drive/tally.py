@@ -95,15 +95,15 @@ def refresh_people(*, participant_ids: Iterable[int] = (), personal_ids: Iterabl
     who bear one of these số định danh (the participants' current ones are added here; pass the
     former ones of a number that changed).
 
-    `participant_ids`: the ids, or a queryset of them (an import's: the rows it stamped).
-    On PostgreSQL the people are one set however many they are (an import sends a million): two
-    refreshes, one for their items and one for the residents' items, each a query for the months
-    and an UPDATE a month, whatever the number of people."""
+    `participant_ids`: any iterable of ids, iterated once (an import's: every participant it wrote, held
+    as one numpy array and given a chunk at a time). On PostgreSQL the people are one set however many
+    they are (an import sends a million): two refreshes, one for their items and one for the residents'
+    items, each a query for the months and an UPDATE a month, whatever the number of people."""
     from agents.models import Participant
 
     if connection.vendor == "postgresql":
         # Repeated values do no harm in a subquery: the sender's list is taken as it is, not copied into a set.
-        people = participant_ids if isinstance(participant_ids, QuerySet) else _listed(participant_ids, "bigint")
+        people = _listed(participant_ids, "bigint")
         if people is not None:
             refresh(WorkItem.objects.filter(participant_id__in=people))
             current = Participant.objects.filter(pk__in=people).exclude(personal_id=None).values("personal_id")

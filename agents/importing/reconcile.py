@@ -255,9 +255,9 @@ class Reconciler:
         """Before the first batch: where the run's writes are noted (`written_communes` is the set
         `registry_tally_held` bumps at the end)."""
         self.written_communes = written_communes
-        # The participant ids written, 8 bytes each, kept only by a run without a job: a job's writes are
-        # found again in the database by their last_import (a million ids held as Python ints, then as
-        # text for the query, would add some 50 MB to the run's peak).
+        # The participant ids written, 8 bytes each (a million ids as Python ints would be some 36 MB).
+        # Not found again by their last_import: that column has no index (one more per row written), and
+        # a scan of the whole registry cost a 1.000-row import into the 10 million country 1,1 s of its 1,3.
         self.written_people: list[np.ndarray] = []
         self.date_texts = bulk.DateTexts()
         self.wrote_people = False
@@ -269,12 +269,8 @@ class Reconciler:
         round of queries per batch."""
         if not self.wrote_people and not self.former_personal_ids:
             return
-        if self.job is not None:
-            people = (Participant.objects.filter(last_import=self.job).order_by().values_list("pk", flat=True)
-                      .union(Enrolment.objects.filter(last_import=self.job).order_by()
-                             .values_list("participant_id", flat=True)))
-        else:
-            people = np.unique(np.concatenate(self.written_people)).tolist() if self.written_people else []
+        people = _Ids(np.unique(np.concatenate(self.written_people)) if self.written_people
+                      else np.empty(0, dtype=np.int64))
         self.written_people = []
         registry_changed.send(sender=Participant, participant_ids=people, former_personal_ids=self.former_personal_ids)
 
@@ -343,19 +339,35 @@ class Reconciler:
             # Bulk writes send no model signals: the apps that keep figures on the registry are told once,
             # at the end of the run (`tell_registry`), of every participant written.
             self.wrote_people = self.wrote_people or bool(written or new_people or changed_people or gained)
-            if self.job is None:
-                self.written_people.append(np.fromiter(
-                    (pk for pk in itertools.chain((p.participant_id for p in new_people),
-                                                  (p.participant_id for p in changed_people),
-                                                  (p.participant_id for p in gained),
-                                                  (row.person.participant_id for row in written)) if pk is not None),
-                    dtype=np.int64))
+            self.written_people.append(np.fromiter(
+                (pk for pk in itertools.chain((p.participant_id for p in new_people),
+                                              (p.participant_id for p in changed_people),
+                                              (p.participant_id for p in gained),
+                                              (row.person.participant_id for row in written)) if pk is not None),
+                dtype=np.int64))
             self.former_personal_ids.extend(p.db["personal_id"] for p in changed_people if p.db.get("personal_id")
                                             and "personal_id" in p.changed_fields)
         outcome.add_time("write_participants_s", participants_s)
         outcome.add_time("write_enrolments_s", time.perf_counter() - started - participants_s)
         outcome.enrolments_created += len(e_new)
         outcome.enrolments_updated += len(e_changed)
+
+
+class _Ids:
+    """Participant ids held as one numpy array, given to each receiver that iterates them as Python ints a
+    chunk at a time: a million never sit in memory as a million objects."""
+
+    CHUNK = 50_000
+
+    def __init__(self, ids: np.ndarray):
+        self.ids = ids
+
+    def __iter__(self):
+        for start in range(0, len(self.ids), self.CHUNK):
+            yield from self.ids[start:start + self.CHUNK].tolist()
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
 def _joins(person: Person, row: Row, hashes: tuple, header: Header) -> bool:
