@@ -95,15 +95,16 @@ def refresh_people(*, participant_ids: Iterable[int] = (), personal_ids: Iterabl
     who bear one of these số định danh (the participants' current ones are added here; pass the
     former ones of a number that changed).
 
-    `participant_ids`: any iterable of ids, iterated once (an import's: every participant it wrote, held
-    as one numpy array and given a chunk at a time). On PostgreSQL the people are one set however many
-    they are (an import sends a million): two refreshes, one for their items and one for the residents'
-    items, each a query for the months and an UPDATE a month, whatever the number of people."""
+    `participant_ids`: any iterable of ids, iterated once, or on PostgreSQL a subquery of them (RawSQL: an
+    import's, the temporary table where it noted every participant it wrote). On PostgreSQL the people
+    are one set however many they are (an import sends a million): two refreshes, one for their items
+    and one for the residents' items, each a query for the months and an UPDATE a month, whatever the
+    number of people."""
     from agents.models import Participant
 
     if connection.vendor == "postgresql":
         # Repeated values do no harm in a subquery: the sender's list is taken as it is, not copied into a set.
-        people = _listed(participant_ids, "bigint")
+        people = participant_ids if isinstance(participant_ids, RawSQL) else _listed(participant_ids, "bigint")
         if people is not None:
             refresh(WorkItem.objects.filter(participant_id__in=people))
             current = Participant.objects.filter(pk__in=people).exclude(personal_id=None).values("personal_id")

@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from bhxh_portal.personal_ids import mask_personal_id
@@ -19,6 +20,7 @@ from .people import COMPARED, LOW_32, field_hashes
 from .rows import ImportOutcome, Person, Row
 
 REGISTRY_VALUES = ["id", *P_FIELDS, "commune__path"]
+WRITTEN_TABLE = "import_written_participants"
 
 
 class Reconciler:
@@ -255,10 +257,12 @@ class Reconciler:
         """Before the first batch: where the run's writes are noted (`written_communes` is the set
         `registry_tally_held` bumps at the end)."""
         self.written_communes = written_communes
-        # The participant ids written, 8 bytes each (a million ids as Python ints would be some 36 MB).
-        # Not found again by their last_import: that column has no index (one more per row written), and
-        # a scan of the whole registry cost a 1.000-row import into the 10 million country 1,1 s of its 1,3.
+        # The participants written, noted batch by batch: on PostgreSQL in a temporary table of the run's
+        # transaction (nothing held, whatever the size of the file), elsewhere as numpy arrays (8 bytes an
+        # id). Not found again by their last_import: that column has no index (one more per row written),
+        # and a scan of the whole registry cost a 1.000-row import into the 10 million country 1,1 s of 1,3.
         self.written_people: list[np.ndarray] = []
+        self.written_in_table = False
         self.date_texts = bulk.DateTexts()
         self.wrote_people = False
         self.former_personal_ids: list[str] = []
@@ -269,10 +273,28 @@ class Reconciler:
         round of queries per batch."""
         if not self.wrote_people and not self.former_personal_ids:
             return
-        people = _Ids(np.unique(np.concatenate(self.written_people)) if self.written_people
-                      else np.empty(0, dtype=np.int64))
-        self.written_people = []
+        if self.written_in_table:
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {WRITTEN_TABLE}")  # its size, for the plans of the receivers' queries
+            people = RawSQL(f"SELECT participant_id FROM {WRITTEN_TABLE}", [])
+        else:
+            people = _Ids(np.unique(np.concatenate(self.written_people)) if self.written_people
+                          else np.empty(0, dtype=np.int64))
+            self.written_people = []
         registry_changed.send(sender=Participant, participant_ids=people, former_personal_ids=self.former_personal_ids)
+
+    def _note_written(self, ids: np.ndarray) -> None:
+        """A batch's participants written, for `tell_registry`."""
+        if connection.vendor != "postgresql":
+            self.written_people.append(ids)
+            return
+        if not self.written_in_table:
+            with connection.cursor() as cursor:
+                # Gone with the run's transaction; an earlier run's, in a caller's transaction, replaced.
+                cursor.execute(f"DROP TABLE IF EXISTS {WRITTEN_TABLE}")
+                cursor.execute(f"CREATE TEMP TABLE {WRITTEN_TABLE} (participant_id bigint NOT NULL) ON COMMIT DROP")
+            self.written_in_table = True
+        bulk.copy_into(WRITTEN_TABLE, ["participant_id"], ((pk,) for pk in ids.tolist()))
 
     def write(self, rows: list[Row], header: Header, outcome: ImportOutcome, *, people: list[Person],
               enrolments: dict) -> None:
@@ -339,12 +361,12 @@ class Reconciler:
             # Bulk writes send no model signals: the apps that keep figures on the registry are told once,
             # at the end of the run (`tell_registry`), of every participant written.
             self.wrote_people = self.wrote_people or bool(written or new_people or changed_people or gained)
-            self.written_people.append(np.fromiter(
+            self._note_written(np.unique(np.fromiter(
                 (pk for pk in itertools.chain((p.participant_id for p in new_people),
                                               (p.participant_id for p in changed_people),
                                               (p.participant_id for p in gained),
                                               (row.person.participant_id for row in written)) if pk is not None),
-                dtype=np.int64))
+                dtype=np.int64)))
             self.former_personal_ids.extend(p.db["personal_id"] for p in changed_people if p.db.get("personal_id")
                                             and "personal_id" in p.changed_fields)
         outcome.add_time("write_participants_s", participants_s)
