@@ -258,9 +258,10 @@ class Reconciler:
         `registry_tally_held` bumps at the end)."""
         self.written_communes = written_communes
         # The participants written, noted batch by batch: on PostgreSQL in a temporary table of the run's
-        # transaction (nothing held, whatever the size of the file), elsewhere as numpy arrays (8 bytes an
-        # id). Not found again by their last_import: that column has no index (one more per row written),
-        # and a scan of the whole registry cost a 1.000-row import into the 10 million country 1,1 s of 1,3.
+        # transaction (nothing held, whatever the size of the file: a million ids kept in memory, then sent
+        # as one text, took the run's peak from 430 to 492 MB), elsewhere as numpy arrays (the tests' sizes).
+        # Not found again by their last_import: that column has no index (one more per row written), and a
+        # scan of the whole registry cost a 1.000-row import into the 10 million country 1,1 s of 1,3.
         self.written_people: list[np.ndarray] = []
         self.written_in_table = False
         self.date_texts = bulk.DateTexts()
@@ -277,21 +278,22 @@ class Reconciler:
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {WRITTEN_TABLE}")  # its size, for the plans of the receivers' queries
             people = RawSQL(f"SELECT participant_id FROM {WRITTEN_TABLE}", [])
-        else:
-            people = _Ids(np.unique(np.concatenate(self.written_people)) if self.written_people
-                          else np.empty(0, dtype=np.int64))
+        else:  # the tests' sizes (SQLite) or nothing written
+            people = np.unique(np.concatenate(self.written_people)).tolist() if self.written_people else []
             self.written_people = []
         registry_changed.send(sender=Participant, participant_ids=people, former_personal_ids=self.former_personal_ids)
 
     def _note_written(self, ids: np.ndarray) -> None:
         """A batch's participants written, for `tell_registry`."""
+        if not ids.size:  # a batch that wrote nothing (a list imported again)
+            return
         if connection.vendor != "postgresql":
             self.written_people.append(ids)
             return
         if not self.written_in_table:
             with connection.cursor() as cursor:
                 # Gone with the run's transaction; an earlier run's, in a caller's transaction, replaced.
-                cursor.execute(f"DROP TABLE IF EXISTS {WRITTEN_TABLE}")
+                cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{WRITTEN_TABLE}")  # never a table of that name elsewhere
                 cursor.execute(f"CREATE TEMP TABLE {WRITTEN_TABLE} (participant_id bigint NOT NULL) ON COMMIT DROP")
             self.written_in_table = True
         bulk.copy_into(WRITTEN_TABLE, ["participant_id"], ((pk,) for pk in ids.tolist()))
@@ -373,23 +375,6 @@ class Reconciler:
         outcome.add_time("write_enrolments_s", time.perf_counter() - started - participants_s)
         outcome.enrolments_created += len(e_new)
         outcome.enrolments_updated += len(e_changed)
-
-
-class _Ids:
-    """Participant ids held as one numpy array, given to each receiver that iterates them as Python ints a
-    chunk at a time: a million never sit in memory as a million objects."""
-
-    CHUNK = 50_000
-
-    def __init__(self, ids: np.ndarray):
-        self.ids = ids
-
-    def __iter__(self):
-        for start in range(0, len(self.ids), self.CHUNK):
-            yield from self.ids[start:start + self.CHUNK].tolist()
-
-    def __len__(self) -> int:
-        return len(self.ids)
 
 
 def _joins(person: Person, row: Row, hashes: tuple, header: Header) -> bool:

@@ -54,8 +54,16 @@ def _plans_of(statement: str) -> list[str]:
     return plans
 
 
+def _forget_plans() -> None:
+    """The session's kept plans dropped: the one-row edits below are the first runs of the triggers, whatever
+    the tests before ran on this connection."""
+    with connection.cursor() as cursor:
+        cursor.execute("DISCARD PLANS")
+
+
 def test_a_large_move_after_one_row_edits_joins_its_rows_by_hash_and_is_tallied(commune, people):
     other = make_unit("Xã Mới", parent=commune.parent)
+    _forget_plans()
     for participant in people[:3]:  # the session's first runs of the trigger: one row each
         Participant.objects.filter(pk=participant.pk).update(household_code=f"HGD-{participant.pk}")
     assert counted(other, D(2024, 6, 1)) == {}
@@ -71,6 +79,7 @@ def test_a_large_move_after_one_row_edits_joins_its_rows_by_hash_and_is_tallied(
 
 def test_a_large_change_of_enrolments_after_one_row_edits_joins_its_rows_by_hash_and_is_tallied(commune, people):
     enrolments = list(Enrolment.objects.order_by("pk").values_list("pk", flat=True))
+    _forget_plans()
     for pk in enrolments[:3]:
         Enrolment.objects.filter(pk=pk).update(months=3)
     month = D(2024, 6, 1)

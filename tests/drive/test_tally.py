@@ -71,8 +71,8 @@ def test_a_drawn_list_starts_with_its_facts(registry, official, kind):
 def test_an_import_in_batches_tells_the_drive_once_of_everyone_it_wrote(registry, official, drawn, through_a_job):
     """A renewal in one batch and a resident of the population list registered (by số định danh) in
     another: the import tells the drive once, at its end, and both are counted enrolled. With or without
-    a job, the run names its people by the ids it kept, never by a search of the whole registry for the
-    rows it stamped (last_import has no index)."""
+    a job, the run names the people it noted as it wrote them (a temporary table on PostgreSQL), never by a
+    search of the whole registry for the rows it stamped (last_import has no index)."""
     from agents.importers import ParticipantImport
     from jobs.models import Job
     from units.models import Role
