@@ -4,6 +4,7 @@ the run's one transaction."""
 
 import itertools
 import time
+from operator import attrgetter, itemgetter
 
 import numpy as np
 from django.db import connection, transaction
@@ -20,6 +21,15 @@ from .people import COMPARED, LOW_32, field_hashes
 from .rows import ImportOutcome, Person, Row
 
 REGISTRY_VALUES = ["id", *P_FIELDS, "commune__path"]
+# A registry row's participant and enrolment columns, and a row's enrolment values, in the order of P_FIELDS
+# and E_FIELDS: an unchanged person or enrolment (most of a list imported again) is told by one comparison.
+_registry_participant = itemgetter(*P_FIELDS)
+_registry_enrolment = itemgetter(*E_FIELDS)
+ROW_ENROLMENT_ATTRIBUTES = {"valid_to": "valid_to", "chosen_income": "income", "payment_mode": "payment_mode",
+                            "months": "months", "support_group": "support_group", "is_new": "is_new",
+                            "household_member_order": "member_order", "agent_id": "agent_id",
+                            "amount_paid": "amount", "amount_expected": "expected"}
+_row_enrolment = attrgetter(*(ROW_ENROLMENT_ATTRIBUTES[f] for f in E_FIELDS))
 WRITTEN_TABLE = "import_written_participants"
 
 
@@ -188,7 +198,11 @@ class Reconciler:
         self.e_fields = [f for f in E_FIELDS if E_FIELD_COLUMNS[f] is None or E_FIELD_COLUMNS[f] in present]
         for person in self.people:
             if not person.earlier and person.db is not None and person.rows:
-                values = dict(zip(P_FIELDS, participant_values(person)))
+                values = participant_values(person)
+                if values == _registry_participant(person.db):
+                    person.changed_fields = []
+                    continue
+                values = dict(zip(P_FIELDS, values))
                 person.changed_fields = [f for f in p_fields if values[f] != person.db[f]
                                          and not (f in ("bhxh_code", "personal_id") and values[f] is None)]
         for row in rows:
@@ -243,13 +257,13 @@ class Reconciler:
             person.participant_id = pk
 
     def _enrolment_values(self, row: Row) -> dict:
-        return {"valid_to": row.valid_to, "chosen_income": row.income, "payment_mode": row.payment_mode,
-                "months": row.months, "support_group": row.support_group, "is_new": row.is_new,
-                "household_member_order": row.member_order, "agent_id": row.agent_id, "amount_paid": row.amount,
-                "amount_expected": row.expected}
+        return dict(zip(E_FIELDS, _row_enrolment(row)))
 
     def _enrolment_changes(self, row: Row, existing: dict) -> list[str]:
-        values = self._enrolment_values(row)
+        values = _row_enrolment(row)
+        if values == _registry_enrolment(existing):
+            return []
+        values = dict(zip(E_FIELDS, values))
         return [f for f in self.e_fields if values[f] != existing[f]]
 
     # 4. write -------------------------------------------------------------------------------
